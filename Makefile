@@ -1,0 +1,73 @@
+# Almanac build. `make run` and `make test` work on a fresh Debian/Ubuntu machine: the deps
+# target installs the system packages Fyne and the smoke test need.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+MODULE := github.com/almanac-app/almanac
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.Version=$(VERSION)
+
+FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
+TOOL_PKGS := xvfb imagemagick xdotool
+BENCH_PKGS := sqlite3 time
+
+.PHONY: all deps bench-deps build run test test-go smoke bench lint package release clean fuzz
+
+all: build
+
+# deps installs whatever of the build and test packages are missing (as root with apt-get),
+# else prints the exact command to run.
+deps:
+	@./.ci/install-packages $(FYNE_PKGS) $(TOOL_PKGS)
+
+bench-deps: deps
+	@./.ci/install-packages $(BENCH_PKGS)
+
+build: deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/almanac ./cmd/almanac
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/almanac-license ./cmd/almanac-license
+
+run: build
+	./$(BIN)/almanac
+
+test: deps test-go smoke
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -race -timeout 20m ./...
+
+# smoke starts the real app under Xvfb on a fresh home and checks its window is up and not blank.
+smoke: build
+	./.ci/smoke ./$(BIN)/almanac
+
+bench: bench-deps build
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./license
+
+lint: deps
+	$(GO) vet ./...
+	@if $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1 -version >/dev/null 2>&1; then \
+		$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1 ./...; \
+	else echo "lint: staticcheck could not be fetched; ran go vet only"; fi
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "lint: run gofmt -w"; exit 1; }
+
+# package builds a Linux bundle with the fyne tool; it reads FyneApp.toml from the main
+# package's folder, so the root file is copied there for the build.
+package: deps
+	cp FyneApp.toml cmd/almanac/FyneApp.toml
+	cd cmd/almanac && $(GO) tool fyne package -os linux --icon ../../assets/icon.png --release=false; \
+		status=$$?; rm -f FyneApp.toml; exit $$status
+	mkdir -p dist && mv cmd/almanac/*.tar.xz dist/
+	@ls -l dist/*.tar.xz
+
+# release builds dist/almanac trusting only the public keys in LICENSE_PUBKEYS (KID BASE64 lines).
+release: deps
+	@test -n "$(LICENSE_PUBKEYS)" || { echo "release: set LICENSE_PUBKEYS=FILE (one 'KID BASE64' line per key)"; exit 2; }
+	@test -r "$(LICENSE_PUBKEYS)" || { echo "release: cannot read $(LICENSE_PUBKEYS)"; exit 2; }
+	$(GO) build -tags release -ldflags "$(LDFLAGS) -X $(MODULE)/license.releaseKeys=$$(base64 -w0 < $(LICENSE_PUBKEYS))" -o dist/almanac ./cmd/almanac
+
+clean:
+	rm -rf $(BIN) dist

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+)
+
+// Env is what every command gets: where data lives, the standard streams, and the clock.
+type Env struct {
+	Home   string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Now    func() time.Time
+	Ctx    context.Context
+}
+
+func (env *Env) home() data.Home { return data.Home{Dir: env.Home} }
+
+func (env *Env) ctx() context.Context {
+	if env.Ctx == nil {
+		return context.Background()
+	}
+	return env.Ctx
+}
+
+// errNoTenantHint explains how to get a tenant when the home has none.
+var errNoTenantHint = errors.New("no tenant in this home: run 'almanac demo' for the demo tenant or 'almanac sync' to pull yours")
+
+// OpenStore opens the active tenant's store and reads its tenant row.
+func (env *Env) OpenStore() (*data.Store, data.Tenant, error) {
+	st, err := env.home().OpenActive(env.ctx())
+	if errors.Is(err, data.ErrNoTenant) {
+		return nil, data.Tenant{}, fmt.Errorf("%w (home %s)", errNoTenantHint, env.Home)
+	}
+	if err != nil {
+		return nil, data.Tenant{}, err
+	}
+	t, err := st.Tenant(env.ctx())
+	if err != nil {
+		st.Close()
+		return nil, data.Tenant{}, err
+	}
+	return st, t, nil
+}
+
+// TenantInfo gives the active tenant's id and whether it accepts payments.
+func (env *Env) TenantInfo() (id string, acceptsPayments bool, err error) {
+	st, t, err := env.OpenStore()
+	if err != nil {
+		return "", false, err
+	}
+	defer st.Close()
+	return t.ID, t.CanAcceptPayments, nil
+}
+
+// Licenses is the license manager of this home.
+func (env *Env) Licenses() *license.Manager {
+	return license.NewManager(filepath.Join(env.Home, "license"), env.Now)
+}
+
+// Entitlements is what the active license allows for tenant t.
+func (env *Env) Entitlements(t data.Tenant) license.Entitlements {
+	return env.Licenses().Entitlements(t.ID, t.CanAcceptPayments)
+}
+
+func newEnv(home string) *Env {
+	return &Env{Home: home, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now}
+}

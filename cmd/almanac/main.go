@@ -1,0 +1,149 @@
+// Command almanac is the Almanac desktop app (no command) and its headless command line.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/almanac-app/almanac/data"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "0.1.0-dev"
+
+// command is one headless subcommand.
+type command struct {
+	summary string
+	run     func(env *Env, args []string) error
+}
+
+// commands is the command table; `almanac help` lists it.
+var commands = map[string]command{
+	"version": {"print the version and build kind", runVersion},
+	"demo":    {"build the demo tenant and make it active", runDemo},
+	"tenant":  {"show the active tenant, its store and row counts", runTenant},
+	"license": {"activate, show or remove the plan license", runLicense},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run parses global flags, dispatches the command and maps its error to an exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	homeFlag, rest, err := parseGlobal(args)
+	if err == nil && len(rest) > 0 && (rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help") {
+		printHelp(stdout, rest[1:])
+		return exitOK
+	}
+	var home data.Home
+	if err == nil {
+		home, err = data.ResolveHome(homeFlag)
+	}
+	if err != nil {
+		return report(stderr, err)
+	}
+	env := newEnv(home.Dir)
+	env.Stdin, env.Stdout, env.Stderr, env.Ctx = stdin, stdout, stderr, ctx
+	if len(rest) == 0 {
+		return report(stderr, runApp(env))
+	}
+	cmd, ok := commands[rest[0]]
+	if !ok {
+		return report(stderr, usageErr("unknown command %q: run 'almanac help' for the list", rest[0]))
+	}
+	return report(stderr, cmd.run(env, rest[1:]))
+}
+
+func report(stderr io.Writer, err error) int {
+	if err != nil {
+		fmt.Fprintln(stderr, "almanac: "+oneLine(err.Error()))
+	}
+	return exitCode(err)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// parseGlobal reads the flags before the command: only --home DIR (or --home=DIR).
+func parseGlobal(args []string) (home string, rest []string, err error) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
+		a := args[0]
+		switch {
+		case a == "--home" || a == "-home":
+			if len(args) < 2 || args[1] == "" {
+				return "", nil, usageErr("--home needs a directory: almanac --home DIR COMMAND")
+			}
+			home, args = args[1], args[2:]
+		case strings.HasPrefix(a, "--home=") || strings.HasPrefix(a, "-home="):
+			home, args = a[strings.Index(a, "=")+1:], args[1:]
+		default:
+			return "", nil, usageErr("unknown global flag %q: the only one is --home DIR (see almanac help)", a)
+		}
+	}
+	return home, args, nil
+}
+
+func printHelp(w io.Writer, topic []string) {
+	if len(topic) > 0 {
+		if c, ok := commands[topic[0]]; ok {
+			_ = c.run(&Env{Stdout: w, Stderr: w}, []string{"-h"})
+			return
+		}
+	}
+	fmt.Fprintln(w, `Almanac: offline reports and exports for your booking business.
+
+Usage:
+  almanac [--home DIR] [COMMAND [flags]]
+
+With no command, opens the desktop app (building the demo tenant on first run).
+--home DIR: where data lives (default $ALMANAC_HOME, else your config dir + /almanac).
+
+Commands:`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, `
+Run 'almanac COMMAND -h' for a command's flags.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 the plan does not include it, 4 license problem.`)
+}
+
+// newFlags makes a command's flag set; errors and -h are handled by parseFlags.
+func newFlags(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	_ = usage
+	return fs
+}
+
+// parseFlags parses args; for -h it prints usage and the flags to env.Stdout and returns done.
+func parseFlags(env *Env, fs *flag.FlagSet, usage string, args []string) (done bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprintln(env.Stdout, usage)
+			fs.SetOutput(env.Stdout)
+			fs.PrintDefaults()
+			return true, nil
+		}
+		return false, usageErr("%s: %v (see almanac %s -h)", fs.Name(), err, fs.Name())
+	}
+	if fs.NArg() > 0 {
+		return false, usageErr("%s: unexpected argument %q (see almanac %s -h)", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return false, nil
+}

@@ -1,0 +1,117 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Home is Almanac's data directory: <home>/tenants/<tenant id>.db plus <home>/active naming the
+// tenant the app opens.
+type Home struct {
+	Dir string
+}
+
+// ResolveHome picks the home directory: the flag value, else $ALMANAC_HOME, else the OS user
+// config directory + /almanac.
+func ResolveHome(flagValue string) (Home, error) {
+	dir := flagValue
+	if dir == "" {
+		dir = os.Getenv("ALMANAC_HOME")
+	}
+	if dir == "" {
+		cfg, err := os.UserConfigDir()
+		if err != nil {
+			return Home{}, fmt.Errorf("find home: %w (set --home or ALMANAC_HOME)", err)
+		}
+		dir = filepath.Join(cfg, "almanac")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Home{}, fmt.Errorf("home %q: %w", dir, err)
+	}
+	return Home{Dir: abs}, nil
+}
+
+var tenantIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidTenantID reports whether id is safe to use as a file name.
+func ValidTenantID(id string) bool {
+	return tenantIDPattern.MatchString(id) && !strings.Contains(id, "..")
+}
+
+// TenantPath is the store file of tenant id.
+func (h Home) TenantPath(id string) string {
+	return filepath.Join(h.Dir, "tenants", id+".db")
+}
+
+// ActiveTenant returns the id of the active tenant, or ErrNoTenant.
+func (h Home) ActiveTenant() (string, error) {
+	b, err := os.ReadFile(filepath.Join(h.Dir, "active"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoTenant
+	}
+	if err != nil {
+		return "", fmt.Errorf("read active tenant: %w", err)
+	}
+	id := strings.TrimSpace(string(b))
+	if !ValidTenantID(id) {
+		return "", fmt.Errorf("active tenant file names %q: %w (run 'almanac demo' or sync again)", id, ErrInvalid)
+	}
+	if _, err := os.Stat(h.TenantPath(id)); err != nil {
+		return "", ErrNoTenant
+	}
+	return id, nil
+}
+
+// SetActive makes tenant id the active one, atomically.
+func (h Home) SetActive(id string) error {
+	if !ValidTenantID(id) {
+		return fmt.Errorf("tenant id %q: %w", id, ErrInvalid)
+	}
+	return WriteFileAtomic(filepath.Join(h.Dir, "active"), []byte(id+"\n"), 0o600)
+}
+
+// OpenActive opens the active tenant's store, or returns ErrNoTenant.
+func (h Home) OpenActive(ctx context.Context) (*Store, error) {
+	id, err := h.ActiveTenant()
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, h.TenantPath(id))
+}
+
+// WriteFileAtomic writes b to a temporary file beside path, syncs it, and renames it over path,
+// so readers see the old file or the new one, never a part.
+func WriteFileAtomic(path string, b []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,200 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Writer upserts entity rows inside one write transaction, batching many rows per statement.
+// It derives the local-date columns from the tenant's time zone. Call Flush before commit.
+type Writer struct {
+	ctx     context.Context
+	tx      *sql.Tx
+	loc     *time.Location
+	batches map[string]*batch
+}
+
+// batch collects rows for one multi-row upsert statement.
+type batch struct {
+	table string
+	cols  []string
+	rows  int
+	args  []any
+	stmts map[int]*sql.Stmt // prepared upserts by row count
+}
+
+const batchRows = 100
+
+var entityColumns = map[string][]string{
+	"resources":     {"id", "name", "kind", "active", "updated_at"},
+	"services":      {"id", "name", "duration_minutes", "price_cents", "active", "updated_at"},
+	"customers":     {"id", "name", "email", "phone", "status", "created_at", "updated_at"},
+	"appointments":  {"id", "customer_id", "service_id", "resource_id", "start_at", "end_at", "status", "booked_at", "price_cents", "local_date", "local_hour", "updated_at"},
+	"payments":      {"id", "customer_id", "appointment_id", "amount_cents", "currency", "status", "created_at", "paid_at", "created_local_date", "paid_local_date", "updated_at"},
+	"subscriptions": {"id", "customer_id", "plan_name", "status", "amount_cents", "currency", "interval", "started_at", "canceled_at", "updated_at"},
+}
+
+// NewWriter returns a Writer for tx; loc is the tenant's time zone. Foreign keys are checked at
+// commit, so a batch may reference a parent row still waiting in another batch.
+func NewWriter(ctx context.Context, tx *sql.Tx, loc *time.Location) (*Writer, error) {
+	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+		return nil, fmt.Errorf("defer foreign keys: %w", err)
+	}
+	return &Writer{ctx: ctx, tx: tx, loc: loc, batches: map[string]*batch{}}, nil
+}
+
+func upsertSQL(table string, cols []string, rows int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	sets := make([]string, 0, len(cols)-1)
+	for _, c := range cols[1:] {
+		sets = append(sets, c+" = excluded."+c)
+	}
+	fmt.Fprintf(&b, " ON CONFLICT (id) DO UPDATE SET %s", strings.Join(sets, ", "))
+	return b.String()
+}
+
+func (w *Writer) add(table string, vals ...any) error {
+	b := w.batches[table]
+	if b == nil {
+		b = &batch{table: table, cols: entityColumns[table], stmts: map[int]*sql.Stmt{}}
+		w.batches[table] = b
+	}
+	b.args = append(b.args, vals...)
+	b.rows++
+	if b.rows < batchRows {
+		return nil
+	}
+	// Parents first: a child row never waits on a parent still in a batch, so no deferred
+	// foreign-key violation is outstanding (SQLite scans child tables while one is).
+	for _, parent := range Entities {
+		if parent == table {
+			break
+		}
+		if err := w.flushTable(parent); err != nil {
+			return err
+		}
+	}
+	return w.flushTable(table)
+}
+
+func (w *Writer) flushTable(table string) error {
+	b := w.batches[table]
+	if b == nil || b.rows == 0 {
+		return nil
+	}
+	st := b.stmts[b.rows]
+	if st == nil {
+		var err error
+		if st, err = w.tx.PrepareContext(w.ctx, upsertSQL(table, b.cols, b.rows)); err != nil {
+			return fmt.Errorf("prepare %s upsert: %w", table, err)
+		}
+		b.stmts[b.rows] = st
+	}
+	if _, err := st.ExecContext(w.ctx, b.args...); err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	b.rows, b.args = 0, b.args[:0]
+	return nil
+}
+
+// Flush writes every pending row. Parent tables go first so foreign keys hold.
+func (w *Writer) Flush() error {
+	for _, table := range Entities {
+		if err := w.flushTable(table); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases prepared statements; it does not flush.
+func (w *Writer) Close() {
+	for _, b := range w.batches {
+		for _, st := range b.stmts {
+			st.Close()
+		}
+	}
+}
+
+func unix(t time.Time) int64 { return t.Unix() }
+
+func unixPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Unix()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// PutResource upserts a resource.
+func (w *Writer) PutResource(r Resource) error {
+	return w.add("resources", r.ID, r.Name, string(r.Kind), boolInt(r.Active), unix(r.UpdatedAt))
+}
+
+// PutService upserts a service.
+func (w *Writer) PutService(s Service) error {
+	return w.add("services", s.ID, s.Name, s.DurationMinutes, s.PriceCents, boolInt(s.Active), unix(s.UpdatedAt))
+}
+
+// PutCustomer upserts a customer.
+func (w *Writer) PutCustomer(c Customer) error {
+	return w.add("customers", c.ID, c.Name, c.Email, c.Phone, string(c.Status), unix(c.CreatedAt), unix(c.UpdatedAt))
+}
+
+// PutAppointment upserts an appointment, deriving its local date and hour.
+func (w *Writer) PutAppointment(a Appointment) error {
+	local := a.StartAt.In(w.loc)
+	return w.add("appointments", a.ID, a.CustomerID, a.ServiceID, a.ResourceID, unix(a.StartAt), unix(a.EndAt),
+		string(a.Status), unix(a.BookedAt), a.PriceCents, local.Format(DateLayout), local.Hour(), unix(a.UpdatedAt))
+}
+
+// PutPayment upserts a payment, deriving its local created and paid dates.
+func (w *Writer) PutPayment(p Payment) error {
+	var apptID, paidDate any
+	if p.AppointmentID != nil {
+		apptID = *p.AppointmentID
+	}
+	if p.PaidAt != nil {
+		paidDate = LocalDate(*p.PaidAt, w.loc)
+	}
+	return w.add("payments", p.ID, p.CustomerID, apptID, p.AmountCents, p.Currency, string(p.Status),
+		unix(p.CreatedAt), unixPtr(p.PaidAt), LocalDate(p.CreatedAt, w.loc), paidDate, unix(p.UpdatedAt))
+}
+
+// PutSubscription upserts a subscription.
+func (w *Writer) PutSubscription(s Subscription) error {
+	return w.add("subscriptions", s.ID, s.CustomerID, s.PlanName, string(s.Status), s.AmountCents, s.Currency,
+		s.Interval, unix(s.StartedAt), unixPtr(s.CanceledAt), unix(s.UpdatedAt))
+}
+
+// Delete removes one row of entity by id after flushing pending rows. Deleting a missing row is
+// not an error (tombstones may repeat).
+func (w *Writer) Delete(entity string, id int64) error {
+	if _, ok := entityColumns[entity]; !ok {
+		return fmt.Errorf("delete from %q: %w: unknown entity", entity, ErrInvalid)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if _, err := w.tx.ExecContext(w.ctx, "DELETE FROM "+entity+" WHERE id = ?", id); err != nil {
+		return fmt.Errorf("delete %s %d: %w", entity, id, err)
+	}
+	return nil
+}

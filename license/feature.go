@@ -1,0 +1,102 @@
+package license
+
+import "slices"
+
+// Feature codes, as used by gates and in license files.
+const (
+	FeatureDashboard         = "dashboard"
+	FeatureAnalyticsCharts   = "analytics_charts"
+	FeatureAdvancedAnalytics = "advanced_analytics"
+	FeatureRevenueAnalytics  = "revenue_analytics"
+	FeatureExportCSV         = "export_csv"
+	FeatureExportJSON        = "export_json"
+	FeatureExportXLSX        = "export_xlsx"
+)
+
+// Feature categories and UI locations; the UI groups and places features by them.
+const (
+	CategoryAnalytics = "analytics"
+	CategoryExport    = "export"
+
+	LocationSidebar    = "sidebar"     // a navigation entry of its own
+	LocationExportMenu = "export_menu" // a format in the export menu
+)
+
+// Feature describes one gated capability. The UI's navigation, lock badges
+// and upgrade prompts all read it, so a locked feature can still name itself
+// and the plan that unlocks it.
+type Feature struct {
+	Code        string
+	Name        string // display name, used in "Your FREE plan does not include <Name>."
+	Description string
+	Category    string
+	UILocation  string
+	Icon        string // an icon name the UI maps to its theme
+	Badge       string // short text on a lock badge, e.g. "Pro"
+	MinPlan     Plan   // lowest plan that includes it by default
+	// VisibleWhenLocked keeps the feature on screen when locked so the user
+	// learns it exists and what unlocks it.
+	VisibleWhenLocked bool
+	Order             int
+	// NeedsPayments: the tenant must accept payments too, whatever the plan.
+	NeedsPayments bool
+}
+
+// registry lists every feature, sorted by Order.
+var registry = []Feature{
+	{
+		Code: FeatureDashboard, Name: "Dashboard",
+		Description: "Summary of appointments, resources and services at a glance.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "home",
+		MinPlan: Free, VisibleWhenLocked: true, Order: 10,
+	},
+	{
+		Code: FeatureAnalyticsCharts, Name: "Analytics charts",
+		Description: "Appointments by status, service and resource, with a daily breakdown and the booking trend.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "chart", Badge: "Starter",
+		MinPlan: Starter, VisibleWhenLocked: true, Order: 20,
+	},
+	{
+		Code: FeatureAdvancedAnalytics, Name: "Advanced analytics",
+		Description: "Cancellation and no-show rates, peak days and hours, and period comparisons.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "analytics", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 30,
+	},
+	{
+		Code: FeatureRevenueAnalytics, Name: "Revenue analytics",
+		Description: "Revenue by service and day, transaction count and average value. Needs a tenant that accepts payments.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "money", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 40, NeedsPayments: true,
+	},
+	{
+		Code: FeatureExportCSV, Name: "CSV export",
+		Description: "Export appointments, customers, resources and services as CSV.",
+		Category:    CategoryExport, UILocation: LocationExportMenu, Icon: "document",
+		MinPlan: Free, VisibleWhenLocked: true, Order: 50,
+	},
+	{
+		Code: FeatureExportJSON, Name: "JSON export",
+		Description: "Export as JSON with metadata: row count, filters and export time.",
+		Category:    CategoryExport, UILocation: LocationExportMenu, Icon: "code", Badge: "Starter",
+		MinPlan: Starter, VisibleWhenLocked: true, Order: 60,
+	},
+	{
+		Code: FeatureExportXLSX, Name: "Excel export",
+		Description: "Export as Excel workbooks with formatted, filterable tables.",
+		Category:    CategoryExport, UILocation: LocationExportMenu, Icon: "grid", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 70,
+	},
+}
+
+// Features returns the registry sorted by display order. The slice is a
+// copy; changing it changes nothing here.
+func Features() []Feature { return slices.Clone(registry) }
+
+// FeatureByCode looks a feature up by its code.
+func FeatureByCode(code string) (Feature, bool) {
+	i := slices.IndexFunc(registry, func(f Feature) bool { return f.Code == code })
+	if i < 0 {
+		return Feature{}, false
+	}
+	return registry[i], true
+}

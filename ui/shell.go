@@ -1,0 +1,267 @@
+// Package ui is Almanac's desktop interface, built with Fyne over the reports and license packages.
+package ui
+
+import (
+	"context"
+	"log"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/reports"
+)
+
+// Reports is what the UI asks of the reports layer; tests pass a fake.
+type Reports interface {
+	Tenant(ctx context.Context) (data.Tenant, error)
+	Summary(ctx context.Context) (reports.Summary, error)
+}
+
+// Licenses is what the UI asks of the license manager.
+type Licenses interface {
+	Status(tenantID string) license.Status
+	Entitlements(tenantID string, acceptsPayments bool) license.Entitlements
+	Subscribe(fn func()) (cancel func())
+}
+
+// Config wires the shell to its services.
+type Config struct {
+	Reports  Reports
+	Licenses Licenses
+	Version  string
+	Home     string
+	OnClose  func() // runs when the main window closes
+}
+
+// Screen is one sidebar entry. The sidebar, its lock badges and the screens are built from the
+// list returned by Screens, not wired by hand.
+type Screen struct {
+	ID      string
+	Title   string
+	Icon    fyne.Resource
+	Feature string // license feature that gates the screen's main content; "" when always open
+	Build   func(s *Shell) fyne.CanvasObject
+}
+
+// Screens lists the sidebar in order.
+func Screens() []Screen {
+	return []Screen{
+		{ID: "dashboard", Title: "Dashboard", Icon: theme.HomeIcon(), Feature: license.FeatureDashboard, Build: buildDashboard},
+		{ID: "analytics", Title: "Analytics", Icon: theme.GridIcon(), Feature: license.FeatureAdvancedAnalytics, Build: buildAnalytics},
+		{ID: "exports", Title: "Exports", Icon: theme.DownloadIcon(), Feature: license.FeatureExportCSV, Build: buildExports},
+		{ID: "sync", Title: "Sync", Icon: theme.ViewRefreshIcon(), Build: buildSync},
+		{ID: "license", Title: "License", Icon: theme.AccountIcon(), Build: buildLicense},
+		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: buildSettings},
+	}
+}
+
+// Shell is the main window: sidebar, header and the current screen.
+type Shell struct {
+	App fyne.App
+	Win fyne.Window
+	cfg Config
+
+	mu      sync.Mutex // guards tenant and ents, read by background work
+	tenant  data.Tenant
+	ents    license.Entitlements
+	screens []Screen
+	current int
+
+	nav      *widget.List
+	content  *fyne.Container
+	title    *widget.Label
+	dataAsOf *widget.Label
+	plan     *widget.Label
+	banner   *fyne.Container
+	unsub    func()
+}
+
+// NewShell builds the main window for app.
+func NewShell(app fyne.App, cfg Config) *Shell {
+	s := &Shell{App: app, cfg: cfg, screens: Screens()}
+	s.Win = app.NewWindow("Almanac")
+	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.dataAsOf = widget.NewLabel("")
+	s.plan = widget.NewLabel("")
+	s.banner = container.NewVBox()
+	s.content = container.NewStack()
+	s.nav = s.newNav()
+	header := container.NewBorder(nil, nil, s.title, s.plan, s.dataAsOf)
+	top := container.NewVBox(header, widget.NewSeparator(), s.banner)
+	split := container.NewHSplit(s.nav, container.NewBorder(top, nil, nil, nil, s.content))
+	split.Offset = 0.24
+	s.Win.SetContent(split)
+	s.Win.Resize(fyne.NewSize(1200, 780))
+	if cfg.Licenses != nil {
+		s.unsub = cfg.Licenses.Subscribe(func() { fyne.Do(s.Refresh) })
+	}
+	s.Win.SetOnClosed(func() {
+		if s.unsub != nil {
+			s.unsub()
+		}
+		if s.cfg.OnClose != nil {
+			s.cfg.OnClose()
+		}
+	})
+	s.loadTenant()
+	s.Show(0)
+	return s
+}
+
+func (s *Shell) newNav() *widget.List {
+	l := widget.NewList(
+		func() int { return len(s.screens) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Screen name"), widget.NewLabel(""))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			sc := s.screens[id]
+			row.Objects[0].(*widget.Icon).SetResource(sc.Icon)
+			row.Objects[1].(*widget.Label).SetText(sc.Title)
+			row.Objects[2].(*widget.Label).SetText(s.Badge(sc))
+		})
+	l.OnSelected = func(id widget.ListItemID) { s.Show(id) }
+	return l
+}
+
+// Badge is the sidebar lock badge of a screen: empty when open, else the plan that unlocks it.
+func (s *Shell) Badge(sc Screen) string {
+	if sc.Feature == "" {
+		return ""
+	}
+	d := s.Entitlements().Can(sc.Feature)
+	if d.Allowed {
+		return ""
+	}
+	return "🔒 " + d.RequiredPlan.String()
+}
+
+// Show switches to screen i.
+func (s *Shell) Show(i int) {
+	if i < 0 || i >= len(s.screens) {
+		return
+	}
+	s.current = i
+	s.content.Objects = []fyne.CanvasObject{s.screens[i].Build(s)}
+	s.content.Refresh()
+	if s.nav != nil {
+		s.nav.Select(i)
+	}
+}
+
+// ShowID switches to the screen with id; it reports whether one exists.
+func (s *Shell) ShowID(id string) bool {
+	for i, sc := range s.screens {
+		if sc.ID == id {
+			s.Show(i)
+			return true
+		}
+	}
+	return false
+}
+
+// Current is the id of the screen on show.
+func (s *Shell) Current() string { return s.screens[s.current].ID }
+
+// Content is the current screen's content (for tests).
+func (s *Shell) Content() fyne.CanvasObject { return s.content.Objects[0] }
+
+// Tenant is the tenant on show.
+func (s *Shell) Tenant() data.Tenant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tenant
+}
+
+// Entitlements is what the active license allows now.
+func (s *Shell) Entitlements() license.Entitlements {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ents
+}
+
+// Reports is the reports service.
+func (s *Shell) Reports() Reports { return s.cfg.Reports }
+
+// SetReports swaps the reports service (after a sync brought a new tenant) and refreshes.
+func (s *Shell) SetReports(r Reports) {
+	s.cfg.Reports = r
+	s.Refresh()
+}
+
+// Config is the shell's wiring.
+func (s *Shell) Config() Config { return s.cfg }
+
+// Refresh re-reads the tenant and license, re-gates every badge and banner, and rebuilds the
+// current screen. Call it on the UI goroutine.
+func (s *Shell) Refresh() {
+	s.loadTenant()
+	s.nav.Refresh()
+	s.Show(s.current)
+}
+
+func (s *Shell) loadTenant() {
+	t, err := s.cfg.Reports.Tenant(context.Background())
+	if err != nil {
+		log.Printf("read tenant: %v", err)
+	}
+	ents := license.FreeEntitlements(t.CanAcceptPayments)
+	var st license.Status
+	if s.cfg.Licenses != nil {
+		ents = s.cfg.Licenses.Entitlements(t.ID, t.CanAcceptPayments)
+		st = s.cfg.Licenses.Status(t.ID)
+	}
+	s.mu.Lock()
+	s.tenant, s.ents = t, ents
+	s.mu.Unlock()
+	s.title.SetText(t.Name)
+	s.dataAsOf.SetText(DataAsOf(t))
+	s.plan.SetText("Plan: " + ents.Plan().String())
+	s.setBanners(st)
+}
+
+// DataAsOf is the header's freshness line.
+func DataAsOf(t data.Tenant) string {
+	switch {
+	case t.IsDemo:
+		return "Demo data"
+	case t.LastSyncAt == nil:
+		return "Never synced"
+	default:
+		return "Data as of " + t.LastSyncAt.In(t.Location()).Format("Jan 2, 2006 3:04 PM MST")
+	}
+}
+
+// setBanners shows the license banners: development build, expiring, grace, expired.
+func (s *Shell) setBanners(st license.Status) {
+	var items []fyne.CanvasObject
+	if license.DevelopmentBuild() {
+		items = append(items, NewBanner(BannerInfo, "Development build: it trusts the insecure development license key."))
+	}
+	if st.Banner != "" {
+		kind := BannerWarning
+		if st.State == license.StateGrace || st.State == license.StateExpired {
+			kind = BannerDanger
+		}
+		items = append(items, NewBanner(kind, st.Banner))
+	}
+	s.banner.Objects = items
+	s.banner.Refresh()
+}
+
+// Run runs work off the UI goroutine with a cancellable context and hands its result back on
+// the UI goroutine through fyne.Do.
+func Run[T any](ctx context.Context, work func(ctx context.Context) (T, error), done func(T, error)) context.CancelFunc {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		v, err := work(ctx)
+		fyne.Do(func() { done(v, err) })
+	}()
+	return cancel
+}
