@@ -30,6 +30,9 @@ var commands = map[string]command{
 	"demo":    {"build the demo tenant and make it active", runDemo},
 	"tenant":  {"show the active tenant, its store and row counts", runTenant},
 	"license": {"activate, show or remove the plan license", runLicense},
+	"sync":    {"pull the tenant's data from its server", runSync},
+	"export":  {"export a dataset to CSV, JSON or XLSX", runExport},
+	"report":  {"print the dashboard, appointment or revenue analytics", runReport},
 }
 
 func main() {
