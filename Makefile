@@ -27,6 +27,7 @@ bench-deps: deps
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/almanac ./cmd/almanac
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/almanac-license ./cmd/almanac-license
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/tenantd ./cmd/tenantd
 
 run: build
 	./$(BIN)/almanac

@@ -43,6 +43,7 @@ var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 		}
 		return rebuildRollups(ctx, tx)
 	},
+	3: reinstallRollups, // adds rollup_appt_service_resource
 }
 
 // Open opens (creating if needed) the store at path and applies pending migrations.
@@ -94,6 +95,7 @@ func dsn(path string, writer, scratch bool) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	if writer {
 		q.Add("_pragma", "cache_size(-131072)") // 128 MiB: bulk loads touch many index pages
+		q.Add("_pragma", "temp_store(MEMORY)")  // statement journals of trigger/FK writes: no temp-file syscalls
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")

@@ -21,7 +21,10 @@ VALUES (%[1]s.local_date, %[1]s.status, %[1]s.resource_id, 1)
 ON CONFLICT (local_date, status, resource_id) DO UPDATE SET n = n + 1;
 INSERT INTO rollup_appt_hour (local_date, local_hour, status, n)
 VALUES (%[1]s.local_date, %[1]s.local_hour, %[1]s.status, 1)
-ON CONFLICT (local_date, local_hour, status) DO UPDATE SET n = n + 1;`, r)
+ON CONFLICT (local_date, local_hour, status) DO UPDATE SET n = n + 1;
+INSERT INTO rollup_appt_service_resource (service_id, local_date, resource_id, n)
+VALUES (%[1]s.service_id, %[1]s.local_date, %[1]s.resource_id, 1)
+ON CONFLICT (service_id, local_date, resource_id) DO UPDATE SET n = n + 1;`, r)
 }
 
 func apptSub(r string) string {
@@ -31,7 +34,9 @@ UPDATE rollup_appt_service SET n = n - 1, minutes = minutes - (%[1]s.end_at - %[
 UPDATE rollup_appt_resource SET n = n - 1
  WHERE local_date = %[1]s.local_date AND status = %[1]s.status AND resource_id = %[1]s.resource_id;
 UPDATE rollup_appt_hour SET n = n - 1
- WHERE local_date = %[1]s.local_date AND local_hour = %[1]s.local_hour AND status = %[1]s.status;`, r)
+ WHERE local_date = %[1]s.local_date AND local_hour = %[1]s.local_hour AND status = %[1]s.status;
+UPDATE rollup_appt_service_resource SET n = n - 1
+ WHERE service_id = %[1]s.service_id AND local_date = %[1]s.local_date AND resource_id = %[1]s.resource_id;`, r)
 }
 
 // paymentService is the service a payment's revenue counts under: its appointment's, else 0.
@@ -54,13 +59,15 @@ UPDATE rollup_revenue_service SET cents = cents - %[1]s.amount_cents, n = n - 1
    AND local_date = %[1]s.paid_local_date AND service_id = %[2]s AND currency = %[1]s.currency;`, r, service)
 }
 
-// moveRevenue moves the revenue of an appointment's succeeded payments between services.
+// moveRevenue moves the revenue of an appointment's succeeded payments between services. The
+// rollup rows are found through the appointment's few payments (an uncorrelated IN), not by
+// probing payments once per rollup row, which made every appointment delete O(days x payments).
 func moveRevenue(from, to string) string {
 	return fmt.Sprintf(`
 UPDATE rollup_revenue_service SET
   cents = cents - (SELECT COALESCE(SUM(p.amount_cents), 0) FROM payments p WHERE p.appointment_id = OLD.id AND p.status = 'succeeded' AND p.paid_local_date = rollup_revenue_service.local_date AND p.currency = rollup_revenue_service.currency),
   n = n - (SELECT COUNT(*) FROM payments p WHERE p.appointment_id = OLD.id AND p.status = 'succeeded' AND p.paid_local_date = rollup_revenue_service.local_date AND p.currency = rollup_revenue_service.currency)
- WHERE service_id = %[1]s AND EXISTS (SELECT 1 FROM payments p WHERE p.appointment_id = OLD.id AND p.status = 'succeeded' AND p.paid_local_date = rollup_revenue_service.local_date);
+ WHERE service_id = %[1]s AND local_date IN (SELECT p.paid_local_date FROM payments p WHERE p.appointment_id = OLD.id AND p.status = 'succeeded');
 INSERT INTO rollup_revenue_service (local_date, service_id, currency, cents, n)
 SELECT p.paid_local_date, %[2]s, p.currency, SUM(p.amount_cents), COUNT(*) FROM payments p
  WHERE p.appointment_id = OLD.id AND p.status = 'succeeded' AND p.paid_local_date IS NOT NULL
@@ -117,6 +124,10 @@ var rollupQueries = []struct{ table, cols, query string }{
 		"SELECT local_date, status, resource_id, COUNT(*) FROM appointments GROUP BY 1, 2, 3"},
 	{"rollup_appt_hour", "local_date, local_hour, status, n",
 		"SELECT local_date, local_hour, status, COUNT(*) FROM appointments GROUP BY 1, 2, 3"},
+	// Version 3 (analytics): service x resource per day, so a report filtered to one service can
+	// break it down by resource (and vice versa) in O(days) without reading raw rows.
+	{"rollup_appt_service_resource", "service_id, local_date, resource_id, n",
+		"SELECT service_id, local_date, resource_id, COUNT(*) FROM appointments GROUP BY 1, 2, 3"},
 	{"rollup_revenue_service", "local_date, service_id, currency, cents, n",
 		`SELECT p.paid_local_date, COALESCE(a.service_id, 0), p.currency, SUM(p.amount_cents), COUNT(*)
 		   FROM payments p LEFT JOIN appointments a ON a.id = p.appointment_id
@@ -125,6 +136,14 @@ var rollupQueries = []struct{ table, cols, query string }{
 
 func rebuildRollups(ctx context.Context, tx *sql.Tx) error {
 	for _, q := range rollupQueries {
+		// Migration 2 rebuilds before migration 3 has created its rollup; skip what is not there yet.
+		var exists int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", q.table).Scan(&exists); err != nil {
+			return fmt.Errorf("rebuild %s: %w", q.table, err)
+		}
+		if exists == 0 {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+q.table); err != nil {
 			return fmt.Errorf("rebuild %s: %w", q.table, err)
 		}
@@ -156,6 +175,15 @@ func (s *Store) CheckRollups(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// reinstallRollups installs the current triggers and rebuilds every rollup: the after-step of a
+// migration that adds a rollup (triggers written by an older version do not feed it).
+func reinstallRollups(ctx context.Context, tx *sql.Tx) error {
+	if err := installTriggers(ctx, tx); err != nil {
+		return err
+	}
+	return rebuildRollups(ctx, tx)
 }
 
 // RebuildRollups recomputes every rollup from the raw rows in one transaction.

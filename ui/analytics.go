@@ -1,10 +1,478 @@
 package ui
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"strconv"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/reports"
 )
 
-// buildAnalytics is a placeholder until its issue lands.
-func buildAnalytics(*Shell) fyne.CanvasObject {
-	return comingScreen("Analytics", "Appointment and revenue analytics with charts: by status, service and resource, daily trends, cancellation and no-show rates, for the periods your plan's history window allows.")
+// AnalyticsReports is what the Dashboard and Analytics screens ask of the reports layer;
+// *reports.Service has it, and a UI test can pass a fake.
+type AnalyticsReports interface {
+	Dashboard(ctx context.Context, ents license.Entitlements) (reports.Dashboard, error)
+	Appointments(ctx context.Context, q reports.AppointmentQuery) (reports.AppointmentAnalytics, error)
+	Revenue(ctx context.Context, q reports.RevenueQuery) (reports.RevenueAnalytics, error)
+	Catalog(ctx context.Context) (reports.Catalog, error)
+}
+
+var _ AnalyticsReports = (*reports.Service)(nil)
+
+// analyticsOf is the shell's reports as AnalyticsReports, when they offer it.
+func analyticsOf(s *Shell) (AnalyticsReports, bool) {
+	ar, ok := s.Reports().(AnalyticsReports)
+	return ar, ok
+}
+
+// Metric definitions shown beneath every number (docs/metrics.md has the long form).
+const (
+	defTotal        = "Appointments whose start falls on a day of the period (tenant's local dates), every status unless filtered."
+	defTrend        = "This period's total against the same number of days just before it. Blank when that period is empty or outside your history window."
+	defCancellation = "Cancelled ÷ total × 100."
+	defNoShow       = "No-shows ÷ total × 100."
+	defRevenue      = "Succeeded payments in the tenant's currency, by the local date they were paid."
+	defTransactions = "Number of those succeeded payments."
+	defAverage      = "Total revenue ÷ transactions, rounded to the cent."
+)
+
+// analyticsView is the Analytics screen: period and filters on top, appointment and revenue tabs.
+type analyticsView struct {
+	s      *Shell
+	ar     AnalyticsReports
+	window license.Window
+	req    reports.PeriodRequest
+	filter reports.AppointmentFilter
+
+	cancel  context.CancelFunc
+	busy    *fyne.Container
+	message *fyne.Container
+	status  *widget.Select
+	service *widget.Select
+	rsrc    *widget.Select
+	catalog reports.Catalog
+	appt    *apptPanel
+	rev     *revPanel
+}
+
+func buildAnalytics(s *Shell) fyne.CanvasObject {
+	ar, ok := analyticsOf(s)
+	if !ok {
+		return widget.NewLabel("Analytics are not available in this build.")
+	}
+	v := &analyticsView{s: s, ar: ar, req: reports.PeriodRequest{Days: strconv.Itoa(reports.DefaultAnalyticsDays)}}
+	v.window = s.Entitlements().Window(reports.Today(time.Now(), s.Tenant().Location()))
+	v.message = container.NewVBox()
+	v.appt, v.rev = newApptPanel(s), newRevPanel(s)
+	bar := widget.NewProgressBarInfinite()
+	v.busy = container.NewBorder(nil, nil, widget.NewLabel("Computing…"),
+		&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.stop}, bar)
+	v.busy.Hide()
+	filters := v.filters()
+	picker := NewPeriodPicker(s, reports.DefaultAnalyticsDays, func(r reports.PeriodRequest) {
+		v.req = r
+		v.run()
+	})
+	revTab := container.NewTabItem("Revenue", v.rev.view)
+	if !s.Entitlements().Can(license.FeatureRevenueAnalytics).Allowed {
+		revTab.Icon = LockIcon()
+	}
+	tabs := container.NewAppTabs(container.NewTabItem("Appointments", v.appt.view), revTab)
+	top := container.NewVBox(
+		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewGridWithColumns(2, labeled("Period", picker), filters),
+		v.busy, v.message,
+	)
+	v.loadCatalog()
+	if v.cancel == nil { // the picker had no allowed first choice to report
+		v.run()
+	}
+	return container.NewBorder(top, nil, nil, nil, tabs)
+}
+
+func labeled(label string, o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, widget.NewLabel(label), nil, o)
+}
+
+const allChoice = "All"
+
+// filters are status, service and resource pickers; revenue uses only the service.
+func (v *analyticsView) filters() fyne.CanvasObject {
+	opts := []string{allChoice}
+	for _, st := range data.AppointmentStatuses {
+		opts = append(opts, reports.StatusLabel(st))
+	}
+	v.status = widget.NewSelect(opts, func(label string) {
+		v.filter.Status = ""
+		for _, st := range data.AppointmentStatuses {
+			if reports.StatusLabel(st) == label {
+				v.filter.Status = string(st)
+			}
+		}
+		v.run()
+	})
+	v.service = widget.NewSelect([]string{allChoice}, func(label string) {
+		v.filter.ServiceID = optionID(v.catalog.Services, label)
+		v.run()
+	})
+	v.rsrc = widget.NewSelect([]string{allChoice}, func(label string) {
+		v.filter.ResourceID = optionID(v.catalog.Resources, label)
+		v.run()
+	})
+	for _, sel := range []*widget.Select{v.status, v.service, v.rsrc} {
+		sel.PlaceHolder = allChoice
+	}
+	return container.NewGridWithColumns(3, labeled("Status", v.status), labeled("Service", v.service), labeled("Resource", v.rsrc))
+}
+
+func optionLabel(o reports.Option) string {
+	if o.Active {
+		return o.Name
+	}
+	return o.Name + " (inactive)"
+}
+
+func optionID(opts []reports.Option, label string) int64 {
+	for _, o := range opts {
+		if optionLabel(o) == label {
+			return o.ID
+		}
+	}
+	return 0
+}
+
+func (v *analyticsView) loadCatalog() {
+	Run(v.s.Ctx(), v.ar.Catalog, func(c reports.Catalog, err error) {
+		if err != nil {
+			v.showError(err)
+			return
+		}
+		v.catalog = c
+		for _, pair := range []struct {
+			sel  *widget.Select
+			opts []reports.Option
+		}{{v.service, c.Services}, {v.rsrc, c.Resources}} {
+			labels := []string{allChoice}
+			for _, o := range pair.opts {
+				labels = append(labels, optionLabel(o))
+			}
+			pair.sel.SetOptions(labels)
+		}
+	})
+}
+
+// analyticsResult is one background computation: the reports and their charts.
+type analyticsResult struct {
+	period  reports.Period
+	appt    *reports.AppointmentAnalytics
+	apptPNG map[reports.ChartKind][]byte
+	rev     *reports.RevenueAnalytics
+	revPNG  []byte
+}
+
+// run recomputes off the UI goroutine, cancelling any computation still running.
+func (v *analyticsView) run() {
+	if v.status == nil || v.busy == nil {
+		return // the picker reports its first choice while the screen is still being built
+	}
+	v.stop()
+	v.busy.Show()
+	ents := v.s.Entitlements()
+	opts := reports.ChartOptions{Width: 860, Height: 300, Dark: darkTheme()}
+	small := reports.ChartOptions{Width: 425, Height: 300, Dark: opts.Dark}
+	req, filter, w := v.req, v.filter, v.window
+	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (analyticsResult, error) {
+		return computeAnalytics(ctx, v.ar, ents, w, req, filter, opts, small)
+	}, v.show)
+}
+
+func (v *analyticsView) stop() {
+	if v.cancel != nil {
+		v.cancel()
+		v.cancel = nil
+	}
+	v.busy.Hide()
+}
+
+func computeAnalytics(ctx context.Context, ar AnalyticsReports, ents license.Entitlements, w license.Window,
+	req reports.PeriodRequest, f reports.AppointmentFilter, wide, small reports.ChartOptions) (analyticsResult, error) {
+	var res analyticsResult
+	p, err := reports.ResolvePeriod(req, w, reports.DefaultAnalyticsDays)
+	if err != nil {
+		return res, err
+	}
+	res.period = p
+	charts := ents.Can(license.FeatureAnalyticsCharts).Allowed
+	if ents.Can(license.FeatureAdvancedAnalytics).Allowed {
+		a, err := ar.Appointments(ctx, reports.AppointmentQuery{Period: p, Window: w, Filter: f})
+		if err != nil {
+			return res, err
+		}
+		res.appt = &a
+		if charts {
+			if res.apptPNG, err = appointmentPNGs(a, wide, small); err != nil {
+				return res, err
+			}
+		}
+	}
+	if ents.Can(license.FeatureRevenueAnalytics).Allowed {
+		r, err := ar.Revenue(ctx, reports.RevenueQuery{Period: p, ServiceID: f.ServiceID})
+		if err != nil {
+			return res, err
+		}
+		res.rev = &r
+		if charts {
+			if res.revPNG, err = reports.DailyRevenueChart(r, wide); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, ctx.Err()
+}
+
+func appointmentPNGs(a reports.AppointmentAnalytics, wide, small reports.ChartOptions) (map[reports.ChartKind][]byte, error) {
+	out := map[reports.ChartKind][]byte{}
+	var err error
+	if out[reports.ChartDailyAppointments], err = reports.DailyAppointmentsChart(a, wide); err != nil {
+		return nil, err
+	}
+	if out[reports.ChartByStatus], err = reports.ByStatusChart(a, small); err != nil {
+		return nil, err
+	}
+	if out[reports.ChartByService], err = reports.ByServiceChart(a, small); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (v *analyticsView) show(res analyticsResult, err error) {
+	v.busy.Hide()
+	v.cancel = nil
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	v.message.RemoveAll()
+	if err != nil {
+		v.showError(err)
+		return
+	}
+	if res.period.Notice != "" {
+		v.message.Add(NewBanner(BannerInfo, res.period.Notice))
+	}
+	if res.appt != nil {
+		v.appt.fill(*res.appt, res.apptPNG)
+	}
+	if res.rev != nil {
+		v.rev.fill(*res.rev, res.revPNG)
+	}
+}
+
+func (v *analyticsView) showError(err error) {
+	v.message.RemoveAll()
+	var he *license.HistoryError
+	if errors.As(err, &he) {
+		v.message.Add(NewHistoryPrompt(v.s, he))
+		return
+	}
+	v.message.Add(NewBanner(BannerDanger, "Could not compute the analytics: "+err.Error()))
+}
+
+// apptPanel is the Appointments tab.
+type apptPanel struct {
+	view                         fyne.CanvasObject
+	total, trend, cancel, noShow *Card
+	daily, byStatus, byService   *fyne.Container
+	tables                       *fyne.Container
+	heading                      *widget.Label
+}
+
+func newApptPanel(s *Shell) *apptPanel {
+	p := &apptPanel{
+		total: NewCard("Appointments", defTotal), trend: NewCard("Booking trend", defTrend),
+		cancel: NewCard("Cancellation rate", defCancellation), noShow: NewCard("No-show rate", defNoShow),
+		daily: chartSlot(860, 300), byStatus: chartSlot(425, 300), byService: chartSlot(425, 300),
+		tables: container.NewVBox(), heading: widget.NewLabel(""),
+	}
+	charts := chartsSection(s, license.FeatureAdvancedAnalytics,
+		container.NewVBox(p.daily, container.NewGridWithColumns(2, p.byStatus, p.byService)))
+	content := container.NewVBox(p.heading, container.NewGridWithColumns(4, p.total, p.trend, p.cancel, p.noShow), charts, p.tables)
+	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureAdvancedAnalytics, content))
+	return p
+}
+
+func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartKind][]byte) {
+	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, local dates in %s.", a.From, a.To, a.PeriodDays, a.TimeZone))
+	p.total.Value.SetText(reports.GroupThousands(a.Total))
+	if a.BookingTrendPercent != nil {
+		p.trend.Value.SetText(fmt.Sprintf("%+.2f%%", *a.BookingTrendPercent))
+	} else {
+		p.trend.Value.SetText("—")
+	}
+	p.cancel.Value.SetText(fmt.Sprintf("%.2f%%", a.CancellationRatePercent))
+	p.noShow.Value.SetText(fmt.Sprintf("%.2f%%", a.NoShowRatePercent))
+	setChart(p.daily, pngs[reports.ChartDailyAppointments], "daily.png")
+	setChart(p.byStatus, pngs[reports.ChartByStatus], "status.png")
+	setChart(p.byService, pngs[reports.ChartByService], "service.png")
+	p.tables.Objects = apptTables(a)
+	p.tables.Refresh()
+}
+
+func apptTables(a reports.AppointmentAnalytics) []fyne.CanvasObject {
+	var status [][]string
+	for _, st := range data.AppointmentStatuses {
+		status = append(status, []string{reports.StatusLabel(st), reports.GroupThousands(a.ByStatus[string(st)])})
+	}
+	named := func(rows []reports.NamedCount) [][]string {
+		var out [][]string
+		for _, r := range rows {
+			out = append(out, []string{strconv.FormatInt(r.ID, 10), r.Name, reports.GroupThousands(r.Count)})
+		}
+		return out
+	}
+	var daily [][]string
+	for _, d := range a.DailyBreakdown {
+		row := []string{d.Date, reports.GroupThousands(d.Count)}
+		for _, st := range data.AppointmentStatuses {
+			row = append(row, reports.GroupThousands(d.StatusBreakdown[string(st)]))
+		}
+		daily = append(daily, row)
+	}
+	dailyHead := []string{"Date", "Total"}
+	for _, st := range data.AppointmentStatuses {
+		dailyHead = append(dailyHead, reports.StatusLabel(st))
+	}
+	return []fyne.CanvasObject{
+		container.NewGridWithColumns(3,
+			section("By status", "Every status, zeros included.", table([]string{"Status", "Count"}, status, 220)),
+			section("By service", "Largest first.", table([]string{"ID", "Service", "Count"}, named(a.ByService), 220)),
+			section("By resource", "Largest first.", table([]string{"ID", "Resource", "Count"}, named(a.ByResource), 220))),
+		section("Daily breakdown", "One row per local date of the period, zeros included.", table(dailyHead, daily, 260)),
+	}
+}
+
+// revPanel is the Revenue tab.
+type revPanel struct {
+	view                  fyne.CanvasObject
+	total, count, average *Card
+	daily                 *fyne.Container
+	tables                *fyne.Container
+	heading               *widget.Label
+}
+
+func newRevPanel(s *Shell) *revPanel {
+	p := &revPanel{
+		total: NewCard("Revenue", defRevenue), count: NewCard("Transactions", defTransactions), average: NewCard("Average transaction", defAverage),
+		daily: chartSlot(860, 300), tables: container.NewVBox(), heading: widget.NewLabel(""),
+	}
+	charts := chartsSection(s, license.FeatureRevenueAnalytics, p.daily)
+	content := container.NewVBox(p.heading, container.NewGridWithColumns(3, p.total, p.count, p.average), charts, p.tables)
+	// The locked overlay names both conditions: the plan and a tenant that accepts payments.
+	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureRevenueAnalytics, content))
+	return p
+}
+
+func (p *revPanel) fill(r reports.RevenueAnalytics, png []byte) {
+	money := func(c int64) string { return reports.FormatMoney(c, r.Currency) }
+	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, paid dates in %s, %s only.", r.From, r.To, r.PeriodDays, r.TimeZone, r.Currency))
+	p.total.Value.SetText(money(r.TotalRevenueCents))
+	p.count.Value.SetText(reports.GroupThousands(r.TransactionCount))
+	p.average.Value.SetText(money(r.AverageTransactionValueCents))
+	setChart(p.daily, png, "revenue.png")
+	var bySvc, daily [][]string
+	for _, s := range r.ByService {
+		bySvc = append(bySvc, []string{strconv.FormatInt(s.ServiceID, 10), s.ServiceName, money(s.RevenueCents), reports.GroupThousands(s.Count)})
+	}
+	for _, d := range r.DailyBreakdown {
+		daily = append(daily, []string{d.Date, money(d.RevenueCents), reports.GroupThousands(d.TransactionCount)})
+	}
+	p.tables.Objects = []fyne.CanvasObject{container.NewGridWithColumns(2,
+		section("By service", "Largest first; a payment without an appointment counts as \"No appointment\".",
+			table([]string{"ID", "Service", "Revenue", "Count"}, bySvc, 260)),
+		section("Daily breakdown", "One row per local date, zeros included.", table([]string{"Date", "Revenue", "Transactions"}, daily, 260)))}
+	p.tables.Refresh()
+}
+
+// chartsSection locks charts on their own only when the tab around them (gated by outer) is
+// open; otherwise the tab's overlay already explains, and a second one would stack under it.
+func chartsSection(s *Shell, outer string, charts fyne.CanvasObject) fyne.CanvasObject {
+	if !s.Entitlements().Can(outer).Allowed {
+		return charts
+	}
+	return NewLockedSection(s, license.FeatureAnalyticsCharts, charts)
+}
+
+// section is a bold title, a definition and content.
+func section(title, definition string, content fyne.CanvasObject) fyne.CanvasObject {
+	def := widget.NewLabel(definition)
+	def.SizeName = theme.SizeNameCaptionText
+	def.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), def), nil, nil, nil, content)
+}
+
+// table shows rows under a header row in a scrolling widget.Table of the given height.
+func table(head []string, rows [][]string, height float32) fyne.CanvasObject {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return len(rows), len(head) },
+		func() fyne.CanvasObject { return widget.NewLabel("Physiotherapy Assessment") },
+		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(rows[id.Row][id.Col]) },
+	)
+	t.ShowHeaderColumn = false
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		l.TextStyle.Bold = true
+		if id.Row < 0 && id.Col >= 0 && id.Col < len(head) {
+			l.SetText(head[id.Col])
+		}
+	}
+	for i := range head {
+		w := float32(90)
+		if head[i] == "Service" || head[i] == "Resource" {
+			w = 200
+		}
+		t.SetColumnWidth(i, w)
+	}
+	return sized(t, fyne.NewSize(0, height))
+}
+
+// sized gives o a minimum size.
+func sized(o fyne.CanvasObject, min fyne.Size) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(min)
+	return container.NewStack(r, o)
+}
+
+// chartSlot reserves a chart's place before its PNG arrives.
+func chartSlot(w, h float32) *fyne.Container {
+	return container.NewStack(sized(widget.NewLabel(""), fyne.NewSize(w/2, h)))
+}
+
+// setChart shows PNG bytes in a slot; the same bytes the command line writes with --chart.
+func setChart(slot *fyne.Container, png []byte, name string) {
+	if png == nil {
+		return
+	}
+	img := canvas.NewImageFromReader(bytes.NewReader(png), name)
+	img.FillMode = canvas.ImageFillContain
+	min := slot.MinSize()
+	img.SetMinSize(min)
+	slot.Objects = []fyne.CanvasObject{img}
+	slot.Refresh()
+}
+
+// darkTheme reports whether the current theme has a dark background, so charts match it.
+func darkTheme() bool {
+	r, g, b, _ := theme.Color(theme.ColorNameBackground).RGBA()
+	return (299*r+587*g+114*b)/1000 < 0x8000
 }

@@ -3,41 +3,145 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image/color"
+	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/reports"
 )
 
-// dashboardView holds the dashboard's cards so a background load can fill them.
+// dashboardChartDays is the period of the dashboard's charts, clamped to the history window.
+const dashboardChartDays = 30
+
+// dashboardView holds the dashboard's cards and chart slots so a background load can fill them.
 type dashboardView struct {
-	month, upcoming, customers, revenue *Card
-	status                              *widget.Label
+	month, allTime, upcoming, duration *Card
+	resources, services, peakDay, hour *Card
+	daily, byStatus                    *fyne.Container
+	chartsNote                         *widget.Label
+	status                             *widget.Label
+}
+
+// dashboardResult is one background load: the numbers and, where the plan allows, the charts.
+type dashboardResult struct {
+	d              reports.Dashboard
+	daily, status  []byte
+	chartsFrom, to string
 }
 
 func buildDashboard(s *Shell) fyne.CanvasObject {
+	ar, ok := analyticsOf(s)
+	if !ok {
+		return widget.NewLabel("The dashboard is not available in this build.")
+	}
 	v := &dashboardView{
 		month:     NewCard("Appointments this month", "Every appointment whose start falls in this calendar month (tenant's time zone), future ones and every status included."),
+		allTime:   NewCard("Appointments, all time", "Every appointment from the start of your plan's history window on, future ones included."),
 		upcoming:  NewCard("Upcoming appointments", "Scheduled or confirmed appointments that start after now."),
-		customers: NewCard("Active customers", "Customers whose status is active."),
-		revenue:   NewCard("Revenue this month", "Succeeded payments, by the local date they were paid, this calendar month."),
-		status:    widget.NewLabel("Loading…"),
+		duration:  NewCard("Average duration", "Mean scheduled length (end − start) of the all-time appointments."),
+		resources: NewCard("Active resources", "Staff, rooms and equipment marked active."),
+		services:  NewCard("Active services", "Services marked active."),
+		peakDay:   NewCard("Peak booking day", "The weekday with the most all-time appointments, by local start date."),
+		hour:      NewCard("Peak booking hour", "The local hour of day in which the most all-time appointments start."),
+		daily:     chartSlot(480, 300), byStatus: chartSlot(420, 300),
+		chartsNote: widget.NewLabel(""),
+		status:     widget.NewLabel("Loading…"),
 	}
-	grid := container.NewGridWithColumns(2, v.month, v.upcoming, v.customers, v.revenue)
-	Run(context.Background(), s.Reports().Summary, v.show)
-	return container.NewVScroll(container.NewVBox(widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid, v.status))
+	grid := container.NewGridWithColumns(4, v.month, v.allTime, v.upcoming, v.duration, v.resources, v.services, v.peakDay, v.hour)
+	ents := s.Entitlements()
+	// Locked charts keep their place, with the inline prompt naming the plan that unlocks them.
+	var charts fyne.CanvasObject = container.NewVBox(v.chartsNote, container.NewGridWithColumns(2, v.daily, v.byStatus))
+	if !ents.Can(license.FeatureAnalyticsCharts).Allowed {
+		charts = container.NewStack(sized(newChartFrame(), fyne.NewSize(400, 300)),
+			container.NewVBox(layout.NewSpacer(), NewUpgradePrompt(s, PromptInline, license.FeatureAnalyticsCharts), layout.NewSpacer()))
+	}
+	loc := s.Tenant().Location()
+	w := ents.Window(reports.Today(time.Now(), loc))
+	dark := darkTheme()
+	Run(s.Ctx(), func(ctx context.Context) (dashboardResult, error) {
+		return loadDashboard(ctx, ar, ents, w, dark)
+	}, v.show)
+	return container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid, v.status,
+		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts))
 }
 
-func (v *dashboardView) show(sum reports.Summary, err error) {
+func loadDashboard(ctx context.Context, ar AnalyticsReports, ents license.Entitlements, w license.Window, dark bool) (dashboardResult, error) {
+	var res dashboardResult
+	d, err := ar.Dashboard(ctx, ents)
+	if err != nil {
+		return res, err
+	}
+	res.d = d
+	if !ents.Can(license.FeatureAnalyticsCharts).Allowed {
+		return res, nil
+	}
+	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: strconv.Itoa(dashboardChartDays)}, w, dashboardChartDays)
+	if err != nil {
+		return res, err
+	}
+	a, err := ar.Appointments(ctx, reports.AppointmentQuery{Period: p, Window: w})
+	if err != nil {
+		return res, err
+	}
+	res.chartsFrom, res.to = a.From, a.To
+	if res.daily, err = reports.DailyAppointmentsChart(a, reports.ChartOptions{Width: 480, Height: 300, Dark: dark}); err != nil {
+		return res, err
+	}
+	res.status, err = reports.ByStatusChart(a, reports.ChartOptions{Width: 440, Height: 300, Dark: dark})
+	return res, err
+}
+
+func (v *dashboardView) show(res dashboardResult, err error) {
 	if err != nil {
 		v.status.SetText("Could not compute the dashboard: " + err.Error())
 		return
 	}
-	v.month.Value.SetText(reports.GroupThousands(sum.AppointmentsThisMonth))
-	v.upcoming.Value.SetText(reports.GroupThousands(sum.UpcomingAppointments))
-	v.customers.Value.SetText(reports.GroupThousands(sum.ActiveCustomers))
-	v.revenue.Value.SetText(reports.FormatMoney(sum.RevenueThisMonthCents, sum.Currency))
-	v.status.SetText(fmt.Sprintf("%s to %s, %s time.", sum.MonthStart, sum.MonthEnd, sum.Tenant.TimeZone))
+	d := res.d
+	v.month.Value.SetText(reports.GroupThousands(d.TotalAppointmentsThisMonth))
+	v.allTime.Title.SetText(allTimeTitle(d))
+	v.allTime.Value.SetText(reports.GroupThousands(d.TotalAppointmentsAllTime))
+	v.upcoming.Value.SetText(reports.GroupThousands(d.UpcomingAppointmentsCount))
+	v.duration.Value.SetText(fmt.Sprintf("%.2f min", d.AverageAppointmentDurationMinutes))
+	v.resources.Value.SetText(reports.GroupThousands(d.ActiveResourcesCount))
+	v.services.Value.SetText(reports.GroupThousands(d.ActiveServicesCount))
+	v.peakDay.Value.SetText("—")
+	if d.PeakBookingDay != nil {
+		v.peakDay.Value.SetText(*d.PeakBookingDay)
+	}
+	v.hour.Value.SetText("—")
+	if d.PeakBookingHour != nil {
+		v.hour.Value.SetText(fmt.Sprintf("%02d:00–%02d:59", *d.PeakBookingHour, *d.PeakBookingHour))
+	}
+	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", d.Period.StartDate, d.Period.EndDate, d.Tenant.TimeZone))
+	if res.daily != nil {
+		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", res.chartsFrom, res.to))
+	}
+	setChart(v.daily, res.daily, "dashboard-daily.png")
+	setChart(v.byStatus, res.status, "dashboard-status.png")
+}
+
+// allTimeTitle says "all time" only when the window really is unlimited.
+func allTimeTitle(d reports.Dashboard) string {
+	if d.AllTimeFrom == "" {
+		return "Appointments, all time"
+	}
+	return "Appointments since " + d.AllTimeFrom
+}
+
+// newChartFrame is the outline a locked chart leaves in its place.
+func newChartFrame() fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.StrokeColor = theme.Color(theme.ColorNameSeparator)
+	r.StrokeWidth = 1
+	r.CornerRadius = theme.InputRadiusSize()
+	return r
 }

@@ -1,10 +1,300 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/reports"
 )
 
-// buildExports is a placeholder until its issue lands.
-func buildExports(*Shell) fyne.CanvasObject {
-	return comingScreen("Exports", "Export appointments, customers, resources, services, payments and subscriptions to CSV, JSON or XLSX, filtered by date, status, service and resource.")
+// Exporter is what the Exports screen asks of the reports layer.
+type Exporter interface {
+	Export(ctx context.Context, ents license.Entitlements, req reports.ExportRequest) (reports.ExportResult, error)
+	Catalog(ctx context.Context) (reports.Catalog, error)
+}
+
+var _ Exporter = (*reports.Service)(nil)
+
+// Labels of the "any" choice of the filter selects.
+const (
+	anyStatus = "Any status"
+	anyOne    = "Any"
+)
+
+// exportsView is the Exports screen: the chosen dataset and filters, the format buttons, and
+// the progress and outcome of the running export.
+type exportsView struct {
+	s        *Shell
+	ex       Exporter
+	datasets []reports.DatasetInfo
+	catalog  reports.Catalog
+
+	dataset  reports.DatasetInfo
+	period   reports.PeriodRequest
+	status   string
+	service  int64
+	resource int64
+	active   *bool
+	excel    bool
+
+	filters  *fyne.Container
+	buttons  *fyne.Container
+	progress *widget.ProgressBar
+	rows     *widget.Label
+	cancel   *widget.Button
+	busy     *fyne.Container
+	outcome  *fyne.Container
+	stop     context.CancelFunc
+}
+
+func buildExports(s *Shell) fyne.CanvasObject {
+	ex, ok := s.Reports().(Exporter)
+	if !ok {
+		return widget.NewLabel("Exports are not available in this build.")
+	}
+	_, o := newExportsView(s, ex)
+	return o
+}
+
+func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
+	v := &exportsView{s: s, ex: ex, datasets: reports.Datasets()}
+	v.dataset = v.datasets[0]
+	v.filters = container.New(layout.NewFormLayout())
+	v.buttons = container.NewHBox()
+	v.progress = widget.NewProgressBar()
+	v.rows = widget.NewLabel("")
+	v.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.cancelExport}
+	v.busy = container.NewBorder(nil, nil, nil, v.cancel, container.NewVBox(v.progress, v.rows))
+	v.busy.Hide()
+	v.outcome = container.NewVBox()
+
+	names := make([]string, len(v.datasets))
+	for i, d := range v.datasets {
+		names[i] = d.Title
+	}
+	picker := widget.NewSelect(names, func(title string) { v.chooseDataset(title) })
+	intro := widget.NewLabel(fmt.Sprintf("Export a dataset to a file for Excel, your accountant or a script. Times and dates are in %s; "+
+		"the file is written only when complete, and never replaces an existing one.", s.Tenant().TimeZone))
+	intro.Wrapping = fyne.TextWrapWord
+	top := container.New(layout.NewFormLayout(), widget.NewLabel("Dataset"), picker)
+	body := container.NewVBox(
+		widget.NewLabelWithStyle("Exports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro,
+		top, v.filters, widget.NewSeparator(),
+		container.NewHBox(widget.NewLabel("Export as"), v.buttons), v.busy, v.outcome)
+	Run(s.Ctx(), ex.Catalog, func(c reports.Catalog, err error) {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("read services and resources: %w", err), s.Win)
+		}
+		v.catalog = c
+		v.chooseDataset(v.dataset.Title)
+	})
+	picker.SetSelected(v.dataset.Title)
+	return v, container.NewVScroll(body)
+}
+
+// chooseDataset resets the filters to the new dataset's own.
+func (v *exportsView) chooseDataset(title string) {
+	for _, d := range v.datasets {
+		if d.Title == title {
+			v.dataset = d
+		}
+	}
+	v.period, v.status, v.service, v.resource, v.active = reports.PeriodRequest{}, "", 0, 0, nil
+	v.filters.Objects = v.filterRows()
+	v.filters.Refresh()
+	v.setButtons()
+}
+
+// filterRows are label/widget pairs for the dataset's filters.
+func (v *exportsView) filterRows() []fyne.CanvasObject {
+	d := v.dataset
+	var rows []fyne.CanvasObject
+	add := func(label string, o fyne.CanvasObject) { rows = append(rows, widget.NewLabel(label), o) }
+	if d.DateField != "" {
+		initial := 0
+		if d.Name == reports.DatasetPayments {
+			initial = reports.PaymentsDefaultDays
+		}
+		note := widget.NewLabel("Filters on the " + d.DateField + ".")
+		note.SizeName = theme.SizeNameCaptionText
+		add("Period", container.NewVBox(NewPeriodPicker(v.s, initial, func(p reports.PeriodRequest) { v.period = p }), note))
+	}
+	for _, f := range d.Filters {
+		switch f {
+		case "status":
+			add("Status", v.statusSelect())
+		case "service":
+			add("Service", v.optionSelect(v.catalog.Services, func(id int64) { v.service = id }))
+		case "resource":
+			add("Resource", v.optionSelect(v.catalog.Resources, func(id int64) { v.resource = id }))
+		case "active":
+			add("Active", v.activeSelect())
+		}
+	}
+	excel := widget.NewCheck("CSV for Excel (adds a UTF-8 byte-order mark so accents show right)", func(b bool) { v.excel = b })
+	excel.SetChecked(v.excel)
+	add("Options", excel)
+	return rows
+}
+
+func (v *exportsView) statusSelect() fyne.CanvasObject {
+	opts := append([]string{anyStatus}, v.dataset.Statuses...)
+	sel := widget.NewSelect(opts, func(s string) {
+		v.status = s
+		if s == anyStatus {
+			v.status = ""
+		}
+	})
+	sel.SetSelected(anyStatus)
+	return sel
+}
+
+func (v *exportsView) optionSelect(options []reports.Option, set func(int64)) fyne.CanvasObject {
+	labels := []string{anyOne}
+	ids := map[string]int64{}
+	for _, o := range options {
+		l := o.Name
+		if !o.Active {
+			l += " (inactive)"
+		}
+		l = fmt.Sprintf("%s · #%d", l, o.ID)
+		labels = append(labels, l)
+		ids[l] = o.ID
+	}
+	sel := widget.NewSelect(labels, func(l string) { set(ids[l]) })
+	sel.SetSelected(anyOne)
+	return sel
+}
+
+func (v *exportsView) activeSelect() fyne.CanvasObject {
+	yes, no := true, false
+	choices := map[string]*bool{anyOne: nil, "Active only": &yes, "Inactive only": &no}
+	sel := widget.NewSelect([]string{anyOne, "Active only", "Inactive only"}, func(s string) { v.active = choices[s] })
+	sel.SetSelected(anyOne)
+	return sel
+}
+
+// setButtons shows one button per format; a format the plan lacks is a locked button naming
+// the plan that unlocks it.
+func (v *exportsView) setButtons() {
+	var items []fyne.CanvasObject
+	for _, f := range reports.Formats() {
+		items = append(items, NewLockedButton(v.s, f.Feature(), f.Label()+"…", theme.DocumentSaveIcon(), func() { v.save(f) }))
+	}
+	v.buttons.Objects = items
+	v.buttons.Refresh()
+}
+
+// save asks where to write, then exports there.
+func (v *exportsView) save(f reports.Format) {
+	if v.stop != nil {
+		return // one export at a time; the running one has its Cancel
+	}
+	name := reports.DefaultFileName(v.dataset.Name, f, time.Now().In(v.s.Tenant().Location()))
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, v.s.Win)
+			return
+		}
+		if w == nil {
+			return // dismissed
+		}
+		path := w.URI().Path()
+		// The dialog has created (or, after the user agreed, emptied) the file; the export
+		// writes its own temporary file and renames it there, so the placeholder goes.
+		w.Close()
+		if st, err := os.Stat(path); err == nil && st.Size() == 0 {
+			os.Remove(path)
+		}
+		v.start(f, path)
+	}, v.s.Win)
+	d.SetFileName(name)
+	d.Show()
+	d.Resize(fyne.NewSize(900, 600)) // after Show: the dialog builds its content there
+}
+
+// start runs the export off the UI goroutine with progress and Cancel.
+func (v *exportsView) start(f reports.Format, path string) {
+	req := reports.ExportRequest{
+		Dataset: v.dataset.Name, Format: f, Period: v.period, Status: v.status,
+		ServiceID: v.service, ResourceID: v.resource, Active: v.active, Excel: v.excel && f == reports.FormatCSV,
+		Out: path, AppVersion: v.s.Config().Version,
+		Progress: func(done, total int64) { v.s.Do(func() { v.showProgress(done, total) }) },
+	}
+	v.outcome.Objects = nil
+	v.outcome.Refresh()
+	v.progress.SetValue(0)
+	v.rows.SetText("Reading the data…")
+	v.busy.Show()
+	ents := v.s.Entitlements()
+	v.stop = Run(v.s.Ctx(), func(ctx context.Context) (reports.ExportResult, error) {
+		return v.ex.Export(ctx, ents, req)
+	}, v.finish)
+}
+
+func (v *exportsView) showProgress(done, total int64) {
+	if total > 0 {
+		v.progress.SetValue(float64(done) / float64(total))
+	}
+	v.rows.SetText(fmt.Sprintf("%s of %s rows written", reports.GroupThousands(done), reports.GroupThousands(total)))
+}
+
+func (v *exportsView) cancelExport() {
+	if v.stop != nil {
+		v.rows.SetText("Cancelling…")
+		v.stop()
+	}
+}
+
+// finish shows the outcome: the path with "Open folder", a quiet note when cancelled, or the
+// error in a dialog.
+func (v *exportsView) finish(res reports.ExportResult, err error) {
+	v.stop = nil
+	v.busy.Hide()
+	switch {
+	case errors.Is(err, context.Canceled):
+		v.setOutcome(widget.NewLabel("Export cancelled; no file was written."))
+	case err != nil:
+		dialog.ShowError(exportError(err), v.s.Win)
+	default:
+		v.setOutcome(v.success(res))
+	}
+}
+
+// exportError keeps the engine's message, which names the problem and the fix.
+func exportError(err error) error {
+	return errors.New(strings.TrimPrefix(err.Error(), reports.ErrUsage.Error()+": "))
+}
+
+func (v *exportsView) success(res reports.ExportResult) fyne.CanvasObject {
+	msg := fmt.Sprintf("Exported %s %s to %s", reports.GroupThousands(res.Rows), res.Dataset, res.Path)
+	if res.Notice != "" {
+		msg += "\n" + strings.TrimPrefix(res.Notice, "almanac: ")
+	}
+	open := &widget.Button{Text: "Open folder", Icon: theme.FolderOpenIcon(), OnTapped: func() {
+		u := &url.URL{Scheme: "file", Path: filepath.Dir(res.Path)}
+		if err := v.s.App.OpenURL(u); err != nil {
+			dialog.ShowError(fmt.Errorf("open %s: %w", filepath.Dir(res.Path), err), v.s.Win)
+		}
+	}}
+	return NewBanner(BannerInfo, msg, open)
+}
+
+func (v *exportsView) setOutcome(o fyne.CanvasObject) {
+	v.outcome.Objects = []fyne.CanvasObject{o}
+	v.outcome.Refresh()
 }

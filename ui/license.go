@@ -1,10 +1,225 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
 )
 
-// buildLicense is a placeholder until its issue lands.
+// buildLicense is the License screen: the plan in force and its state, the license's terms,
+// every feature with whether it is unlocked and which plan unlocks it, and Activate / Remove.
+// It is rebuilt by Shell.Refresh whenever the license changes.
 func buildLicense(s *Shell) fyne.CanvasObject {
-	return comingScreen("License", "Your plan: "+s.Entitlements().Plan().String()+". Activate a license file to unlock more exports, analytics and history.")
+	t := s.Tenant()
+	var st license.Status
+	if s.cfg.Licenses != nil {
+		st = s.cfg.Licenses.Status(t.ID)
+	}
+	ents := s.Entitlements()
+	title := widget.NewLabelWithStyle("License", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewVBox(title, licenseSummary(st, ents, t), licenseActions(s, st), widget.NewSeparator(),
+		widget.NewLabelWithStyle("What your plan includes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	return container.NewBorder(top, nil, nil, nil, newFeatureTable(featureRows(ents)))
+}
+
+// licenseSummary is the plan card: plan and state side by side, then the license's terms.
+func licenseSummary(st license.Status, ents license.Entitlements, t data.Tenant) fyne.CanvasObject {
+	plan := widget.NewLabelWithStyle(ents.Plan().String(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	plan.SizeName = theme.SizeNameHeadingText
+	state := widget.NewLabel(stateText(st))
+	state.Wrapping = fyne.TextWrapWord
+	// Two columns keep the card short, so the whole feature table fits below it.
+	left := []*widget.FormItem{widget.NewFormItem("History", widget.NewLabel(historyText(ents)))}
+	var right []*widget.FormItem
+	if l := st.License; l != nil && st.State != license.StateNone {
+		p := l.Payload
+		expires := widget.NewLabel(expiryText(st, t.Location()))
+		expires.Wrapping = fyne.TextWrapWord
+		left = append(left,
+			widget.NewFormItem("Expires", expires),
+			widget.NewFormItem("Licensee", widget.NewLabel(orDash(p.Licensee))))
+		right = append(right,
+			widget.NewFormItem("Tenant", widget.NewLabel(p.TenantID)),
+			widget.NewFormItem("License ID", widget.NewLabel(p.LicenseID)))
+	}
+	if license.DevelopmentBuild() {
+		right = append(right, widget.NewFormItem("Build", widget.NewLabel("Development build")))
+	}
+	rows := []fyne.CanvasObject{container.NewBorder(nil, nil, plan, nil, state),
+		container.NewGridWithColumns(2, widget.NewForm(left...), widget.NewForm(right...))}
+	if st.Err != nil && st.State == license.StateNone {
+		// A stored license that does not apply (another tenant, damaged, not yet valid).
+		rows = append(rows, errorView(st.Err))
+	}
+	return newPanel(container.NewVBox(rows...))
+}
+
+// stateText words the license state for the plan card.
+func stateText(st license.Status) string {
+	switch st.State {
+	case license.StateValid:
+		return "Valid license"
+	case license.StateExpiring:
+		return fmt.Sprintf("Valid license, expiring in %s", days(st.DaysLeft))
+	case license.StateGrace:
+		if st.ClockRollback {
+			return fmt.Sprintf("Grace period: the computer's clock is in doubt (%s left)", days(st.DaysLeft))
+		}
+		return fmt.Sprintf("Expired, grace period: everything keeps working for %s", days(st.DaysLeft))
+	case license.StateExpired:
+		return "Expired: back on FREE; nothing was deleted"
+	default:
+		if st.License != nil {
+			return "The saved license does not apply: FREE plan"
+		}
+		return "No license: FREE plan"
+	}
+}
+
+// licenseActions are Activate license and, when a license is saved, Remove.
+func licenseActions(s *Shell, st license.Status) fyne.CanvasObject {
+	activate := &widget.Button{Text: "Activate license", Icon: lockIcon, Importance: widget.HighImportance, OnTapped: func() { ShowActivationDialog(s) }}
+	remove := &widget.Button{Text: "Remove", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: func() { confirmRemove(s, st) }}
+	if st.License == nil {
+		remove.Disable()
+	}
+	return container.NewHBox(activate, remove)
+}
+
+// confirmRemove asks first: removing locks every paid feature at once.
+func confirmRemove(s *Shell, st license.Status) {
+	what := "the saved license"
+	if st.License != nil {
+		what = fmt.Sprintf("the %s license %s", st.License.Payload.Plan, st.License.Payload.LicenseID)
+	}
+	free, _ := license.DefaultLimit(license.Free, license.LimitHistoryDays)
+	msg := widget.NewLabel(fmt.Sprintf("Remove %s? Almanac goes back to FREE at once: paid features lock and history "+
+		"is limited to the last %s. Nothing local is deleted, and you can activate the license again later.", what, days(free)))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Remove license", "Remove", "Keep", container.NewGridWrap(fyne.NewSize(440, 110), msg), func(ok bool) {
+		if ok {
+			removeLicense(s)
+		}
+	}, s.Win)
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+// removeLicense removes off the UI goroutine; the manager's notification re-gates the shell.
+func removeLicense(s *Shell) {
+	Run(s.Ctx(), func(context.Context) (struct{}, error) {
+		return struct{}{}, s.cfg.Licenses.Remove()
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("remove the license: %w", err), s.Win)
+		}
+	})
+}
+
+// featureRow is one line of the License screen's feature table.
+type featureRow struct {
+	Name    string
+	Allowed bool
+	Unlocks string // the plan that unlocks it, with the payments condition when it has one
+	// Details says what the feature does, or why it is locked when the plan alone is not the
+	// reason (a tenant without payments, a license that turns it off).
+	Details string
+}
+
+// featureRows lists every registry feature as ents sees it.
+func featureRows(ents license.Entitlements) []featureRow {
+	var rows []featureRow
+	for _, f := range license.Features() {
+		d := ents.Can(f.Code)
+		r := featureRow{Name: f.Name, Allowed: d.Allowed, Unlocks: d.RequiredPlan.String(), Details: f.Description}
+		if f.NeedsPayments {
+			r.Unlocks += " + payments"
+		}
+		var ue *license.UpgradeError
+		if errors.As(d.Err, &ue) {
+			switch {
+			case ue.Revoked:
+				r.Unlocks, r.Details = "A license that includes it", "Turned off by your license"
+			case ue.MissingPayments && ue.MissingPlan:
+				r.Details = "Needs the plan and a tenant that accepts payments"
+			case ue.MissingPayments:
+				r.Details = "Needs a tenant that accepts payments"
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+var featureColumns = []struct {
+	title string
+	width float32
+}{{"Feature", 180}, {"Status", 120}, {"Unlocked by", 200}, {"Details", 390}}
+
+// newFeatureTable shows rows in a table with a header row.
+func newFeatureTable(rows []featureRow) *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return len(rows), len(featureColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("Revenue analytics plus")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			fillFeatureCell(rows[id.Row], id.Col, o.(*fyne.Container))
+		},
+	)
+	t.ShowHeaderColumn = false
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		if id.Col >= 0 && id.Col < len(featureColumns) {
+			l.SetText(featureColumns[id.Col].title)
+			l.TextStyle.Bold = true
+			l.Alignment = fyne.TextAlignLeading
+		}
+	}
+	for i, c := range featureColumns {
+		t.SetColumnWidth(i, c.width)
+	}
+	return t
+}
+
+func fillFeatureCell(r featureRow, col int, c *fyne.Container) {
+	l := c.Objects[0].(*widget.Label)
+	icon := c.Objects[1].(*widget.Icon)
+	icon.Hide()
+	l.TextStyle.Bold = false
+	switch col {
+	case 0:
+		l.TextStyle.Bold = true
+		l.SetText(r.Name)
+	case 1:
+		icon.Show()
+		if r.Allowed {
+			icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+			l.SetText("Unlocked")
+		} else {
+			icon.SetResource(lockIcon)
+			l.SetText("Locked")
+		}
+	case 2:
+		l.SetText(r.Unlocks)
+	default:
+		l.SetText(r.Details)
+	}
+	l.Refresh()
+}
+
+// newPanel draws content on the input-background tint the dashboard cards use.
+func newPanel(content fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewStack(newThemedRect(theme.ColorNameInputBackground, 0xFF, false), container.NewPadded(content))
 }

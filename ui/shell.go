@@ -3,10 +3,12 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"log"
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -22,11 +24,17 @@ type Reports interface {
 	Summary(ctx context.Context) (reports.Summary, error)
 }
 
-// Licenses is what the UI asks of the license manager.
+// Licenses is what the UI asks of the license manager; *license.Manager satisfies it.
 type Licenses interface {
 	Status(tenantID string) license.Status
 	Entitlements(tenantID string, acceptsPayments bool) license.Entitlements
 	Subscribe(fn func()) (cancel func())
+	// Check verifies a license text for the tenant without saving it (the dialog's preview).
+	Check(text []byte, tenantID string) (*license.Status, error)
+	// Activate verifies and saves it; subscribers are told, which re-gates the shell.
+	Activate(text []byte, tenantID string) (*license.Status, error)
+	// Remove goes back to FREE; subscribers are told.
+	Remove() error
 }
 
 // Config wires the shell to its services.
@@ -36,6 +44,10 @@ type Config struct {
 	Version  string
 	Home     string
 	OnClose  func() // runs when the main window closes
+	Syncer   Syncer // the Sync screen's client; nil hides sync
+	// Dispatch runs a function on the UI goroutine; nil means fyne.Do. Tests pass a pump,
+	// because Fyne's test driver runs fyne.Do callbacks on the calling goroutine.
+	Dispatch func(func())
 }
 
 // Screen is one sidebar entry. The sidebar, its lock badges and the screens are built from the
@@ -79,6 +91,7 @@ type Shell struct {
 	plan     *widget.Label
 	banner   *fyne.Container
 	unsub    func()
+	syncView *syncView // kept across rebuilds so a running sync keeps its progress and Cancel
 }
 
 // NewShell builds the main window for app.
@@ -93,12 +106,15 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	s.nav = s.newNav()
 	header := container.NewBorder(nil, nil, s.title, s.plan, s.dataAsOf)
 	top := container.NewVBox(header, widget.NewSeparator(), s.banner)
-	split := container.NewHSplit(s.nav, container.NewBorder(top, nil, nil, nil, s.content))
+	// A fixed minimum keeps titles and lock badges readable however wide a screen's content is.
+	navMin := canvas.NewRectangle(color.Transparent)
+	navMin.SetMinSize(fyne.NewSize(270, 0))
+	split := container.NewHSplit(container.NewStack(navMin, s.nav), container.NewBorder(top, nil, nil, nil, s.content))
 	split.Offset = 0.24
 	s.Win.SetContent(split)
 	s.Win.Resize(fyne.NewSize(1200, 780))
 	if cfg.Licenses != nil {
-		s.unsub = cfg.Licenses.Subscribe(func() { fyne.Do(s.Refresh) })
+		s.unsub = cfg.Licenses.Subscribe(func() { s.Do(s.Refresh) })
 	}
 	s.Win.SetOnClosed(func() {
 		if s.unsub != nil {
@@ -249,19 +265,42 @@ func (s *Shell) setBanners(st license.Status) {
 		if st.State == license.StateGrace || st.State == license.StateExpired {
 			kind = BannerDanger
 		}
-		items = append(items, NewBanner(kind, st.Banner))
+		// Every license banner is fixed by activating a (renewed or right) license.
+		items = append(items, NewBanner(kind, st.Banner, container.NewCenter(activateButton(s, nil))))
 	}
 	s.banner.Objects = items
 	s.banner.Refresh()
 }
 
-// Run runs work off the UI goroutine with a cancellable context and hands its result back on
-// the UI goroutine through fyne.Do.
+type dispatchKey struct{}
+
+// Ctx is a context for the shell's background work: Run hands results back through the
+// shell's dispatcher.
+func (s *Shell) Ctx() context.Context {
+	return context.WithValue(context.Background(), dispatchKey{}, s.dispatch())
+}
+
+// Do runs fn on the UI goroutine.
+func (s *Shell) Do(fn func()) { s.dispatch()(fn) }
+
+func (s *Shell) dispatch() func(func()) {
+	if s.cfg.Dispatch != nil {
+		return s.cfg.Dispatch
+	}
+	return fyne.Do
+}
+
+// Run runs work off the UI goroutine with a cancellable context and hands its result to done
+// on the UI goroutine (through the dispatcher in ctx, see Shell.Ctx; else fyne.Do).
 func Run[T any](ctx context.Context, work func(ctx context.Context) (T, error), done func(T, error)) context.CancelFunc {
+	do, ok := ctx.Value(dispatchKey{}).(func(func()))
+	if !ok {
+		do = fyne.Do
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		v, err := work(ctx)
-		fyne.Do(func() { done(v, err) })
+		do(func() { done(v, err) })
 	}()
 	return cancel
 }

@@ -1,10 +1,268 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/almanac-app/almanac/data"
 )
 
-// buildSync is a placeholder until its issue lands.
-func buildSync(*Shell) fyne.CanvasObject {
-	return comingScreen("Sync", "Connect to your booking system's server with its URL and token, then pull your data incrementally, with progress and Cancel.")
+// Syncer is what the Sync screen asks of the sync client; cmd/almanac implements it over data
+// and tests pass a fake.
+type Syncer interface {
+	// Saved returns the saved server URL, token and last outcome.
+	Saved() (data.SyncSettings, error)
+	// Test asks the server which tenant it serves, checking the URL and the token.
+	Test(ctx context.Context, server, token string) (data.RemoteTenant, error)
+	// Sync pulls the tenant; progress is called off the UI goroutine. Reports is non-nil when
+	// the shell must switch to another store (the sync brought a new tenant).
+	Sync(ctx context.Context, server, token string, full bool, progress func(data.SyncProgress)) (SyncDone, error)
+}
+
+// SyncDone is a finished sync.
+type SyncDone struct {
+	Result  data.SyncResult
+	Reports Reports // the new tenant's reports, or nil to keep the current ones
+}
+
+// syncView is the Sync screen. It outlives rebuilds of the screen (the shell keeps it) so a
+// running sync keeps its progress and its Cancel button when the shell refreshes.
+type syncView struct {
+	s        *Shell
+	server   *widget.Entry
+	token    *widget.Entry
+	full     *widget.Check
+	test     *widget.Button
+	run      *widget.Button
+	cancelB  *widget.Button
+	status   *widget.Label
+	last     *widget.Label
+	rows     map[string]*entityRow
+	root     fyne.CanvasObject
+	cancel   context.CancelFunc
+	loadOnce bool
+}
+
+// entityRow is one entity's progress bar and figures.
+type entityRow struct {
+	bar    *widget.ProgressBar
+	detail *widget.Label
+}
+
+func buildSync(s *Shell) fyne.CanvasObject {
+	if s.cfg.Syncer == nil {
+		return comingScreen("Sync", "Sync is not available in this build.")
+	}
+	if s.syncView == nil {
+		s.syncView = newSyncView(s)
+	}
+	s.syncView.reload()
+	return s.syncView.root
+}
+
+func newSyncView(s *Shell) *syncView {
+	v := &syncView{s: s, rows: map[string]*entityRow{}}
+	v.server = widget.NewEntry()
+	v.server.SetPlaceHolder("https://booking.example.com or http://127.0.0.1:8417")
+	v.token = widget.NewPasswordEntry()
+	v.token.SetPlaceHolder("access token from your booking system")
+	v.full = widget.NewCheck("Pull everything again (full resync)", nil)
+	v.test = &widget.Button{Text: "Test connection", OnTapped: v.testConnection}
+	v.run = &widget.Button{Text: "Sync now", Importance: widget.HighImportance, OnTapped: v.start}
+	v.cancelB = &widget.Button{Text: "Cancel", OnTapped: v.stop}
+	v.cancelB.Disable()
+	v.status = widget.NewLabel("")
+	v.status.Wrapping = fyne.TextWrapWord
+	v.last = widget.NewLabel("")
+	v.last.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem("Server URL", v.server), widget.NewFormItem("Token", v.token))
+	grid := container.NewVBox()
+	for _, e := range data.Entities {
+		r := &entityRow{bar: widget.NewProgressBar(), detail: widget.NewLabel("not started")}
+		name := widget.NewLabel(strings.ToUpper(e[:1]) + e[1:])
+		grid.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, 36), name), container.NewGridWrap(fyne.NewSize(330, 36), r.detail), r.bar))
+		v.rows[e] = r
+	}
+	intro := widget.NewLabel("Pull your data from your booking system's server. The first sync copies everything; later syncs copy only what changed. A cancelled or interrupted sync keeps what it copied and resumes where it stopped.")
+	intro.Wrapping = fyne.TextWrapWord
+	v.root = container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("Sync", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		intro, form, v.full,
+		container.NewHBox(v.test, v.run, v.cancelB),
+		v.status, widget.NewSeparator(),
+		widget.NewLabelWithStyle("Progress", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid,
+		widget.NewSeparator(), v.last,
+	))
+	return v
+}
+
+// reload fills the form from the saved settings the first time and the last-sync line always.
+func (v *syncView) reload() {
+	saved, err := v.s.cfg.Syncer.Saved()
+	if err != nil {
+		v.last.SetText("Could not read the sync settings: " + err.Error())
+		return
+	}
+	if !v.loadOnce {
+		v.loadOnce = true
+		v.server.SetText(saved.Server)
+		v.token.SetText(string(saved.Token))
+	}
+	v.last.SetText(lastSyncText(saved, v.s.Tenant()))
+}
+
+// lastSyncText is the "last sync" line: when, and what happened.
+func lastSyncText(saved data.SyncSettings, t data.Tenant) string {
+	if saved.LastAt == nil {
+		return "Last sync: never."
+	}
+	return fmt.Sprintf("Last sync: %s. %s", saved.LastAt.In(t.Location()).Format("Jan 2, 2006 3:04 PM MST"), saved.LastResult)
+}
+
+func (v *syncView) inputs() (server, token string, ok bool) {
+	server, token = strings.TrimSpace(v.server.Text), strings.TrimSpace(v.token.Text)
+	switch {
+	case server == "":
+		v.setStatus("Enter the server URL your booking system gave you.", widget.DangerImportance)
+	case token == "":
+		v.setStatus("Enter the access token your booking system gave you.", widget.DangerImportance)
+	default:
+		return server, token, true
+	}
+	return "", "", false
+}
+
+func (v *syncView) setStatus(text string, imp widget.Importance) {
+	v.status.Importance = imp
+	v.status.SetText(text)
+}
+
+func (v *syncView) testConnection() {
+	server, token, ok := v.inputs()
+	if !ok {
+		return
+	}
+	v.test.Disable()
+	v.setStatus("Contacting "+server+"…", widget.MediumImportance)
+	Run(v.s.Ctx(), func(ctx context.Context) (data.RemoteTenant, error) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return v.s.cfg.Syncer.Test(ctx, server, token)
+	}, func(t data.RemoteTenant, err error) {
+		v.test.Enable()
+		if err != nil {
+			log.Printf("sync: test connection: %v", err)
+			v.setStatus("Connection failed: "+err.Error(), widget.DangerImportance)
+			return
+		}
+		v.setStatus(fmt.Sprintf("Connected: %s (%s), %s, %s.", t.Name, t.ID, t.TimeZone, t.Currency), widget.SuccessImportance)
+	})
+}
+
+func (v *syncView) start() {
+	server, token, ok := v.inputs()
+	if !ok || v.cancel != nil {
+		return
+	}
+	for _, r := range v.rows {
+		r.bar.SetValue(0)
+		r.detail.SetText("waiting")
+	}
+	v.setRunning(true)
+	v.setStatus("Syncing from "+server+"…", widget.MediumImportance)
+	full := v.full.Checked
+	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (SyncDone, error) {
+		return v.s.cfg.Syncer.Sync(ctx, server, token, full, func(p data.SyncProgress) {
+			v.s.Do(func() { v.showProgress(p) })
+		})
+	}, v.finished)
+}
+
+func (v *syncView) stop() {
+	if v.cancel != nil {
+		v.cancelB.Disable()
+		v.setStatus("Cancelling…", widget.WarningImportance)
+		v.cancel()
+	}
+}
+
+func (v *syncView) setRunning(running bool) {
+	if running {
+		v.run.Disable()
+		v.test.Disable()
+		v.cancelB.Enable()
+		return
+	}
+	v.run.Enable()
+	v.test.Enable()
+	v.cancelB.Disable()
+}
+
+func (v *syncView) showProgress(p data.SyncProgress) {
+	if p.Finishing {
+		v.setStatus("All data received; building indexes and daily summaries…", widget.MediumImportance)
+		return
+	}
+	r := v.rows[p.Entity]
+	if r == nil {
+		return
+	}
+	if p.Total > 0 {
+		r.bar.SetValue(float64(p.Done) / float64(p.Total))
+	}
+	if p.Finished {
+		r.bar.SetValue(1)
+		r.detail.SetText(fmt.Sprintf("%s changes · up to date", group(p.Done)))
+		return
+	}
+	r.detail.SetText(fmt.Sprintf("%s of ~%s · %s rows/s", group(p.Done), group(p.Total), group(int64(p.RowsPerSec))))
+}
+
+func (v *syncView) finished(done SyncDone, err error) {
+	v.cancel = nil
+	v.setRunning(false)
+	if errors.Is(err, context.Canceled) {
+		v.setStatus(data.SyncOutcome(done.Result, err), widget.WarningImportance)
+		v.reload()
+		return
+	}
+	if err != nil {
+		log.Printf("sync: %v", err)
+		v.setStatus(data.SyncOutcome(done.Result, err), widget.DangerImportance)
+		v.reload()
+		return
+	}
+	for _, e := range done.Result.Entities {
+		if r := v.rows[e.Entity]; r != nil {
+			r.bar.SetValue(1)
+			r.detail.SetText(fmt.Sprintf("+%s added · %s updated · %s deleted", group(e.Added), group(e.Updated), group(e.Deleted)))
+		}
+	}
+	v.setStatus("Synced "+done.Result.Tenant.Name+": "+data.SyncOutcome(done.Result, nil)+".", widget.SuccessImportance)
+	// The header's "data as of", the badges and every other screen read the new data from here on.
+	if done.Reports != nil {
+		v.s.SetReports(done.Reports)
+	} else {
+		v.s.Refresh()
+	}
+}
+
+// group formats n with thousands separators.
+func group(n int64) string {
+	if n < 0 {
+		return "-" + group(-n)
+	}
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -66,13 +66,15 @@ func openShell(a fyne.App, env *Env) error {
 	if err != nil {
 		return fmt.Errorf("open the app: %w", err)
 	}
+	syncer := &appSyncer{env: env, st: st} // owns st: a sync may swap in a new tenant's store
 	shell := ui.NewShell(a, ui.Config{
 		Reports:  reports.New(st, env.Now),
 		Licenses: env.Licenses(),
 		Version:  Version,
 		Home:     env.Home,
+		Syncer:   syncer,
 		OnClose: func() {
-			if err := st.Close(); err != nil {
+			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
 			}
 		},

@@ -1,8 +1,367 @@
 package main
 
-import "errors"
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 
-// runReport is a placeholder until its issue lands.
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/reports"
+)
+
+const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N] [--from YYYY-MM-DD --to YYYY-MM-DD]
+                      [--status S] [--service ID] [--resource ID] [--json] [--chart FILE.png]
+
+Prints analytics of the active tenant in its time zone (definitions: docs/metrics.md).
+  dashboard     headline numbers; every plan
+  appointments  counts by status, service, resource and day, trend and rates (default last 30 days);
+                needs a plan with advanced analytics (PROFESSIONAL)
+  revenue       succeeded payments by paid date, service and day (default last 30 days); needs
+                revenue analytics (PROFESSIONAL) and a tenant that accepts payments
+--days N is the N local days ending today, clamped to your plan's history window. --chart writes
+the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.`
+
+// reportFlags are the parsed command-line values.
+type reportFlags struct {
+	kind                          string
+	days, from, to, status        string
+	service, resource, chart      string
+	asJSON                        bool
+	serviceID, resourceID         int64
+	setPeriod, setStatus, setRsrc bool
+}
+
 func runReport(env *Env, args []string) error {
-	return errors.New("report: not available in this build yet")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(env.Stdout, reportUsage)
+			return nil
+		}
+		return usageErr("report: name a report: dashboard, appointments or revenue (see almanac report -h)")
+	}
+	f, done, err := parseReportFlags(env, args)
+	if done || err != nil {
+		return err
+	}
+	st, t, err := env.OpenStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ents := env.Entitlements(t)
+	if err := gateReport(ents, f); err != nil {
+		return err
+	}
+	svc := reports.New(st, env.Now)
+	w := ents.Window(reports.Today(env.Now(), t.Location()))
+	switch f.kind {
+	case "dashboard":
+		return reportDashboard(env, svc, ents, w, f)
+	case "appointments":
+		return reportAppointments(env, svc, w, f)
+	default:
+		return reportRevenue(env, svc, w, f)
+	}
+}
+
+func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
+	f := reportFlags{kind: args[0]}
+	switch f.kind {
+	case "dashboard", "appointments", "revenue":
+	default:
+		return f, false, usageErr("report: unknown report %q: use dashboard, appointments or revenue", f.kind)
+	}
+	fs := newFlags("report", reportUsage)
+	fs.StringVar(&f.days, "days", "", "the N local days ending today (default 30)")
+	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
+	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD (default today)")
+	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
+	fs.StringVar(&f.service, "service", "", "only this service id")
+	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON with the documented field names")
+	fs.StringVar(&f.chart, "chart", "", "also write the daily chart to this PNG file")
+	if done, err := parseFlags(env, fs, reportUsage, args[1:]); done || err != nil {
+		return f, done, err
+	}
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "days", "from", "to":
+			f.setPeriod = true
+		case "status":
+			f.setStatus = true
+		case "resource":
+			f.setRsrc = true
+		}
+	})
+	return f, false, f.validate()
+}
+
+// validate refuses values and combinations before anything is read, naming the flag.
+func (f *reportFlags) validate() error {
+	bad := func(flagName string) error {
+		return usageErr("report %s does not take %s (see almanac report -h)", f.kind, flagName)
+	}
+	switch {
+	case f.kind == "dashboard" && f.setPeriod:
+		return bad("--days, --from or --to: the dashboard covers this month")
+	case f.kind == "dashboard" && (f.setStatus || f.setRsrc || f.service != ""):
+		return bad("filters")
+	case f.kind == "revenue" && f.setStatus:
+		return bad("--status: revenue counts succeeded payments")
+	case f.kind == "revenue" && f.setRsrc:
+		return bad("--resource")
+	}
+	if f.days != "" {
+		if _, err := reports.ParseDays(f.days); err != nil {
+			return usageErr("report: %s", strings.TrimPrefix(err.Error(), "usage: "))
+		}
+	}
+	if f.status != "" && !data.ValidAppointmentStatus(f.status) {
+		return usageErr("report: --status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.status)
+	}
+	var err error
+	if f.serviceID, err = parseID("--service", f.service); err != nil {
+		return err
+	}
+	if f.resourceID, err = parseID("--resource", f.resource); err != nil {
+		return err
+	}
+	if f.chart != "" && !strings.HasSuffix(strings.ToLower(f.chart), ".png") {
+		return usageErr("report: --chart %q: give a file name ending in .png", f.chart)
+	}
+	return nil
+}
+
+func parseID(flagName, s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 {
+		return 0, usageErr("report: %s %q is not an id: give a whole number such as 3", flagName, s)
+	}
+	return n, nil
+}
+
+// gateReport refuses what the plan does not include (exit 3), naming the plan that unlocks it.
+func gateReport(ents license.Entitlements, f reportFlags) error {
+	feature := map[string]string{
+		"dashboard": license.FeatureDashboard, "appointments": license.FeatureAdvancedAnalytics, "revenue": license.FeatureRevenueAnalytics,
+	}[f.kind]
+	if err := ents.Check(feature); err != nil {
+		return planErr(fmt.Errorf("report %s: %w", f.kind, err))
+	}
+	if f.chart != "" {
+		if err := ents.Check(license.FeatureAnalyticsCharts); err != nil {
+			return planErr(fmt.Errorf("report --chart: %w", err))
+		}
+	}
+	return nil
+}
+
+// resolvePeriod maps period errors to exit codes and prints the clamp notice on stderr.
+func resolvePeriod(env *Env, w license.Window, f reportFlags) (reports.Period, error) {
+	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: f.days, From: f.from, To: f.to}, w, reports.DefaultAnalyticsDays)
+	if err != nil {
+		return p, reportErr(err)
+	}
+	if p.Notice != "" {
+		fmt.Fprintln(env.Stderr, p.Notice)
+	}
+	return p, nil
+}
+
+// reportErr maps a reports error: bad values exit 2, dates past the window exit 3.
+func reportErr(err error) error {
+	var he *license.HistoryError
+	switch {
+	case errors.As(err, &he):
+		return planErr(fmt.Errorf("report: %w", err))
+	case errors.Is(err, reports.ErrUsage):
+		return usageErr("report: %s", strings.TrimPrefix(err.Error(), "usage: "))
+	}
+	return err
+}
+
+func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags) error {
+	d, err := svc.Dashboard(env.ctx(), ents)
+	if err != nil {
+		return err
+	}
+	if f.chart != "" {
+		p, err := resolvePeriod(env, w, reportFlags{days: "30"})
+		if err != nil {
+			return err
+		}
+		a, err := svc.Appointments(env.ctx(), reports.AppointmentQuery{Period: p, Window: w})
+		if err != nil {
+			return err
+		}
+		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		return printJSON(env.Stdout, d)
+	}
+	printDashboard(env.Stdout, d)
+	return nil
+}
+
+func reportAppointments(env *Env, svc *reports.Service, w license.Window, f reportFlags) error {
+	p, err := resolvePeriod(env, w, f)
+	if err != nil {
+		return err
+	}
+	q := reports.AppointmentQuery{Period: p, Window: w,
+		Filter: reports.AppointmentFilter{Status: f.status, ServiceID: f.serviceID, ResourceID: f.resourceID}}
+	a, err := svc.Appointments(env.ctx(), q)
+	if err != nil {
+		return reportErr(err)
+	}
+	if f.chart != "" {
+		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		return printJSON(env.Stdout, a)
+	}
+	printAppointments(env.Stdout, a)
+	return nil
+}
+
+func reportRevenue(env *Env, svc *reports.Service, w license.Window, f reportFlags) error {
+	p, err := resolvePeriod(env, w, f)
+	if err != nil {
+		return err
+	}
+	r, err := svc.Revenue(env.ctx(), reports.RevenueQuery{Period: p, ServiceID: f.serviceID})
+	if err != nil {
+		return reportErr(err)
+	}
+	if f.chart != "" {
+		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyRevenueChart(r, reports.ChartOptions{}) }); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		return printJSON(env.Stdout, r)
+	}
+	printRevenue(env.Stdout, r)
+	return nil
+}
+
+// writeChart renders once and writes through a temp file and rename, so a reader never sees half a PNG.
+func writeChart(path string, render func() ([]byte, error)) error {
+	png, err := render()
+	if err != nil {
+		return fmt.Errorf("report --chart: %w", err)
+	}
+	if err := data.WriteFileAtomic(path, png, 0o644); err != nil {
+		return fmt.Errorf("report --chart %s: %w (check the folder exists and is writable)", path, err)
+	}
+	return nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func num(n int64) string { return reports.GroupThousands(n) }
+
+func printDashboard(out io.Writer, d reports.Dashboard) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "Dashboard of %s (%s time)\n\n", d.Tenant.Name, d.Tenant.TimeZone)
+	fmt.Fprintf(w, "Period (this month)\t%s to %s\n", d.Period.StartDate, d.Period.EndDate)
+	fmt.Fprintf(w, "Appointments this month\t%s\n", num(d.TotalAppointmentsThisMonth))
+	fmt.Fprintf(w, "%s\t%s\n", d.AllTimeLabel(), num(d.TotalAppointmentsAllTime))
+	fmt.Fprintf(w, "Active resources\t%s\n", num(d.ActiveResourcesCount))
+	fmt.Fprintf(w, "Active services\t%s\n", num(d.ActiveServicesCount))
+	fmt.Fprintf(w, "Upcoming appointments\t%s\n", num(d.UpcomingAppointmentsCount))
+	fmt.Fprintf(w, "Average duration\t%.2f minutes\n", d.AverageAppointmentDurationMinutes)
+	day, hour := "none", "none"
+	if d.PeakBookingDay != nil {
+		day = *d.PeakBookingDay
+	}
+	if d.PeakBookingHour != nil {
+		hour = fmt.Sprintf("%02d:00 to %02d:59", *d.PeakBookingHour, *d.PeakBookingHour)
+	}
+	fmt.Fprintf(w, "Peak booking day\t%s\n", day)
+	fmt.Fprintf(w, "Peak booking hour\t%s\n", hour)
+	w.Flush()
+}
+
+func printAppointments(out io.Writer, a reports.AppointmentAnalytics) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "Appointments %s to %s (%d days, local dates in %s)%s\n\n", a.From, a.To, a.PeriodDays, a.TimeZone, filterText(a.Filter))
+	fmt.Fprintf(w, "Total\t%s\n", num(a.Total))
+	trend := "n/a (the previous period is empty or outside your history window)"
+	if a.BookingTrendPercent != nil {
+		trend = fmt.Sprintf("%+.2f%% vs the previous %d days", *a.BookingTrendPercent, a.PeriodDays)
+	}
+	fmt.Fprintf(w, "Booking trend\t%s\n", trend)
+	fmt.Fprintf(w, "Cancellation rate\t%.2f%%\n", a.CancellationRatePercent)
+	fmt.Fprintf(w, "No-show rate\t%.2f%%\n\nBy status\n", a.NoShowRatePercent)
+	for _, st := range data.AppointmentStatuses {
+		fmt.Fprintf(w, "  %s\t%s\n", reports.StatusLabel(st), num(a.ByStatus[string(st)]))
+	}
+	for _, sec := range []struct {
+		title string
+		rows  []reports.NamedCount
+	}{{"By service", a.ByService}, {"By resource", a.ByResource}} {
+		fmt.Fprintf(w, "\n%s\n  ID\tName\tCount\n", sec.title)
+		for _, r := range sec.rows {
+			fmt.Fprintf(w, "  %d\t%s\t%s\n", r.ID, r.Name, num(r.Count))
+		}
+	}
+	fmt.Fprintf(w, "\nDaily\n  Date\tTotal\tScheduled\tConfirmed\tCompleted\tCancelled\tNo show\n")
+	for _, d := range a.DailyBreakdown {
+		sb := d.StatusBreakdown
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Date, num(d.Count), num(sb["scheduled"]), num(sb["confirmed"]),
+			num(sb["completed"]), num(sb["cancelled"]), num(sb["no_show"]))
+	}
+	w.Flush()
+}
+
+func filterText(f reports.AppointmentFilter) string {
+	var parts []string
+	if f.Status != "" {
+		parts = append(parts, "status "+f.Status)
+	}
+	if f.ServiceID != 0 {
+		parts = append(parts, fmt.Sprintf("service %d", f.ServiceID))
+	}
+	if f.ResourceID != 0 {
+		parts = append(parts, fmt.Sprintf("resource %d", f.ResourceID))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", only " + strings.Join(parts, ", ")
+}
+
+func printRevenue(out io.Writer, r reports.RevenueAnalytics) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	money := func(c int64) string { return reports.FormatMoney(c, r.Currency) }
+	fmt.Fprintf(w, "Revenue %s to %s (%d days; succeeded %s payments by the local date paid, %s)\n\n", r.From, r.To, r.PeriodDays, r.Currency, r.TimeZone)
+	fmt.Fprintf(w, "Total revenue\t%s\n", money(r.TotalRevenueCents))
+	fmt.Fprintf(w, "Transactions\t%s\n", num(r.TransactionCount))
+	fmt.Fprintf(w, "Average transaction\t%s\n\nBy service\n  ID\tName\tRevenue\tCount\n", money(r.AverageTransactionValueCents))
+	for _, s := range r.ByService {
+		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", s.ServiceID, s.ServiceName, money(s.RevenueCents), num(s.Count))
+	}
+	fmt.Fprintf(w, "\nDaily\n  Date\tRevenue\tTransactions\n")
+	for _, d := range r.DailyBreakdown {
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", d.Date, money(d.RevenueCents), num(d.TransactionCount))
+	}
+	w.Flush()
 }

@@ -1,0 +1,498 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// prepareStore writes the server's tenant into st (refusing another tenant's store) and, for a
+// full sync, empties it first. It reports whether the sync loads in bulk mode (see enterBulk).
+func prepareStore(ctx context.Context, st *Store, remote RemoteTenant, full bool) (t Tenant, bulk bool, err error) {
+	err = st.Write(ctx, func(tx *sql.Tx) error {
+		old, err := TenantTx(ctx, tx)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return err
+		case old.ID != remote.ID:
+			return fmt.Errorf("store %s holds tenant %q, not the server's %q: %w", st.Path(), old.ID, remote.ID, ErrTenantChanged)
+		case old.TimeZone != remote.TimeZone && !full:
+			return fmt.Errorf("the tenant's time zone changed from %s to %s: run the sync again with --full", old.TimeZone, remote.TimeZone)
+		default:
+			t.LastSyncAt = old.LastSyncAt
+		}
+		if full {
+			if err := emptyStore(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if bulk, err = enterBulk(ctx, tx); err != nil {
+			return err
+		}
+		t = Tenant{ID: remote.ID, Name: remote.Name, TimeZone: remote.TimeZone, Currency: remote.Currency,
+			CanAcceptPayments: remote.CanAcceptPayments, LastSyncAt: t.LastSyncAt}
+		return PutTenant(ctx, tx, t)
+	})
+	return t, bulk, err
+}
+
+// bulkKey is the setting that marks a store being loaded in bulk mode; its value is the DDL of
+// the secondary indexes dropped for the load.
+const bulkKey = "sync.bulk_indexes"
+
+// enterBulk decides how pages are applied. Loading an empty store row by row through the rollup
+// triggers and six indexes per table is several times slower than building them once at the
+// end, so a store with no entity rows enters bulk mode: triggers and secondary indexes are
+// dropped in this transaction and the DDL is kept in the settings, so a sync killed midway
+// resumes in bulk mode and finishBulk restores everything in one transaction at the end.
+// Otherwise the current trigger definitions are (re)installed, so a store made by an older build
+// gets them.
+func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var ddl string
+	err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", bulkKey).Scan(&ddl)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("read bulk state: %w", err)
+	}
+	var rows int
+	q := "SELECT " + strings.Repeat("(SELECT EXISTS (SELECT 1 FROM %s)) + ", len(Entities)) + "0"
+	args := make([]any, len(Entities))
+	for i, e := range Entities {
+		args[i] = e
+	}
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf(q, args...)).Scan(&rows); err != nil {
+		return false, fmt.Errorf("check for rows: %w", err)
+	}
+	if rows > 0 {
+		return false, installTriggers(ctx, tx)
+	}
+	if err := dropTriggers(ctx, tx); err != nil {
+		return false, err
+	}
+	indexes, err := dropIndexes(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	b, _ := json.Marshal(indexes)
+	_, err = tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?)", bulkKey, string(b))
+	return true, err
+}
+
+// finishBulk recreates the indexes, rebuilds the rollups from the rows and reinstalls the
+// triggers, in one transaction.
+func finishBulk(ctx context.Context, st *Store) error {
+	return st.Write(ctx, func(tx *sql.Tx) error {
+		var ddl string
+		if err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", bulkKey).Scan(&ddl); err != nil {
+			return fmt.Errorf("read bulk state: %w", err)
+		}
+		var indexes []string
+		if err := json.Unmarshal([]byte(ddl), &indexes); err != nil {
+			return fmt.Errorf("bulk state is damaged: %v: run the sync again with --full", err)
+		}
+		for _, q := range indexes {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("recreate index: %w", err)
+			}
+		}
+		if err := rebuildRollups(ctx, tx); err != nil {
+			return err
+		}
+		if err := installTriggers(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", bulkKey)
+		return err
+	})
+}
+
+// emptyStore deletes every entity row, rollup and cursor; triggers are dropped meanwhile since
+// the rollups are emptied anyway.
+func emptyStore(ctx context.Context, tx *sql.Tx) error {
+	if err := dropTriggers(ctx, tx); err != nil {
+		return err
+	}
+	for i := len(Entities) - 1; i >= 0; i-- {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+Entities[i]); err != nil {
+			return fmt.Errorf("empty %s: %w", Entities[i], err)
+		}
+	}
+	for _, q := range rollupQueries {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+q.table); err != nil {
+			return fmt.Errorf("empty %s: %w", q.table, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM sync_cursors"); err != nil {
+		return fmt.Errorf("reset sync cursors: %w", err)
+	}
+	return installTriggers(ctx, tx)
+}
+
+// SetTenant writes the tenant row (see PutTenant).
+func (s *Store) SetTenant(ctx context.Context, t Tenant) error {
+	return s.Write(ctx, func(tx *sql.Tx) error { return PutTenant(ctx, tx, t) })
+}
+
+// SyncCursor returns the stored cursor of entity ("" before its first page).
+func (s *Store) SyncCursor(ctx context.Context, entity string) (string, error) {
+	var c string
+	err := s.r.QueryRowContext(ctx, "SELECT cursor FROM sync_cursors WHERE entity = ?", entity).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return c, err
+}
+
+// syncPage is one decoded, validated page, ready to apply.
+type syncPage struct {
+	entity    string
+	from      string // the cursor it was fetched with
+	next      string
+	more      bool
+	remaining int64
+	ids       []int64 // ids of the records
+	dels      []int64
+	put       func(w *Writer) error
+}
+
+func (p *syncPage) size() int64 { return int64(len(p.ids) + len(p.dels)) }
+
+// malformed names the entity and cursor of a page that is not applied.
+func malformed(entity, cursor string, format string, args ...any) error {
+	if cursor == "" {
+		cursor = "(start)"
+	}
+	return fmt.Errorf("the server sent a malformed %s page after cursor %s: %s; the page was not applied",
+		entity, cursor, fmt.Sprintf(format, args...))
+}
+
+// decodePage parses and checks a page body for entity.
+func decodePage(entity, from string, body []byte, limit int) (*syncPage, error) {
+	switch entity {
+	case "resources":
+		return decodeTyped(entity, from, body, limit, checkResource, func(v Resource) int64 { return v.ID }, (*Writer).PutResource)
+	case "services":
+		return decodeTyped(entity, from, body, limit, checkService, func(v Service) int64 { return v.ID }, (*Writer).PutService)
+	case "customers":
+		return decodeTyped(entity, from, body, limit, checkCustomer, func(v Customer) int64 { return v.ID }, (*Writer).PutCustomer)
+	case "appointments":
+		return decodeTyped(entity, from, body, limit, checkAppointment, func(v Appointment) int64 { return v.ID }, (*Writer).PutAppointment)
+	case "payments":
+		return decodeTyped(entity, from, body, limit, checkPayment, func(v Payment) int64 { return v.ID }, (*Writer).PutPayment)
+	case "subscriptions":
+		return decodeTyped(entity, from, body, limit, checkSubscription, func(v Subscription) int64 { return v.ID }, (*Writer).PutSubscription)
+	}
+	return nil, fmt.Errorf("unknown entity %q", entity)
+}
+
+func decodeTyped[T any](entity, from string, body []byte, limit int, check func(T) error, id func(T) int64,
+	put func(*Writer, T) error) (*syncPage, error) {
+	var p changesPage[T]
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, malformed(entity, from, "%v", err)
+	}
+	if err := checkPageHeader(entity, from, &p.Entity, len(p.Records)+len(p.Deleted), limit, p.NextCursor, p.HasMore); err != nil {
+		return nil, err
+	}
+	pg := &syncPage{entity: entity, from: from, next: p.NextCursor, more: p.HasMore, remaining: max(p.Remaining, 0),
+		ids: make([]int64, len(p.Records))}
+	seen := make(map[int64]bool, len(p.Records)+len(p.Deleted))
+	for i, r := range p.Records {
+		if err := check(r); err != nil {
+			return nil, malformed(entity, from, "record %d: %v", i, err)
+		}
+		pg.ids[i] = id(r)
+		if seen[pg.ids[i]] {
+			return nil, malformed(entity, from, "id %d appears twice", pg.ids[i])
+		}
+		seen[pg.ids[i]] = true
+	}
+	for i, d := range p.Deleted {
+		if d.ID <= 0 || seen[d.ID] {
+			return nil, malformed(entity, from, "tombstone %d: bad or repeated id %d", i, d.ID)
+		}
+		seen[d.ID] = true
+		pg.dels = append(pg.dels, d.ID)
+	}
+	records := p.Records
+	pg.put = func(w *Writer) error {
+		for _, r := range records {
+			if err := put(w, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return pg, nil
+}
+
+func checkPageHeader(entity, from string, got *string, n, limit int, next string, more bool) error {
+	switch {
+	case *got != entity:
+		return malformed(entity, from, "it says it holds %q", *got)
+	case n > limit:
+		return malformed(entity, from, "%d changes, more than the limit %d", n, limit)
+	case len(next) > 256 || strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r > 0x7e }):
+		return malformed(entity, from, "next_cursor is not a short printable string")
+	case n > 0 && next == "":
+		return malformed(entity, from, "next_cursor is empty after %d changes", n)
+	case more && (n == 0 || next == from):
+		return malformed(entity, from, "has_more without progress")
+	}
+	return nil
+}
+
+// Record checks: the store's CHECK constraints would refuse these too, but a clear message
+// naming the record beats a constraint name.
+
+func checkText(field, s string, required bool) error {
+	if required && s == "" {
+		return fmt.Errorf("%s is empty", field)
+	}
+	if len(s) > 1000 {
+		return fmt.Errorf("%s is longer than 1000 bytes", field)
+	}
+	return nil
+}
+
+func checkTime(name string, t time.Time) error {
+	if t.IsZero() {
+		return fmt.Errorf("%s is missing", name)
+	}
+	if y := t.Year(); y < 1970 || y > 2200 {
+		return fmt.Errorf("%s %s is out of range", name, t.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// checkOptTime checks an optional instant.
+func checkOptTime(name string, t *time.Time) error {
+	if t == nil {
+		return nil
+	}
+	return checkTime(name, *t)
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkID(name string, id int64) error {
+	if id <= 0 {
+		return fmt.Errorf("%s %d is not a positive id", name, id)
+	}
+	return nil
+}
+
+func checkResource(r Resource) error {
+	if r.Kind != ResourceStaff && r.Kind != ResourceRoom && r.Kind != ResourceEquipment {
+		return fmt.Errorf("kind %q is not staff, room or equipment", r.Kind)
+	}
+	return firstErr(checkID("id", r.ID), checkText("name", r.Name, true), checkTime("updated_at", r.UpdatedAt))
+}
+
+func checkService(s Service) error {
+	if s.DurationMinutes <= 0 || s.PriceCents < 0 {
+		return fmt.Errorf("duration %d or price %d out of range", s.DurationMinutes, s.PriceCents)
+	}
+	return firstErr(checkID("id", s.ID), checkText("name", s.Name, true), checkTime("updated_at", s.UpdatedAt))
+}
+
+func checkCustomer(c Customer) error {
+	if c.Status != CustomerActive && c.Status != CustomerInactive {
+		return fmt.Errorf("status %q is not active or inactive", c.Status)
+	}
+	return firstErr(checkID("id", c.ID), checkText("name", c.Name, true), checkText("email", c.Email, false),
+		checkText("phone", c.Phone, false), checkTime("created_at", c.CreatedAt), checkTime("updated_at", c.UpdatedAt))
+}
+
+func checkAppointment(a Appointment) error {
+	switch {
+	case !ValidAppointmentStatus(string(a.Status)):
+		return fmt.Errorf("status %q is unknown", a.Status)
+	case a.EndAt.Before(a.StartAt):
+		return fmt.Errorf("end_at is before start_at")
+	case a.PriceCents < 0:
+		return fmt.Errorf("price_cents %d is negative", a.PriceCents)
+	}
+	return firstErr(checkID("id", a.ID), checkID("customer_id", a.CustomerID), checkID("service_id", a.ServiceID),
+		checkID("resource_id", a.ResourceID), checkTime("start_at", a.StartAt), checkTime("end_at", a.EndAt),
+		checkTime("booked_at", a.BookedAt), checkTime("updated_at", a.UpdatedAt))
+}
+
+func checkPayment(p Payment) error {
+	switch {
+	case !ValidPaymentStatus(string(p.Status)):
+		return fmt.Errorf("status %q is unknown", p.Status)
+	case len(p.Currency) != 3:
+		return fmt.Errorf("currency %q is not a 3-letter code", p.Currency)
+	case p.AppointmentID != nil && *p.AppointmentID <= 0:
+		return fmt.Errorf("appointment_id %d is not a positive id", *p.AppointmentID)
+	}
+	return firstErr(checkID("id", p.ID), checkID("customer_id", p.CustomerID), checkTime("created_at", p.CreatedAt),
+		checkOptTime("paid_at", p.PaidAt), checkTime("updated_at", p.UpdatedAt))
+}
+
+func checkSubscription(s Subscription) error {
+	switch {
+	case !ValidSubscriptionStatus(string(s.Status)):
+		return fmt.Errorf("status %q is unknown", s.Status)
+	case len(s.Currency) != 3:
+		return fmt.Errorf("currency %q is not a 3-letter code", s.Currency)
+	case s.Interval != "month" && s.Interval != "year":
+		return fmt.Errorf("interval %q is not month or year", s.Interval)
+	case s.AmountCents < 0:
+		return fmt.Errorf("amount_cents %d is negative", s.AmountCents)
+	}
+	return firstErr(checkID("id", s.ID), checkID("customer_id", s.CustomerID), checkText("plan_name", s.PlanName, true),
+		checkTime("started_at", s.StartedAt), checkOptTime("canceled_at", s.CanceledAt), checkTime("updated_at", s.UpdatedAt))
+}
+
+// errConcurrentSync means another sync moved the cursor while this one was running.
+var errConcurrentSync = errors.New("another sync changed this store meanwhile: run the sync again")
+
+// errMissingParent means a page references a row of a parent entity the store does not have yet
+// (the server created both after the parent entity was synced); another round fetches it.
+var errMissingParent = errors.New("a record references a row that has not been synced yet")
+
+// applyPage writes one page and the entity's new cursor in one transaction and returns the
+// counts per entity (deletions cascade to children).
+func applyPage(ctx context.Context, st *Store, loc *time.Location, pg *syncPage) (added, updated int64, deleted map[string]int64, err error) {
+	err = st.Write(ctx, func(tx *sql.Tx) error {
+		var cur string
+		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_cursors WHERE entity = ?", pg.entity).Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read %s cursor: %w", pg.entity, err)
+		}
+		if cur != pg.from {
+			return errConcurrentSync
+		}
+		existing, err := countExisting(ctx, tx, pg.entity, pg.ids)
+		if err != nil {
+			return err
+		}
+		added, updated = int64(len(pg.ids))-existing, existing
+		if err := writeRecords(ctx, tx, loc, pg); err != nil {
+			return err
+		}
+		if deleted, err = deleteCascade(ctx, tx, pg.entity, pg.dels); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO sync_cursors (entity, cursor, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (entity) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+			pg.entity, pg.next, time.Now().Unix())
+		if err != nil {
+			return fmt.Errorf("save %s cursor: %w", pg.entity, err)
+		}
+		return nil
+	})
+	return added, updated, deleted, err
+}
+
+func writeRecords(ctx context.Context, tx *sql.Tx, loc *time.Location, pg *syncPage) error {
+	if len(pg.ids) == 0 {
+		return nil
+	}
+	w, err := NewWriter(ctx, tx, loc)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	// Checked per statement, not at commit: a page holds one entity, its parents are already
+	// stored, and a failed commit would leave the connection inside the transaction.
+	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = OFF"); err != nil {
+		return err
+	}
+	if err := pg.put(w); err != nil {
+		return fkError(err)
+	}
+	return fkError(w.Flush())
+}
+
+func fkError(err error) error {
+	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		return fmt.Errorf("%w (%v)", errMissingParent, err)
+	}
+	return err
+}
+
+// countExisting counts how many of ids the table already holds.
+func countExisting(ctx context.Context, tx *sql.Tx, table string, ids []int64) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	b := make([]byte, 0, len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	b = append(b, ']')
+	var n int64
+	err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE id IN (SELECT value FROM json_each(?))", string(b)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count existing %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// cascades lists, per parent entity, the child rows deleted before it. The server deletes or
+// re-parents children itself (and sends those changes later in the same sync); deleting them
+// here first keeps foreign keys satisfied at every commit. payments.appointment_id is SET NULL
+// by the schema, as the server does for payments it keeps.
+var cascades = map[string][]struct{ table, column string }{
+	"customers": {{"payments", "customer_id"}, {"subscriptions", "customer_id"}, {"appointments", "customer_id"}},
+	"services":  {{"appointments", "service_id"}},
+	"resources": {{"appointments", "resource_id"}},
+}
+
+func deleteCascade(ctx context.Context, tx *sql.Tx, entity string, ids []int64) (map[string]int64, error) {
+	n := map[string]int64{}
+	for _, id := range ids {
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+entity+" WHERE id = ?", id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // never synced or already gone: tombstones may repeat
+		}
+		if err != nil {
+			return nil, fmt.Errorf("delete %s %d: %w", entity, id, err)
+		}
+		for _, c := range cascades[entity] {
+			k, err := execCount(ctx, tx, "DELETE FROM "+c.table+" WHERE "+c.column+" = ?", id)
+			if err != nil {
+				return nil, fmt.Errorf("delete %s of %s %d: %w", c.table, entity, id, err)
+			}
+			n[c.table] += k
+		}
+		k, err := execCount(ctx, tx, "DELETE FROM "+entity+" WHERE id = ?", id)
+		if err != nil {
+			return nil, fmt.Errorf("delete %s %d: %w", entity, id, err)
+		}
+		n[entity] += k
+	}
+	return n, nil
+}
+
+func execCount(ctx context.Context, tx *sql.Tx, q string, args ...any) (int64, error) {
+	r, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}

@@ -1,0 +1,150 @@
+package data
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchAppointments is the tenant size of BenchmarkSync: ALMANAC_SYNC_BENCH_N, default 1,000,000.
+func benchAppointments() int {
+	if n, err := strconv.Atoi(os.Getenv("ALMANAC_SYNC_BENCH_N")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+const serverProcessEnv = "ALMANAC_SYNC_SERVER_PROCESS"
+
+// TestSyncServerProcess is not a test: BenchmarkSync re-executes the test binary with it to run
+// the reference server in its own process, as a local tenantd would be (sharing the process
+// would make the client's garbage collector scan the server's million rows). It prints its
+// address, serves, and exits when stdin closes; GET /bench/mutate changes 1% of appointments.
+func TestSyncServerProcess(t *testing.T) {
+	n, err := strconv.Atoi(os.Getenv(serverProcessEnv))
+	if err != nil {
+		t.Skip("helper process for BenchmarkSync")
+	}
+	srv, err := NewSyncServer(context.Background(), testRemote(), testToken, DemoOptions{Appointments: n, Seed: 5, Today: testToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Handler())
+	mux.HandleFunc("/bench/mutate", func(w http.ResponseWriter, r *http.Request) { srv.Mutate(n/100, 42) })
+	go http.Serve(ln, mux) //nolint:errcheck // ends with the process
+	fmt.Printf("listening %s\n", ln.Addr())
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+}
+
+// startServerProcess runs TestSyncServerProcess and returns its base URL.
+func startServerProcess(b *testing.B, n int) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSyncServerProcess$", "-test.v")
+	cmd.Env = append(os.Environ(), serverProcessEnv+"="+strconv.Itoa(n))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if addr, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
+			go func() { // keep draining so the helper never blocks on a full pipe
+				for sc.Scan() {
+				}
+			}()
+			return "http://" + addr
+		}
+	}
+	b.Fatal("the server process did not start")
+	return ""
+}
+
+// BenchmarkSync measures, in one run: the ceiling (the same pages applied to a fresh store
+// through applyPage, no HTTP or JSON), a full sync over loopback HTTP from a server in another
+// process, and an incremental sync after 1% of the appointments changed.
+func BenchmarkSync(b *testing.B) {
+	n := benchAppointments()
+	url := startServerProcess(b, n)
+	for b.Loop() {
+		ceiling := benchCeiling(b, n)
+		full, incr := benchOverHTTP(b, url)
+		b.ReportMetric(float64(n)/ceiling.Seconds(), "ceiling-appt/s")
+		b.ReportMetric(float64(n)/full.Seconds(), "sync-appt/s")
+		b.ReportMetric(100*ceiling.Seconds()/full.Seconds(), "%-of-ceiling")
+		b.ReportMetric(incr.Seconds(), "incremental-s")
+		b.Logf("%d appointments: ceiling %v, full sync %v, incremental (1%%) %v", n, ceiling, full, incr)
+	}
+}
+
+// benchCeiling applies every page the server would send straight from memory; the in-process
+// server is dropped before the next step.
+func benchCeiling(b *testing.B, n int) time.Duration {
+	srv, err := NewSyncServer(context.Background(), testRemote(), testToken, DemoOptions{Appointments: n, Seed: 5, Today: testToday})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := Open(context.Background(), b.TempDir()+"/ceiling.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	t, bulk, err := prepareStore(ctx, st, testRemote(), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	for _, e := range Entities {
+		cursor := srvKey{}
+		for {
+			pg := srv.directPage(e, cursor, MaxPageLimit)
+			if _, _, _, err := applyPage(ctx, st, t.Location(), pg); err != nil {
+				b.Fatal(err)
+			}
+			if !pg.more {
+				break
+			}
+			cursor, _ = parseSrvKey(pg.next)
+		}
+	}
+	if bulk {
+		if err := finishBulk(ctx, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+func benchOverHTTP(b *testing.B, url string) (full, incr time.Duration) {
+	h := Home{Dir: b.TempDir()}
+	o := SyncOptions{Server: url, Token: testToken}
+	start := time.Now()
+	if _, err := Sync(context.Background(), h, o); err != nil {
+		b.Fatal(err)
+	}
+	full = time.Since(start)
+	resp, err := http.Get(url + "/bench/mutate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	start = time.Now()
+	if _, err := Sync(context.Background(), h, o); err != nil {
+		b.Fatal(err)
+	}
+	return full, time.Since(start)
+}

@@ -1,0 +1,119 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// syncer runs one sync: every entity in dependency order, fetching the next page while the
+// previous one is being applied.
+type syncer struct {
+	st      *Store
+	c       *syncClient
+	loc     *time.Location
+	results map[string]*EntityResult
+}
+
+// maxRounds bounds how often the entity loop restarts because a page referenced a parent row
+// created on the server after that parent entity was synced.
+const maxRounds = 3
+
+func (s *syncer) run(ctx context.Context) error {
+	var err error
+	for range maxRounds {
+		err = nil
+		for _, e := range Entities {
+			if err = s.entity(ctx, e); err != nil {
+				break
+			}
+		}
+		if !errors.Is(err, errMissingParent) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: the server's data still references rows it has not sent after %d rounds; try again later", err, maxRounds)
+}
+
+// fetched is a page or the error that ended fetching.
+type fetched struct {
+	pg  *syncPage
+	err error
+}
+
+// entity brings one entity up to date from its stored cursor.
+func (s *syncer) entity(ctx context.Context, e string) error {
+	cursor, err := s.st.SyncCursor(ctx, e)
+	if err != nil {
+		return fmt.Errorf("read %s cursor: %w", e, err)
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	pages := make(chan fetched, 2)
+	go s.fetchAll(fctx, e, cursor, pages)
+	defer func() {
+		cancel()
+		for range pages { // wait for the fetcher so nothing outlives the sync
+		}
+	}()
+	start, done := time.Now(), int64(0)
+	for f := range pages {
+		if f.err != nil {
+			return f.err
+		}
+		if err := s.apply(ctx, f.pg); err != nil {
+			return err
+		}
+		done += f.pg.size()
+		s.progress(SyncProgress{Entity: e, Done: done, Total: done + f.pg.remaining,
+			RowsPerSec: float64(done) / max(time.Since(start).Seconds(), 1e-3), Finished: !f.pg.more})
+	}
+	return ctx.Err()
+}
+
+func (s *syncer) progress(p SyncProgress) {
+	if s.c.o.Progress != nil {
+		s.c.o.Progress(p)
+	}
+}
+
+// fetchAll fetches pages of e from cursor on until the server has no more, an error, or
+// cancellation; it closes pages when it stops.
+func (s *syncer) fetchAll(ctx context.Context, e, cursor string, pages chan<- fetched) {
+	defer close(pages)
+	for {
+		body, err := s.c.changes(ctx, e, cursor)
+		var pg *syncPage
+		if err == nil {
+			pg, err = decodePage(e, cursor, body, s.c.o.PageSize)
+		} else if !errors.Is(err, context.Canceled) {
+			err = fmt.Errorf("sync %s: %w", e, err)
+		}
+		select {
+		case pages <- fetched{pg, err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil || !pg.more {
+			return
+		}
+		cursor = pg.next
+	}
+}
+
+func (s *syncer) apply(ctx context.Context, pg *syncPage) error {
+	added, updated, deleted, err := applyPage(ctx, s.st, s.loc, pg)
+	if err != nil {
+		if errors.Is(err, errMissingParent) || errors.Is(err, errConcurrentSync) || ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("apply %s page after cursor %q: %w", pg.entity, pg.from, err)
+	}
+	r := s.results[pg.entity]
+	r.Added += added
+	r.Updated += updated
+	for ent, n := range deleted {
+		s.results[ent].Deleted += n
+	}
+	return nil
+}

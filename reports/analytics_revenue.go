@@ -1,0 +1,152 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/almanac-app/almanac/data"
+)
+
+// Revenue analytics (seed 001): succeeded payments in the tenant's currency, counted on the
+// local date they were paid, from rollup_revenue_service. A payment counts under its
+// appointment's service; one without an appointment counts under service 0, "No appointment".
+
+// NoServiceName names revenue whose payment has no appointment (service id 0).
+const NoServiceName = "No appointment"
+
+// RevenueQuery asks for revenue analytics over a resolved period; ServiceID 0 means all.
+type RevenueQuery struct {
+	Period    Period
+	ServiceID int64
+}
+
+// ServiceRevenue is one row of by_service.
+type ServiceRevenue struct {
+	ServiceID    int64  `json:"service_id"`
+	ServiceName  string `json:"service_name"`
+	RevenueCents int64  `json:"revenue_cents"`
+	Count        int64  `json:"count"`
+}
+
+// DayRevenue is one day of daily_breakdown, zeros included.
+type DayRevenue struct {
+	Date             string `json:"date"`
+	RevenueCents     int64  `json:"revenue_cents"`
+	TransactionCount int64  `json:"transaction_count"`
+}
+
+// RevenueAnalytics is the revenue report; JSON field names are the seed's.
+type RevenueAnalytics struct {
+	TotalRevenueCents            int64            `json:"total_revenue_cents"`
+	TransactionCount             int64            `json:"transaction_count"`
+	AverageTransactionValueCents int64            `json:"average_transaction_value_cents"`
+	ByService                    []ServiceRevenue `json:"by_service"`
+	DailyBreakdown               []DayRevenue     `json:"daily_breakdown"`
+	Currency                     string           `json:"currency"`
+	PeriodDays                   int              `json:"period_days"`
+
+	From     string `json:"-"`
+	To       string `json:"-"`
+	TimeZone string `json:"-"`
+}
+
+// Revenue computes revenue analytics for q from one snapshot.
+func (s *Service) Revenue(ctx context.Context, q RevenueQuery) (RevenueAnalytics, error) {
+	var out RevenueAnalytics
+	err := s.store.Read(ctx, func(tx *sql.Tx) error {
+		t, err := data.TenantTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		from, to, days, err := closedPeriod(q.Period, Today(s.now(), t.Location()))
+		if err != nil {
+			return err
+		}
+		nm, err := loadNames(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, ok := nm.services[q.ServiceID]; q.ServiceID != 0 && !ok {
+			return usageError("--service %d: no such service in this tenant; see the service ids in 'almanac report revenue'", q.ServiceID)
+		}
+		nm.services[0] = NoServiceName
+		out, err = revenueRows(ctx, tx, from, to, days, t.Currency, q.ServiceID, nm.services)
+		out.TimeZone = t.TimeZone
+		return err
+	})
+	return out, err
+}
+
+func revenueRows(ctx context.Context, tx *sql.Tx, from, to string, days int, currency string, service int64, svcNames map[int64]string) (RevenueAnalytics, error) {
+	out := RevenueAnalytics{Currency: currency, PeriodDays: days, From: from, To: to, ByService: []ServiceRevenue{}}
+	type cell struct{ cents, n int64 }
+	byDay, bySvc := map[string]*cell{}, map[int64]*cell{}
+	q := "SELECT local_date, service_id, SUM(cents), SUM(n) FROM rollup_revenue_service WHERE local_date BETWEEN ? AND ? AND currency = ?"
+	args := []any{from, to, currency}
+	if service != 0 {
+		q, args = q+" AND service_id = ?", append(args, service)
+	}
+	err := scanRows(ctx, tx, q+" GROUP BY 1, 2", args, func(r *sql.Rows) error {
+		var date string
+		var svc, cents, n int64
+		if err := r.Scan(&date, &svc, &cents, &n); err != nil {
+			return err
+		}
+		for _, c := range []*cell{at(byDay, date), at(bySvc, svc)} {
+			c.cents += cents
+			c.n += n
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("revenue analytics: %w", err)
+	}
+	start, _ := time.Parse(data.DateLayout, from)
+	for i := range days {
+		d := DayRevenue{Date: start.AddDate(0, 0, i).Format(data.DateLayout)}
+		if c := byDay[d.Date]; c != nil {
+			d.RevenueCents, d.TransactionCount = c.cents, c.n
+		}
+		out.TotalRevenueCents += d.RevenueCents
+		out.TransactionCount += d.TransactionCount
+		out.DailyBreakdown = append(out.DailyBreakdown, d)
+	}
+	for id, c := range bySvc {
+		if c.n != 0 {
+			out.ByService = append(out.ByService, ServiceRevenue{ServiceID: id, ServiceName: nameOf(svcNames, id), RevenueCents: c.cents, Count: c.n})
+		}
+	}
+	sort.Slice(out.ByService, func(i, j int) bool {
+		a, b := out.ByService[i], out.ByService[j]
+		if a.RevenueCents != b.RevenueCents {
+			return a.RevenueCents > b.RevenueCents
+		}
+		return a.ServiceID < b.ServiceID
+	})
+	out.AverageTransactionValueCents = divRound(out.TotalRevenueCents, out.TransactionCount)
+	return out, nil
+}
+
+// at returns m[k], creating it.
+func at[K comparable, V any](m map[K]*V, k K) *V {
+	v := m[k]
+	if v == nil {
+		v = new(V)
+		m[k] = v
+	}
+	return v
+}
+
+// divRound is a ÷ b rounded half away from zero, 0 when b is 0 (integer minor units stay exact).
+func divRound(a, b int64) int64 {
+	if b == 0 {
+		return 0
+	}
+	if (a < 0) != (b < 0) {
+		return -((-a*2 + b) / (2 * b))
+	}
+	return (a*2 + b) / (2 * b)
+}

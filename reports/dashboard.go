@@ -1,0 +1,157 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+)
+
+// DatePeriod is the dashboard's period: the current calendar month, local dates inclusive.
+type DatePeriod struct {
+	StartDate string `json:"start_date"`
+	EndDate   string `json:"end_date"`
+}
+
+// Dashboard holds the dashboard numbers (seed 001); every plan may see them. Definitions are in
+// docs/metrics.md; in short, in the tenant's time zone: this month is the whole current
+// calendar month, future included; all time is every appointment from the history window's
+// cutoff on (future included); average duration, peak day and peak hour are over those same
+// appointments, every status; upcoming means scheduled or confirmed and starting after now.
+type Dashboard struct {
+	TotalAppointmentsThisMonth        int64      `json:"total_appointments_this_month"`
+	TotalAppointmentsAllTime          int64      `json:"total_appointments_all_time"`
+	ActiveResourcesCount              int64      `json:"active_resources_count"`
+	ActiveServicesCount               int64      `json:"active_services_count"`
+	UpcomingAppointmentsCount         int64      `json:"upcoming_appointments_count"`
+	AverageAppointmentDurationMinutes float64    `json:"average_appointment_duration_minutes"`
+	PeakBookingDay                    *string    `json:"peak_booking_day"`
+	PeakBookingHour                   *int       `json:"peak_booking_hour"`
+	Period                            DatePeriod `json:"period"`
+
+	// AllTimeFrom is the first local date "all time" counts ("" when the window is unlimited).
+	AllTimeFrom string      `json:"-"`
+	Tenant      data.Tenant `json:"-"`
+	ComputedAt  time.Time   `json:"-"`
+}
+
+// AllTimeLabel names the all-time card honestly: it says so when the window cuts history.
+func (d Dashboard) AllTimeLabel() string {
+	if d.AllTimeFrom == "" {
+		return "Appointments, all time"
+	}
+	return "Appointments since " + d.AllTimeFrom + " (your plan's history window)"
+}
+
+// Dashboard computes the dashboard numbers from one snapshot, with ents deciding the window.
+func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Dashboard, error) {
+	var out Dashboard
+	err := s.store.Read(ctx, func(tx *sql.Tx) error {
+		t, err := data.TenantTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		w := ents.Window(Today(now, t.Location()))
+		first, last := MonthBounds(now, t.Location())
+		out = Dashboard{Period: DatePeriod{first, last}, Tenant: t, ComputedAt: now}
+		allFrom := "0000-01-01"
+		if !w.Unlimited {
+			out.AllTimeFrom = w.Cutoff.Format(data.DateLayout)
+			allFrom = out.AllTimeFrom
+		}
+		if err := dashboardCounts(ctx, tx, &out, now, allFrom); err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+		if err := dashboardPeaks(ctx, tx, &out, allFrom); err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func dashboardCounts(ctx context.Context, tx *sql.Tx, out *Dashboard, now time.Time, allFrom string) error {
+	var minutes int64
+	qs := []struct {
+		dst  []any
+		q    string
+		args []any
+	}{
+		{[]any{&out.TotalAppointmentsThisMonth}, `SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date BETWEEN ? AND ?`, []any{out.Period.StartDate, out.Period.EndDate}},
+		{[]any{&out.TotalAppointmentsAllTime, &minutes}, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(minutes), 0) FROM rollup_appt_service WHERE local_date >= ?`, []any{allFrom}},
+		{[]any{&out.ActiveResourcesCount}, `SELECT COUNT(*) FROM resources WHERE active = 1`, nil},
+		{[]any{&out.ActiveServicesCount}, `SELECT COUNT(*) FROM services WHERE active = 1`, nil},
+		// The (status, start_at) index makes this a range count, not a scan.
+		{[]any{&out.UpcomingAppointmentsCount}, `SELECT COUNT(*) FROM appointments WHERE status IN ('scheduled', 'confirmed') AND start_at > ?`, []any{now.Unix()}},
+	}
+	for _, q := range qs {
+		if err := tx.QueryRowContext(ctx, q.q, q.args...).Scan(q.dst...); err != nil {
+			return err
+		}
+	}
+	if out.TotalAppointmentsAllTime > 0 {
+		out.AverageAppointmentDurationMinutes = round2(float64(minutes) / float64(out.TotalAppointmentsAllTime))
+	}
+	return nil
+}
+
+// dashboardPeaks finds the busiest weekday and local hour; ties go to the earlier one
+// (Sunday first, hour 0 first). Both stay nil without appointments.
+func dashboardPeaks(ctx context.Context, tx *sql.Tx, out *Dashboard, allFrom string) error {
+	var byDay [7]int64
+	err := scanRows(ctx, tx, `SELECT local_date, SUM(n) FROM rollup_appt_service WHERE local_date >= ? GROUP BY 1`, []any{allFrom},
+		func(r *sql.Rows) error {
+			var date string
+			var n int64
+			if err := r.Scan(&date, &n); err != nil {
+				return err
+			}
+			d, err := time.Parse(data.DateLayout, date)
+			if err != nil {
+				return fmt.Errorf("rollup date %q: %w", date, err)
+			}
+			byDay[d.Weekday()] += n
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	var byHour [24]int64
+	err = scanRows(ctx, tx, `SELECT local_hour, SUM(n) FROM rollup_appt_hour WHERE local_date >= ? GROUP BY 1`, []any{allFrom},
+		func(r *sql.Rows) error {
+			var h, n int64
+			if err := r.Scan(&h, &n); err != nil {
+				return err
+			}
+			if h >= 0 && h < 24 {
+				byHour[h] += n
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	if i := argmax(byDay[:]); i >= 0 {
+		name := time.Weekday(i).String()
+		out.PeakBookingDay = &name
+	}
+	if i := argmax(byHour[:]); i >= 0 {
+		out.PeakBookingHour = &i
+	}
+	return nil
+}
+
+// argmax is the first index of the largest positive value, or -1.
+func argmax(xs []int64) int {
+	best := -1
+	for i, x := range xs {
+		if x > 0 && (best < 0 || x > xs[best]) {
+			best = i
+		}
+	}
+	return best
+}

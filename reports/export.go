@@ -1,0 +1,357 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+)
+
+// Format is an export file format.
+type Format string
+
+// The export formats.
+const (
+	FormatCSV  Format = "csv"
+	FormatJSON Format = "json"
+	FormatXLSX Format = "xlsx"
+)
+
+// Formats lists every format in menu order.
+func Formats() []Format { return []Format{FormatCSV, FormatJSON, FormatXLSX} }
+
+// ParseFormat reads a --format value.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats() {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	return "", usageError("--format %q: use csv, json or xlsx", s)
+}
+
+// Feature is the license feature that gates the format.
+func (f Format) Feature() string {
+	switch f {
+	case FormatJSON:
+		return license.FeatureExportJSON
+	case FormatXLSX:
+		return license.FeatureExportXLSX
+	default:
+		return license.FeatureExportCSV
+	}
+}
+
+// Label is the format's name on buttons.
+func (f Format) Label() string { return strings.ToUpper(string(f)) }
+
+// PaymentsMaxDays and PaymentsDefaultDays bound a payments export's --days (seed 002).
+const (
+	PaymentsMaxDays     = 365
+	PaymentsDefaultDays = 30
+)
+
+// ExportRequest is one export: what, in which format, filtered how, and where to.
+type ExportRequest struct {
+	Dataset string
+	Format  Format
+	// Period filters datasets that have dates (appointments by local start date, payments by
+	// local created date); the others refuse one.
+	Period PeriodRequest
+	Status string // a status of the dataset; "" for all
+	// ServiceID and ResourceID filter appointments; 0 means any.
+	ServiceID, ResourceID int64
+	Active                *bool // resources and services; nil for all
+	// Excel starts a CSV with a UTF-8 byte-order mark so Excel reads it as UTF-8.
+	Excel bool
+	// Out is a directory (the file gets the default name) or a file path. An existing file is
+	// never replaced: a numbered suffix is added instead.
+	Out        string
+	AppVersion string // written into the metadata
+	// Progress, if set, is called from the export's goroutine every few thousand rows with the
+	// number read so far (at most a few batches ahead of the file) and the total the snapshot
+	// holds, and once at the end with both equal to the rows written.
+	Progress func(done, total int64)
+
+	sheetRows  int                       // rows per XLSX sheet; 0 means Excel's maximum (tests shrink it)
+	namesLimit int                       // overrides maxPreloadNames when non-zero; negative joins names per row (tests)
+	wrap       func(io.Writer) io.Writer // wraps the file writer (tests inject failures)
+}
+
+// ExportResult says what was written.
+type ExportResult struct {
+	Path     string   `json:"path"`
+	Dataset  string   `json:"dataset"`
+	Format   Format   `json:"format"`
+	Rows     int64    `json:"rows"`
+	Period   Period   `json:"-"`
+	Notice   string   `json:"-"` // a one-line notice for stderr, e.g. --days clamped to the window
+	Metadata Metadata `json:"-"`
+}
+
+// Metadata describes an export: written as the JSON "metadata" object and the XLSX "About"
+// sheet, so a file always says what it holds, from when, and filtered how.
+type Metadata struct {
+	Dataset           string  `json:"dataset"`
+	Count             int64   `json:"count"`
+	Filters           Filters `json:"filters"`
+	ExportedAt        string  `json:"exported_at"`
+	TenantID          string  `json:"tenant_id"`
+	TenantName        string  `json:"tenant_name"`
+	TimeZone          string  `json:"timezone"`
+	Currency          string  `json:"currency"`
+	DataAsOf          *string `json:"data_as_of"`          // last sync; null for demo data or never synced
+	HistoryWindowDays *int    `json:"history_window_days"` // null when unlimited
+	Plan              string  `json:"plan"`
+	AppVersion        string  `json:"app_version"`
+	Notes             string  `json:"notes"`
+}
+
+// Filters are the filters an export applied, as resolved (dates are local dates).
+type Filters struct {
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	Days       int    `json:"days,omitempty"`
+	DateField  string `json:"date_field,omitempty"`
+	Status     string `json:"status,omitempty"`
+	ServiceID  int64  `json:"service_id,omitempty"`
+	ResourceID int64  `json:"resource_id,omitempty"`
+	Active     *bool  `json:"active,omitempty"`
+}
+
+// exportNotes states the conventions every file follows; written into its metadata.
+const exportNotes = "Times are in the tenant's time zone. Money is in minor units (cents) in CSV and JSON, " +
+	"and a currency-formatted amount in XLSX. Dates filter on the local date of the appointment's start " +
+	"or the payment's creation."
+
+// Export writes one dataset to a file. It checks the format against the plan (*license.UpgradeError)
+// and the dates against the history window (*license.HistoryError); bad values wrap ErrUsage. The
+// rows come from one read transaction and stream to a temporary file in the target directory that
+// is renamed into place only when complete, so a failed or cancelled export leaves nothing behind.
+func (s *Service) Export(ctx context.Context, ents license.Entitlements, req ExportRequest) (ExportResult, error) {
+	ds, err := datasetFor(req)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	if err := ents.Check(req.Format.Feature()); err != nil {
+		return ExportResult{}, err
+	}
+	var res ExportResult
+	err = s.store.Read(ctx, func(tx *sql.Tx) error {
+		t, err := data.TenantTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		job, err := s.plan(ents, req, ds, t)
+		if err != nil {
+			return err
+		}
+		res, err = job.run(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return ExportResult{}, wrapExport(req.Dataset, err)
+	}
+	return res, nil
+}
+
+// wrapExport names the dataset in an error, leaving plan and usage errors as they are (their
+// messages are already complete and the command line maps them to exit codes).
+func wrapExport(dataset string, err error) error {
+	var ue *license.UpgradeError
+	var he *license.HistoryError
+	if errors.As(err, &ue) || errors.As(err, &he) || errors.Is(err, ErrUsage) ||
+		errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("export %s: %w", dataset, err)
+}
+
+// exportJob is a validated export ready to run inside the read transaction.
+type exportJob struct {
+	req    ExportRequest
+	ds     *dataset
+	tenant data.Tenant
+	loc    *time.Location
+	now    time.Time
+	period Period
+	q      dsQuery
+	meta   Metadata
+	notice string
+}
+
+// plan resolves the period against the window and builds the query and the metadata.
+func (s *Service) plan(ents license.Entitlements, req ExportRequest, ds *dataset, t data.Tenant) (*exportJob, error) {
+	loc := t.Location()
+	now := s.now().In(loc)
+	j := &exportJob{req: req, ds: ds, tenant: t, loc: loc, now: now}
+	w := ents.Window(Today(now, loc))
+	if ds.dateField != "" {
+		if err := j.resolvePeriod(w); err != nil {
+			return nil, err
+		}
+	}
+	j.q = ds.query(j.filterValues())
+	j.meta = j.metadata(w, ents.Plan())
+	return j, nil
+}
+
+// resolvePeriod applies the dataset's default and cap, then the history window.
+func (j *exportJob) resolvePeriod(w license.Window) error {
+	req, defaultDays, notice := j.req.Period, 0, ""
+	if j.ds.name == DatasetPayments {
+		defaultDays = PaymentsDefaultDays
+		if req.Days != "" {
+			n, err := ParseDays(req.Days)
+			if err != nil {
+				return err
+			}
+			if n > PaymentsMaxDays {
+				notice = fmt.Sprintf("almanac: --days %d is more than the %d days a payments export covers; using %d days", n, PaymentsMaxDays, PaymentsMaxDays)
+				req.Days = fmt.Sprint(PaymentsMaxDays)
+			}
+		}
+	}
+	p, err := ResolvePeriod(req, w, defaultDays)
+	if err != nil {
+		return err
+	}
+	if p.Notice != "" && j.req.Period.Days != "" {
+		notice = p.Notice // a default that the window shortened is not worth a warning
+	}
+	j.period, j.notice = p, notice
+	return nil
+}
+
+func (j *exportJob) filterValues() filterValues {
+	return filterValues{
+		from: j.period.From, to: j.period.To, status: j.req.Status,
+		service: j.req.ServiceID, resource: j.req.ResourceID, active: j.req.Active,
+		loc: j.loc,
+	}
+}
+
+func (j *exportJob) metadata(w license.Window, plan license.Plan) Metadata {
+	m := Metadata{
+		Dataset:    j.ds.name,
+		ExportedAt: j.now.Format(time.RFC3339),
+		TenantID:   j.tenant.ID, TenantName: j.tenant.Name, TimeZone: j.tenant.TimeZone, Currency: j.tenant.Currency,
+		Plan: plan.String(), AppVersion: j.req.AppVersion, Notes: exportNotes,
+		Filters: Filters{
+			Status: j.req.Status, ServiceID: j.req.ServiceID, ResourceID: j.req.ResourceID, Active: j.req.Active,
+		},
+	}
+	if j.ds.dateField != "" {
+		m.Filters.From, m.Filters.To, m.Filters.Days, m.Filters.DateField = j.period.From, j.period.To, j.period.Days, j.ds.dateField
+	}
+	if j.tenant.LastSyncAt != nil {
+		s := j.tenant.LastSyncAt.In(j.loc).Format(time.RFC3339)
+		m.DataAsOf = &s
+	}
+	if !w.Unlimited {
+		d := w.MaxDays
+		m.HistoryWindowDays = &d
+	}
+	return m
+}
+
+// run counts the rows, opens the output and streams every row into it.
+func (j *exportJob) run(ctx context.Context, tx *sql.Tx) (ExportResult, error) {
+	if err := tx.QueryRowContext(ctx, j.q.count, j.q.countArgs...).Scan(&j.meta.Count); err != nil {
+		return ExportResult{}, fmt.Errorf("count rows: %w", err)
+	}
+	out, err := createOutput(j.req.Out, DefaultFileName(j.ds.name, j.req.Format, j.now))
+	if err != nil {
+		return ExportResult{}, err
+	}
+	defer out.discard() // no-op once committed
+	var w io.Writer = out.buf
+	if j.req.wrap != nil {
+		w = j.req.wrap(w)
+	}
+	enc, err := j.newEncoder(ctx, tx, w, out.buf)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	defer enc.close()
+	n, err := j.stream(ctx, tx, enc)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	path, err := out.commit()
+	if err != nil {
+		return ExportResult{}, err
+	}
+	return ExportResult{Path: path, Dataset: j.ds.name, Format: j.req.Format, Rows: n, Period: j.period,
+		Notice: j.notice, Metadata: j.meta}, nil
+}
+
+func (j *exportJob) newEncoder(ctx context.Context, tx *sql.Tx, w io.Writer, flusher interface{ Flush() error }) (encoder, error) {
+	cols := j.ds.columns
+	switch j.req.Format {
+	case FormatJSON:
+		return newJSONEncoder(w, flusher, cols, j.meta, j.loc), nil
+	case FormatXLSX:
+		widths, err := columnWidths(ctx, tx, cols)
+		if err != nil {
+			return nil, err
+		}
+		return newXLSXEncoder(w, flusher, cols, j.meta, j.ds, j.loc, j.req.sheetRows, widths), nil
+	default:
+		return newCSVEncoder(w, flusher, cols, j.loc, j.req.Excel), nil
+	}
+}
+
+// encoder writes one format: begin once, a row per record, end with the row count; close
+// releases what it holds either way.
+type encoder interface {
+	begin() error
+	row(cells []cell) error
+	end(rows int64) error
+	close() error
+}
+
+// cell holds one scanned value. It implements sql.Scanner so a row scans without reflection.
+type cell struct {
+	i    int64
+	s    string
+	null bool
+}
+
+// Scan stores the driver's value: SQLite hands back int64, string or nil for our columns.
+func (c *cell) Scan(src any) error {
+	c.null = false
+	switch v := src.(type) {
+	case nil:
+		c.null = true
+	case int64:
+		c.i = v
+	case string:
+		c.s = v
+	case []byte:
+		c.s = string(v)
+	case float64:
+		c.i = int64(v)
+	case bool:
+		c.i = 0
+		if v {
+			c.i = 1
+		}
+	case time.Time:
+		c.i = v.Unix()
+	default:
+		return fmt.Errorf("unexpected %T value", src)
+	}
+	return nil
+}
+
+// DefaultFileName is {dataset}_{YYYYMMDD}_{HHMMSS}.{ext}, with now in the tenant's zone.
+func DefaultFileName(dataset string, f Format, now time.Time) string {
+	return fmt.Sprintf("%s_%s.%s", dataset, now.Format("20060102_150405"), f)
+}

@@ -1,0 +1,130 @@
+package reports
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// exportFile is an export being written: a temporary file beside the final one, renamed into place
+// only by commit. Until then the final name does not exist, so no reader sees half a file.
+type exportFile struct {
+	dir, name string // final directory and wanted file name
+	tmp       *os.File
+	buf       *bufio.Writer
+	done      bool
+}
+
+// outputBuffer is large enough that writes reach the disk in big blocks.
+const outputBuffer = 256 << 10
+
+// createOutput resolves out (a directory, a file path, or "" for the working directory) and
+// opens the temporary file.
+func createOutput(out, defaultName string) (*exportFile, error) {
+	dir, name, err := resolveOut(out, defaultName)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+".*.part")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write in %s: %w (choose a folder you can write to)", dir, unwrapPath(err))
+	}
+	// CreateTemp makes the file private (0600); an export is an ordinary document.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
+	}
+	return &exportFile{dir: dir, name: name, tmp: tmp, buf: bufio.NewWriterSize(tmp, outputBuffer)}, nil
+}
+
+func resolveOut(out, defaultName string) (dir, name string, err error) {
+	if out == "" {
+		out = "."
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return out, defaultName, nil
+	}
+	if strings.HasSuffix(out, string(os.PathSeparator)) || strings.HasSuffix(out, "/") {
+		return "", "", fmt.Errorf("folder %s does not exist: create it or choose another --out", out)
+	}
+	dir, name = filepath.Split(out)
+	if dir == "" {
+		dir = "."
+	}
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return "", "", fmt.Errorf("folder %s does not exist: create it or choose another --out", filepath.Clean(dir))
+	}
+	return filepath.Clean(dir), name, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// commit flushes, syncs and moves the file to its final name, adding " (2)", " (3)"… rather than
+// replacing a file that is already there. It returns the final path.
+func (o *exportFile) commit() (string, error) {
+	if err := o.buf.Flush(); err != nil {
+		return "", fmt.Errorf("write %s: %w", o.tmp.Name(), unwrapPath(err))
+	}
+	if err := o.tmp.Sync(); err != nil {
+		return "", fmt.Errorf("write %s: %w", o.tmp.Name(), unwrapPath(err))
+	}
+	if err := o.tmp.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", o.tmp.Name(), unwrapPath(err))
+	}
+	for i := 1; i < 10000; i++ {
+		final := filepath.Join(o.dir, numbered(o.name, i))
+		err := linkNoReplace(o.tmp.Name(), final)
+		if err == nil {
+			o.done = true
+			os.Remove(o.tmp.Name())
+			return final, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("save %s: %w", final, unwrapPath(err))
+		}
+	}
+	return "", fmt.Errorf("save %s: too many files with this name in %s; choose another name", o.name, o.dir)
+}
+
+// linkNoReplace gives tmp the name final unless final exists. A hard link fails atomically when
+// the name is taken; file systems without links (FAT) fall back to a check and a rename.
+func linkNoReplace(tmp, final string) error {
+	err := os.Link(tmp, final)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if _, serr := os.Lstat(final); serr == nil {
+		return fs.ErrExist
+	}
+	return os.Rename(tmp, final)
+}
+
+// numbered is name for i == 1, else "base (i).ext".
+func numbered(name string, i int) string {
+	if i == 1 {
+		return name
+	}
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s (%d)%s", strings.TrimSuffix(name, ext), i, ext)
+}
+
+// discard removes the temporary file of an export that did not commit.
+func (o *exportFile) discard() {
+	if o.done {
+		return
+	}
+	o.tmp.Close()
+	os.Remove(o.tmp.Name())
+}

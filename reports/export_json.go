@@ -1,0 +1,139 @@
+package reports
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// jsonEncoder writes {"metadata":{...},"records":[{...},...]}, one record per line. Records are
+// encoded by hand into a reused buffer: encoding/json's reflection per row would cost more than
+// the whole CSV export.
+type jsonEncoder struct {
+	w       io.Writer
+	flusher interface{ Flush() error }
+	cols    []exportColumn
+	keys    [][]byte // `"key":` per column, encoded once
+	meta    Metadata
+	clock   *zoneClock
+	buf     []byte
+	first   bool
+}
+
+func newJSONEncoder(w io.Writer, flusher interface{ Flush() error }, cols []exportColumn, meta Metadata, loc *time.Location) *jsonEncoder {
+	e := &jsonEncoder{w: w, flusher: flusher, cols: cols, meta: meta, clock: newZoneClock(loc), buf: make([]byte, 0, 1024), first: true}
+	for _, c := range cols {
+		k := appendJSONString(nil, c.key)
+		e.keys = append(e.keys, append(k, ':'))
+	}
+	return e
+}
+
+func (e *jsonEncoder) begin() error {
+	meta, err := json.Marshal(e.meta)
+	if err != nil {
+		return err
+	}
+	e.buf = append(append(append(e.buf[:0], `{"metadata":`...), meta...), ",\n\"records\":["...)
+	_, err = e.w.Write(e.buf)
+	return err
+}
+
+func (e *jsonEncoder) row(cells []cell) error {
+	b := e.buf[:0]
+	if !e.first {
+		b = append(b, ',')
+	}
+	e.first = false
+	b = append(b, "\n{"...)
+	for i, c := range e.cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e.keys[i]...)
+		v := &cells[i]
+		if v.null {
+			b = append(b, "null"...)
+			continue
+		}
+		switch c.kind {
+		case kindText, kindCode, kindDate:
+			b = appendJSONString(b, v.s)
+		case kindTime:
+			b = append(b, '"')
+			b = e.clock.appendRFC3339(b, v.i)
+			b = append(b, '"')
+		case kindBool:
+			b = strconv.AppendBool(b, v.i != 0)
+		default:
+			b = strconv.AppendInt(b, v.i, 10)
+		}
+	}
+	b = append(b, '}')
+	e.buf = b
+	_, err := e.w.Write(b)
+	return err
+}
+
+func (e *jsonEncoder) end(int64) error {
+	if _, err := io.WriteString(e.w, "\n]}\n"); err != nil {
+		return err
+	}
+	return e.flusher.Flush()
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and control characters are
+// escaped, invalid UTF-8 becomes U+FFFD, and U+2028/U+2029 are escaped for JavaScript readers.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func (e *jsonEncoder) close() error { return nil }

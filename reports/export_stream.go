@@ -1,0 +1,157 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync/atomic"
+)
+
+// progressEvery is how many rows pass between progress calls and cancellation checks.
+const progressEvery = 4096
+
+// Rows travel from the reader to the encoder in batches: SQLite's stepping and the formatting
+// and writing then run on two cores at once, while memory stays a few fixed batches however
+// many rows there are.
+const (
+	batchRows = 512
+	batches   = 4
+)
+
+type rowBatch struct {
+	cells []cell // batchRows rows of len(columns) cells
+	n     int    // rows filled
+}
+
+// stream runs the query and hands each row to enc, checking ctx as it goes. The calling
+// goroutine reads (it owns the transaction); a second one encodes.
+func (j *exportJob) stream(ctx context.Context, tx *sql.Tx, enc encoder) (int64, error) {
+	if err := enc.begin(); err != nil {
+		return 0, err
+	}
+	nm, err := loadExportNames(ctx, tx, j.ds.columns, j.req.namesLimit)
+	if err != nil {
+		return 0, err
+	}
+	query := j.q.sql
+	if nm != nil {
+		query = j.q.noJoin
+	}
+	rows, err := tx.QueryContext(ctx, query, j.q.args...)
+	if err != nil {
+		return 0, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	ncol := len(j.ds.columns)
+	free, full := make(chan *rowBatch, batches), make(chan *rowBatch, batches)
+	for range batches {
+		b := &rowBatch{cells: make([]cell, batchRows*ncol)}
+		j.fillConstants(b, ncol)
+		free <- b
+	}
+	var failed atomic.Bool
+	encDone := make(chan error, 1)
+	var derive func([]cell)
+	if nm != nil {
+		derive = func(row []cell) { nm.fill(j.ds.columns, row) }
+	}
+	go func() { encDone <- encodeBatches(enc, ncol, full, free, &failed, derive) }()
+	n, err := j.read(ctx, rows, ncol, nm != nil, free, full, &failed)
+	close(full)
+	if encErr := <-encDone; encErr != nil {
+		err = encErr // the reader stopped because the encoder failed; that is the cause
+	}
+	if err != nil {
+		return n, err
+	}
+	if err := enc.end(n); err != nil {
+		return n, err
+	}
+	if j.req.Progress != nil {
+		j.req.Progress(n, n)
+	}
+	return n, nil
+}
+
+// fillConstants writes the columns that are the same on every row once per batch.
+func (j *exportJob) fillConstants(b *rowBatch, ncol int) {
+	for i, c := range j.ds.columns {
+		if !c.tenantCurrency {
+			continue
+		}
+		for r := range batchRows {
+			b.cells[r*ncol+i].s = j.tenant.Currency
+		}
+	}
+}
+
+// read scans rows into batches and sends them on full; it stops early when the encoder failed.
+func (j *exportJob) read(ctx context.Context, rows *sql.Rows, ncol int, namesLoaded bool, free, full chan *rowBatch, failed *atomic.Bool) (int64, error) {
+	var scanned []int // columns read from the database (the rest are constants or looked up)
+	for i, c := range j.ds.columns {
+		if !c.tenantCurrency && (c.nameFrom == "" || !namesLoaded) {
+			scanned = append(scanned, i)
+		}
+	}
+	dest := make([]any, len(scanned))
+	var n int64
+	b := <-free
+	b.n = 0
+	for rows.Next() {
+		row := b.cells[b.n*ncol : (b.n+1)*ncol]
+		for k, i := range scanned {
+			dest[k] = &row[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return n, fmt.Errorf("read row %d: %w", n+1, err)
+		}
+		b.n++
+		n++
+		if b.n == batchRows {
+			full <- b
+			b = <-free
+			b.n = 0
+		}
+		if n%progressEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+			if failed.Load() {
+				return n, nil // the encoder's error is reported by stream
+			}
+			if j.req.Progress != nil {
+				j.req.Progress(n, max(n, j.meta.Count))
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("read rows: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return n, err
+	}
+	if b.n > 0 {
+		full <- b
+	}
+	return n, nil
+}
+
+// encodeBatches completes each row (derive fills looked-up columns; nil when none), encodes it
+// and returns the batch for reuse. After an error it keeps draining (so the reader never
+// blocks) and returns the first error.
+func encodeBatches(enc encoder, ncol int, full <-chan *rowBatch, free chan<- *rowBatch, failed *atomic.Bool, derive func([]cell)) error {
+	var err error
+	for b := range full {
+		for r := 0; err == nil && r < b.n; r++ {
+			row := b.cells[r*ncol : (r+1)*ncol]
+			if derive != nil {
+				derive(row)
+			}
+			if err = enc.row(row); err != nil {
+				failed.Store(true)
+			}
+		}
+		free <- b
+	}
+	return err
+}

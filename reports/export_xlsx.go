@@ -1,0 +1,359 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// MaxSheetRows is how many data rows fit on one sheet under the header (Excel's 1,048,576 rows
+// minus one); further rows continue on a new sheet with the header repeated.
+const MaxSheetRows = 1_048_575
+
+// Excel number formats for the typed columns.
+const (
+	fmtDate = "yyyy-mm-dd"
+	fmtTime = "yyyy-mm-dd hh:mm"
+	fmtText = 49 // built-in "@": the cell is text, so Excel keeps leading zeros and long digits
+)
+
+// excelEpochDays is the Excel serial number of 1970-01-01 (serial 0 is 1899-12-30).
+const excelEpochDays = 25569
+
+// xlsxEncoder writes a workbook with excelize's StreamWriter: typed cells, one style id per
+// column decided once, a bold frozen header, a table (autofilter) per sheet, fitted widths and an
+// "About" sheet with the export's metadata.
+type xlsxEncoder struct {
+	w       io.Writer
+	flusher interface{ Flush() error }
+	f       *excelize.File
+	cols    []exportColumn
+	ds      *dataset
+	meta    Metadata
+	clock   *zoneClock
+	widths  []float64
+
+	perSheet int // data rows per sheet
+	sheetNo  int
+	sheet    string
+	sw       *excelize.StreamWriter
+	inSheet  int // data rows on the current sheet
+
+	header, text, date, stamp int            // style ids
+	money                     map[string]int // currency -> style id
+	vals                      []any
+	cells                     []excelize.Cell
+}
+
+func newXLSXEncoder(w io.Writer, flusher interface{ Flush() error }, cols []exportColumn, meta Metadata, ds *dataset,
+	loc *time.Location, perSheet int, widths []float64) *xlsxEncoder {
+	if perSheet <= 0 || perSheet > MaxSheetRows {
+		perSheet = MaxSheetRows
+	}
+	e := &xlsxEncoder{w: w, flusher: flusher, f: excelize.NewFile(), cols: cols, ds: ds, meta: meta, clock: newZoneClock(loc),
+		widths: widths, perSheet: perSheet, money: map[string]int{},
+		vals: make([]any, len(cols)), cells: make([]excelize.Cell, len(cols))}
+	return e
+}
+
+// columnWidths sizes each column for its longest value: text columns ask the database for the
+// longest value (cheap queries over small tables), typed columns have a known width.
+func columnWidths(ctx context.Context, tx *sql.Tx, cols []exportColumn) ([]float64, error) {
+	out := make([]float64, len(cols))
+	for i, c := range cols {
+		w := float64(len(c.title)) + 4 // room for the filter button
+		switch c.kind {
+		case kindTime:
+			w = max(w, 17)
+		case kindDate:
+			w = max(w, 11)
+		case kindMoney:
+			w = max(w, 13)
+		case kindID, kindInt:
+			w = max(w, 9)
+		}
+		if c.widthSQL != "" {
+			var n sql.NullInt64
+			if err := tx.QueryRowContext(ctx, c.widthSQL).Scan(&n); err != nil {
+				return nil, fmt.Errorf("measure column %s: %w", c.key, err)
+			}
+			w = max(w, float64(n.Int64)+2)
+		}
+		out[i] = min(w, 60)
+	}
+	return out, nil
+}
+
+func (e *xlsxEncoder) begin() error {
+	if err := e.styles(); err != nil {
+		return err
+	}
+	return e.startSheet()
+}
+
+// styles creates the style ids once; every cell of a column reuses its column's id.
+func (e *xlsxEncoder) styles() error {
+	var err error
+	newStyle := func(s *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = e.f.NewStyle(s)
+		return id
+	}
+	e.header = newStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	e.text = newStyle(&excelize.Style{NumFmt: fmtText})
+	dateFmt, timeFmt := fmtDate, fmtTime
+	e.date = newStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	e.stamp = newStyle(&excelize.Style{CustomNumFmt: &timeFmt})
+	return err
+}
+
+// moneyStyle is the currency number format for a currency, created on first use.
+func (e *xlsxEncoder) moneyStyle(currency string) (int, error) {
+	if id, ok := e.money[currency]; ok {
+		return id, nil
+	}
+	symbol, digits := currencyFormat(currency)
+	numFmt := `"` + symbol + `"#,##0`
+	if digits > 0 {
+		numFmt += "." + strings.Repeat("0", digits)
+	}
+	id, err := e.f.NewStyle(&excelize.Style{CustomNumFmt: &numFmt})
+	if err != nil {
+		return 0, err
+	}
+	e.money[currency] = id
+	return id, nil
+}
+
+func currencyFormat(currency string) (symbol string, digits int) {
+	info, ok := currencyInfo[strings.ToUpper(currency)]
+	if !ok {
+		return strings.ToUpper(currency) + " ", 2
+	}
+	return info.symbol, info.digits
+}
+
+// sheetName is the n-th data sheet's name: "Appointments", "Appointments (2)", …
+func (e *xlsxEncoder) sheetName(n int) string {
+	if n == 1 {
+		return e.ds.title
+	}
+	return fmt.Sprintf("%s (%d)", e.ds.title, n)
+}
+
+// startSheet opens the next data sheet: widths and frozen pane first (the stream writer needs
+// them before any row), then the bold header.
+func (e *xlsxEncoder) startSheet() error {
+	e.sheetNo++
+	e.sheet, e.inSheet = e.sheetName(e.sheetNo), 0
+	var err error
+	if e.sheetNo == 1 {
+		err = e.f.SetSheetName("Sheet1", e.sheet)
+	} else {
+		_, err = e.f.NewSheet(e.sheet)
+	}
+	if err != nil {
+		return err
+	}
+	if e.sw, err = e.f.NewStreamWriter(e.sheet); err != nil {
+		return err
+	}
+	for i, w := range e.widths {
+		if err := e.sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+	}
+	if err := e.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	for i, c := range e.cols {
+		e.cells[i] = excelize.Cell{StyleID: e.header, Value: c.title}
+		e.vals[i] = e.cells[i]
+	}
+	return e.sw.SetRow("A1", e.vals)
+}
+
+// endSheet adds the table that gives the sheet its autofilter, then flushes the sheet.
+func (e *xlsxEncoder) endSheet() error {
+	last, err := excelize.CoordinatesToCellName(len(e.cols), e.inSheet+1)
+	if err != nil {
+		return err
+	}
+	name := strings.ReplaceAll(e.ds.title, " ", "_")
+	if e.sheetNo > 1 {
+		name += strconv.Itoa(e.sheetNo)
+	}
+	stripes := true
+	if err := e.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: name, StyleName: "TableStyleLight9", ShowRowStripes: &stripes}); err != nil {
+		return err
+	}
+	return e.sw.Flush()
+}
+
+func (e *xlsxEncoder) row(cells []cell) error {
+	if e.inSheet == e.perSheet {
+		if err := e.endSheet(); err != nil {
+			return err
+		}
+		if err := e.startSheet(); err != nil {
+			return err
+		}
+	}
+	currency := e.meta.Currency
+	if e.ds.currencyCol >= 0 && !cells[e.ds.currencyCol].null {
+		currency = cells[e.ds.currencyCol].s
+	}
+	for i, c := range e.cols {
+		v := &cells[i]
+		if v.null {
+			e.vals[i] = nil
+			continue
+		}
+		cl, err := e.typedCell(c.kind, v, currency)
+		if err != nil {
+			return err
+		}
+		e.vals[i] = cl
+	}
+	e.inSheet++
+	ref, err := excelize.CoordinatesToCellName(1, e.inSheet+1)
+	if err != nil {
+		return err
+	}
+	return e.sw.SetRow(ref, e.vals)
+}
+
+// typedCell is the cell for a value: numbers as numbers, instants as Excel serial dates in the
+// tenant's zone, money as an amount with the currency's format, identifiers as text.
+func (e *xlsxEncoder) typedCell(k kind, v *cell, currency string) (excelize.Cell, error) {
+	switch k {
+	case kindInt:
+		return excelize.Cell{Value: v.i}, nil
+	case kindID:
+		return excelize.Cell{StyleID: e.text, Value: strconv.FormatInt(v.i, 10)}, nil
+	case kindCode:
+		return excelize.Cell{StyleID: e.text, Value: v.s}, nil
+	case kindMoney:
+		id, err := e.moneyStyle(currency)
+		_, digits := currencyFormat(currency)
+		return excelize.Cell{StyleID: id, Value: minorToMajor(v.i, digits)}, err
+	case kindDate:
+		serial, ok := dateSerial(v.s)
+		if !ok {
+			return excelize.Cell{Value: v.s}, nil
+		}
+		return excelize.Cell{StyleID: e.date, Value: serial}, nil
+	case kindTime:
+		return excelize.Cell{StyleID: e.stamp, Value: e.clock.serial(v.i)}, nil
+	case kindBool:
+		return excelize.Cell{Value: v.i != 0}, nil
+	default:
+		return excelize.Cell{Value: v.s}, nil
+	}
+}
+
+func minorToMajor(minor int64, digits int) float64 {
+	scale := 1.0
+	for range digits {
+		scale *= 10
+	}
+	return float64(minor) / scale
+}
+
+// dateSerial is the Excel serial of a YYYY-MM-DD date.
+func dateSerial(s string) (float64, bool) {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return 0, false
+	}
+	return float64(d.Unix()/86400 + excelEpochDays), true
+}
+
+func (e *xlsxEncoder) end(int64) error {
+	if err := e.endSheet(); err != nil {
+		return err
+	}
+	if err := e.aboutSheet(); err != nil {
+		return err
+	}
+	e.f.SetActiveSheet(0)
+	if err := e.f.Write(e.w); err != nil {
+		return err
+	}
+	return e.flusher.Flush()
+}
+
+// close releases excelize's temporary files, whether or not the workbook was written.
+func (e *xlsxEncoder) close() error { return e.f.Close() }
+
+// aboutSheet writes the metadata the JSON export carries, one field per row.
+func (e *xlsxEncoder) aboutSheet() error {
+	const about = "About"
+	if _, err := e.f.NewSheet(about); err != nil {
+		return err
+	}
+	for i, kv := range metadataRows(e.meta, e.cols) {
+		cellRef, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := e.f.SetSheetRow(about, cellRef, &[]any{kv[0], kv[1]}); err != nil {
+			return err
+		}
+	}
+	if err := e.f.SetColWidth(about, "A", "A", 22); err != nil {
+		return err
+	}
+	if err := e.f.SetColWidth(about, "B", "B", 90); err != nil {
+		return err
+	}
+	return e.f.SetCellStyle(about, "A1", "A40", e.header)
+}
+
+// metadataRows flattens the metadata into label/value pairs for the About sheet.
+func metadataRows(m Metadata, cols []exportColumn) [][2]string {
+	str := func(p *string, null string) string {
+		if p == nil {
+			return null
+		}
+		return *p
+	}
+	window := "unlimited"
+	if m.HistoryWindowDays != nil {
+		window = strconv.Itoa(*m.HistoryWindowDays) + " days"
+	}
+	f := m.Filters
+	rows := [][2]string{
+		{"dataset", m.Dataset}, {"count", strconv.FormatInt(m.Count, 10)},
+		{"exported_at", m.ExportedAt}, {"tenant_id", m.TenantID}, {"tenant_name", m.TenantName},
+		{"timezone", m.TimeZone}, {"currency", m.Currency}, {"data_as_of", str(m.DataAsOf, "never synced")},
+		{"history_window_days", window}, {"plan", m.Plan}, {"app_version", m.AppVersion},
+	}
+	add := func(k, v string) {
+		if v != "" && v != "0" {
+			rows = append(rows, [2]string{"filter " + k, v})
+		}
+	}
+	add("from", f.From)
+	add("to", f.To)
+	add("days", strconv.Itoa(f.Days))
+	add("date_field", f.DateField)
+	add("status", f.Status)
+	add("service_id", strconv.FormatInt(f.ServiceID, 10))
+	add("resource_id", strconv.FormatInt(f.ResourceID, 10))
+	if f.Active != nil {
+		add("active", strconv.FormatBool(*f.Active))
+	}
+	rows = append(rows, [2]string{"notes", m.Notes})
+	keys := make([]string, len(cols))
+	for i, c := range cols {
+		keys[i] = c.title + " (" + c.key + ")"
+	}
+	return append(rows, [2]string{"columns", strings.Join(keys, ", ")})
+}

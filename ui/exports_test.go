@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/reports"
+)
+
+// exportsWalk visits every object under o, widgets' rendered children included.
+func exportsWalk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	visit(o)
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			exportsWalk(c, visit)
+		}
+	case *container.Scroll:
+		exportsWalk(w.Content, visit)
+	case fyne.Widget:
+		if _, ok := w.(*widget.Select); ok {
+			return
+		}
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			exportsWalk(c, visit)
+		}
+	}
+}
+
+func exportsTexts(o fyne.CanvasObject) string {
+	var out []string
+	exportsWalk(o, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			out = append(out, w.Text)
+		case *widget.Button:
+			out = append(out, "["+w.Text+"]")
+		}
+	})
+	return strings.Join(out, " | ")
+}
+
+// settle drains UI callbacks until cond holds.
+func settle(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		testPump.drain()
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestExportsScreenLocksFormatsByPlan(t *testing.T) {
+	r := demoReports(t, time.Now())
+	s, _ := newTestShell(t, r)
+	_, o := newExportsView(s, r)
+	testPump.drain()
+	got := exportsTexts(o)
+	for _, want := range []string{"[CSV…]", "STARTER", "PROFESSIONAL", "Period", "Status", "Service", "Resource"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("screen lacks %q: %s", want, got)
+		}
+	}
+	if strings.Contains(got, "[JSON…]") || strings.Contains(got, "[XLSX…]") {
+		t.Errorf("JSON or XLSX offered unlocked on FREE: %s", got)
+	}
+}
+
+func TestExportsScreenWritesAndShowsPath(t *testing.T) {
+	r := demoReports(t, time.Now())
+	s, _ := newTestShell(t, r)
+	v, o := newExportsView(s, r)
+	testPump.drain()
+	v.chooseDataset("Customers")
+	dir := t.TempDir()
+	v.start(reports.FormatCSV, dir)
+	settle(t, "the export to finish", func() bool { return v.stop == nil })
+	got := exportsTexts(o)
+	if !strings.Contains(got, "Exported") || !strings.Contains(got, dir) || !strings.Contains(got, "[Open folder]") {
+		t.Fatalf("outcome: %s", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "customers_") {
+		t.Fatalf("files %v", entries)
+	}
+}
+
+// fakeExporter runs export in place of the reports service.
+type fakeExporter struct {
+	export func(ctx context.Context) (reports.ExportResult, error)
+}
+
+func (f fakeExporter) Export(ctx context.Context, _ license.Entitlements, req reports.ExportRequest) (reports.ExportResult, error) {
+	req.Progress(10, 100)
+	return f.export(ctx)
+}
+
+func (f fakeExporter) Catalog(context.Context) (reports.Catalog, error) {
+	return reports.Catalog{}, nil
+}
+
+func TestExportsScreenCancel(t *testing.T) {
+	r := demoReports(t, time.Now())
+	s, _ := newTestShell(t, r)
+	started := make(chan struct{})
+	v, o := newExportsView(s, fakeExporter{export: func(ctx context.Context) (reports.ExportResult, error) {
+		close(started)
+		<-ctx.Done()
+		return reports.ExportResult{}, ctx.Err()
+	}})
+	v.start(reports.FormatCSV, t.TempDir())
+	<-started
+	settle(t, "progress", func() bool { return strings.Contains(v.rows.Text, "10 of 100 rows") })
+	if !v.busy.Visible() {
+		t.Fatal("progress and Cancel hidden while exporting")
+	}
+	test.Tap(v.cancel)
+	settle(t, "the cancelled export", func() bool { return v.stop == nil })
+	if got := exportsTexts(o); !strings.Contains(got, "cancelled; no file was written") || v.busy.Visible() {
+		t.Fatalf("after cancel: %s", got)
+	}
+}
+
+func TestExportsScreenShowsErrorsInADialog(t *testing.T) {
+	r := demoReports(t, time.Now())
+	s, _ := newTestShell(t, r)
+	v, _ := newExportsView(s, fakeExporter{export: func(context.Context) (reports.ExportResult, error) {
+		return reports.ExportResult{}, errors.New("export customers: write x: no space left on device")
+	}})
+	v.start(reports.FormatCSV, t.TempDir())
+	settle(t, "the failed export", func() bool { return v.stop == nil })
+	top := s.Win.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(exportsTexts(top), "no space left") {
+		t.Fatalf("no error dialog: %v", top)
+	}
+}
+
+func TestPeriodPickerOffersOnlyTheWindow(t *testing.T) {
+	r := demoReports(t, time.Now())
+	s, _ := newTestShell(t, r) // no license: FREE, 7 days
+	var got []reports.PeriodRequest
+	o := NewPeriodPicker(s, 30, func(p reports.PeriodRequest) { got = append(got, p) })
+	var sel *widget.Select
+	var prompt *fyne.Container
+	var dates []*widget.DateEntry
+	var apply *widget.Button
+	exportsWalk(o, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Select:
+			sel = w
+		case *widget.DateEntry:
+			dates = append(dates, w)
+		case *widget.Button:
+			if w.Text == "Apply" {
+				apply = w
+			}
+		}
+	})
+	prompt = o.(*fyne.Container).Objects[2].(*fyne.Container)
+	if sel.Selected != "Last 7 days" || len(got) != 1 || got[0].Days != "7" {
+		t.Fatalf("initial %q, onChange %v; want the widest allowed preset, 7 days", sel.Selected, got)
+	}
+	locked := ""
+	for _, opt := range sel.Options {
+		if strings.HasPrefix(opt, "Last 30 days") {
+			locked = opt
+		}
+	}
+	if !strings.Contains(locked, "STARTER") {
+		t.Fatalf("options %v: 30 days not shown locked with its plan", sel.Options)
+	}
+	sel.SetSelected(locked)
+	if sel.Selected != "Last 7 days" || len(got) != 1 {
+		t.Fatalf("locked range applied: selected %q, onChange %v", sel.Selected, got)
+	}
+	if txt := exportsTexts(prompt); !strings.Contains(txt, "STARTER") || !strings.Contains(txt, "[Upgrade]") {
+		t.Fatalf("no upgrade prompt: %s", txt)
+	}
+	// Custom dates: inside the window they apply; before the cutoff they prompt.
+	sel.SetSelected(periodCustom)
+	today := time.Now().In(s.Tenant().Location())
+	from, to := today.AddDate(0, 0, -3), today
+	dates[0].SetDate(&from)
+	dates[1].SetDate(&to)
+	test.Tap(apply)
+	if last := got[len(got)-1]; last.From != from.Format("2006-01-02") || last.To != to.Format("2006-01-02") {
+		t.Fatalf("custom range not applied: %v", got)
+	}
+	old := today.AddDate(0, 0, -40)
+	dates[0].SetDate(&old)
+	n := len(got)
+	test.Tap(apply)
+	if len(got) != n || !strings.Contains(exportsTexts(prompt), "Upgrade to PROFESSIONAL") {
+		t.Fatalf("range past the window applied or not explained: %v; %s", got, exportsTexts(prompt))
+	}
+}

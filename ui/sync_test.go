@@ -1,0 +1,144 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/reports"
+)
+
+// fakeSyncer is a Syncer whose Sync reports progress, then waits for release or cancellation.
+type fakeSyncer struct {
+	saved   data.SyncSettings
+	release chan struct{}
+	after   Reports // handed back by a finished sync
+	gotTok  string
+}
+
+var _ Syncer = (*fakeSyncer)(nil)
+
+func (f *fakeSyncer) Saved() (data.SyncSettings, error) { return f.saved, nil }
+
+func (f *fakeSyncer) Test(_ context.Context, server, token string) (data.RemoteTenant, error) {
+	if token != "good" {
+		return data.RemoteTenant{}, data.ErrTokenRejected
+	}
+	return data.RemoteTenant{ID: "maple", Name: "Maple", TimeZone: "UTC", Currency: "USD"}, nil
+}
+
+func (f *fakeSyncer) Sync(ctx context.Context, server, token string, full bool, progress func(data.SyncProgress)) (SyncDone, error) {
+	f.gotTok = token
+	progress(data.SyncProgress{Entity: "resources", Done: 12, Total: 12, Finished: true})
+	progress(data.SyncProgress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
+	select {
+	case <-ctx.Done():
+		return SyncDone{}, ctx.Err()
+	case <-f.release:
+	}
+	now := time.Now()
+	f.saved.LastAt, f.saved.LastResult = &now, "1 added, 0 updated, 0 deleted in 0.1s"
+	res := data.SyncResult{Tenant: data.Tenant{ID: "maple", Name: "Maple"}, Entities: []data.EntityResult{{Entity: "appointments", Added: 1}}}
+	return SyncDone{Result: res, Reports: f.after}, nil
+}
+
+// syncedReports is the demo reports with the tenant turned into a synced one.
+type syncedReports struct {
+	*reports.Service
+	at time.Time
+}
+
+func (r syncedReports) Tenant(ctx context.Context) (data.Tenant, error) {
+	t, err := r.Service.Tenant(ctx)
+	t.Name, t.IsDemo, t.LastSyncAt = "Maple Synced", false, &r.at
+	return t, err
+}
+
+func newSyncShell(t *testing.T, f *fakeSyncer) *Shell {
+	t.Helper()
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	a := test.NewTempApp(t)
+	m := license.NewManager(filepath.Join(t.TempDir(), "license"), time.Now)
+	s := NewShell(a, Config{Reports: demoReports(t, now), Licenses: m, Home: t.TempDir(), Dispatch: testPump.do, Syncer: f})
+	t.Cleanup(s.Win.Close)
+	if !s.ShowID("sync") {
+		t.Fatal("no sync screen")
+	}
+	return s
+}
+
+func TestSyncScreenProgressAndCancel(t *testing.T) {
+	f := &fakeSyncer{saved: data.SyncSettings{Server: "http://x", Token: "good"}, release: make(chan struct{})}
+	s := newSyncShell(t, f)
+	v := s.syncView
+	if v.server.Text != "http://x" || v.token.Text != "good" || !v.cancelB.Disabled() {
+		t.Fatalf("form not filled from the saved settings: %q %q", v.server.Text, v.token.Text)
+	}
+	test.Tap(v.run)
+	waitFor(t, "progress", func() bool { return v.rows["appointments"].bar.Value == 0.25 })
+	if got := v.rows["appointments"].detail.Text; !strings.Contains(got, "500 of ~2,000") {
+		t.Errorf("detail %q", got)
+	}
+	if v.cancelB.Disabled() || !v.run.Disabled() {
+		t.Error("while running, Cancel must be enabled and Sync now disabled")
+	}
+	s.Refresh() // a license change rebuilds the screen: the running sync must keep its view
+	if s.Content() != v.root || v.cancelB.Disabled() {
+		t.Error("refresh lost the running sync's view")
+	}
+	test.Tap(v.cancelB)
+	waitFor(t, "cancel", func() bool { return !v.run.Disabled() })
+	if !strings.Contains(v.status.Text, "Cancelled") {
+		t.Errorf("status %q", v.status.Text)
+	}
+	if f.gotTok != "good" {
+		t.Errorf("token passed %q", f.gotTok)
+	}
+}
+
+func TestSyncScreenFinishUpdatesHeader(t *testing.T) {
+	f := &fakeSyncer{saved: data.SyncSettings{Server: "http://x", Token: "good"}, release: make(chan struct{})}
+	s := newSyncShell(t, f)
+	if got := s.dataAsOf.Text; got != "Demo data" {
+		t.Fatalf("header %q before sync", got)
+	}
+	f.after = syncedReports{Service: s.Reports().(*reports.Service), at: time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)}
+	test.Tap(s.syncView.run)
+	close(f.release)
+	waitFor(t, "finish", func() bool { return !s.syncView.run.Disabled() })
+	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Data as of") {
+		t.Errorf("header %q after sync", got)
+	}
+	if s.title.Text != "Maple Synced" {
+		t.Errorf("title %q", s.title.Text)
+	}
+	if !strings.Contains(s.syncView.last.Text, "1 added") {
+		t.Errorf("last sync line %q", s.syncView.last.Text)
+	}
+}
+
+func TestSyncScreenTestConnection(t *testing.T) {
+	f := &fakeSyncer{release: make(chan struct{})}
+	s := newSyncShell(t, f)
+	v := s.syncView
+	test.Tap(v.test)
+	if !strings.Contains(v.status.Text, "server URL") {
+		t.Errorf("empty form: status %q", v.status.Text)
+	}
+	test.Type(v.server, "http://x")
+	test.Type(v.token, "bad")
+	test.Tap(v.test)
+	waitFor(t, "test result", func() bool { return !v.test.Disabled() && strings.Contains(v.status.Text, "failed") })
+	if !strings.Contains(v.status.Text, data.ErrTokenRejected.Error()) {
+		t.Errorf("status %q", v.status.Text)
+	}
+	v.token.SetText("good")
+	test.Tap(v.test)
+	waitFor(t, "test ok", func() bool { return strings.HasPrefix(v.status.Text, "Connected: Maple") })
+}
