@@ -12,7 +12,7 @@ FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 TOOL_PKGS := xvfb imagemagick xdotool iproute2
 BENCH_PKGS := sqlite3 time
 
-.PHONY: all deps bench-deps build run test test-go smoke bench lint package release clean fuzz
+.PHONY: all deps bench-deps build run test test-go smoke soak bench lint package release clean fuzz
 
 all: build
 
@@ -41,6 +41,11 @@ test-go:
 # smoke starts the real app under Xvfb on a fresh home and checks its window is up and not blank.
 smoke: build
 	./.ci/smoke ./$(BIN)/almanac
+
+# soak SIGKILLs the real binaries during demo, sync and export (20 times each) and syncs through
+# a failing server; `make test` runs a short version of the same test.
+soak: deps
+	$(GO) test -count=1 -timeout 60m -run '^TestSoak$$' -v ./cmd/almanac -soak.kills 20
 
 bench: bench-deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...

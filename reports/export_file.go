@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // exportFile is an export being written: a temporary file beside the final one, renamed into place
@@ -29,7 +31,8 @@ func createOutput(out, defaultName string) (*exportFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(dir, "."+name+".*.part")
+	sweepStaleParts(dir)
+	tmp, err := os.CreateTemp(dir, fmt.Sprintf(".%s.almanac-%d-*.part", name, os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("cannot write in %s: %w (choose a folder you can write to)", dir, unwrapPath(err))
 	}
@@ -127,4 +130,43 @@ func (o *exportFile) discard() {
 	}
 	o.tmp.Close()
 	os.Remove(o.tmp.Name())
+}
+
+// sweepStaleParts removes temporary export files left in dir by an Almanac process that no
+// longer runs (killed outright, so it could not clean up). A live export's file is kept.
+func sweepStaleParts(dir string) {
+	parts, _ := filepath.Glob(filepath.Join(dir, ".*.almanac-*-*.part"))
+	for _, p := range parts {
+		if pid, ok := partOwner(filepath.Base(p)); ok && !processAlive(pid) {
+			os.Remove(p)
+		}
+	}
+}
+
+// partOwner reads the writer's pid out of ".NAME.almanac-PID-RANDOM.part".
+func partOwner(base string) (int, bool) {
+	i := strings.LastIndex(base, ".almanac-")
+	if i < 0 {
+		return 0, false
+	}
+	rest := base[i+len(".almanac-"):]
+	j := strings.IndexByte(rest, '-')
+	if j <= 0 {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(rest[:j])
+	return pid, err == nil && pid > 0
+}
+
+// processAlive reports whether pid is a running process (signal 0 probes without signalling).
+func processAlive(pid int) bool {
+	if pid == os.Getpid() {
+		return true
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -1117,5 +1118,27 @@ func TestTimeSerialMatchesExcelize(t *testing.T) {
 	}
 	if s, _ := dateSerial("1970-01-01"); s != 25569 {
 		t.Errorf("1970-01-01 serial %v", s)
+	}
+}
+
+func TestStalePartsAreSwept(t *testing.T) {
+	dir := t.TempDir()
+	// A part file of a process that cannot exist (pid far above pid_max) and one of this process.
+	dead := filepath.Join(dir, ".appointments_x.csv.almanac-99999999-123.part")
+	live := filepath.Join(dir, fmt.Sprintf(".customers_x.csv.almanac-%d-456.part", os.Getpid()))
+	other := filepath.Join(dir, ".notes.part")
+	for _, f := range []string{dead, live, other} {
+		if err := os.WriteFile(f, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepStaleParts(dir)
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Error("a dead process's part file was kept")
+	}
+	for _, f := range []string{live, other} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s was removed", filepath.Base(f))
+		}
 	}
 }

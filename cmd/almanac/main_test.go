@@ -37,6 +37,7 @@ func TestExitCodes(t *testing.T) {
 		msg  string // in stderr
 	}{
 		{"version", []string{"--home", home, "version"}, 0, ""},
+		{"check", []string{"--home", home, "check"}, 0, ""},
 		{"help", []string{"help"}, 0, ""},
 		{"command help", []string{"--home", home, "demo", "-h"}, 0, ""},
 		{"unknown command", []string{"--home", home, "frobnicate"}, 2, "unknown command"},

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -24,21 +24,20 @@ var (
 	soakN     = flag.Int("soak.appointments", 60_000, "appointments in the soak tenant")
 )
 
-// soakBinaries builds almanac (and tenantd when present) once per test run.
-func soakBinaries(t *testing.T) (almanac, tenantd string) {
+// soakBins are the real binaries under test.
+type soakBins struct{ almanac, tenantd, license string }
+
+// soakBinaries builds almanac, tenantd and almanac-license once per test run.
+func soakBinaries(t *testing.T) soakBins {
 	t.Helper()
 	dir := t.TempDir()
-	almanac = filepath.Join(dir, "almanac")
-	if out, err := exec.Command("go", "build", "-o", almanac, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build almanac: %v\n%s", err, out)
-	}
-	if _, err := os.Stat("../tenantd"); err == nil {
-		tenantd = filepath.Join(dir, "tenantd")
-		if out, err := exec.Command("go", "build", "-o", tenantd, "../tenantd").CombinedOutput(); err != nil {
-			t.Fatalf("build tenantd: %v\n%s", err, out)
+	b := soakBins{filepath.Join(dir, "almanac"), filepath.Join(dir, "tenantd"), filepath.Join(dir, "almanac-license")}
+	for out, pkg := range map[string]string{b.almanac: ".", b.tenantd: "../tenantd", b.license: "../almanac-license"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, msg)
 		}
 	}
-	return almanac, tenantd
+	return b
 }
 
 // killAt starts cmd, SIGKILLs it after d (if still running), and reports whether it was killed.
@@ -59,45 +58,38 @@ func killAt(t *testing.T, cmd *exec.Cmd, d time.Duration) bool {
 	}
 }
 
-// verifyHome opens the active store (if any) and checks its health.
-func verifyHome(t *testing.T, home string) {
+// checkHome runs `almanac check --json` on home (the real binary, so the race detector does
+// not slow the pure-Go SQLite down) and returns the fingerprint; it fails the test on a problem.
+// A home without a tenant yet returns nil.
+func checkHome(t *testing.T, almanac, home string) map[string]string {
 	t.Helper()
-	st, err := data.Home{Dir: home}.OpenActive(context.Background())
-	if err == data.ErrNoTenant {
-		return
+	if _, err := (data.Home{Dir: home}).ActiveTenant(); err == data.ErrNoTenant {
+		return nil
 	}
-	if err != nil {
-		t.Fatalf("open after kill: %v", err)
+	out, err := exec.Command(almanac, "--home", home, "check", "--json").Output()
+	var c checkJSON
+	if jerr := json.Unmarshal(out, &c); jerr != nil {
+		t.Fatalf("check: %v, %v: %s", err, jerr, out)
 	}
-	defer st.Close()
-	if err := st.Verify(context.Background()); err != nil {
-		t.Fatalf("store after kill: %v", err)
+	if err != nil || !c.OK {
+		t.Fatalf("store after kill: %s (%v)", c.Problem, err)
 	}
-}
-
-func fingerprint(t *testing.T, home string) map[string]string {
-	t.Helper()
-	st, err := data.Home{Dir: home}.OpenActive(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fp, err := st.Fingerprint(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fp
+	return c.Fingerprint
 }
 
 func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak: skipped with -short")
 	}
-	almanac, _ := soakBinaries(t)
+	bins := soakBinaries(t)
 	rng := rand.New(rand.NewPCG(*soakSeed, 7))
-	kills := soakDemo(t, almanac, rng)
-	t.Logf("soak: %d kills survived (demo)", kills)
-	fmt.Fprintf(os.Stderr, "soak: %d kills survived\n", kills)
+	demo := soakDemo(t, bins.almanac, rng)
+	sync := soakSync(t, bins, rng)
+	faults := soakFaults(t, bins)
+	export := soakExport(t, bins, rng)
+	total := demo + sync + export
+	t.Logf("soak: %d kills survived (demo %d, sync %d, export %d); %s", total, demo, sync, export, faults)
+	fmt.Fprintf(os.Stderr, "soak: %d kills survived (demo %d, sync %d, export %d); %s\n", total, demo, sync, export, faults)
 }
 
 // soakDemo kills `almanac demo` while it builds, then checks the previous store is intact and
@@ -116,14 +108,13 @@ func soakDemo(t *testing.T, almanac string, rng *rand.Rand) int {
 	if out, err := exec.Command(almanac, args(home, 1)...).CombinedOutput(); err != nil {
 		t.Fatalf("first demo: %v\n%s", err, out)
 	}
-	first := fingerprint(t, home)
+	first := checkHome(t, almanac, home)
 	kills := 0
 	for range *soakKills {
 		d := time.Duration(rng.Int64N(int64(full)))
 		if killAt(t, exec.Command(almanac, args(home, 2)...), d) {
 			kills++
-			verifyHome(t, home)
-			if got := fingerprint(t, home); !reflect.DeepEqual(got, first) {
+			if got := checkHome(t, almanac, home); !reflect.DeepEqual(got, first) {
 				t.Fatalf("a killed demo build changed the active store")
 			}
 		}
@@ -131,8 +122,7 @@ func soakDemo(t *testing.T, almanac string, rng *rand.Rand) int {
 	if out, err := exec.Command(almanac, args(home, 2)...).CombinedOutput(); err != nil {
 		t.Fatalf("demo after kills: %v\n%s", err, out)
 	}
-	verifyHome(t, home)
-	if got, want := fingerprint(t, home), fingerprint(t, ref); !reflect.DeepEqual(got, want) {
+	if got, want := checkHome(t, almanac, home), checkHome(t, almanac, ref); !reflect.DeepEqual(got, want) {
 		t.Fatalf("demo after kills differs from an uninterrupted build:\n%v\n%v", got, want)
 	}
 	return kills
