@@ -227,6 +227,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad date", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { m["expires_at"] = "2026-13-01" }), sig)), CodeMalformed},
 		{"huge grace", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { m["grace_days"] = 100000 }), sig)), CodeMalformed},
 		{"too large", bytes.Repeat([]byte("A"), MaxLicenseSize+1), CodeMalformed},
+		{"binary", []byte{0x00, 0xff, 0xfe, 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x00, 0x01}, CodeMalformed},
+		{"binary in armor", append(append([]byte("-----BEGIN ALMANAC LICENSE-----\n"), 0x00, 0xff, 0x80, '\n'), []byte("-----END ALMANAC LICENSE-----\n")...), CodeMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,6 +305,18 @@ func TestDomainSeparation(t *testing.T) {
 	wantCode(t, Verify(l, testKeys(t, pub, alias)), CodeBadSignature)
 	if raw := ed25519.Sign(priv, l.Raw); ed25519.Verify(pub.Key, signedMessage(1, testKID, l.Raw), raw) {
 		t.Error("a signature over the bare payload verifies as a license signature")
+	}
+}
+
+// TestOtherProductSignature: a key we trust may also sign another product's licenses; a valid
+// signature over another product's message for the very same payload bytes must not verify.
+func TestOtherProductSignature(t *testing.T) {
+	pub, priv := testKey(testKID, 1)
+	l := mustParse(t, mustSign(t, testPayload(), testKID, priv))
+	for _, prefix := range []string{"license/", "other-product\x00v1\x00" + testKID + "\x00", ""} {
+		forged := *l
+		forged.Sig = ed25519.Sign(priv, append([]byte(prefix), l.Raw...))
+		wantCode(t, Verify(&forged, testKeys(t, pub)), CodeBadSignature)
 	}
 }
 
