@@ -71,7 +71,8 @@ func TestDemoDeterministic(t *testing.T) {
 }
 
 func TestDemoDistributions(t *testing.T) {
-	st := buildDemo(t, t.TempDir(), DemoOptions{Appointments: 50_000, Seed: 7, Today: demoToday})
+	// 20,000 appointments keep this quick under the race detector; shares scale with N.
+	st := buildDemo(t, t.TempDir(), DemoOptions{Appointments: 20_000, Seed: 7, Today: demoToday})
 	q := func(query string, args ...any) float64 {
 		var v float64
 		if err := st.r.QueryRow(query, args...).Scan(&v); err != nil {
@@ -80,7 +81,7 @@ func TestDemoDistributions(t *testing.T) {
 		return v
 	}
 	c, _ := st.Counts(context.Background())
-	if c.Appointments != 50_000 || c.Resources != 12 || c.Services != 20 {
+	if c.Appointments != 20_000 || c.Resources != 12 || c.Services != 20 {
 		t.Fatalf("counts %+v", c)
 	}
 	within := func(name string, got, lo, hi float64) {
@@ -89,8 +90,8 @@ func TestDemoDistributions(t *testing.T) {
 			t.Errorf("%s = %.4f, want %.4f..%.4f", name, got, lo, hi)
 		}
 	}
-	within("customers", float64(c.Customers), 4500, 5500)
-	within("subscriptions", float64(c.Subscriptions), 250, 350)
+	within("customers", float64(c.Customers), 1800, 2200)
+	within("subscriptions", float64(c.Subscriptions), 100, 140)
 	within("cancelled share", q("SELECT AVG(status = 'cancelled') FROM appointments"), 0.07, 0.09)
 	within("no-show share of past", q("SELECT AVG(status = 'no_show') FROM appointments WHERE local_date < '2026-11-23'"), 0.025, 0.035)
 	// Two years back and four weeks ahead.
@@ -99,8 +100,8 @@ func TestDemoDistributions(t *testing.T) {
 	// Every completed appointment has a succeeded or refunded payment; failed attempts exist.
 	within("completed without payment", q(`SELECT COUNT(*) FROM appointments a WHERE status = 'completed'
 		AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.appointment_id = a.id AND p.status IN ('succeeded', 'refunded'))`), 0, 0)
-	within("failed payments", q("SELECT COUNT(*) FROM payments WHERE status = 'failed'"), 300, 1500)
-	within("refunded payments", q("SELECT COUNT(*) FROM payments WHERE status = 'refunded'"), 200, 1200)
+	within("failed payments", q("SELECT COUNT(*) FROM payments WHERE status = 'failed'"), 120, 600)
+	within("refunded payments", q("SELECT COUNT(*) FROM payments WHERE status = 'refunded'"), 80, 480)
 	// Busy weekdays beat Sunday; busy hours beat the edges; the business grows.
 	within("friday/sunday", q(`SELECT CAST(SUM(strftime('%w', local_date) = '5') AS REAL) / SUM(strftime('%w', local_date) = '0') FROM appointments`), 2.5, 5)
 	within("11h/8h", q(`SELECT CAST(SUM(local_hour = 11) AS REAL) / SUM(local_hour = 8) FROM appointments`), 2, 4.5)

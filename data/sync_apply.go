@@ -197,7 +197,7 @@ func decodeTyped[T any](entity, from string, body []byte, limit int, check func(
 	put func(*Writer, T) error) (*syncPage, error) {
 	var p changesPage[T]
 	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, malformed(entity, from, "%v", err)
+		return nil, malformed(entity, from, "%s", locateBadRecord[T](body, err))
 	}
 	if err := checkPageHeader(entity, from, &p.Entity, len(p.Records)+len(p.Deleted), limit, p.NextCursor, p.HasMore); err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func decodeTyped[T any](entity, from string, body []byte, limit int, check func(
 	seen := make(map[int64]bool, len(p.Records)+len(p.Deleted))
 	for i, r := range p.Records {
 		if err := check(r); err != nil {
-			return nil, malformed(entity, from, "record %d: %v", i, err)
+			return nil, malformed(entity, from, "record id %d (#%d): %v", id(r), i, err)
 		}
 		pg.ids[i] = id(r)
 		if seen[pg.ids[i]] {
@@ -234,6 +234,34 @@ func decodeTyped[T any](entity, from string, body []byte, limit int, check func(
 	return pg, nil
 }
 
+// locateBadRecord explains a page that failed to decode: when the page is well-formed JSON but
+// one record is not (an amount that does not fit, a date that does not parse), it names that
+// record's id, which the error of decoding the whole page does not. It runs only on failure, so
+// the happy path decodes once.
+func locateBadRecord[T any](body []byte, pageErr error) string {
+	var raw struct {
+		Records []json.RawMessage `json:"records"`
+	}
+	if json.Unmarshal(body, &raw) != nil {
+		return pageErr.Error()
+	}
+	for i, r := range raw.Records {
+		var v T
+		err := json.Unmarshal(r, &v)
+		if err == nil {
+			continue
+		}
+		var idOnly struct {
+			ID json.Number `json:"id"`
+		}
+		if json.Unmarshal(r, &idOnly) == nil && idOnly.ID != "" && len(idOnly.ID) <= 20 {
+			return fmt.Sprintf("record id %s (#%d): %v", idOnly.ID, i, err)
+		}
+		return fmt.Sprintf("record #%d (no readable id): %v", i, err)
+	}
+	return pageErr.Error()
+}
+
 func checkPageHeader(entity, from string, got *string, n, limit int, next string, more bool) error {
 	switch {
 	case *got != entity:
@@ -244,8 +272,10 @@ func checkPageHeader(entity, from string, got *string, n, limit int, next string
 		return malformed(entity, from, "next_cursor is not a short printable string")
 	case n > 0 && next == "":
 		return malformed(entity, from, "next_cursor is empty after %d changes", n)
-	case more && (n == 0 || next == from):
-		return malformed(entity, from, "has_more without progress")
+	case more && n == 0:
+		return malformed(entity, from, "has_more is set on a page with no changes")
+	case more && next == from:
+		return malformed(entity, from, "has_more is set but next_cursor did not advance, so the same page would repeat forever")
 	}
 	return nil
 }
@@ -291,6 +321,27 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
+// MaxMoneyCents bounds every amount from a server: 10^12 minor units (10 billion dollars) is
+// far beyond any single record of a small business, and even two million records at the bound
+// sum to 2*10^18, inside int64, so rollups and report totals cannot overflow.
+const MaxMoneyCents = 1_000_000_000_000
+
+// checkMoney refuses amounts outside [0, MaxMoneyCents], or [-MaxMoneyCents, MaxMoneyCents]
+// when negative means something (a payment's refund or correction).
+func checkMoney(name string, cents int64, negativeOK bool) error {
+	lo := int64(0)
+	if negativeOK {
+		lo = -MaxMoneyCents
+	}
+	if cents < lo || cents > MaxMoneyCents {
+		if cents < 0 && !negativeOK {
+			return fmt.Errorf("%s %d is negative", name, cents)
+		}
+		return fmt.Errorf("%s %d is beyond the limit of ±%d minor units", name, cents, int64(MaxMoneyCents))
+	}
+	return nil
+}
+
 func checkID(name string, id int64) error {
 	if id <= 0 {
 		return fmt.Errorf("%s %d is not a positive id", name, id)
@@ -306,10 +357,10 @@ func checkResource(r Resource) error {
 }
 
 func checkService(s Service) error {
-	if s.DurationMinutes <= 0 || s.PriceCents < 0 {
-		return fmt.Errorf("duration %d or price %d out of range", s.DurationMinutes, s.PriceCents)
+	if s.DurationMinutes <= 0 {
+		return fmt.Errorf("duration_minutes %d is not positive", s.DurationMinutes)
 	}
-	return firstErr(checkID("id", s.ID), checkText("name", s.Name, true), checkTime("updated_at", s.UpdatedAt))
+	return firstErr(checkID("id", s.ID), checkMoney("price_cents", s.PriceCents, false), checkText("name", s.Name, true), checkTime("updated_at", s.UpdatedAt))
 }
 
 func checkCustomer(c Customer) error {
@@ -326,10 +377,8 @@ func checkAppointment(a Appointment) error {
 		return fmt.Errorf("status %q is unknown", a.Status)
 	case a.EndAt.Before(a.StartAt):
 		return fmt.Errorf("end_at is before start_at")
-	case a.PriceCents < 0:
-		return fmt.Errorf("price_cents %d is negative", a.PriceCents)
 	}
-	return firstErr(checkID("id", a.ID), checkID("customer_id", a.CustomerID), checkID("service_id", a.ServiceID),
+	return firstErr(checkID("id", a.ID), checkMoney("price_cents", a.PriceCents, false), checkID("customer_id", a.CustomerID), checkID("service_id", a.ServiceID),
 		checkID("resource_id", a.ResourceID), checkTime("start_at", a.StartAt), checkTime("end_at", a.EndAt),
 		checkTime("booked_at", a.BookedAt), checkTime("updated_at", a.UpdatedAt))
 }
@@ -343,7 +392,7 @@ func checkPayment(p Payment) error {
 	case p.AppointmentID != nil && *p.AppointmentID <= 0:
 		return fmt.Errorf("appointment_id %d is not a positive id", *p.AppointmentID)
 	}
-	return firstErr(checkID("id", p.ID), checkID("customer_id", p.CustomerID), checkTime("created_at", p.CreatedAt),
+	return firstErr(checkID("id", p.ID), checkMoney("amount_cents", p.AmountCents, true), checkID("customer_id", p.CustomerID), checkTime("created_at", p.CreatedAt),
 		checkOptTime("paid_at", p.PaidAt), checkTime("updated_at", p.UpdatedAt))
 }
 
@@ -355,10 +404,8 @@ func checkSubscription(s Subscription) error {
 		return fmt.Errorf("currency %q is not a 3-letter code", s.Currency)
 	case s.Interval != "month" && s.Interval != "year":
 		return fmt.Errorf("interval %q is not month or year", s.Interval)
-	case s.AmountCents < 0:
-		return fmt.Errorf("amount_cents %d is negative", s.AmountCents)
 	}
-	return firstErr(checkID("id", s.ID), checkID("customer_id", s.CustomerID), checkText("plan_name", s.PlanName, true),
+	return firstErr(checkID("id", s.ID), checkMoney("amount_cents", s.AmountCents, false), checkID("customer_id", s.CustomerID), checkText("plan_name", s.PlanName, true),
 		checkTime("started_at", s.StartedAt), checkOptTime("canceled_at", s.CanceledAt), checkTime("updated_at", s.UpdatedAt))
 }
 

@@ -73,9 +73,35 @@ func (c *syncClient) tenant(ctx context.Context) (RemoteTenant, error) {
 		return t, fmt.Errorf("the server's tenant description is not valid JSON: %v", err)
 	}
 	if err := validateRemoteTenant(t); err != nil {
-		return t, fmt.Errorf("the server's tenant description is invalid: %v", err)
+		return t, c.redact(fmt.Errorf("the server's tenant description is invalid: %v", err))
 	}
 	return t, nil
+}
+
+// redactedError shows an error's text with the token masked but keeps the chain for errors.Is.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (r redactedError) Error() string { return r.msg }
+func (r redactedError) Unwrap() error { return r.err }
+
+// redact masks the token in err's text. A hostile or careless server can echo the token back
+// (in an error body, or as a field value that a validation error quotes); the user's screen,
+// the saved last result and any log must never show it.
+func (c *syncClient) redact(err error) error {
+	if err == nil || c.o.Token == "" || !strings.Contains(err.Error(), string(c.o.Token)) {
+		return err
+	}
+	return redactedError{redactToken(err.Error(), c.o.Token), err}
+}
+
+func redactToken(s string, token Secret) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, string(token), "***")
 }
 
 // changes fetches one page of entity after cursor.
@@ -111,11 +137,11 @@ func (c *syncClient) get(ctx context.Context, path string, q url.Values, limit i
 		}
 		var r retryable
 		if !errors.As(err, &r) {
-			return nil, err
+			return nil, c.redact(err)
 		}
 		last = err
 	}
-	return nil, fmt.Errorf("GET %s failed %d times, last: %v: check the server is up and try again", path, c.rp.Attempts, last)
+	return nil, c.redact(fmt.Errorf("GET %s failed %d times, last: %v: check the server is up and try again", path, c.rp.Attempts, last))
 }
 
 // backoff is full jitter over a capped exponential: uniform in [0, min(Max, Base*2^attempt)).
@@ -156,14 +182,14 @@ func (c *syncClient) once(ctx context.Context, path string, q url.Values, limit 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, statusError(path, resp)
+		return nil, statusError(path, resp, c.o.Token)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, retryable{fmt.Errorf("GET %s: reading the body: %v", path, err)}
 	}
 	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("GET %s: the answer is larger than %d MiB: the server is misbehaving", path, limit>>20)
+		return nil, fmt.Errorf("GET %s: the answer is larger than %d MiB, so it was not read: the server is misbehaving", path, limit>>20)
 	}
 	return body, nil
 }
@@ -178,7 +204,7 @@ func redactURLError(err error) error {
 }
 
 // statusError classifies a non-200 answer.
-func statusError(path string, resp *http.Response) error {
+func statusError(path string, resp *http.Response, token Secret) error {
 	var ae apiError
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	_ = json.Unmarshal(b, &ae)
@@ -186,7 +212,7 @@ func statusError(path string, resp *http.Response) error {
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
 	}
-	msg = strings.Join(strings.Fields(msg), " ")
+	msg = redactToken(strings.Join(strings.Fields(msg), " "), token)
 	if len(msg) > 200 {
 		msg = msg[:200]
 	}

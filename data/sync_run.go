@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -81,14 +82,25 @@ func (s *syncer) progress(p SyncProgress) {
 // cancellation; it closes pages when it stops.
 func (s *syncer) fetchAll(ctx context.Context, e, cursor string, pages chan<- fetched) {
 	defer close(pages)
+	// Cursors handed out in this run: a server that leads back to one of them would serve the
+	// same pages forever. Cursors are at most 256 bytes and a run has few pages per entity.
+	seen := map[string]bool{cursor: true}
 	for {
 		body, err := s.c.changes(ctx, e, cursor)
 		var pg *syncPage
 		if err == nil {
 			pg, err = decodePage(e, cursor, body, s.c.o.PageSize)
 		} else if !errors.Is(err, context.Canceled) {
-			err = fmt.Errorf("sync %s: %w", e, err)
+			err = fmt.Errorf("sync %s after cursor %s: %w", e, cursorName(cursor), err)
 		}
+		if err == nil && pg.more && seen[pg.next] {
+			err = fmt.Errorf("sync %s: the server's cursor went from %s back to %s, which it already served: it would repeat pages forever; the sync stopped, report this to the server's operator",
+				e, cursorName(cursor), cursorName(pg.next))
+		}
+		if err == nil {
+			seen[pg.next] = true
+		}
+		err = s.c.redact(err)
 		select {
 		case pages <- fetched{pg, err}:
 		case <-ctx.Done():
@@ -99,6 +111,14 @@ func (s *syncer) fetchAll(ctx context.Context, e, cursor string, pages chan<- fe
 		}
 		cursor = pg.next
 	}
+}
+
+// cursorName shows a cursor in an error; the first page has none.
+func cursorName(c string) string {
+	if c == "" {
+		return "(start)"
+	}
+	return strconv.Quote(c)
 }
 
 func (s *syncer) apply(ctx context.Context, pg *syncPage) error {
