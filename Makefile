@@ -42,10 +42,10 @@ test-go:
 smoke: build
 	./.ci/smoke ./$(BIN)/almanac
 
-# soak SIGKILLs the real binaries during demo, sync and export (20 times each) and syncs through
+# soak SIGKILLs the real binaries during demo, sync and export (25 times each) and syncs through
 # a failing server; `make test` runs a short version of the same test.
 soak: deps
-	$(GO) test -count=1 -timeout 60m -run '^TestSoak$$' -v ./cmd/almanac -soak.kills 20
+	$(GO) test -count=1 -timeout 60m -run '^TestSoak$$' -v ./cmd/almanac -soak.kills 25
 
 bench: bench-deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...

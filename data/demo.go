@@ -107,7 +107,10 @@ func BuildDemo(ctx context.Context, h Home, o DemoOptions) (Tenant, error) {
 	if err := syncFile(tmp); err != nil {
 		return Tenant{}, fmt.Errorf("build demo tenant: %w", err)
 	}
-	removeDB(final)
+	// The rename replaces the old store atomically. Its WAL companions go first: a WAL left
+	// beside the new file would be replayed into it. A kill between the two leaves the old
+	// store as of its last checkpoint (a cleanly closed store has everything checkpointed).
+	removeCompanions(final)
 	if err := os.Rename(tmp, final); err != nil {
 		return Tenant{}, fmt.Errorf("build demo tenant: %w", err)
 	}
@@ -129,7 +132,13 @@ func syncFile(path string) error {
 
 // removeDB removes a SQLite file and its WAL companions.
 func removeDB(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+	_ = os.Remove(path)
+	removeCompanions(path)
+}
+
+// removeCompanions removes a SQLite file's WAL, shared-memory and journal files.
+func removeCompanions(path string) {
+	for _, p := range []string{path + "-wal", path + "-shm", path + "-journal"} {
 		_ = os.Remove(p) // best effort: a leftover file is replaced next time
 	}
 }

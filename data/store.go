@@ -72,6 +72,10 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := s.recoverBulk(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", dsn(path, false, scratch))
 	if err != nil {
 		w.Close()

@@ -49,8 +49,9 @@ const bulkKey = "sync.bulk_indexes"
 // enterBulk decides how pages are applied. Loading an empty store row by row through the rollup
 // triggers and six indexes per table is several times slower than building them once at the
 // end, so a store with no entity rows enters bulk mode: triggers and secondary indexes are
-// dropped in this transaction and the DDL is kept in the settings, so a sync killed midway
-// resumes in bulk mode and finishBulk restores everything in one transaction at the end.
+// dropped in this transaction and the DDL is kept in the settings; finishBulk restores
+// everything in one transaction at the end. If the sync is killed midway, the next Open finishes
+// the load (recoverBulk), so no opened store ever has rollups that disagree with its rows.
 // Otherwise the current trigger definitions are (re)installed, so a store made by an older build
 // gets them.
 func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
@@ -89,29 +90,51 @@ func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 // finishBulk recreates the indexes, rebuilds the rollups from the rows and reinstalls the
 // triggers, in one transaction.
 func finishBulk(ctx context.Context, st *Store) error {
-	return st.Write(ctx, func(tx *sql.Tx) error {
-		var ddl string
-		if err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", bulkKey).Scan(&ddl); err != nil {
-			return fmt.Errorf("read bulk state: %w", err)
+	return st.Write(ctx, func(tx *sql.Tx) error { return finishBulkTx(ctx, tx) })
+}
+
+// finishBulkTx ends bulk mode inside tx. With no bulk state there is nothing to do: a store
+// opened after an interrupted load has already been finished by Open (see recoverBulk).
+func finishBulkTx(ctx context.Context, tx *sql.Tx) error {
+	var ddl string
+	err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", bulkKey).Scan(&ddl)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read bulk state: %w", err)
+	}
+	var indexes []string
+	if err := json.Unmarshal([]byte(ddl), &indexes); err != nil {
+		return fmt.Errorf("bulk state is damaged: %v: run the sync again with --full", err)
+	}
+	for _, q := range indexes {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("recreate index: %w", err)
 		}
-		var indexes []string
-		if err := json.Unmarshal([]byte(ddl), &indexes); err != nil {
-			return fmt.Errorf("bulk state is damaged: %v: run the sync again with --full", err)
-		}
-		for _, q := range indexes {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("recreate index: %w", err)
-			}
-		}
-		if err := rebuildRollups(ctx, tx); err != nil {
-			return err
-		}
-		if err := installTriggers(ctx, tx); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", bulkKey)
+	}
+	if err := rebuildRollups(ctx, tx); err != nil {
 		return err
-	})
+	}
+	if err := installTriggers(ctx, tx); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", bulkKey)
+	return err
+}
+
+// recoverBulk finishes a bulk load that was interrupted (a killed sync), so every opened store
+// has its indexes, triggers and rollups in agreement with its rows. A resumed sync then goes on
+// through the triggers: slower than bulk mode, always consistent.
+func (s *Store) recoverBulk(ctx context.Context) error {
+	var n int
+	if err := s.w.QueryRowContext(ctx, "SELECT COUNT(*) FROM settings WHERE key = ?", bulkKey).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if err := s.Write(ctx, func(tx *sql.Tx) error { return finishBulkTx(ctx, tx) }); err != nil {
+		return fmt.Errorf("finish an interrupted sync load in %s: %w", s.path, err)
+	}
+	return nil
 }
 
 // emptyStore deletes every entity row, rollup and cursor; triggers are dropped meanwhile since
