@@ -15,7 +15,6 @@ import (
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/license/devkeys"
-	"github.com/almanac-app/almanac/reports"
 )
 
 // The helpers here carry a lic prefix: other files of package ui have tests of their own.
@@ -29,16 +28,11 @@ func licTenant(payments bool) data.Tenant {
 	return data.Tenant{ID: "demo", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: payments, IsDemo: true}
 }
 
-// licReports is a Reports fake. Summary never returns: the dashboard built by NewShell would
-// otherwise update its labels from the fake's goroutine (the test driver's fyne.Do runs in
-// place) while the test reads the widget tree.
+// licReports is a Reports fake with only the tenant: it offers no analytics, so the dashboard
+// built by NewShell starts no background load while the test reads the widget tree.
 type licReports struct{ t data.Tenant }
 
 func (r licReports) Tenant(context.Context) (data.Tenant, error) { return r.t, nil }
-
-func (r licReports) Summary(context.Context) (reports.Summary, error) {
-	select {}
-}
 
 // licApp records the URLs the UI asks to open.
 type licApp struct {

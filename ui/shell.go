@@ -15,13 +15,11 @@ import (
 
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
-	"github.com/almanac-app/almanac/reports"
 )
 
 // Reports is what the UI asks of the reports layer; tests pass a fake.
 type Reports interface {
 	Tenant(ctx context.Context) (data.Tenant, error)
-	Summary(ctx context.Context) (reports.Summary, error)
 }
 
 // Licenses is what the UI asks of the license manager; *license.Manager satisfies it.
