@@ -79,19 +79,24 @@ func (s *Service) Window(ctx context.Context, ents license.Entitlements) (licens
 	return ents.Window(Today(s.now(), t.Location())), t, nil
 }
 
+// reportBasis is what every period report reads first in its snapshot: the tenant, the period
+// as local dates in the tenant's zone, and the names of services and resources.
+func (s *Service) reportBasis(ctx context.Context, tx *sql.Tx, p Period) (t data.Tenant, from, to string, days int, nm names, err error) {
+	if t, err = data.TenantTx(ctx, tx); err != nil {
+		return
+	}
+	if from, to, days, err = closedPeriod(p, Today(s.now(), t.Location())); err != nil {
+		return
+	}
+	nm, err = loadNames(ctx, tx)
+	return
+}
+
 // Appointments computes appointment analytics for q from one snapshot.
 func (s *Service) Appointments(ctx context.Context, q AppointmentQuery) (AppointmentAnalytics, error) {
 	var out AppointmentAnalytics
 	err := s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, err := data.TenantTx(ctx, tx)
-		if err != nil {
-			return err
-		}
-		from, to, days, err := closedPeriod(q.Period, Today(s.now(), t.Location()))
-		if err != nil {
-			return err
-		}
-		names, err := loadNames(ctx, tx)
+		t, from, to, days, names, err := s.reportBasis(ctx, tx, q.Period)
 		if err != nil {
 			return err
 		}

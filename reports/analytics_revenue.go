@@ -57,15 +57,7 @@ type RevenueAnalytics struct {
 func (s *Service) Revenue(ctx context.Context, q RevenueQuery) (RevenueAnalytics, error) {
 	var out RevenueAnalytics
 	err := s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, err := data.TenantTx(ctx, tx)
-		if err != nil {
-			return err
-		}
-		from, to, days, err := closedPeriod(q.Period, Today(s.now(), t.Location()))
-		if err != nil {
-			return err
-		}
-		nm, err := loadNames(ctx, tx)
+		t, from, to, days, nm, err := s.reportBasis(ctx, tx, q.Period)
 		if err != nil {
 			return err
 		}
