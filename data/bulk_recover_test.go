@@ -60,3 +60,51 @@ func TestOpenFinishesInterruptedBulkLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMigration4FinishesOldBulkLoad: a store left in bulk mode by a version-3 build kept the
+// DDL of indexes that version 4 drops. Upgrading must finish that load (rows, rollups and
+// triggers agree) and still end without the dropped indexes.
+func TestMigration4FinishesOldBulkLoad(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpen(t)
+	path := st.Path()
+	err := st.Write(ctx, func(tx *sql.Tx) error {
+		if err := PutTenant(ctx, tx, testTenant()); err != nil {
+			return err
+		}
+		if _, err := enterBulk(ctx, tx); err != nil {
+			return err
+		}
+		// What a version-3 build saved: its indexes included one version 4 drops.
+		_, err := tx.Exec(`UPDATE settings SET value = json_insert(value, '$[#]', 'CREATE INDEX appointments_status ON appointments (status, start_at)') WHERE key = ?`, bulkKey)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec("PRAGMA user_version = 3")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedRows(t, st) // a page applied in bulk mode
+	st.Close()
+
+	st2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	if v, _ := st2.SchemaVersion(ctx); v != LatestSchemaVersion() {
+		t.Fatalf("schema version %d, want %d", v, LatestSchemaVersion())
+	}
+	if err := st2.Verify(ctx); err != nil {
+		t.Fatalf("store after upgrading an interrupted bulk load: %v", err)
+	}
+	var dropped, kept, marker int
+	st2.r.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('appointments_status', 'appointments_local_date', 'payments_paid', 'payments_status')").Scan(&dropped)
+	st2.r.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('appointments_start', 'payments_appointment')").Scan(&kept)
+	st2.r.QueryRow("SELECT COUNT(*) FROM settings WHERE key = ?", bulkKey).Scan(&marker)
+	if dropped != 0 || kept != 2 || marker != 0 {
+		t.Fatalf("after migration 4: %d dropped indexes remain (want 0), %d kept (want 2), bulk marker %d (want 0)", dropped, kept, marker)
+	}
+}

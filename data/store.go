@@ -32,6 +32,7 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	before  func(ctx context.Context, tx *sql.Tx) error
 	after   func(ctx context.Context, tx *sql.Tx) error
 }
 
@@ -44,6 +45,12 @@ var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 		return rebuildRollups(ctx, tx)
 	},
 	3: reinstallRollups, // adds rollup_appt_service_resource
+}
+
+// beforeHooks run Go steps before a version's SQL. A store left in bulk mode by an older build
+// kept the DDL of the indexes version 4 drops: that load is finished first.
+var beforeHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	4: finishBulkTx,
 }
 
 // Open opens (creating if needed) the store at path and applies pending migrations.
@@ -100,6 +107,7 @@ func dsn(path string, writer, scratch bool) string {
 	if writer {
 		q.Add("_pragma", "cache_size(-131072)") // 128 MiB: bulk loads touch many index pages
 		q.Add("_pragma", "temp_store(MEMORY)")  // statement journals of trigger/FK writes: no temp-file syscalls
+		q.Add("_pragma", "threads(2)")          // CREATE INDEX after a bulk load sorts on both cores
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
@@ -224,7 +232,7 @@ func loadMigrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body), after: afterHooks[v]})
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body), before: beforeHooks[v], after: afterHooks[v]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
@@ -264,6 +272,11 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+	if m.before != nil {
+		if err := m.before(ctx, tx); err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("%s: %w", m.name, err)
 	}

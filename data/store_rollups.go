@@ -134,26 +134,6 @@ var rollupQueries = []struct{ table, cols, query string }{
 		  WHERE p.status = 'succeeded' AND p.paid_local_date IS NOT NULL GROUP BY 1, 2, 3`},
 }
 
-func rebuildRollups(ctx context.Context, tx *sql.Tx) error {
-	for _, q := range rollupQueries {
-		// Migration 2 rebuilds before migration 3 has created its rollup; skip what is not there yet.
-		var exists int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", q.table).Scan(&exists); err != nil {
-			return fmt.Errorf("rebuild %s: %w", q.table, err)
-		}
-		if exists == 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+q.table); err != nil {
-			return fmt.Errorf("rebuild %s: %w", q.table, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) %s", q.table, q.cols, q.query)); err != nil {
-			return fmt.Errorf("rebuild %s: %w", q.table, err)
-		}
-	}
-	return nil
-}
-
 // CheckRollups compares every rollup with a fresh computation from the raw rows and returns an
 // error naming the first table that disagrees. Zero-count rollup rows are ignored.
 func (s *Store) CheckRollups(ctx context.Context) error {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -451,14 +450,10 @@ func applyPage(ctx context.Context, st *Store, loc *time.Location, pg *syncPage)
 		if cur != pg.from {
 			return errConcurrentSync
 		}
-		existing, err := countExisting(ctx, tx, pg.entity, pg.ids)
-		if err != nil {
+		if added, err = writeRecords(ctx, tx, loc, pg); err != nil {
 			return err
 		}
-		added, updated = int64(len(pg.ids))-existing, existing
-		if err := writeRecords(ctx, tx, loc, pg); err != nil {
-			return err
-		}
+		updated = int64(len(pg.ids)) - added
 		if deleted, err = deleteCascade(ctx, tx, pg.entity, pg.dels); err != nil {
 			return err
 		}
@@ -473,24 +468,28 @@ func applyPage(ctx context.Context, st *Store, loc *time.Location, pg *syncPage)
 	return added, updated, deleted, err
 }
 
-func writeRecords(ctx context.Context, tx *sql.Tx, loc *time.Location, pg *syncPage) error {
+// writeRecords upserts the page's records and returns how many were new.
+func writeRecords(ctx context.Context, tx *sql.Tx, loc *time.Location, pg *syncPage) (int64, error) {
 	if len(pg.ids) == 0 {
-		return nil
+		return 0, nil
 	}
 	w, err := NewWriter(ctx, tx, loc)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer w.Close()
 	// Checked per statement, not at commit: a page holds one entity, its parents are already
 	// stored, and a failed commit would leave the connection inside the transaction.
 	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = OFF"); err != nil {
-		return err
+		return 0, err
 	}
 	if err := pg.put(w); err != nil {
-		return fkError(err)
+		return 0, fkError(err)
 	}
-	return fkError(w.Flush())
+	if err := w.Flush(); err != nil {
+		return 0, fkError(err)
+	}
+	return w.Added(pg.entity), nil
 }
 
 func fkError(err error) error {
@@ -498,28 +497,6 @@ func fkError(err error) error {
 		return fmt.Errorf("%w (%v)", errMissingParent, err)
 	}
 	return err
-}
-
-// countExisting counts how many of ids the table already holds.
-func countExisting(ctx context.Context, tx *sql.Tx, table string, ids []int64) (int64, error) {
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	b := make([]byte, 0, len(ids)*8)
-	b = append(b, '[')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, id, 10)
-	}
-	b = append(b, ']')
-	var n int64
-	err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE id IN (SELECT value FROM json_each(?))", string(b)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count existing %s: %w", table, err)
-	}
-	return n, nil
 }
 
 // cascades lists, per parent entity, the child rows deleted before it. The server deletes or

@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"net"
 	"net/http"
@@ -80,14 +81,120 @@ func BenchmarkSync(b *testing.B) {
 	n := benchAppointments()
 	url := startServerProcess(b, n)
 	for b.Loop() {
+		bare := benchBare(b, n)
 		ceiling := benchCeiling(b, n)
 		full, incr := benchOverHTTP(b, url)
+		b.ReportMetric(float64(n)/bare.Seconds(), "bare-sqlite-appt/s")
 		b.ReportMetric(float64(n)/ceiling.Seconds(), "ceiling-appt/s")
 		b.ReportMetric(float64(n)/full.Seconds(), "sync-appt/s")
 		b.ReportMetric(100*ceiling.Seconds()/full.Seconds(), "%-of-ceiling")
 		b.ReportMetric(incr.Seconds(), "incremental-s")
-		b.Logf("%d appointments: ceiling %v, full sync %v, incremental (1%%) %v", n, ceiling, full, incr)
+		b.Logf("%d appointments: bare sqlite inserts %v, ceiling %v, full sync %v, incremental (1%%) %v", n, bare, ceiling, full, incr)
 	}
+}
+
+// benchBare is the reference below every other figure: the same rows, already converted to
+// column values, inserted by a bare database/sql loop (multi-row prepared INSERTs, 5,000 rows
+// per transaction, WAL) into tables with only an integer primary key: no foreign keys, secondary
+// indexes, rollups, JSON or HTTP. No sync can load a store faster on this machine.
+func benchBare(b *testing.B, n int) time.Duration {
+	ctx := context.Background()
+	rows := bareRows{}
+	if err := GenerateDemo(ctx, DemoOptions{Appointments: n, Seed: 5, Today: testToday}, &rows); err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+b.TempDir()+"/bare.db?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-131072)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, e := range Entities {
+		if _, err := db.Exec("CREATE TABLE " + e + " (" + strings.Join(entityColumns[e], ", ") + ", PRIMARY KEY (id))"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	for _, e := range Entities {
+		if err := bareInsert(db, e, rows[e]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+// bareRows holds generated rows as column values, per table (a Sink).
+type bareRows map[string][]any
+
+func (r bareRows) PutResource(v Resource) error {
+	r["resources"] = append(r["resources"], v.ID, v.Name, string(v.Kind), boolInt(v.Active), unix(v.UpdatedAt))
+	return nil
+}
+func (r bareRows) PutService(v Service) error {
+	r["services"] = append(r["services"], v.ID, v.Name, v.DurationMinutes, v.PriceCents, boolInt(v.Active), unix(v.UpdatedAt))
+	return nil
+}
+func (r bareRows) PutCustomer(v Customer) error {
+	r["customers"] = append(r["customers"], v.ID, v.Name, v.Email, v.Phone, string(v.Status), unix(v.CreatedAt), unix(v.UpdatedAt))
+	return nil
+}
+func (r bareRows) PutAppointment(v Appointment) error {
+	local := v.StartAt.In(benchLoc)
+	r["appointments"] = append(r["appointments"], v.ID, v.CustomerID, v.ServiceID, v.ResourceID, unix(v.StartAt), unix(v.EndAt),
+		string(v.Status), unix(v.BookedAt), v.PriceCents, local.Format(DateLayout), local.Hour(), unix(v.UpdatedAt))
+	return nil
+}
+func (r bareRows) PutPayment(v Payment) error {
+	var appt, paid, paidDate any
+	if v.AppointmentID != nil {
+		appt = *v.AppointmentID
+	}
+	if v.PaidAt != nil {
+		paid, paidDate = v.PaidAt.Unix(), LocalDate(*v.PaidAt, benchLoc)
+	}
+	r["payments"] = append(r["payments"], v.ID, v.CustomerID, appt, v.AmountCents, v.Currency, string(v.Status),
+		unix(v.CreatedAt), paid, LocalDate(v.CreatedAt, benchLoc), paidDate, unix(v.UpdatedAt))
+	return nil
+}
+func (r bareRows) PutSubscription(v Subscription) error {
+	r["subscriptions"] = append(r["subscriptions"], v.ID, v.CustomerID, v.PlanName, string(v.Status), v.AmountCents, v.Currency,
+		v.Interval, unix(v.StartedAt), unixPtr(v.CanceledAt), unix(v.UpdatedAt))
+	return nil
+}
+
+// bareInsert inserts vals (rows of table's columns, flattened) 100 rows per statement and
+// 5,000 per transaction.
+func bareInsert(db *sql.DB, table string, vals []any) error {
+	width := len(entityColumns[table])
+	const perStmt, perTx = 100, 5000
+	q := insertSQL(table, entityColumns[table], perStmt)
+	for txStart := 0; txStart < len(vals); txStart += perTx * width {
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		st, err := tx.Prepare(q)
+		if err != nil {
+			return err
+		}
+		chunk := vals[txStart:min(txStart+perTx*width, len(vals))]
+		for i := 0; i < len(chunk); i += perStmt * width {
+			part := chunk[i:min(i+perStmt*width, len(chunk))]
+			if len(part) == perStmt*width {
+				_, err = st.Exec(part...)
+			} else {
+				_, err = tx.Exec(insertSQL(table, entityColumns[table], len(part)/width), part...)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		st.Close()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // benchCeiling applies every page the server would send straight from memory; the in-process
@@ -148,3 +255,12 @@ func benchOverHTTP(b *testing.B, url string) (full, incr time.Duration) {
 	}
 	return full, time.Since(start)
 }
+
+// benchLoc is testRemote's time zone.
+var benchLoc = func() *time.Location {
+	loc, err := time.LoadLocation(testRemote().TimeZone)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()

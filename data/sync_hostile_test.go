@@ -439,7 +439,6 @@ func TestSyncTokenNeverShown(t *testing.T) {
 // sqlIdentifiers are the only non-literal pieces allowed in the SQL text of data/sync_*.go, each
 // a table or column name from the package's own constants, never a value from a server.
 var sqlIdentifiers = map[string]string{
-	"table":                   "countExisting: a page's entity, one of Entities (decodePage refuses others)",
 	"entity":                  "deleteCascade: a page's entity, one of Entities",
 	"c.table":                 "cascades: a constant table name",
 	"c.column":                "cascades: a constant column name",

@@ -10,20 +10,28 @@ import (
 
 // Writer upserts entity rows inside one write transaction, batching many rows per statement.
 // It derives the local-date columns from the tenant's time zone. Call Flush before commit.
+//
+// Each batch is first inserted with ON CONFLICT DO NOTHING, which tells how many rows were new;
+// only when some already existed does a second statement update them, and only those whose
+// values differ (so an unchanged row costs no index or rollup work). Loading a fresh store is
+// then one plain insert per batch.
 type Writer struct {
 	ctx     context.Context
 	tx      *sql.Tx
 	loc     *time.Location
 	batches map[string]*batch
+	added   map[string]int64
+	changed map[string]int64
 }
 
-// batch collects rows for one multi-row upsert statement.
+// batch collects rows for one multi-row insert.
 type batch struct {
-	table string
-	cols  []string
-	rows  int
-	args  []any
-	stmts map[int]*sql.Stmt // prepared upserts by row count
+	table   string
+	cols    []string
+	rows    int
+	args    []any
+	inserts map[int]*sql.Stmt // prepared inserts by row count
+	updates map[int]*sql.Stmt // prepared upserts by row count
 }
 
 const batchRows = 100
@@ -43,10 +51,17 @@ func NewWriter(ctx context.Context, tx *sql.Tx, loc *time.Location) (*Writer, er
 	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 		return nil, fmt.Errorf("defer foreign keys: %w", err)
 	}
-	return &Writer{ctx: ctx, tx: tx, loc: loc, batches: map[string]*batch{}}, nil
+	return &Writer{ctx: ctx, tx: tx, loc: loc, batches: map[string]*batch{}, added: map[string]int64{}, changed: map[string]int64{}}, nil
 }
 
-func upsertSQL(table string, cols []string, rows int) string {
+// Added is how many rows of table the Writer inserted (ids the table did not hold).
+func (w *Writer) Added(table string) int64 { return w.added[table] }
+
+// Changed is how many existing rows of table the Writer updated with different values.
+func (w *Writer) Changed(table string) int64 { return w.changed[table] }
+
+// insertSQL is a multi-row INSERT of rows rows; callers add the conflict clause.
+func insertSQL(table string, cols []string, rows int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
@@ -56,18 +71,24 @@ func upsertSQL(table string, cols []string, rows int) string {
 		}
 		b.WriteString(one)
 	}
+	return b.String()
+}
+
+// upsertSQL updates the rows whose values differ; rows that match are left alone.
+func upsertSQL(table string, cols []string, rows int) string {
 	sets := make([]string, 0, len(cols)-1)
 	for _, c := range cols[1:] {
 		sets = append(sets, c+" = excluded."+c)
 	}
-	fmt.Fprintf(&b, " ON CONFLICT (id) DO UPDATE SET %s", strings.Join(sets, ", "))
-	return b.String()
+	rest := strings.Join(cols[1:], ", ")
+	return fmt.Sprintf("%s ON CONFLICT (id) DO UPDATE SET %s WHERE (%s) IS NOT (excluded.%s)",
+		insertSQL(table, cols, rows), strings.Join(sets, ", "), rest, strings.Join(cols[1:], ", excluded."))
 }
 
 func (w *Writer) add(table string, vals ...any) error {
 	b := w.batches[table]
 	if b == nil {
-		b = &batch{table: table, cols: entityColumns[table], stmts: map[int]*sql.Stmt{}}
+		b = &batch{table: table, cols: entityColumns[table], inserts: map[int]*sql.Stmt{}, updates: map[int]*sql.Stmt{}}
 		w.batches[table] = b
 	}
 	b.args = append(b.args, vals...)
@@ -93,19 +114,49 @@ func (w *Writer) flushTable(table string) error {
 	if b == nil || b.rows == 0 {
 		return nil
 	}
-	st := b.stmts[b.rows]
-	if st == nil {
-		var err error
-		if st, err = w.tx.PrepareContext(w.ctx, upsertSQL(table, b.cols, b.rows)); err != nil {
-			return fmt.Errorf("prepare %s upsert: %w", table, err)
-		}
-		b.stmts[b.rows] = st
+	ins, err := w.stmt(b.inserts, b.rows, func() string { return insertSQL(table, b.cols, b.rows) + " ON CONFLICT (id) DO NOTHING" })
+	if err != nil {
+		return err
 	}
-	if _, err := st.ExecContext(w.ctx, b.args...); err != nil {
+	added, err := execCountStmt(w.ctx, ins, b.args)
+	if err != nil {
 		return fmt.Errorf("write %s: %w", table, err)
+	}
+	w.added[table] += added
+	if added < int64(b.rows) {
+		up, err := w.stmt(b.updates, b.rows, func() string { return upsertSQL(table, b.cols, b.rows) })
+		if err != nil {
+			return err
+		}
+		changed, err := execCountStmt(w.ctx, up, b.args)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", table, err)
+		}
+		w.changed[table] += changed
 	}
 	b.rows, b.args = 0, b.args[:0]
 	return nil
+}
+
+// stmt returns the statement prepared for rows rows, preparing q() the first time.
+func (w *Writer) stmt(cache map[int]*sql.Stmt, rows int, q func() string) (*sql.Stmt, error) {
+	if st := cache[rows]; st != nil {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, q())
+	if err != nil {
+		return nil, fmt.Errorf("prepare a write statement: %w", err)
+	}
+	cache[rows] = st
+	return st, nil
+}
+
+func execCountStmt(ctx context.Context, st *sql.Stmt, args []any) (int64, error) {
+	r, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
 }
 
 // Flush writes every pending row. Parent tables go first so foreign keys hold.
@@ -121,7 +172,10 @@ func (w *Writer) Flush() error {
 // Close releases prepared statements; it does not flush.
 func (w *Writer) Close() {
 	for _, b := range w.batches {
-		for _, st := range b.stmts {
+		for _, st := range b.inserts {
+			st.Close()
+		}
+		for _, st := range b.updates {
 			st.Close()
 		}
 	}
