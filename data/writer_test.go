@@ -11,7 +11,7 @@ import (
 func TestWriterCountsAddedAndChanged(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpen(t)
-	_, svc, _, appt, _, _ := seedRows(t, st)
+	_, svc, _, appt, pay, _ := seedRows(t, st)
 	write := func(put func(w *Writer) error) (added, changed int64) {
 		t.Helper()
 		err := st.Write(ctx, func(tx *sql.Tx) error {
@@ -26,7 +26,9 @@ func TestWriterCountsAddedAndChanged(t *testing.T) {
 			if err := w.Flush(); err != nil {
 				return err
 			}
-			added, changed = w.Added("appointments")+w.Added("services"), w.Changed("appointments")+w.Changed("services")
+			for _, e := range Entities {
+				added, changed = added+w.Added(e), changed+w.Changed(e)
+			}
 			return nil
 		})
 		if err != nil {
@@ -53,6 +55,22 @@ func TestWriterCountsAddedAndChanged(t *testing.T) {
 	renamed.Name = "Deep tissue"
 	if a, c := write(func(w *Writer) error { return w.PutService(renamed) }); a != 0 || c != 1 {
 		t.Fatalf("renamed service: added %d, changed %d; want 0, 1", a, c)
+	}
+	// A value moving from NULL to set is a change, even when nothing else differs.
+	pending := pay
+	pending.ID, pending.Status, pending.PaidAt = 77, PaymentPending, nil
+	if a, c := write(func(w *Writer) error { return w.PutPayment(pending) }); a != 1 || c != 0 {
+		t.Fatalf("new pending payment: added %d, changed %d; want 1, 0", a, c)
+	}
+	paid := pending
+	paid.PaidAt = pay.PaidAt
+	if a, c := write(func(w *Writer) error { return w.PutPayment(paid) }); a != 0 || c != 1 {
+		t.Fatalf("only paid_at changed (NULL -> set): added %d, changed %d; want 0, 1", a, c)
+	}
+	var paidAt sql.NullInt64
+	st.r.QueryRow("SELECT paid_at FROM payments WHERE id = 77").Scan(&paidAt)
+	if !paidAt.Valid {
+		t.Fatal("paid_at stayed NULL: the update of a NULL column was skipped")
 	}
 	var status, name string
 	st.r.QueryRow("SELECT status FROM appointments WHERE id = ?", appt.ID).Scan(&status)
