@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -125,6 +126,10 @@ func armorBody(text string) (body string, armored bool, err error) {
 	}
 	if armored = begin >= 0; armored {
 		lines = lines[begin+1 : end]
+	} else if inner, ok, err := inlineArmor(text); err != nil {
+		return "", false, err
+	} else if ok {
+		armored, lines = true, strings.FieldsFunc(inner, func(r rune) bool { return r == '\n' || r == '\r' })
 	}
 	body = cleanBody(lines)
 	switch {
@@ -158,6 +163,30 @@ func findArmor(lines []string) (begin, end int, err error) {
 		return 0, 0, malformed("The license block has no END ALMANAC LICENSE line; the text was cut off.")
 	}
 	return begin, end, nil
+}
+
+var (
+	inlineBegin = regexp.MustCompile(`BEGIN\s+ALMANAC\s+LICENSE`)
+	inlineEnd   = regexp.MustCompile(`END\s+ALMANAC\s+LICENSE`)
+)
+
+// inlineArmor finds armor markers that are not on lines of their own: a paste that lost its
+// line breaks (one long line), or markers run into other text. It returns what lies between
+// them without the dashes and spaces next to the markers; ok is false when there are none.
+func inlineArmor(text string) (inner string, ok bool, err error) {
+	begins := inlineBegin.FindAllStringIndex(text, -1)
+	if len(begins) == 0 {
+		return "", false, nil
+	}
+	if len(begins) > 1 {
+		return "", false, malformed("The text holds more than one license block.")
+	}
+	rest := text[begins[0][1]:]
+	end := inlineEnd.FindStringIndex(rest)
+	if end == nil {
+		return "", false, malformed("The license block has no END ALMANAC LICENSE line; the text was cut off.")
+	}
+	return strings.TrimFunc(rest[:end[0]], func(r rune) bool { return isDash(r) || isSpace(r) || r == '>' }), true, nil
 }
 
 func noBlock() *Error {

@@ -123,6 +123,13 @@ var tolerantCases = []struct {
 	{"quoted reply", func(s string) string { return "> " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n> ") }},
 	{"double quoted", func(s string) string { return ">> " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n>> ") }},
 	{"text around", func(s string) string { return "Hi,\n\nhere is your license:\n\n" + s + "\nRegards,\nSales\n" }},
+	{"line breaks became spaces", func(s string) string { return strings.ReplaceAll(s, "\n", " ") }},
+	{"line breaks lost", func(s string) string { return strings.ReplaceAll(s, "\n", "") }},
+	{"CRLF breaks became spaces", func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\n", "\r\n"), "\r\n", "  ") }},
+	{"markers inside sentences", func(s string) string {
+		s = strings.Replace(s, "-----BEGIN", "Your license: -----BEGIN", 1)
+		return strings.Replace(s, "END ALMANAC LICENSE-----\n", "END ALMANAC LICENSE----- Keep it safe.\n", 1)
+	}},
 	{"bare base64", func(s string) string { return bodyOf(s) }},
 	{"bare base64 wrapped", func(s string) string { return wrapAt(strings.Join(strings.Fields(bodyOf(s)), ""), 50, "\n") }},
 }
@@ -228,6 +235,10 @@ func TestParseErrors(t *testing.T) {
 		{"huge grace", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { m["grace_days"] = 100000 }), sig)), CodeMalformed},
 		{"too large", bytes.Repeat([]byte("A"), MaxLicenseSize+1), CodeMalformed},
 		{"binary", []byte{0x00, 0xff, 0xfe, 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x00, 0x01}, CodeMalformed},
+		{"one line cut off", []byte(strings.ReplaceAll(string(good[:len(good)-60]), "\n", " ")), CodeMalformed},
+		{"one line two blocks", []byte(strings.ReplaceAll(string(good)+string(good), "\n", " ")), CodeMalformed},
+		{"one line not base64", []byte("-----BEGIN ALMANAC LICENSE----- !!!! -----END ALMANAC LICENSE-----"), CodeMalformed},
+		{"one line empty", []byte("-----BEGIN ALMANAC LICENSE----------END ALMANAC LICENSE-----"), CodeMalformed},
 		{"binary in armor", append(append([]byte("-----BEGIN ALMANAC LICENSE-----\n"), 0x00, 0xff, 0x80, '\n'), []byte("-----END ALMANAC LICENSE-----\n")...), CodeMalformed},
 	}
 	for _, tt := range tests {
