@@ -15,7 +15,6 @@ type managerFixture struct {
 	clock *fakeClock
 	dir   string
 	keys  KeySet
-	priv  map[string][]byte // kid -> signed text of testPayload, for reuse
 }
 
 func newFixture(t *testing.T) *managerFixture {

@@ -234,18 +234,6 @@ func licButton(t *testing.T, text string, objs ...fyne.CanvasObject) *widget.But
 	return found
 }
 
-func licHasButton(text string, objs ...fyne.CanvasObject) bool {
-	found := false
-	for _, o := range objs {
-		licWalk(o, func(o fyne.CanvasObject) {
-			if b, ok := o.(*widget.Button); ok && b.Text == text {
-				found = true
-			}
-		})
-	}
-	return found
-}
-
 func licEntry(t *testing.T, objs ...fyne.CanvasObject) *widget.Entry {
 	t.Helper()
 	var found *widget.Entry
