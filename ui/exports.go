@@ -36,7 +36,8 @@ const (
 )
 
 // exportsView is the Exports screen: the chosen dataset and filters, the format buttons, and
-// the progress and outcome of the running export.
+// the shell's export job (progress and outcome). The view is rebuilt whenever the screen is
+// shown or the license changes; the job is not.
 type exportsView struct {
 	s        *Shell
 	ex       Exporter
@@ -51,14 +52,37 @@ type exportsView struct {
 	active   *bool
 	excel    bool
 
-	filters  *fyne.Container
-	buttons  *fyne.Container
+	filters *fyne.Container
+	buttons *fyne.Container
+	job     *exportJob
+}
+
+// exportJob is the running (or last finished) export: its progress bar, Cancel button and
+// outcome line. The shell keeps it, so leaving the Exports screen, or a license change that
+// rebuilds it, loses neither the progress, nor Cancel, nor the "Exported … to …" line, and a
+// second export cannot start while one runs.
+type exportJob struct {
+	s        *Shell
 	progress *widget.ProgressBar
 	rows     *widget.Label
 	cancel   *widget.Button
 	busy     *fyne.Container
 	outcome  *fyne.Container
+	root     *fyne.Container
 	stop     context.CancelFunc
+}
+
+// exportJob returns the shell's export job, creating it the first time.
+func (s *Shell) exportJob() *exportJob {
+	if s.exports == nil {
+		j := &exportJob{s: s, progress: widget.NewProgressBar(), rows: widget.NewLabel(""), outcome: container.NewVBox()}
+		j.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: j.cancelExport}
+		j.busy = container.NewBorder(nil, nil, nil, j.cancel, container.NewVBox(j.progress, j.rows))
+		j.busy.Hide()
+		j.root = container.NewVBox(j.busy, j.outcome)
+		s.exports = j
+	}
+	return s.exports
 }
 
 func buildExports(s *Shell) fyne.CanvasObject {
@@ -71,16 +95,10 @@ func buildExports(s *Shell) fyne.CanvasObject {
 }
 
 func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
-	v := &exportsView{s: s, ex: ex, datasets: reports.Datasets()}
+	v := &exportsView{s: s, ex: ex, datasets: reports.Datasets(), job: s.exportJob()}
 	v.dataset = v.datasets[0]
 	v.filters = container.New(layout.NewFormLayout())
 	v.buttons = container.NewHBox()
-	v.progress = widget.NewProgressBar()
-	v.rows = widget.NewLabel("")
-	v.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.cancelExport}
-	v.busy = container.NewBorder(nil, nil, nil, v.cancel, container.NewVBox(v.progress, v.rows))
-	v.busy.Hide()
-	v.outcome = container.NewVBox()
 
 	names := make([]string, len(v.datasets))
 	for i, d := range v.datasets {
@@ -94,7 +112,7 @@ func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
 	body := container.NewVBox(
 		widget.NewLabelWithStyle("Exports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro,
 		top, v.filters, widget.NewSeparator(),
-		container.NewHBox(widget.NewLabel("Export as"), v.buttons), v.busy, v.outcome)
+		container.NewHBox(widget.NewLabel("Export as"), v.buttons), v.job.root)
 	Run(s.Ctx(), ex.Catalog, func(c reports.Catalog, err error) {
 		if err != nil {
 			dialog.ShowError(fmt.Errorf("read services and resources: %w", err), s.Win)
@@ -201,7 +219,7 @@ func (v *exportsView) setButtons() {
 
 // save asks where to write, then exports there.
 func (v *exportsView) save(f reports.Format) {
-	if v.stop != nil {
+	if v.job.stop != nil {
 		return // one export at a time; the running one has its Cancel
 	}
 	name := reports.DefaultFileName(v.dataset.Name, f, time.Now().In(v.s.Tenant().Location()))
@@ -233,45 +251,56 @@ func (v *exportsView) start(f reports.Format, path string) {
 		Dataset: v.dataset.Name, Format: f, Period: v.period, Status: v.status,
 		ServiceID: v.service, ResourceID: v.resource, Active: v.active, Excel: v.excel && f == reports.FormatCSV,
 		Out: path, AppVersion: v.s.Config().Version,
-		Progress: func(done, total int64) { v.s.Do(func() { v.showProgress(done, total) }) },
 	}
-	v.outcome.Objects = nil
-	v.outcome.Refresh()
-	v.progress.SetValue(0)
-	v.rows.SetText("Reading the data…")
-	v.busy.Show()
-	ents := v.s.Entitlements()
-	v.stop = Run(v.s.Ctx(), func(ctx context.Context) (reports.ExportResult, error) {
-		return v.ex.Export(ctx, ents, req)
-	}, v.finish)
+	ents, ex := v.s.Entitlements(), v.ex
+	v.job.start(func(ctx context.Context, progress func(done, total int64)) (reports.ExportResult, error) {
+		req.Progress = progress
+		return ex.Export(ctx, ents, req)
+	})
 }
 
-func (v *exportsView) showProgress(done, total int64) {
+// start runs export off the UI goroutine, showing its progress, then its outcome.
+func (j *exportJob) start(export func(ctx context.Context, progress func(done, total int64)) (reports.ExportResult, error)) {
+	j.outcome.Objects = nil
+	j.outcome.Refresh()
+	j.progress.SetValue(0)
+	j.rows.SetText("Reading the data…")
+	j.busy.Show()
+	progress := func(done, total int64) { j.s.Do(func() { j.showProgress(done, total) }) }
+	j.stop = Run(j.s.Ctx(), func(ctx context.Context) (reports.ExportResult, error) {
+		return export(ctx, progress)
+	}, j.finish)
+}
+
+func (j *exportJob) showProgress(done, total int64) {
+	if j.stop == nil {
+		return // a late report after the export finished
+	}
 	if total > 0 {
-		v.progress.SetValue(float64(done) / float64(total))
+		j.progress.SetValue(float64(done) / float64(total))
 	}
-	v.rows.SetText(fmt.Sprintf("%s of %s rows written", reports.GroupThousands(done), reports.GroupThousands(total)))
+	j.rows.SetText(fmt.Sprintf("%s of %s rows written", reports.GroupThousands(done), reports.GroupThousands(total)))
 }
 
-func (v *exportsView) cancelExport() {
-	if v.stop != nil {
-		v.rows.SetText("Cancelling…")
-		v.stop()
+func (j *exportJob) cancelExport() {
+	if j.stop != nil {
+		j.rows.SetText("Cancelling…")
+		j.stop()
 	}
 }
 
 // finish shows the outcome: the path with "Open folder", a quiet note when cancelled, or the
 // error in a dialog.
-func (v *exportsView) finish(res reports.ExportResult, err error) {
-	v.stop = nil
-	v.busy.Hide()
+func (j *exportJob) finish(res reports.ExportResult, err error) {
+	j.stop = nil
+	j.busy.Hide()
 	switch {
 	case errors.Is(err, context.Canceled):
-		v.setOutcome(widget.NewLabel("Export cancelled; no file was written."))
+		j.setOutcome(widget.NewLabel("Export cancelled; no file was written."))
 	case err != nil:
-		dialog.ShowError(exportError(err), v.s.Win)
+		dialog.ShowError(exportError(err), j.s.Win)
 	default:
-		v.setOutcome(v.success(res))
+		j.setOutcome(j.success(res))
 	}
 }
 
@@ -280,21 +309,21 @@ func exportError(err error) error {
 	return errors.New(strings.TrimPrefix(err.Error(), reports.ErrUsage.Error()+": "))
 }
 
-func (v *exportsView) success(res reports.ExportResult) fyne.CanvasObject {
+func (j *exportJob) success(res reports.ExportResult) fyne.CanvasObject {
 	msg := fmt.Sprintf("Exported %s %s to %s", reports.GroupThousands(res.Rows), res.Dataset, res.Path)
 	if res.Notice != "" {
 		msg += "\n" + strings.TrimPrefix(res.Notice, "almanac: ")
 	}
 	open := &widget.Button{Text: "Open folder", Icon: theme.FolderOpenIcon(), OnTapped: func() {
 		u := &url.URL{Scheme: "file", Path: filepath.Dir(res.Path)}
-		if err := v.s.App.OpenURL(u); err != nil {
-			dialog.ShowError(fmt.Errorf("open %s: %w", filepath.Dir(res.Path), err), v.s.Win)
+		if err := j.s.App.OpenURL(u); err != nil {
+			dialog.ShowError(fmt.Errorf("open %s: %w", filepath.Dir(res.Path), err), j.s.Win)
 		}
 	}}
 	return NewBanner(BannerInfo, msg, open)
 }
 
-func (v *exportsView) setOutcome(o fyne.CanvasObject) {
-	v.outcome.Objects = []fyne.CanvasObject{o}
-	v.outcome.Refresh()
+func (j *exportJob) setOutcome(o fyne.CanvasObject) {
+	j.outcome.Objects = []fyne.CanvasObject{o}
+	j.outcome.Refresh()
 }

@@ -90,7 +90,7 @@ func TestExportsScreenWritesAndShowsPath(t *testing.T) {
 	v.chooseDataset("Customers")
 	dir := t.TempDir()
 	v.start(reports.FormatCSV, dir)
-	settle(t, "the export to finish", func() bool { return v.stop == nil })
+	settle(t, "the export to finish", func() bool { return v.job.stop == nil })
 	got := exportsTexts(o)
 	if !strings.Contains(got, "Exported") || !strings.Contains(got, dir) || !strings.Contains(got, "[Open folder]") {
 		t.Fatalf("outcome: %s", got)
@@ -126,13 +126,13 @@ func TestExportsScreenCancel(t *testing.T) {
 	}})
 	v.start(reports.FormatCSV, t.TempDir())
 	<-started
-	settle(t, "progress", func() bool { return strings.Contains(v.rows.Text, "10 of 100 rows") })
-	if !v.busy.Visible() {
+	settle(t, "progress", func() bool { return strings.Contains(v.job.rows.Text, "10 of 100 rows") })
+	if !v.job.busy.Visible() {
 		t.Fatal("progress and Cancel hidden while exporting")
 	}
-	test.Tap(v.cancel)
-	settle(t, "the cancelled export", func() bool { return v.stop == nil })
-	if got := exportsTexts(o); !strings.Contains(got, "cancelled; no file was written") || v.busy.Visible() {
+	test.Tap(v.job.cancel)
+	settle(t, "the cancelled export", func() bool { return v.job.stop == nil })
+	if got := exportsTexts(o); !strings.Contains(got, "cancelled; no file was written") || v.job.busy.Visible() {
 		t.Fatalf("after cancel: %s", got)
 	}
 }
@@ -144,7 +144,7 @@ func TestExportsScreenShowsErrorsInADialog(t *testing.T) {
 		return reports.ExportResult{}, errors.New("export customers: write x: no space left on device")
 	}})
 	v.start(reports.FormatCSV, t.TempDir())
-	settle(t, "the failed export", func() bool { return v.stop == nil })
+	settle(t, "the failed export", func() bool { return v.job.stop == nil })
 	top := s.Win.Canvas().Overlays().Top()
 	if top == nil || !strings.Contains(exportsTexts(top), "no space left") {
 		t.Fatalf("no error dialog: %v", top)
@@ -208,5 +208,40 @@ func TestPeriodPickerOffersOnlyTheWindow(t *testing.T) {
 	test.Tap(apply)
 	if len(got) != n || !strings.Contains(exportsTexts(prompt), "Upgrade to PROFESSIONAL") {
 		t.Fatalf("range past the window applied or not explained: %v; %s", got, exportsTexts(prompt))
+	}
+}
+
+// TestExportJobOutlivesTheScreen: leaving the Exports screen, or a license change that rebuilds
+// it, keeps a running export's progress and Cancel, and its outcome once it has finished.
+func TestExportJobOutlivesTheScreen(t *testing.T) {
+	s, _ := newTestShell(t, demoReports(t, time.Now()))
+	s.ShowID("exports")
+	testPump.drain()
+	release := make(chan struct{})
+	j := s.exportJob()
+	j.start(func(ctx context.Context, progress func(done, total int64)) (reports.ExportResult, error) {
+		progress(10, 100)
+		select {
+		case <-release:
+			return reports.ExportResult{Dataset: "customers", Rows: 42, Path: "/exports/customers.csv"}, nil
+		case <-ctx.Done():
+			return reports.ExportResult{}, ctx.Err()
+		}
+	})
+	settle(t, "progress", func() bool { return strings.Contains(j.rows.Text, "10 of 100 rows") })
+	s.ShowID("dashboard")
+	s.ShowID("exports")
+	s.Refresh() // what a license change does
+	testPump.drain()
+	if got := exportsTexts(s.Content()); !strings.Contains(got, "10 of 100 rows written") || !strings.Contains(got, "[Cancel]") || !j.busy.Visible() {
+		t.Fatalf("back on Exports during the export: %s", got)
+	}
+	s.ShowID("dashboard")
+	close(release)
+	settle(t, "the export to finish", func() bool { return j.stop == nil })
+	s.ShowID("exports")
+	testPump.drain()
+	if got := exportsTexts(s.Content()); !strings.Contains(got, "Exported 42 customers to /exports/customers.csv") || j.busy.Visible() {
+		t.Fatalf("back on Exports after the export finished elsewhere: %s", got)
 	}
 }

@@ -89,7 +89,8 @@ type Shell struct {
 	plan     *widget.Label
 	banner   *fyne.Container
 	unsub    func()
-	syncView *syncView // kept across rebuilds so a running sync keeps its progress and Cancel
+	syncView *syncView  // kept across rebuilds so a running sync keeps its progress and Cancel
+	exports  *exportJob // likewise for the running export
 }
 
 // NewShell builds the main window for app.
