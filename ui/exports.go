@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -217,32 +218,111 @@ func (v *exportsView) setButtons() {
 	v.buttons.Refresh()
 }
 
-// save asks where to write, then exports there.
+// save asks for a folder and a file name, then exports there. This is Almanac's own dialog,
+// not Fyne's file-save dialog: that one empties an existing file the moment the user confirms
+// "Overwrite?", before the export has even started, so a cancelled or failed export would lose
+// the old file. Here a name already taken is refused as it is typed (and the engine never
+// replaces a file either).
 func (v *exportsView) save(f reports.Format) {
 	if v.job.stop != nil {
 		return // one export at a time; the running one has its Cancel
 	}
-	name := reports.DefaultFileName(v.dataset.Name, f, time.Now().In(v.s.Tenant().Location()))
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	folder := v.s.exportFolder()
+	folderLabel := widget.NewLabel(folder)
+	folderLabel.Wrapping = fyne.TextWrapBreak
+	name := widget.NewEntry()
+	name.SetText(reports.DefaultFileName(v.dataset.Name, f, time.Now().In(v.s.Tenant().Location())))
+	name.Validator = func(text string) error { return exportNameError(folder, text) }
+	name.AlwaysShowValidationError = true // judge the name as it is typed, not on leaving the field
+	choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
+		v.chooseFolder(folder, func(dir string) {
+			folder = dir
+			folderLabel.SetText(dir)
+			v.s.App.Preferences().SetString(exportFolderKey, dir)
+			name.Validate()
+		})
+	})
+	items := []*widget.FormItem{
+		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, choose, folderLabel)),
+		widget.NewFormItem("File name", name),
+	}
+	d := dialog.NewForm(fmt.Sprintf("Export %s as %s", strings.ToLower(v.dataset.Title), f.Label()), "Export", "Cancel", items,
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			if err := exportNameError(folder, name.Text); err != nil { // the folder changed meanwhile
+				dialog.ShowError(err, v.s.Win)
+				return
+			}
+			v.start(f, filepath.Join(folder, strings.TrimSpace(name.Text)))
+		}, v.s.Win)
+	d.Resize(fyne.NewSize(640, d.MinSize().Height))
+	d.Show()
+	v.s.Win.Canvas().Focus(name)
+}
+
+// exportFolderKey is the preference that remembers the last export folder.
+const exportFolderKey = "exports.folder"
+
+// exportFolder is the folder exports go to: the last one chosen, else Documents, else home.
+func (s *Shell) exportFolder() string {
+	if dir := s.App.Preferences().String(exportFolderKey); isDir(dir) {
+		return dir
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "."
+	}
+	if docs := filepath.Join(home, "Documents"); isDir(docs) {
+		return docs
+	}
+	return home
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return path != "" && err == nil && st.IsDir()
+}
+
+// chooseFolder shows a folder picker starting at from; picked gets the chosen folder.
+func (v *exportsView) chooseFolder(from string, picked func(dir string)) {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
 			dialog.ShowError(err, v.s.Win)
 			return
 		}
-		if w == nil {
-			return // dismissed
+		if u != nil {
+			picked(u.Path())
 		}
-		path := w.URI().Path()
-		// The dialog has created (or, after the user agreed, emptied) the file; the export
-		// writes its own temporary file and renames it there, so the placeholder goes.
-		w.Close()
-		if st, err := os.Stat(path); err == nil && st.Size() == 0 {
-			os.Remove(path)
-		}
-		v.start(f, path)
 	}, v.s.Win)
-	d.SetFileName(name)
+	if lu, err := storage.ListerForURI(storage.NewFileURI(from)); err == nil {
+		d.SetLocation(lu)
+	}
 	d.Show()
 	d.Resize(fyne.NewSize(900, 600)) // after Show: the dialog builds its content there
+}
+
+// nameProblem is a sentence shown under the file name field.
+type nameProblem string
+
+func (p nameProblem) Error() string { return string(p) }
+
+// exportNameError says what is wrong with name as a new file in folder, or nil.
+func exportNameError(folder, name string) error {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return nameProblem("Enter a file name.")
+	case name == "." || name == ".." || strings.ContainsAny(name, `/\`):
+		return nameProblem("Enter a file name, not a path; choose the folder above.")
+	case !isDir(folder):
+		return nameProblem("The folder " + folder + " is not there any more: choose another.")
+	}
+	if _, err := os.Lstat(filepath.Join(folder, name)); err == nil {
+		return nameProblem("A file with this name is already in this folder. Almanac never replaces a file: choose another name.")
+	}
+	return nil
 }
 
 // start runs the export off the UI goroutine with progress and Cancel.

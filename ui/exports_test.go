@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -243,5 +244,68 @@ func TestExportJobOutlivesTheScreen(t *testing.T) {
 	testPump.drain()
 	if got := exportsTexts(s.Content()); !strings.Contains(got, "Exported 42 customers to /exports/customers.csv") || j.busy.Visible() {
 		t.Fatalf("back on Exports after the export finished elsewhere: %s", got)
+	}
+}
+
+// exportsFind returns the first object under o that match accepts.
+func exportsFind[T fyne.CanvasObject](o fyne.CanvasObject, match func(T) bool) T {
+	var found T
+	done := false
+	exportsWalk(o, func(c fyne.CanvasObject) {
+		if t, ok := c.(T); ok && !done && match(t) {
+			found, done = t, true
+		}
+	})
+	return found
+}
+
+// TestExportSaveDialogNeverReplacesAFile: the save dialog proposes the default name in the
+// remembered folder, refuses a name already there (Export disabled, the old file untouched)
+// and exports under a new name.
+func TestExportSaveDialogNeverReplacesAFile(t *testing.T) {
+	r := demoReports(t, time.Now())
+	s, _ := newTestShell(t, r)
+	dir := t.TempDir()
+	s.App.Preferences().SetString(exportFolderKey, dir)
+	existing := filepath.Join(dir, "customers.csv")
+	if err := os.WriteFile(existing, []byte("keep me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := newExportsView(s, r)
+	testPump.drain()
+	v.chooseDataset("Customers")
+	v.save(reports.FormatCSV)
+	dlg := s.Win.Canvas().Overlays().Top()
+	if dlg == nil {
+		t.Fatal("no save dialog")
+	}
+	entry := exportsFind(dlg, func(*widget.Entry) bool { return true })
+	export := exportsFind(dlg, func(b *widget.Button) bool { return b.Text == "Export" })
+	if entry == nil || export == nil {
+		t.Fatalf("dialog lacks the name entry or the Export button: %s", exportsTexts(dlg))
+	}
+	if !strings.HasPrefix(entry.Text, "customers_") || !strings.HasSuffix(entry.Text, ".csv") || export.Disabled() {
+		t.Fatalf("proposed name %q (Export disabled: %v); want customers_….csv, enabled", entry.Text, export.Disabled())
+	}
+	if got := exportsTexts(dlg); !strings.Contains(got, dir) {
+		t.Fatalf("dialog does not show the folder %s: %s", dir, got)
+	}
+	for _, bad := range []string{"customers.csv", "", "sub/x.csv"} {
+		entry.SetText(bad)
+		if !export.Disabled() {
+			t.Fatalf("Export enabled for the name %q", bad)
+		}
+	}
+	entry.SetText("customers-new.csv")
+	if export.Disabled() {
+		t.Fatalf("Export disabled for a new name: %v", entry.Validate())
+	}
+	test.Tap(export)
+	settle(t, "the export to finish", func() bool { return v.job.stop == nil && len(v.job.outcome.Objects) > 0 })
+	if b, _ := os.ReadFile(existing); string(b) != "keep me\n" {
+		t.Fatalf("the existing file changed: %q", b)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "customers-new.csv")); err != nil || !strings.HasPrefix(string(b), "id,") {
+		t.Fatalf("new export: %v, %.40q", err, b)
 	}
 }
