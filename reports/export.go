@@ -281,6 +281,9 @@ func (j *exportJob) run(ctx context.Context, tx *sql.Tx) (ExportResult, error) {
 	}
 	defer enc.close()
 	n, err := j.stream(ctx, tx, enc)
+	if err != nil && ctx.Err() != nil {
+		return ExportResult{}, ctx.Err() // a cancel that surfaced as a failed write (the XLSX zip step)
+	}
 	if err != nil {
 		return ExportResult{}, err
 	}
@@ -302,7 +305,7 @@ func (j *exportJob) newEncoder(ctx context.Context, tx *sql.Tx, w io.Writer, flu
 		if err != nil {
 			return nil, err
 		}
-		return newXLSXEncoder(w, flusher, cols, j.meta, j.ds, j.loc, j.req.sheetRows, widths), nil
+		return newXLSXEncoder(ctx, w, flusher, cols, j.meta, j.ds, j.loc, j.req.sheetRows, widths), nil
 	default:
 		return newCSVEncoder(w, flusher, cols, j.loc, j.req.Excel), nil
 	}

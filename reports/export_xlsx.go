@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"archive/zip"
 	"context"
 	"database/sql"
 	"fmt"
@@ -51,7 +52,7 @@ type xlsxEncoder struct {
 	cells                     []excelize.Cell
 }
 
-func newXLSXEncoder(w io.Writer, flusher interface{ Flush() error }, cols []exportColumn, meta Metadata, ds *dataset,
+func newXLSXEncoder(ctx context.Context, w io.Writer, flusher interface{ Flush() error }, cols []exportColumn, meta Metadata, ds *dataset,
 	loc *time.Location, perSheet int, widths []float64) *xlsxEncoder {
 	if perSheet <= 0 || perSheet > MaxSheetRows {
 		perSheet = MaxSheetRows
@@ -59,7 +60,45 @@ func newXLSXEncoder(w io.Writer, flusher interface{ Flush() error }, cols []expo
 	e := &xlsxEncoder{w: w, flusher: flusher, f: excelize.NewFile(), cols: cols, ds: ds, meta: meta, clock: newZoneClock(loc),
 		widths: widths, perSheet: perSheet, money: map[string]int{},
 		vals: make([]any, len(cols)), cells: make([]excelize.Cell, len(cols))}
+	e.f.SetZipWriter(zipWriterFor(ctx))
 	return e
+}
+
+// zipWriterFor makes excelize's zip writer stop once ctx is done. Rows stream in batches that
+// check the context, but the workbook is compressed in one call at the end (seconds for a
+// million rows); failing its writes is what lets Cancel stop that step too.
+func zipWriterFor(ctx context.Context) func(io.Writer) excelize.ZipWriter {
+	return func(w io.Writer) excelize.ZipWriter { return cancellableZip{ctx: ctx, Writer: zip.NewWriter(w)} }
+}
+
+type cancellableZip struct {
+	ctx context.Context
+	*zip.Writer
+}
+
+// Create starts an entry whose writes fail once the context is done.
+func (z cancellableZip) Create(name string) (io.Writer, error) {
+	if err := z.ctx.Err(); err != nil {
+		return nil, err
+	}
+	w, err := z.Writer.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	return ctxWriter{z.ctx, w}, nil
+}
+
+// ctxWriter fails every write once ctx is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // columnWidths sizes each column for its longest value: text columns ask the database for the
