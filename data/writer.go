@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,6 +33,18 @@ type batch struct {
 	args    []any
 	inserts map[int]*sql.Stmt // prepared inserts by row count
 	updates map[int]*sql.Stmt // prepared upserts by row count
+	reindex map[int]*sql.Stmt // prepared upserts of rows whose indexed columns changed, by row count
+}
+
+// indexedColumns lists, per table, the columns its secondary indexes cover
+// (TestIndexedColumnsMatchSchema keeps it in step with the migrations). SQLite rewrites an
+// index entry whenever an UPDATE sets one of its columns, even to the same value; updating only
+// the other columns when these are unchanged (the usual change: a status, a price, a phone)
+// saves that work.
+var indexedColumns = map[string][]string{
+	"appointments":  {"customer_id", "service_id", "resource_id", "start_at", "local_date"},
+	"payments":      {"customer_id", "appointment_id", "created_at"},
+	"subscriptions": {"customer_id", "status"},
 }
 
 const batchRows = 100
@@ -74,21 +87,51 @@ func insertSQL(table string, cols []string, rows int) string {
 	return b.String()
 }
 
-// upsertSQL updates the rows whose values differ; rows that match are left alone.
+// upsertSQL updates the existing rows whose values differ; rows that match are left alone.
+// With indexed columns, it updates only the other columns of rows whose indexed columns are
+// unchanged, and reindexSQL takes the rows whose indexed columns changed.
 func upsertSQL(table string, cols []string, rows int) string {
-	sets := make([]string, 0, len(cols)-1)
-	for _, c := range cols[1:] {
-		sets = append(sets, c+" = excluded."+c)
+	indexed, other := splitIndexed(table, cols[1:])
+	if len(indexed) == 0 {
+		return conflictUpdate(table, cols, rows, other, "("+strings.Join(other, ", ")+") IS NOT ("+excluded(other)+")")
 	}
-	rest := strings.Join(cols[1:], ", ")
-	return fmt.Sprintf("%s ON CONFLICT (id) DO UPDATE SET %s WHERE (%s) IS NOT (excluded.%s)",
-		insertSQL(table, cols, rows), strings.Join(sets, ", "), rest, strings.Join(cols[1:], ", excluded."))
+	return conflictUpdate(table, cols, rows, other, "("+strings.Join(indexed, ", ")+") IS ("+excluded(indexed)+
+		") AND ("+strings.Join(other, ", ")+") IS NOT ("+excluded(other)+")")
+}
+
+// reindexSQL updates every column of the existing rows whose indexed columns changed.
+func reindexSQL(table string, cols []string, rows int) string {
+	indexed, _ := splitIndexed(table, cols[1:])
+	return conflictUpdate(table, cols, rows, cols[1:], "("+strings.Join(indexed, ", ")+") IS NOT ("+excluded(indexed)+")")
+}
+
+func conflictUpdate(table string, cols []string, rows int, set []string, where string) string {
+	sets := make([]string, len(set))
+	for i, c := range set {
+		sets[i] = c + " = excluded." + c
+	}
+	return fmt.Sprintf("%s ON CONFLICT (id) DO UPDATE SET %s WHERE %s", insertSQL(table, cols, rows), strings.Join(sets, ", "), where)
+}
+
+func excluded(cols []string) string { return "excluded." + strings.Join(cols, ", excluded.") }
+
+// splitIndexed splits cols into those table's secondary indexes cover and the rest.
+func splitIndexed(table string, cols []string) (indexed, other []string) {
+	for _, c := range cols {
+		if slices.Contains(indexedColumns[table], c) {
+			indexed = append(indexed, c)
+		} else {
+			other = append(other, c)
+		}
+	}
+	return indexed, other
 }
 
 func (w *Writer) add(table string, vals ...any) error {
 	b := w.batches[table]
 	if b == nil {
-		b = &batch{table: table, cols: entityColumns[table], inserts: map[int]*sql.Stmt{}, updates: map[int]*sql.Stmt{}}
+		b = &batch{table: table, cols: entityColumns[table], inserts: map[int]*sql.Stmt{}, updates: map[int]*sql.Stmt{},
+			reindex: map[int]*sql.Stmt{}}
 		w.batches[table] = b
 	}
 	b.args = append(b.args, vals...)
@@ -124,18 +167,36 @@ func (w *Writer) flushTable(table string) error {
 	}
 	w.added[table] += added
 	if added < int64(b.rows) {
-		up, err := w.stmt(b.updates, b.rows, func() string { return upsertSQL(table, b.cols, b.rows) })
-		if err != nil {
-			return err
-		}
-		changed, err := execCountStmt(w.ctx, up, b.args)
-		if err != nil {
+		if err := w.update(b); err != nil {
 			return fmt.Errorf("write %s: %w", table, err)
 		}
-		w.changed[table] += changed
 	}
 	b.rows, b.args = 0, b.args[:0]
 	return nil
+}
+
+// update applies the batch's rows that already existed: upsertSQL, then, for a table with
+// secondary indexes, reindexSQL. A row takes at most one of the two.
+func (w *Writer) update(b *batch) error {
+	up, err := w.stmt(b.updates, b.rows, func() string { return upsertSQL(b.table, b.cols, b.rows) })
+	if err != nil {
+		return err
+	}
+	changed, err := execCountStmt(w.ctx, up, b.args)
+	if err != nil {
+		return err
+	}
+	w.changed[b.table] += changed
+	if len(indexedColumns[b.table]) == 0 {
+		return nil
+	}
+	re, err := w.stmt(b.reindex, b.rows, func() string { return reindexSQL(b.table, b.cols, b.rows) })
+	if err != nil {
+		return err
+	}
+	changed, err = execCountStmt(w.ctx, re, b.args)
+	w.changed[b.table] += changed
+	return err
 }
 
 // stmt returns the statement prepared for rows rows, preparing q() the first time.
@@ -176,6 +237,9 @@ func (w *Writer) Close() {
 			st.Close()
 		}
 		for _, st := range b.updates {
+			st.Close()
+		}
+		for _, st := range b.reindex {
 			st.Close()
 		}
 	}

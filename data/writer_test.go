@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+	"time"
 )
 
 // TestWriterCountsAddedAndChanged: rows new to the table count as added; rows already there
@@ -79,6 +80,90 @@ func TestWriterCountsAddedAndChanged(t *testing.T) {
 		t.Fatalf("stored status %q, service name %q; the updates were not written", status, name)
 	}
 	if err := st.CheckRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIndexedColumnsMatchSchema: indexedColumns must name exactly the columns the entity
+// tables' secondary indexes cover. (SQLite keeps every index right whatever it says; a stale
+// list only makes updates do index work they could skip.)
+func TestIndexedColumnsMatchSchema(t *testing.T) {
+	st := MustOpen(t)
+	for _, table := range Entities {
+		got := map[string]bool{}
+		rows, err := st.r.Query("SELECT ii.name FROM pragma_index_list(?) il, pragma_index_info(il.name) ii WHERE il.origin = 'c'", table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			got[c] = true
+		}
+		rows.Close()
+		want := map[string]bool{}
+		for _, c := range indexedColumns[table] {
+			want[c] = true
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: secondary indexes cover %v, indexedColumns says %v", table, got, want)
+			continue
+		}
+		for c := range got {
+			if !want[c] {
+				t.Errorf("%s: index column %s missing from indexedColumns", table, c)
+			}
+		}
+	}
+}
+
+// TestWriterReindexesChangedKeys: an update that changes an indexed column (a rescheduled,
+// moved appointment) rewrites the row and its index entries; one that does not keeps them.
+func TestWriterReindexesChangedKeys(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpen(t)
+	_, _, _, appt, _, _ := seedRows(t, st)
+	put := func(a Appointment) {
+		t.Helper()
+		err := st.Write(ctx, func(tx *sql.Tx) error {
+			w, err := NewWriter(ctx, tx, mustLoc("America/New_York"))
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if err := w.PutAppointment(a); err != nil {
+				return err
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			if w.Changed("appointments") != 1 {
+				t.Errorf("changed %d rows, want 1", w.Changed("appointments"))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := appt
+	moved.StartAt, moved.EndAt = appt.StartAt.Add(50*time.Hour), appt.EndAt.Add(50*time.Hour) // two days later, local date and hour change
+	put(moved)
+	var n int
+	st.r.QueryRow("SELECT COUNT(*) FROM appointments INDEXED BY appointments_start WHERE start_at = ?", moved.StartAt.Unix()).Scan(&n)
+	if n != 1 {
+		t.Fatalf("the start_at index does not find the moved appointment")
+	}
+	cheaper := moved
+	cheaper.PriceCents--
+	put(cheaper)
+	var date string
+	var price int64
+	st.r.QueryRow("SELECT local_date, price_cents FROM appointments WHERE id = ?", appt.ID).Scan(&date, &price)
+	if date != LocalDate(moved.StartAt, mustLoc("America/New_York")) || price != cheaper.PriceCents {
+		t.Fatalf("stored %s, %d", date, price)
+	}
+	if err := st.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
