@@ -188,39 +188,33 @@ func (t rollupTable) write(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.table); err != nil {
 		return err
 	}
-	if len(t.rows) == 0 {
-		return nil
-	}
-	width := len(t.rows[0])
 	const per = 200
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	var full *sql.Stmt
+	cols := strings.Split(t.cols, ", ")
+	var full *sql.Stmt // the statement for a whole chunk, prepared once
 	defer func() {
 		if full != nil {
 			full.Close()
 		}
 	}()
-	args := make([]any, 0, per*width)
+	args := make([]any, 0, per*len(cols))
 	for start := 0; start < len(t.rows); start += per {
 		chunk := t.rows[start:min(start+per, len(t.rows))]
 		args = args[:0]
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		q := "INSERT INTO " + t.table + " (" + t.cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ")
-		if len(chunk) < per {
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return err
+		var err error
+		switch {
+		case len(chunk) < per:
+			_, err = tx.ExecContext(ctx, insertSQL(t.table, cols, len(chunk)), args...)
+		case full == nil:
+			if full, err = tx.PrepareContext(ctx, insertSQL(t.table, cols, per)); err == nil {
+				_, err = full.ExecContext(ctx, args...)
 			}
-			continue
+		default:
+			_, err = full.ExecContext(ctx, args...)
 		}
-		if full == nil {
-			var err error
-			if full, err = tx.PrepareContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		if _, err := full.ExecContext(ctx, args...); err != nil {
+		if err != nil {
 			return err
 		}
 	}
