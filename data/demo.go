@@ -76,6 +76,9 @@ func BuildDemo(ctx context.Context, h Home, o DemoOptions) (Tenant, error) {
 		return Tenant{}, err
 	}
 	final := h.TenantPath(DemoTenantID)
+	if err := demoReplaceable(ctx, final); err != nil {
+		return Tenant{}, fmt.Errorf("build demo tenant: %w", err)
+	}
 	tmp := final + ".building"
 	removeDB(tmp)
 	defer removeDB(tmp)

@@ -127,6 +127,9 @@ func Sync(ctx context.Context, h Home, o SyncOptions) (SyncResult, error) {
 	if err != nil {
 		return SyncResult{}, err
 	}
+	if err := checkRemoteTenantID(remote.ID); err != nil {
+		return SyncResult{}, err
+	}
 	active, err := h.ActiveTenant()
 	if err != nil && !errors.Is(err, ErrNoTenant) {
 		return SyncResult{}, err

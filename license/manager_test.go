@@ -48,10 +48,10 @@ func TestManagerNoLicense(t *testing.T) {
 	if e := f.m.Entitlements("demo", true); e.Plan() != Free || !e.AcceptsPayments() {
 		t.Errorf("Entitlements = %+v", e)
 	}
-	if l, err := f.m.Stored(); l != nil || err != nil {
+	if l, err := f.m.Stored("demo"); l != nil || err != nil {
 		t.Errorf("Stored = %v, %v", l, err)
 	}
-	if err := f.m.Remove(); err != nil {
+	if err := f.m.Remove("demo"); err != nil {
 		t.Errorf("Remove with nothing active = %v", err)
 	}
 }
@@ -61,7 +61,7 @@ func TestManagerActivate(t *testing.T) {
 	var calls atomic.Int32
 	cancel := f.m.Subscribe(func() { calls.Add(1) })
 	defer cancel()
-	st, err := f.m.Activate(signedText(t, nil), "demo")
+	st, err := f.m.Activate(signedText(t, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestManagerActivate(t *testing.T) {
 		t.Errorf("after restart: %s %v", s.State, s.Err)
 	}
 	if runtime.GOOS != "windows" {
-		for name, want := range map[string]os.FileMode{f.dir: 0o700 | os.ModeDir, filepath.Join(f.dir, licenseFile): 0o600} {
+		for name, want := range map[string]os.FileMode{f.dir: 0o700 | os.ModeDir, filepath.Join(f.dir, tenantsDir, "demo.txt"): 0o600} {
 			if fi, err := os.Stat(name); err != nil || fi.Mode() != want {
 				t.Errorf("%s: mode %v, %v; want %v", name, fi.Mode(), err, want)
 			}
@@ -88,7 +88,7 @@ func TestManagerActivate(t *testing.T) {
 
 func TestManagerFailedActivationKeepsPrevious(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.m.Activate(signedText(t, nil), "demo"); err != nil {
+	if _, err := f.m.Activate(signedText(t, nil)); err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
@@ -109,14 +109,14 @@ func TestManagerFailedActivationKeepsPrevious(t *testing.T) {
 		{"tampered", tampered, CodeBadSignature},
 		{"foreign key", foreign, CodeUnknownKey},
 		{"forged with known kid", otherKID, CodeBadSignature},
-		{"wrong tenant", signedText(t, func(p *Payload) { p.TenantID = "other" }), CodeWrongTenant},
+		{"impossible tenant id", signedText(t, func(p *Payload) { p.TenantID = "../demo" }), CodeWrongTenant},
 		{"expired", signedText(t, func(p *Payload) { p.ExpiresAt = testNow.Add(-30 * day) }), CodeExpired},
 		{"expired, in grace days", signedText(t, func(p *Payload) { p.IssuedAt = testNow.Add(-40 * day); p.ExpiresAt = testNow.Add(-day) }), CodeExpired},
 		{"not yet valid", signedText(t, func(p *Payload) { p.NotBefore = testNow.Add(3 * day) }), CodeNotYetValid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st, err := f.m.Activate(tt.text, "demo")
+			st, err := f.m.Activate(tt.text)
 			if st != nil {
 				t.Error("failed activation returned a status")
 			}
@@ -129,7 +129,7 @@ func TestManagerFailedActivationKeepsPrevious(t *testing.T) {
 	if got := calls.Load(); got != 0 {
 		t.Errorf("failed activations notified subscribers %d times", got)
 	}
-	if _, err := f.m.Activate(good, "demo"); err != nil {
+	if _, err := f.m.Activate(good); err != nil {
 		t.Fatal(err)
 	}
 	if s := f.m.Status("demo"); s.Plan != Enterprise || calls.Load() != 1 {
@@ -140,7 +140,7 @@ func TestManagerFailedActivationKeepsPrevious(t *testing.T) {
 func TestManagerLifecycle(t *testing.T) {
 	f := newFixture(t)
 	p := testPayload()
-	if _, err := f.m.Activate(signedText(t, nil), "demo"); err != nil {
+	if _, err := f.m.Activate(signedText(t, nil)); err != nil {
 		t.Fatal(err)
 	}
 	steps := []struct {
@@ -161,7 +161,7 @@ func TestManagerLifecycle(t *testing.T) {
 			t.Errorf("at %v: %s / %v, want %s / %v", s.at, st.State, st.Plan, s.state, s.plan)
 		}
 	}
-	if err := f.m.Remove(); err != nil {
+	if err := f.m.Remove("demo"); err != nil {
 		t.Fatal(err)
 	}
 	if st := f.m.Status("demo"); st.State != StateNone || st.License != nil {
@@ -171,7 +171,7 @@ func TestManagerLifecycle(t *testing.T) {
 
 func TestManagerClockRollback(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.m.Activate(signedText(t, nil), "demo"); err != nil {
+	if _, err := f.m.Activate(signedText(t, nil)); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.add(20 * day)
@@ -184,10 +184,10 @@ func TestManagerClockRollback(t *testing.T) {
 	}
 	wantCode(t, s.Err, CodeClockRollback)
 	// Removing and re-activating must not forget the latest time seen.
-	if err := m.Remove(); err != nil {
+	if err := m.Remove("demo"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := m.Activate(signedText(t, nil), "demo")
+	st, err := m.Activate(signedText(t, nil))
 	if err != nil {
 		t.Fatalf("activation refused under a rolled-back clock: %v", err)
 	}
@@ -202,24 +202,32 @@ func TestManagerClockRollback(t *testing.T) {
 
 func TestManagerCheckDoesNotStore(t *testing.T) {
 	f := newFixture(t)
-	st, err := f.m.Check(signedText(t, nil), "demo")
+	st, err := f.m.Check(signedText(t, nil))
 	if err != nil || st.Plan != Professional {
 		t.Fatalf("Check = %v, %v", st, err)
 	}
 	if s := f.m.Status("demo"); s.State != StateNone {
 		t.Errorf("Check stored the license: %s", s.State)
 	}
-	if _, err := f.m.Check(signedText(t, nil), "other"); CodeOf(err) != CodeWrongTenant {
-		t.Errorf("Check wrong tenant = %v", err)
+	if st, err := f.m.Check(signedText(t, func(p *Payload) { p.TenantID = "other" })); err != nil || st.License.Payload.TenantID != "other" || !st.Active() {
+		t.Errorf("Check for another tenant = %v, %v; want it accepted for that tenant", st, err)
 	}
 }
 
 func TestManagerBadStore(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.m.Activate(signedText(t, nil), "demo"); err != nil {
+	if _, err := f.m.Activate(signedText(t, nil)); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("license for another tenant", func(t *testing.T) {
+		// A file copied by hand into another tenant's name.
+		text, err := os.ReadFile(filepath.Join(f.dir, tenantsDir, "demo.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(f.dir, tenantsDir, "other.txt"), text, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		s := f.m.Status("other")
 		if s.State != StateNone || s.Plan != Free || CodeOf(s.Err) != CodeWrongTenant {
 			t.Errorf("Status(other) = %+v", s)
@@ -240,11 +248,11 @@ func TestManagerBadStore(t *testing.T) {
 
 func TestManagerCorruptStore(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.m.Activate(signedText(t, nil), "demo"); err != nil {
+	if _, err := f.m.Activate(signedText(t, nil)); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("corrupt file", func(t *testing.T) {
-		if err := os.WriteFile(filepath.Join(f.dir, licenseFile), []byte("garbage"), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(f.dir, tenantsDir, "demo.txt"), []byte("garbage"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		s := f.m.Status("demo")
@@ -270,7 +278,7 @@ func TestManagerStorageError(t *testing.T) {
 	}
 	pub, _ := testKey(testKID, 1)
 	m := NewManagerWithKeys(filepath.Join(file, "license"), func() time.Time { return testNow }, testKeys(t, pub))
-	_, err := m.Activate(signedText(t, nil), "demo")
+	_, err := m.Activate(signedText(t, nil))
 	wantCode(t, err, CodeStorage)
 	if s := m.Status("demo"); s.State != StateNone || s.Plan != Free || CodeOf(s.Err) != CodeStorage {
 		t.Errorf("Status with an unusable folder = %+v", s)
@@ -282,12 +290,12 @@ func TestManagerSubscribeCancel(t *testing.T) {
 	var order []int
 	c1 := f.m.Subscribe(func() { order = append(order, 1) })
 	f.m.Subscribe(func() { order = append(order, 2); _ = f.m.Status("demo") }) // may call back in
-	if _, err := f.m.Activate(signedText(t, nil), "demo"); err != nil {
+	if _, err := f.m.Activate(signedText(t, nil)); err != nil {
 		t.Fatal(err)
 	}
 	c1()
 	c1() // cancelling twice is harmless
-	if err := f.m.Remove(); err != nil {
+	if err := f.m.Remove("demo"); err != nil {
 		t.Fatal(err)
 	}
 	if want := []int{1, 2, 2}; len(order) != 3 || order[0] != 1 || order[1] != 2 || order[2] != 2 {
@@ -310,10 +318,10 @@ func TestManagerConcurrent(t *testing.T) {
 					_ = e.Window(testNow)
 					continue
 				}
-				if _, err := f.m.Activate(text, "demo"); err != nil {
+				if _, err := f.m.Activate(text); err != nil {
 					t.Error(err)
 				}
-				if err := f.m.Remove(); err != nil {
+				if err := f.m.Remove("demo"); err != nil {
 					t.Error(err)
 				}
 			}

@@ -159,10 +159,8 @@ func daysUntil(from, to time.Time) int {
 	return int((d + day - 1) / day)
 }
 
-// when shows an instant in the user's zone.
-func when(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2 Jan 2006 15:04 MST")
-}
+// when shows a license term in the tenant's zone (see FormatLicenseTime).
+func when(t time.Time, loc *time.Location) string { return FormatLicenseTime(t, loc) }
 
 func wrongTenant(licensed, active string) *Error {
 	return newError(CodeWrongTenant,

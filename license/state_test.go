@@ -28,9 +28,9 @@ func TestEvaluateTimeline(t *testing.T) {
 	}{
 		{"valid", p, "demo", testNow, StateValid, Professional, 100, "", ""},
 		{"15 days left", p, "demo", exp.Add(-15 * day), StateValid, Professional, 15, "", ""},
-		{"14 days left", p, "demo", exp.Add(-14 * day), StateExpiring, Professional, 14, "", "expires on 18 Jun 2026 12:00 UTC (14 days left)"},
+		{"14 days left", p, "demo", exp.Add(-14 * day), StateExpiring, Professional, 14, "", "expires on Jun 18, 2026 12:00 PM UTC (14 days left)"},
 		{"last second", p, "demo", exp.Add(-time.Second), StateExpiring, Professional, 1, "", "1 day left"},
-		{"at expiry", p, "demo", exp, StateGrace, Professional, 14, "", "Everything keeps working until 2 Jul 2026 12:00 UTC"},
+		{"at expiry", p, "demo", exp, StateGrace, Professional, 14, "", "Everything keeps working until Jul 2, 2026 12:00 PM UTC"},
 		{"end of grace", p, "demo", graceEnd.Add(-time.Second), StateGrace, Professional, 1, "", "expired on"},
 		{"past grace", p, "demo", graceEnd, StateExpired, Free, 0, CodeExpired, "back on FREE. Nothing was deleted"},
 		{"no grace", noGrace, "demo", exp, StateExpired, Free, 0, CodeExpired, ""},

@@ -120,7 +120,7 @@ func (w Window) CheckDate(d time.Time) error {
 func (w Window) CheckRange(from, to time.Time) error {
 	if daysBetween(from, to) < 0 {
 		return fmt.Errorf("date range %s to %s ends before it starts; swap the dates",
-			from.Format(time.DateOnly), to.Format(time.DateOnly))
+			FormatDate(from), FormatDate(to))
 	}
 	return w.CheckDate(from)
 }
@@ -157,8 +157,8 @@ type HistoryError struct {
 
 func (e *HistoryError) Error() string {
 	return fmt.Sprintf("%s is %s ago, but your %s plan shows only the last %s (from %s). Upgrade to %s to see it.",
-		e.RequestedDate.Format(time.DateOnly), plural(e.DaysAgo, "day"), e.Current,
-		plural(e.MaxDays, "day"), e.Cutoff.Format(time.DateOnly), e.Required)
+		FormatDate(e.RequestedDate), plural(e.DaysAgo, "day"), e.Current,
+		plural(e.MaxDays, "day"), FormatDate(e.Cutoff), e.Required)
 }
 
 func plural(n int, unit string) string {

@@ -112,7 +112,7 @@ func TestHistoryErrorFields(t *testing.T) {
 	if !reflect.DeepEqual(*he, want) {
 		t.Errorf("HistoryError =\n%+v\nwant\n%+v", *he, want)
 	}
-	if got, wantMsg := he.Error(), "2026-02-03 is 35 days ago, but your FREE plan shows only the last 7 days (from 2026-03-03). Upgrade to PROFESSIONAL to see it."; got != wantMsg {
+	if got, wantMsg := he.Error(), "Feb 3, 2026 is 35 days ago, but your FREE plan shows only the last 7 days (from Mar 3, 2026). Upgrade to PROFESSIONAL to see it."; got != wantMsg {
 		t.Errorf("message:\n got %q\nwant %q", got, wantMsg)
 	}
 	err = EntitlementsFor(Payload{Plan: Enterprise}, false).Window(date(2026, 3, 10)).CheckDate(date(2024, 3, 10))
