@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
 
@@ -111,9 +112,8 @@ func (a *activationDialog) check(text string) {
 		a.showHint()
 		return
 	}
-	tenant := a.s.Tenant()
 	a.cancel = Run(a.s.Ctx(), func(context.Context) (*license.Status, error) {
-		return a.lic.Check([]byte(text), tenant.ID)
+		return a.lic.Check([]byte(text))
 	}, func(st *license.Status, err error) {
 		if seq != a.seq {
 			return
@@ -145,7 +145,7 @@ func (a *activationDialog) confirm() {
 	a.busy = true
 	a.updateButton()
 	Run(a.s.Ctx(), func(context.Context) (*license.Status, error) {
-		return a.lic.Activate([]byte(text), tenant.ID)
+		return a.lic.Activate([]byte(text))
 	}, func(st *license.Status, err error) {
 		a.busy = false
 		if err != nil {
@@ -155,9 +155,45 @@ func (a *activationDialog) confirm() {
 			return
 		}
 		a.dlg.Hide()
-		dialog.ShowInformation("License activated",
-			fmt.Sprintf("Almanac is now on the %s plan. Every screen has been updated.", st.Plan), a.s.Win)
+		dialog.ShowInformation("License activated", activatedText(a.lic, st, tenant), a.s.Win)
 	})
+}
+
+// activatedText words the outcome: in force now, or saved until its tenant is active.
+func activatedText(lic Licenses, st *license.Status, active data.Tenant) string {
+	owner := st.License.Payload.TenantID
+	switch {
+	case owner == active.ID:
+		return fmt.Sprintf("Almanac is now on the %s plan. Every screen has been updated.", st.Plan)
+	case lic.Applies(owner, active.ID) && licenseOwner(lic.Status(active.ID)) == owner:
+		return fmt.Sprintf("The license is saved for tenant %s. The demo tenant uses it now (%s plan), so you can try it; "+
+			"it applies to your own data once that tenant is synced and active.", owner, st.Plan)
+	default:
+		return fmt.Sprintf("The %s license is saved for tenant %s. It applies when that tenant is active: "+
+			"sync it, or pick it in the tenant list at the top of the window.", st.Plan, owner)
+	}
+}
+
+// licenseOwner is the tenant whose license is in force in st; "" for none.
+func licenseOwner(st license.Status) string {
+	if st.Active() && st.License != nil {
+		return st.License.Payload.TenantID
+	}
+	return ""
+}
+
+// pendingNote says when a license for another tenant than the active one would apply.
+func pendingNote(lic Licenses, p license.Payload, active data.Tenant) fyne.CanvasObject {
+	if p.TenantID == active.ID {
+		return nil
+	}
+	text := fmt.Sprintf("This license is for tenant %s, not the active tenant %s. Activating saves it for %s; it applies when that tenant is active.",
+		p.TenantID, active.ID, p.TenantID)
+	if lic.Applies(p.TenantID, active.ID) {
+		text = fmt.Sprintf("This license is for tenant %s. Activating saves it for %s, and the demo tenant can use it meanwhile so you can try it before your first sync.",
+			p.TenantID, p.TenantID)
+	}
+	return note(theme.InfoIcon(), text)
 }
 
 // openFile reads a license file the user picks; reading happens off the UI goroutine.
@@ -214,7 +250,9 @@ func (a *activationDialog) preview(st *license.Status) []fyne.CanvasObject {
 		container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), head),
 		detailsForm(st, t.Location()),
 	}
-	if cur := a.s.cfg.Licenses.Status(t.ID); cur.Active() && cur.License != nil {
+	if n := pendingNote(a.lic, p, t); n != nil {
+		items = append(items, n)
+	} else if cur := a.s.cfg.Licenses.Status(t.ID); cur.Active() && cur.License != nil && cur.License.Payload.TenantID == t.ID {
 		items = append(items, note(theme.InfoIcon(), fmt.Sprintf("It replaces the active %s license %s.", cur.Plan, cur.License.Payload.LicenseID)))
 	}
 	if st.Err != nil || st.Banner != "" { // e.g. expiring soon, or a clock in doubt
@@ -266,7 +304,7 @@ func expiryText(st license.Status, loc *time.Location) string {
 	if p.ExpiresAt.IsZero() {
 		return "Never"
 	}
-	s := p.ExpiresAt.In(loc).Format("2 Jan 2006 15:04 MST")
+	s := license.FormatLicenseTime(p.ExpiresAt, loc)
 	if st.Active() && st.State != license.StateGrace {
 		s += fmt.Sprintf(" (%s left)", days(st.DaysLeft))
 	}

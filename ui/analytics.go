@@ -313,7 +313,7 @@ func newApptPanel(s *Shell) *apptPanel {
 }
 
 func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartKind][]byte) {
-	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, local dates in %s.", a.From, a.To, a.PeriodDays, a.TimeZone))
+	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, local dates in %s.", license.FormatISODate(a.From), license.FormatISODate(a.To), a.PeriodDays, a.TimeZone))
 	p.total.Value.SetText(reports.GroupThousands(a.Total))
 	if a.BookingTrendPercent != nil {
 		p.trend.Value.SetText(fmt.Sprintf("%+.2f%%", *a.BookingTrendPercent))
@@ -385,7 +385,7 @@ func newRevPanel(s *Shell) *revPanel {
 
 func (p *revPanel) fill(r reports.RevenueAnalytics, png []byte) {
 	money := func(c int64) string { return reports.FormatMoney(c, r.Currency) }
-	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, paid dates in %s, %s only.", r.From, r.To, r.PeriodDays, r.TimeZone, r.Currency))
+	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, paid dates in %s, %s only.", license.FormatISODate(r.From), license.FormatISODate(r.To), r.PeriodDays, r.TimeZone, r.Currency))
 	p.total.Value.SetText(money(r.TotalRevenueCents))
 	p.count.Value.SetText(reports.GroupThousands(r.TransactionCount))
 	p.average.Value.SetText(money(r.AverageTransactionValueCents))

@@ -50,7 +50,7 @@ func anyLabelContains(o fyne.CanvasObject, sub string) bool {
 
 func activate(t *testing.T, m *license.Manager, plan string) {
 	t.Helper()
-	if _, err := m.Activate(shellTestLicense(t, plan, time.Now()), data.DemoTenantID); err != nil {
+	if _, err := m.Activate(shellTestLicense(t, plan, time.Now())); err != nil {
 		t.Fatal(err)
 	}
 }

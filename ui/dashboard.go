@@ -123,7 +123,7 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 	}
 	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", d.Period.StartDate, d.Period.EndDate, d.Tenant.TimeZone))
 	if res.daily != nil {
-		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", res.chartsFrom, res.to))
+		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", license.FormatISODate(res.chartsFrom), license.FormatISODate(res.to)))
 	}
 	setChart(v.daily, res.daily, "dashboard-daily.png")
 	setChart(v.byStatus, res.status, "dashboard-status.png")
@@ -134,7 +134,7 @@ func allTimeTitle(d reports.Dashboard) string {
 	if d.AllTimeFrom == "" {
 		return "Appointments, all time"
 	}
-	return "Appointments since " + d.AllTimeFrom
+	return "Appointments since " + license.FormatISODate(d.AllTimeFrom)
 }
 
 // newChartFrame is the outline a locked chart leaves in its place.

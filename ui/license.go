@@ -26,8 +26,13 @@ func buildLicense(s *Shell) fyne.CanvasObject {
 	}
 	ents := s.Entitlements()
 	title := widget.NewLabelWithStyle("License", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewVBox(title, licenseSummary(st, ents, t), licenseActions(s, st), widget.NewSeparator(),
+	items := []fyne.CanvasObject{title, licenseSummary(st, ents, t)}
+	if t.IsDemo {
+		items = append(items, demoLicenseNote(st))
+	}
+	items = append(items, licenseActions(s, st, t), widget.NewSeparator(),
 		widget.NewLabelWithStyle("What your plan includes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	top := container.NewVBox(items...)
 	return container.NewBorder(top, nil, nil, nil, newFeatureTable(featureRows(ents)))
 }
 
@@ -63,6 +68,19 @@ func licenseSummary(st license.Status, ents license.Entitlements, t data.Tenant)
 	return newPanel(container.NewVBox(rows...))
 }
 
+// DemoLicenseText is what the demo tenant says about licenses: none is issued for "demo".
+const DemoLicenseText = "This is the built-in demo tenant. A license is issued for your business's own tenant id, " +
+	"which the first sync shows (Sync screen); send that id to your vendor, not \"demo\"."
+
+// demoLicenseNote explains licenses on the demo tenant, and which saved license it is trying.
+func demoLicenseNote(st license.Status) fyne.CanvasObject {
+	text := DemoLicenseText
+	if owner := licenseOwner(st); owner != "" && owner != data.DemoTenantID {
+		text = fmt.Sprintf("Demo data: trying the license saved for tenant %s; it applies to your own data once that tenant is synced and active. ", owner) + text
+	}
+	return note(theme.InfoIcon(), text)
+}
+
 // stateText words the license state for the plan card.
 func stateText(st license.Status) string {
 	switch st.State {
@@ -85,18 +103,19 @@ func stateText(st license.Status) string {
 	}
 }
 
-// licenseActions are Activate license and, when a license is saved, Remove.
-func licenseActions(s *Shell, st license.Status) fyne.CanvasObject {
+// licenseActions are Activate license and, when the tenant has a license of its own, Remove.
+// The demo's borrowed license belongs to another tenant, so the demo cannot remove it.
+func licenseActions(s *Shell, st license.Status, t data.Tenant) fyne.CanvasObject {
 	activate := &widget.Button{Text: "Activate license", Icon: lockIcon, Importance: widget.HighImportance, OnTapped: func() { ShowActivationDialog(s) }}
-	remove := &widget.Button{Text: "Remove", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: func() { confirmRemove(s, st) }}
-	if st.License == nil {
+	remove := &widget.Button{Text: "Remove", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: func() { confirmRemove(s, st, t.ID) }}
+	if st.License == nil || st.License.Payload.TenantID != t.ID {
 		remove.Disable()
 	}
 	return container.NewHBox(activate, remove)
 }
 
 // confirmRemove asks first: removing locks every paid feature at once.
-func confirmRemove(s *Shell, st license.Status) {
+func confirmRemove(s *Shell, st license.Status, tenantID string) {
 	what := "the saved license"
 	if st.License != nil {
 		what = fmt.Sprintf("the %s license %s", st.License.Payload.Plan, st.License.Payload.LicenseID)
@@ -107,7 +126,7 @@ func confirmRemove(s *Shell, st license.Status) {
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm("Remove license", "Remove", "Keep", container.NewGridWrap(fyne.NewSize(440, 110), msg), func(ok bool) {
 		if ok {
-			removeLicense(s)
+			removeLicense(s, tenantID)
 		}
 	}, s.Win)
 	d.SetConfirmImportance(widget.DangerImportance)
@@ -115,9 +134,9 @@ func confirmRemove(s *Shell, st license.Status) {
 }
 
 // removeLicense removes off the UI goroutine; the manager's notification re-gates the shell.
-func removeLicense(s *Shell) {
+func removeLicense(s *Shell, tenantID string) {
 	Run(s.Ctx(), func(context.Context) (struct{}, error) {
-		return struct{}{}, s.cfg.Licenses.Remove()
+		return struct{}{}, s.cfg.Licenses.Remove(tenantID)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			dialog.ShowError(fmt.Errorf("remove the license: %w", err), s.Win)

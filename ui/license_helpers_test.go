@@ -156,7 +156,7 @@ func newLicShell(t *testing.T, tenant data.Tenant, text []byte) *licFixture {
 	f := &licFixture{app: &licApp{App: test.NewTempApp(t)}, now: licNow}
 	f.m = license.NewManagerWithKeys(t.TempDir(), f.clock, licDevKeys(t))
 	if text != nil {
-		if _, err := f.m.Activate(text, tenant.ID); err != nil {
+		if _, err := f.m.Activate(text); err != nil {
 			t.Fatal(err)
 		}
 	}

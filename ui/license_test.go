@@ -278,7 +278,7 @@ func TestLicenseStatesAndBanners(t *testing.T) {
 func TestLicenseScreenForeignLicense(t *testing.T) {
 	f := newLicShell(t, licTenant(true), nil)
 	other := licSign(t, license.Payload{TenantID: "other", Plan: license.Enterprise, ExpiresAt: licNow.AddDate(1, 0, 0)})
-	if _, err := f.m.Activate(other, "other"); err != nil {
+	if _, err := f.m.Activate(other); err != nil {
 		t.Fatal(err)
 	}
 	f.drain() // the manager's notification refreshes the shell

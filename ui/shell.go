@@ -23,16 +23,29 @@ type Reports interface {
 }
 
 // Licenses is what the UI asks of the license manager; *license.Manager satisfies it.
+// Licenses are kept per tenant; the demo tenant uses any license in force saved in the home.
 type Licenses interface {
 	Status(tenantID string) license.Status
 	Entitlements(tenantID string, acceptsPayments bool) license.Entitlements
 	Subscribe(fn func()) (cancel func())
-	// Check verifies a license text for the tenant without saving it (the dialog's preview).
-	Check(text []byte, tenantID string) (*license.Status, error)
-	// Activate verifies and saves it; subscribers are told, which re-gates the shell.
-	Activate(text []byte, tenantID string) (*license.Status, error)
-	// Remove goes back to FREE; subscribers are told.
-	Remove() error
+	// Check verifies a license text without saving it (the dialog's preview); the status is
+	// the one it gives the tenant it was issued to.
+	Check(text []byte) (*license.Status, error)
+	// Activate verifies it and saves it for its tenant; subscribers are told, which re-gates
+	// the shell.
+	Activate(text []byte) (*license.Status, error)
+	// Applies reports whether a license for licenseTenant is in force while activeTenant is.
+	Applies(licenseTenant, activeTenant string) bool
+	// Remove deletes tenantID's license: that tenant goes back to FREE; subscribers are told.
+	Remove(tenantID string) error
+}
+
+// Tenants lists the tenants kept in the home and switches the active one; the header shows a
+// switcher when there is more than one.
+type Tenants interface {
+	List(ctx context.Context) ([]data.TenantEntry, error)
+	// Use makes tenant id active and returns the reports service over its store.
+	Use(ctx context.Context, id string) (Reports, error)
 }
 
 // Config wires the shell to its services.
@@ -41,8 +54,9 @@ type Config struct {
 	Licenses Licenses
 	Version  string
 	Home     string
-	OnClose  func() // runs when the main window closes
-	Syncer   Syncer // the Sync screen's client; nil hides sync
+	OnClose  func()  // runs when the main window closes
+	Syncer   Syncer  // the Sync screen's client; nil hides sync
+	Tenants  Tenants // the header's tenant switcher; nil hides it
 	// Dispatch runs a function on the UI goroutine; nil means fyne.Do. Tests pass a pump,
 	// because Fyne's test driver runs fyne.Do callbacks on the calling goroutine.
 	Dispatch func(func())
@@ -85,6 +99,7 @@ type Shell struct {
 	nav      *widget.List
 	content  *fyne.Container
 	title    *widget.Label
+	switcher *tenantSwitcher
 	dataAsOf *widget.Label
 	plan     *widget.Label
 	banner   *fyne.Container
@@ -103,7 +118,8 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	s.banner = container.NewVBox()
 	s.content = container.NewStack()
 	s.nav = s.newNav()
-	header := container.NewBorder(nil, nil, s.title, s.plan, s.dataAsOf)
+	s.switcher = newTenantSwitcher(s)
+	header := container.NewBorder(nil, nil, container.NewHBox(s.title, s.switcher.sel), s.plan, s.dataAsOf)
 	top := container.NewVBox(header, widget.NewSeparator(), s.banner)
 	// A fixed minimum keeps titles and lock badges readable however wide a screen's content is.
 	navMin := canvas.NewRectangle(color.Transparent)
@@ -236,6 +252,7 @@ func (s *Shell) loadTenant() {
 	s.tenant, s.ents = t, ents
 	s.mu.Unlock()
 	s.title.SetText(t.Name)
+	s.switcher.reload(t)
 	s.dataAsOf.SetText(DataAsOf(t))
 	s.plan.SetText("Plan: " + ents.Plan().String())
 	s.setBanners(st)
@@ -249,7 +266,7 @@ func DataAsOf(t data.Tenant) string {
 	case t.LastSyncAt == nil:
 		return "Never synced"
 	default:
-		return "Data as of " + t.LastSyncAt.In(t.Location()).Format("Jan 2, 2006 3:04 PM MST")
+		return "Data as of " + license.FormatDateTime(*t.LastSyncAt, t.Location())
 	}
 }
 

@@ -155,7 +155,7 @@ func TestBadgesFollowTheLicense(t *testing.T) {
 		t.Fatal("analytics is not locked on FREE")
 	}
 	text := shellTestLicense(t, "ENTERPRISE", now)
-	if _, err := m.Activate(text, data.DemoTenantID); err != nil {
+	if _, err := m.Activate(text); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "re-gating after activation", func() bool {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
 )
 
 // Syncer is what the Sync screen asks of the sync client; cmd/almanac implements it over data
@@ -124,7 +125,7 @@ func lastSyncText(saved data.SyncSettings, t data.Tenant) string {
 	if saved.LastAt == nil {
 		return "Last sync: never."
 	}
-	return fmt.Sprintf("Last sync: %s. %s", saved.LastAt.In(t.Location()).Format("Jan 2, 2006 3:04 PM MST"), saved.LastResult)
+	return fmt.Sprintf("Last sync: %s. %s", license.FormatDateTime(*saved.LastAt, t.Location()), saved.LastResult)
 }
 
 func (v *syncView) inputs() (server, token string, ok bool) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -62,17 +64,21 @@ func buildDemoThenOpen(a fyne.App, env *Env) {
 }
 
 func openShell(a fyne.App, env *Env) error {
-	st, _, err := env.OpenStore()
+	st, t, err := env.OpenStore()
 	if err != nil {
 		return fmt.Errorf("open the app: %w", err)
 	}
-	syncer := &appSyncer{env: env, st: st} // owns st: a sync may swap in a new tenant's store
+	zone := &tenantZone{}
+	zone.set(t)
+	// owns st: a sync or a switch may swap in another tenant's store
+	syncer := &appSyncer{env: env, st: st, zone: zone}
 	shell := ui.NewShell(a, ui.Config{
 		Reports:  reports.New(st, env.Now),
-		Licenses: env.Licenses(),
+		Licenses: env.licensesWithZone(zone.get),
 		Version:  Version,
 		Home:     env.Home,
 		Syncer:   syncer,
+		Tenants:  syncer,
 		OnClose: func() {
 			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
@@ -82,4 +88,17 @@ func openShell(a fyne.App, env *Env) error {
 	shell.Win.SetMaster()
 	shell.Win.Show()
 	return nil
+}
+
+// tenantZone is the active tenant's time zone, which license banners and dates use; it
+// changes when a sync or the header's switcher brings another tenant.
+type tenantZone struct{ loc atomic.Pointer[time.Location] }
+
+func (z *tenantZone) set(t data.Tenant) { z.loc.Store(t.Location()) }
+
+func (z *tenantZone) get() *time.Location {
+	if loc := z.loc.Load(); loc != nil {
+		return loc
+	}
+	return time.Local
 }

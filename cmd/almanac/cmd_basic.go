@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/almanac-app/almanac/data"
@@ -66,9 +69,14 @@ func runDemo(env *Env, args []string) error {
 }
 
 const tenantUsage = `Usage: almanac tenant [--json]
+       almanac tenant list [--json]
+       almanac tenant use ID
 
 Shows the active tenant: id, name, time zone, currency, whether it accepts payments, the last
-sync, the store's path and its row counts.`
+sync, the store's path and its row counts. 'list' shows every tenant kept in this home (id,
+name, source demo or server, last sync, plan, active); 'use ID' makes one the active tenant,
+for the app and every command. A license is issued for a tenant id: the one a sync shows, never
+the built-in "demo".`
 
 // tenantJSON is the contract shape of 'almanac tenant --json'.
 type tenantJSON struct {
@@ -83,9 +91,20 @@ type tenantJSON struct {
 }
 
 func runTenant(env *Env, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list":
+			return runTenantList(env, args[1:])
+		case "use":
+			return runTenantUse(env, args[1:])
+		}
+	}
 	fs := newFlags("tenant", tenantUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if done, err := parseFlags(env, fs, tenantUsage, args); done || err != nil {
+		if err != nil && fs.NArg() > 0 {
+			return usageErr("tenant: unknown command %q: use list or use ID (see almanac tenant -h)", fs.Arg(0))
+		}
 		return err
 	}
 	st, t, err := env.OpenStore()
@@ -108,27 +127,130 @@ func runTenant(env *Env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	printTenant(env, out, t.IsDemo)
+	printTenant(env, out, t)
 	return nil
 }
 
-func printTenant(env *Env, t tenantJSON, demo bool) {
+func printTenant(env *Env, out tenantJSON, t data.Tenant) {
 	last := "never (demo data)"
 	if t.LastSyncAt != nil {
-		last = *t.LastSyncAt
-	} else if !demo {
+		last = license.FormatDateTime(*t.LastSyncAt, t.Location())
+	} else if !t.IsDemo {
 		last = "never"
 	}
-	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", t.Name, t.ID)}, {"Time zone", t.TimeZone}, {"Currency", t.Currency},
-		{"Accepts payments", yesNo(t.CanAcceptPayments)}, {"Last sync", last}, {"Store", t.DBPath}}
+	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", out.Name, out.ID)}, {"Source", data.TenantEntry{Tenant: t}.Source()}, {"Time zone", out.TimeZone},
+		{"Currency", out.Currency}, {"Accepts payments", yesNo(out.CanAcceptPayments)}, {"Last sync", last}, {"Store", out.DBPath}}
 	for _, r := range rows {
 		fmt.Fprintf(env.Stdout, "%-17s %s\n", r[0]+":", r[1])
 	}
-	c := t.Counts
+	c := out.Counts
 	fmt.Fprintf(env.Stdout, "%-17s %s\n", "Rows:", strings.Join([]string{
 		fmt.Sprintf("%d appointments", c.Appointments), fmt.Sprintf("%d customers", c.Customers),
 		fmt.Sprintf("%d resources", c.Resources), fmt.Sprintf("%d services", c.Services),
 		fmt.Sprintf("%d payments", c.Payments), fmt.Sprintf("%d subscriptions", c.Subscriptions)}, ", "))
+	if t.IsDemo {
+		fmt.Fprintln(env.Stdout, "\n"+demoLicenseNote)
+	}
+}
+
+// tenantListJSON is one element of 'almanac tenant list --json'.
+type tenantListJSON struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	Source     string  `json:"source"` // demo or server
+	LastSyncAt *string `json:"last_sync_at"`
+	Plan       string  `json:"plan"` // the plan in force for the tenant now
+	Active     bool    `json:"active"`
+	Error      string  `json:"error,omitempty"` // why the store could not be read
+}
+
+func runTenantList(env *Env, args []string) error {
+	const usage = "Usage: almanac tenant list [--json]\n\nLists the tenants kept in this home: id, name, source (demo or server), last sync, plan, active."
+	fs := newFlags("tenant list", usage)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if done, err := parseFlags(env, fs, usage, args); done || err != nil {
+		return err
+	}
+	list, err := env.home().Tenants(env.ctx())
+	if err != nil {
+		return err
+	}
+	rows := make([]tenantListJSON, 0, len(list))
+	for _, e := range list {
+		rows = append(rows, tenantListRow(env, e))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(env.Stdout, "No tenants in this home: run 'almanac demo' for the demo tenant or 'almanac sync' to pull yours.")
+		return nil
+	}
+	printTenantList(env, list, rows)
+	return nil
+}
+
+func tenantListRow(env *Env, e data.TenantEntry) tenantListJSON {
+	r := tenantListJSON{ID: e.ID, Name: e.Name, Source: e.Source(), Active: e.Active,
+		Plan: env.Entitlements(e.Tenant).Plan().String()}
+	if e.LastSyncAt != nil {
+		s := e.LastSyncAt.In(e.Location()).Format(time.RFC3339)
+		r.LastSyncAt = &s
+	}
+	if e.Err != nil {
+		r.Error = oneLine(e.Err.Error())
+	}
+	return r
+}
+
+func printTenantList(env *Env, list []data.TenantEntry, rows []tenantListJSON) {
+	w := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "\tID\tNAME\tSOURCE\tLAST SYNC\tPLAN")
+	for i, r := range rows {
+		mark, last := "", "-"
+		if r.Active {
+			mark = "*"
+		}
+		if e := list[i]; e.LastSyncAt != nil {
+			last = license.FormatDateTime(*e.LastSyncAt, e.Location())
+		}
+		name := r.Name
+		if r.Error != "" {
+			name = "(unreadable: " + r.Error + ")"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", mark, r.ID, name, r.Source, last, r.Plan)
+	}
+	w.Flush()
+	fmt.Fprintln(env.Stdout, "\n* active. Switch with: almanac tenant use ID")
+}
+
+func runTenantUse(env *Env, args []string) error {
+	const usage = "Usage: almanac tenant use ID\n\nMakes tenant ID (one that 'almanac tenant list' shows) the active tenant for the app and every command."
+	fs := newFlags("tenant use", usage)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprintln(env.Stdout, usage)
+			return nil
+		}
+		return usageErr("tenant use: %v (see almanac tenant use -h)", err)
+	}
+	if fs.NArg() != 1 {
+		return usageErr("tenant use: give exactly one tenant ID; 'almanac tenant list' shows them")
+	}
+	t, err := env.home().UseTenant(env.ctx(), fs.Arg(0))
+	if errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrNotFound) {
+		return usageErr("tenant use: %v", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Tenant %s (%s) is active now; plan %s.\n", t.ID, t.Name, env.Entitlements(t).Plan())
+	if t.IsDemo {
+		fmt.Fprintln(env.Stdout, demoLicenseNote)
+	}
+	return nil
 }
 
 func yesNo(b bool) string {

@@ -179,15 +179,54 @@ func printSyncJSON(env *Env, server string, res data.SyncResult) error {
 	return enc.Encode(out)
 }
 
-// appSyncer is the Sync screen's client: it syncs the home and, when a sync brings a new
-// tenant, opens that tenant's store for the shell and closes the previous one.
+// appSyncer is the Sync screen's client and the header's tenant switcher: it syncs the home
+// and, when a sync or a switch brings another tenant, opens that tenant's store for the shell
+// and closes the previous one.
 type appSyncer struct {
-	env *Env
-	mu  sync.Mutex
-	st  *data.Store // the store the shell's reports read
+	env  *Env
+	mu   sync.Mutex
+	st   *data.Store // the store the shell's reports read
+	zone *tenantZone // the shell's license zone; nil in tests that do not need it
 }
 
-var _ ui.Syncer = (*appSyncer)(nil)
+var (
+	_ ui.Syncer  = (*appSyncer)(nil)
+	_ ui.Tenants = (*appSyncer)(nil)
+)
+
+// List lists the home's tenants.
+func (a *appSyncer) List(ctx context.Context) ([]data.TenantEntry, error) {
+	return a.env.home().Tenants(ctx)
+}
+
+// Use makes tenant id active and hands the shell reports over its store.
+func (a *appSyncer) Use(ctx context.Context, id string) (ui.Reports, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, err := a.env.home().UseTenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.swap(ctx, a.env.home().TenantPath(t.ID), t)
+}
+
+// swap opens the store at path for the shell and closes the previous one; a.mu is held.
+func (a *appSyncer) swap(ctx context.Context, path string, t data.Tenant) (ui.Reports, error) {
+	st, err := data.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open tenant %s: %w", t.ID, err)
+	}
+	if a.st != nil {
+		if err := a.st.Close(); err != nil {
+			log.Printf("close the previous store: %v", err)
+		}
+	}
+	a.st = st
+	if a.zone != nil {
+		a.zone.set(t)
+	}
+	return reports.New(st, a.env.Now), nil
+}
 
 func (a *appSyncer) Saved() (data.SyncSettings, error) { return a.env.home().LoadSyncSettings() }
 
@@ -209,19 +248,16 @@ func (a *appSyncer) Sync(ctx context.Context, server, token string, full bool, p
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.st != nil && a.st.Path() == res.Store {
+		if a.zone != nil {
+			a.zone.set(res.Tenant) // a full sync may bring a new time zone
+		}
 		return done, nil
 	}
-	st, err := data.Open(ctx, res.Store)
+	r, err := a.swap(ctx, res.Store, res.Tenant)
 	if err != nil {
 		return done, fmt.Errorf("open the synced tenant: %w", err)
 	}
-	if a.st != nil {
-		if err := a.st.Close(); err != nil {
-			log.Printf("close the previous store: %v", err)
-		}
-	}
-	a.st = st
-	done.Reports = reports.New(st, a.env.Now)
+	done.Reports = r
 	return done, nil
 }
 

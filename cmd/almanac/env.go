@@ -52,24 +52,37 @@ func (env *Env) OpenStore() (*data.Store, data.Tenant, error) {
 	return st, t, nil
 }
 
-// TenantInfo gives the active tenant's id and whether it accepts payments.
-func (env *Env) TenantInfo() (id string, acceptsPayments bool, err error) {
+// ActiveTenant reads the active tenant's row; ok is false when the home has none yet.
+func (env *Env) ActiveTenant() (t data.Tenant, ok bool, err error) {
 	st, t, err := env.OpenStore()
+	if errors.Is(err, errNoTenantHint) {
+		return data.Tenant{}, false, nil
+	}
 	if err != nil {
-		return "", false, err
+		return data.Tenant{}, false, err
 	}
 	defer st.Close()
-	return t.ID, t.CanAcceptPayments, nil
+	return t, true, nil
 }
 
-// Licenses is the license manager of this home.
-func (env *Env) Licenses() *license.Manager {
-	return license.NewManager(filepath.Join(env.Home, "license"), env.Now)
+// Licenses is the license manager of this home, showing times in loc (the tenant's zone).
+func (env *Env) Licenses(loc *time.Location) *license.Manager {
+	return env.licensesWithZone(func() *time.Location { return loc })
 }
 
-// Entitlements is what the active license allows for tenant t.
+// licensesWithZone is Licenses with a zone that may change (the app's active tenant).
+func (env *Env) licensesWithZone(zone func() *time.Location) *license.Manager {
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	clock := func() time.Time { return now().In(zone()) }
+	return license.NewManager(filepath.Join(env.Home, "license"), clock).WithDemoTenant(data.DemoTenantID)
+}
+
+// Entitlements is what the license in force allows for tenant t.
 func (env *Env) Entitlements(t data.Tenant) license.Entitlements {
-	return env.Licenses().Entitlements(t.ID, t.CanAcceptPayments)
+	return env.Licenses(t.Location()).Entitlements(t.ID, t.CanAcceptPayments)
 }
 
 func newEnv(home string) *Env {

@@ -7,20 +7,24 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
+		"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
 
 const licenseUsageText = `usage: almanac license COMMAND [flags]
 
 Commands:
-  activate FILE|-   verify a license (from FILE, or stdin with -) for the active tenant and make it active
-  show [--json]     print the plan in force, the license state and what every feature needs
-  remove            deactivate the license: back to FREE; nothing local is deleted
+  activate FILE|-   verify a license (from FILE, or stdin with -) and save it for the tenant it was issued to
+  show [--json]     print the plan in force for the active tenant, the license state and what every feature needs
+  remove [--tenant ID]  remove a tenant's license: back to FREE; nothing local is deleted
+
+Licenses are kept per tenant: a license for a tenant that is not active, or not synced yet,
+is saved and applies when that tenant is active. The demo tenant uses any license in force
+saved in this home, so you can try what you bought before the first sync.
 
 Run almanac license COMMAND -h for details.
 `
@@ -45,10 +49,6 @@ func runLicense(env *Env, args []string) error {
 	return usageErr("license: unknown command %q; use activate, show or remove", args[0])
 }
 
-func licenseManager(env *Env) *license.Manager {
-	return license.NewManager(filepath.Join(env.Home, "license"), env.Now)
-}
-
 // licenseFlags parses a subcommand's flags. -h prints help to stdout and
 // reports done; other mistakes are usage errors.
 func licenseFlags(env *Env, fs *flag.FlagSet, args []string, help string) (done bool, err error) {
@@ -69,8 +69,10 @@ func licenseFlags(env *Env, fs *flag.FlagSet, args []string, help string) (done 
 func licenseActivate(env *Env, args []string) error {
 	fs := flag.NewFlagSet("license activate", flag.ContinueOnError)
 	const help = "usage: almanac license activate FILE|-\n\n" +
-		"Verifies the license in FILE (- reads stdin), checks it is for the active tenant and in force,\n" +
-		"saves it and prints what it unlocks. On failure it exits 4 and the active license stays.\n"
+		"Verifies the license in FILE (- reads stdin), checks it is in force, saves it for the tenant it\n" +
+		"was issued to and prints what it unlocks. A license for a tenant that is not active, or not\n" +
+		"synced yet, is saved and applies when that tenant is active. On failure it exits 4 and the\n" +
+		"saved license stays.\n"
 	if done, err := licenseFlags(env, fs, args, help); done || err != nil {
 		return err
 	}
@@ -81,16 +83,71 @@ func licenseActivate(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tenant, payments, err := env.TenantInfo()
+	active, ok, err := env.ActiveTenant()
 	if err != nil {
 		return fmt.Errorf("license activate: %w", err)
 	}
-	st, err := licenseManager(env).Activate(text, tenant)
+	loc := time.Local
+	if ok {
+		loc = active.Location()
+	}
+	m := env.Licenses(loc)
+	st, err := m.Activate(text)
 	if err != nil {
 		return licenseErr(err)
 	}
-	licensePrintActivated(env.Stdout, *st, payments, licenseZone(env))
+	licensePrintActivated(env.Stdout, *st, licensePayments(env, st.License.Payload.TenantID, active), loc)
+	licensePrintWhere(env, m, st.License.Payload.TenantID, active, ok)
 	return nil
+}
+
+// licensePayments is whether the license's tenant accepts payments, as far as this home
+// knows; a tenant not synced yet is assumed to, so nothing is shown locked that may not be.
+func licensePayments(env *Env, tenantID string, active data.Tenant) bool {
+	if tenantID == active.ID {
+		return active.CanAcceptPayments
+	}
+	list, _ := env.home().Tenants(env.ctx())
+	for _, e := range list {
+		if e.ID == tenantID {
+			return e.CanAcceptPayments
+		}
+	}
+	return true
+}
+
+// licensePrintWhere says which tenant the saved license applies to and when.
+func licensePrintWhere(env *Env, m *license.Manager, tenantID string, active data.Tenant, hasActive bool) {
+	w := env.Stdout
+	kept := licenseKnownTenant(env, tenantID)
+	switch {
+	case hasActive && tenantID == active.ID:
+		return
+	case hasActive && active.IsDemo && licenseUsedBy(m, active.ID) == tenantID:
+		fmt.Fprintf(w, "Saved for tenant %s. The demo tenant uses it now, so you can try it; it applies to your own data once tenant %s is active.\n", tenantID, tenantID)
+	case kept:
+		fmt.Fprintf(w, "Saved for tenant %s; it applies when that tenant is active: almanac tenant use %s\n", tenantID, tenantID)
+	default:
+		fmt.Fprintf(w, "Saved for tenant %s, which this home has not synced yet; it applies once its first sync makes it active: almanac sync --server URL --token TOKEN\n", tenantID)
+	}
+}
+
+// licenseUsedBy is the tenant whose license is in force for id ("" for none).
+func licenseUsedBy(m *license.Manager, id string) string {
+	if st := m.Status(id); st.Active() && st.License != nil {
+		return st.License.Payload.TenantID
+	}
+	return ""
+}
+
+func licenseKnownTenant(env *Env, id string) bool {
+	list, _ := env.home().Tenants(env.ctx())
+	for _, e := range list {
+		if e.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func licenseReadInput(env *Env, name string) ([]byte, error) {
@@ -150,19 +207,35 @@ func licenseShow(env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErr("license show: unexpected argument %q", fs.Arg(0))
 	}
-	tenant, payments, err := env.TenantInfo()
+	_, t, err := env.OpenStore()
 	if err != nil {
 		return fmt.Errorf("license show: %w", err)
 	}
-	st := licenseManager(env).Status(tenant)
+	st := env.Licenses(t.Location()).Status(t.ID)
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(license.Summarize(st, st.Entitlements(payments)))
+		return enc.Encode(license.Summarize(st, st.Entitlements(t.CanAcceptPayments)))
 	}
-	licensePrintStatus(env.Stdout, st, payments, licenseZone(env))
+	licensePrintStatus(env.Stdout, st, t.CanAcceptPayments, t.Location())
+	if t.IsDemo {
+		licensePrintDemoNote(env.Stdout, st)
+	}
 	return nil
 }
+
+// licensePrintDemoNote explains licenses on the demo tenant, whose id no license is issued for.
+func licensePrintDemoNote(w io.Writer, st license.Status) {
+	if st.Active() && st.License != nil && st.License.Payload.TenantID != data.DemoTenantID {
+		fmt.Fprintf(w, "\nDemo data: trying the license saved for tenant %s. It applies to your own data once that tenant is synced and active.\n",
+			st.License.Payload.TenantID)
+	}
+	fmt.Fprintln(w, "\n"+demoLicenseNote)
+}
+
+// demoLicenseNote is what the demo tenant says about licenses wherever it shows its id.
+const demoLicenseNote = "This is the built-in demo tenant. A license is issued for your business's own tenant id, " +
+	"which the first sync shows (almanac sync --server URL --token TOKEN); send that id to your vendor, not \"demo\"."
 
 func licensePrintStatus(out io.Writer, st license.Status, payments bool, loc *time.Location) {
 	e := st.Entitlements(payments)
@@ -194,48 +267,68 @@ func licensePrintStatus(out io.Writer, st license.Status, payments bool, loc *ti
 
 func licenseRemove(env *Env, args []string) error {
 	fs := flag.NewFlagSet("license remove", flag.ContinueOnError)
-	const help = "usage: almanac license remove\n\nDeactivates the license. Almanac goes back to FREE; reports, exports and data are kept.\n"
+	tenantFlag := fs.String("tenant", "", "the tenant whose license to remove (default: the active tenant)")
+	const help = "usage: almanac license remove [--tenant ID]\n\nRemoves the license saved for a tenant (default: the active one). That tenant goes back to FREE;\nreports, exports and data are kept.\n\nFlags:\n"
 	if done, err := licenseFlags(env, fs, args, help); done || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErr("license remove: unexpected argument %q", fs.Arg(0))
 	}
-	m := licenseManager(env)
-	l, readErr := m.Stored() // an unreadable file is removed all the same
+	id, loc, err := licenseRemoveTarget(env, *tenantFlag)
+	if err != nil {
+		return err
+	}
+	m := env.Licenses(loc)
+	l, readErr := m.Stored(id) // an unreadable file is removed all the same
 	if l == nil && readErr == nil {
-		fmt.Fprintln(env.Stdout, "No license is active; nothing to remove.")
+		licenseNothingToRemove(env, m, id)
 		return nil
 	}
-	if err := m.Remove(); err != nil {
+	if err := m.Remove(id); err != nil {
 		return fmt.Errorf("license remove: %w", err)
 	}
 	what := "the saved license file"
 	if l != nil {
 		what = fmt.Sprintf("%s license %s", l.Payload.Plan, l.Payload.LicenseID)
 	}
-	fmt.Fprintf(env.Stdout, "Removed %s. Almanac is on FREE now; nothing else was deleted.\n", what)
+	fmt.Fprintf(env.Stdout, "Removed %s of tenant %s. That tenant is on FREE now; nothing else was deleted.\n", what, id)
 	return nil
 }
 
-// licenseZone is where expiry times are shown: the zone of env.Now, the
-// user's local zone in normal runs.
-func licenseZone(env *Env) *time.Location {
-	if env.Now == nil {
-		return time.Local
+func licenseRemoveTarget(env *Env, flagTenant string) (string, *time.Location, error) {
+	if flagTenant != "" {
+		if !data.ValidTenantID(flagTenant) {
+			return "", nil, usageErr("license remove: --tenant %q is not a tenant id: use one that 'almanac tenant list' or 'almanac license show' names", flagTenant)
+		}
+		return flagTenant, time.Local, nil
 	}
-	return env.Now().Location()
+	_, t, err := env.OpenStore()
+	if err != nil {
+		return "", nil, fmt.Errorf("license remove: %w", err)
+	}
+	return t.ID, t.Location(), nil
 }
 
-// licenseExpiry words the expiry in the user's zone.
+// licenseNothingToRemove also says where the demo's borrowed license lives.
+func licenseNothingToRemove(env *Env, m *license.Manager, id string) {
+	if st := m.Status(id); st.License != nil && st.License.Payload.TenantID != id {
+		lt := st.License.Payload.TenantID
+		fmt.Fprintf(env.Stdout, "Tenant %s has no license of its own; it uses the one saved for tenant %s. Remove that with: almanac license remove --tenant %s\n", id, lt, lt)
+		return
+	}
+	fmt.Fprintf(env.Stdout, "No license is saved for tenant %s; nothing to remove.\n", id)
+}
+
+// licenseExpiry words the expiry in the tenant's zone (see license.FormatLicenseTime).
 func licenseExpiry(st license.Status, loc *time.Location) string {
 	if st.ExpiresAt.IsZero() {
 		return "never"
 	}
-	at := st.ExpiresAt.In(loc).Format("2 Jan 2006 15:04 MST")
+	at := license.FormatLicenseTime(st.ExpiresAt, loc)
 	switch st.State {
 	case license.StateGrace:
-		return fmt.Sprintf("%s (grace until %s, %d days left)", at, st.GraceUntil.In(loc).Format("2 Jan 2006 15:04 MST"), st.DaysLeft)
+		return fmt.Sprintf("%s (grace until %s, %d days left)", at, license.FormatLicenseTime(st.GraceUntil, loc), st.DaysLeft)
 	case license.StateExpired:
 		return at + " (expired)"
 	}

@@ -175,7 +175,7 @@ func TestLicenseActivateShowRemove(t *testing.T) {
 	}
 
 	code, out, _ = licRun(t, home, "", "license", "remove")
-	if code != 0 || !strings.Contains(out, "Removed ENTERPRISE license LIC-2") {
+	if code != 0 || !strings.Contains(out, "Removed ENTERPRISE license LIC-2 of tenant demo") {
 		t.Errorf("remove: exit %d: %s", code, out)
 	}
 	if m := licShow(t, home); m["state"] != "none" || m["plan"] != "FREE" || m["history_days"] != 7.0 {
@@ -211,7 +211,7 @@ func TestLicenseActivateRefusals(t *testing.T) {
 	}{
 		{"tampered", tampered.Text(), "BAD_SIGNATURE"},
 		{"foreign key", foreign, "UNKNOWN_KEY"},
-		{"wrong tenant", licDevSign(t, func(p *license.Payload) { p.TenantID = "other" }), "WRONG_TENANT"},
+		{"impossible tenant id", licDevSign(t, func(p *license.Payload) { p.TenantID = "a/b" }), "WRONG_TENANT"},
 		{"expired", licDevSign(t, func(p *license.Payload) {
 			p.IssuedAt, p.ExpiresAt = licStart.Add(-90*24*time.Hour), licStart.Add(-24*time.Hour)
 		}), "EXPIRED"},

@@ -28,7 +28,7 @@ type command struct {
 var commands = map[string]command{
 	"version": {"print the version and build kind", runVersion},
 	"demo":    {"build the demo tenant and make it active", runDemo},
-	"tenant":  {"show the active tenant, its store and row counts", runTenant},
+	"tenant":  {"show the active tenant, list this home's tenants (list), switch (use ID)", runTenant},
 	"check":   {"verify the store's integrity and print table fingerprints", runCheck},
 	"license": {"activate, show or remove the plan license", runLicense},
 	"sync":    {"pull the tenant's data from its server", runSync},
