@@ -43,7 +43,7 @@ func (d Dashboard) AllTimeLabel() string {
 	if d.AllTimeFrom == "" {
 		return "Appointments, all time"
 	}
-	return "Appointments since " + d.AllTimeFrom + " (your plan's history window)"
+	return "Appointments since " + license.FormatISODate(d.AllTimeFrom) + " (your plan's history window)"
 }
 
 // Dashboard computes the dashboard numbers from one snapshot, with ents deciding the window.

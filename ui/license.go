@@ -108,7 +108,7 @@ func stateText(st license.Status) string {
 func licenseActions(s *Shell, st license.Status, t data.Tenant) fyne.CanvasObject {
 	activate := &widget.Button{Text: "Activate license", Icon: lockIcon, Importance: widget.HighImportance, OnTapped: func() { ShowActivationDialog(s) }}
 	remove := &widget.Button{Text: "Remove", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: func() { confirmRemove(s, st, t.ID) }}
-	if st.License == nil || st.License.Payload.TenantID != t.ID {
+	if owner := licenseOwner(st); st.License == nil || (owner != "" && owner != t.ID) {
 		remove.Disable()
 	}
 	return container.NewHBox(activate, remove)

@@ -29,7 +29,8 @@ func runVersion(env *Env, args []string) error {
 const demoUsage = `Usage: almanac demo [--appointments N] [--seed S] [--today YYYY-MM-DD] [--timezone ZONE]
 
 Builds the deterministic demo tenant (same flags, same rows) and makes it active. It is built
-into a new file and replaces the previous demo store only when complete.`
+into a new file and replaces the previous demo store only when complete; a store that came from
+a sync is never replaced. Other tenants are kept: 'almanac tenant use ID' switches back.`
 
 func runDemo(env *Env, args []string) error {
 	fs := newFlags("demo", demoUsage)
@@ -65,6 +66,9 @@ func runDemo(env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "Built demo tenant %q (%s) with %d appointments in %.1fs: %s\n",
 		t.Name, t.ID, *n, time.Since(start).Seconds(), env.home().TenantPath(t.ID))
+	if list, _ := env.home().Tenants(env.ctx()); len(list) > 1 {
+		fmt.Fprintln(env.Stdout, "The demo is the active tenant now; your other tenants are kept. Switch back with: almanac tenant use ID (see almanac tenant list)")
+	}
 	return nil
 }
 
@@ -103,7 +107,7 @@ func runTenant(env *Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	if done, err := parseFlags(env, fs, tenantUsage, args); done || err != nil {
 		if err != nil && fs.NArg() > 0 {
-			return usageErr("tenant: unknown command %q: use list or use ID (see almanac tenant -h)", fs.Arg(0))
+			return usageErr("tenant: unexpected argument %q: the commands are list and use ID (see almanac tenant -h)", fs.Arg(0))
 		}
 		return err
 	}

@@ -281,7 +281,7 @@ func num(n int64) string { return reports.GroupThousands(n) }
 func printDashboard(out io.Writer, d reports.Dashboard) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "Dashboard of %s (%s time)\n\n", d.Tenant.Name, d.Tenant.TimeZone)
-	fmt.Fprintf(w, "Period (this month)\t%s to %s\n", d.Period.StartDate, d.Period.EndDate)
+	fmt.Fprintf(w, "Period (this month)\t%s to %s\n", license.FormatISODate(d.Period.StartDate), license.FormatISODate(d.Period.EndDate))
 	fmt.Fprintf(w, "Appointments this month\t%s\n", num(d.TotalAppointmentsThisMonth))
 	fmt.Fprintf(w, "%s\t%s\n", d.AllTimeLabel(), num(d.TotalAppointmentsAllTime))
 	fmt.Fprintf(w, "Active resources\t%s\n", num(d.ActiveResourcesCount))
@@ -302,7 +302,7 @@ func printDashboard(out io.Writer, d reports.Dashboard) {
 
 func printAppointments(out io.Writer, a reports.AppointmentAnalytics) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "Appointments %s to %s (%d days, local dates in %s)%s\n\n", a.From, a.To, a.PeriodDays, a.TimeZone, filterText(a.Filter))
+	fmt.Fprintf(w, "Appointments %s to %s (%d days, local dates in %s)%s\n\n", license.FormatISODate(a.From), license.FormatISODate(a.To), a.PeriodDays, a.TimeZone, filterText(a.Filter))
 	fmt.Fprintf(w, "Total\t%s\n", num(a.Total))
 	trend := "n/a (the previous period is empty or outside your history window)"
 	if a.BookingTrendPercent != nil {
@@ -326,7 +326,7 @@ func printAppointments(out io.Writer, a reports.AppointmentAnalytics) {
 	fmt.Fprintf(w, "\nDaily\n  Date\tTotal\tScheduled\tConfirmed\tCompleted\tCancelled\tNo show\n")
 	for _, d := range a.DailyBreakdown {
 		sb := d.StatusBreakdown
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Date, num(d.Count), num(sb["scheduled"]), num(sb["confirmed"]),
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", license.FormatISODate(d.Date), num(d.Count), num(sb["scheduled"]), num(sb["confirmed"]),
 			num(sb["completed"]), num(sb["cancelled"]), num(sb["no_show"]))
 	}
 	w.Flush()
@@ -352,7 +352,7 @@ func filterText(f reports.AppointmentFilter) string {
 func printRevenue(out io.Writer, r reports.RevenueAnalytics) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	money := func(c int64) string { return reports.FormatMoney(c, r.Currency) }
-	fmt.Fprintf(w, "Revenue %s to %s (%d days; succeeded %s payments by the local date paid, %s)\n\n", r.From, r.To, r.PeriodDays, r.Currency, r.TimeZone)
+	fmt.Fprintf(w, "Revenue %s to %s (%d days; succeeded %s payments by the local date paid, %s)\n\n", license.FormatISODate(r.From), license.FormatISODate(r.To), r.PeriodDays, r.Currency, r.TimeZone)
 	fmt.Fprintf(w, "Total revenue\t%s\n", money(r.TotalRevenueCents))
 	fmt.Fprintf(w, "Transactions\t%s\n", num(r.TransactionCount))
 	fmt.Fprintf(w, "Average transaction\t%s\n\nBy service\n  ID\tName\tRevenue\tCount\n", money(r.AverageTransactionValueCents))
@@ -361,7 +361,7 @@ func printRevenue(out io.Writer, r reports.RevenueAnalytics) {
 	}
 	fmt.Fprintf(w, "\nDaily\n  Date\tRevenue\tTransactions\n")
 	for _, d := range r.DailyBreakdown {
-		fmt.Fprintf(w, "  %s\t%s\t%s\n", d.Date, money(d.RevenueCents), num(d.TransactionCount))
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", license.FormatISODate(d.Date), money(d.RevenueCents), num(d.TransactionCount))
 	}
 	w.Flush()
 }

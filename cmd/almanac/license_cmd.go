@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-		"strings"
+	"strings"
 	"text/tabwriter"
 	"time"
 

@@ -120,7 +120,7 @@ func TestTenantListAndUseCommands(t *testing.T) {
 		{[]string{"tenant", "use"}, 2, "exactly one tenant ID"},
 		{[]string{"tenant", "use", "nope"}, 2, "no tenant \"nope\""},
 		{[]string{"tenant", "use", "../x"}, 2, "tenant id"},
-		{[]string{"tenant", "frob"}, 2, "unknown command"},
+		{[]string{"tenant", "frob"}, 2, "the commands are list and use ID"},
 		{[]string{"tenant", "list", "extra"}, 2, "unexpected argument"},
 		{[]string{"tenant", "-h"}, 0, "almanac tenant use ID"},
 	}
@@ -148,7 +148,7 @@ func TestTenantListAndUseCommands(t *testing.T) {
 // a day shows that day.
 func TestLicenseDatesInTenantZone(t *testing.T) {
 	licNeedsDevKey(t)
-	home := licHome(t) // America/New_York
+	home := licHome(t)           // America/New_York
 	now := licStart.In(time.UTC) // the computer's zone: UTC
 	show := func(text []byte) string {
 		var out bytes.Buffer
