@@ -11,6 +11,7 @@ import (
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
 	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
 )
 
 // Charts are rendered once to PNG bytes; the same bytes serve the screen and --chart FILE.png.
@@ -217,7 +218,7 @@ func DailyAppointmentsChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, 
 		series = append(series, chart.ContinuousSeries{Name: StatusLabel(st), XValues: xs(len(dates)), YValues: ys,
 			Style: chart.Style{StrokeColor: StatusColors[st], StrokeWidth: 2}})
 	}
-	c := p.lineChart("Appointments per day by status ("+a.From+" to "+a.To+")", opts, dates, fixSingle(series), maxY, countFormat)
+	c := p.lineChart("Appointments per day by status ("+license.FormatISODate(a.From)+" to "+license.FormatISODate(a.To)+")", opts, dates, fixSingle(series), maxY, countFormat)
 	return render(c)
 }
 
@@ -237,7 +238,7 @@ func DailyRevenueChart(r RevenueAnalytics, opts ChartOptions) ([]byte, error) {
 	}
 	series := []chart.Series{chart.ContinuousSeries{Name: "Revenue (" + r.Currency + ")", XValues: xs(len(dates)), YValues: ys,
 		Style: chart.Style{StrokeColor: accent, StrokeWidth: 2, FillColor: accent.WithAlpha(0x40)}}}
-	c := p.lineChart("Revenue per day by paid date ("+r.From+" to "+r.To+")", opts, dates, fixSingle(series), maxY, money)
+	c := p.lineChart("Revenue per day by paid date ("+license.FormatISODate(r.From)+" to "+license.FormatISODate(r.To)+")", opts, dates, fixSingle(series), maxY, money)
 	return render(c)
 }
 

@@ -167,7 +167,7 @@ func activatedText(lic Licenses, st *license.Status, active data.Tenant) string 
 		return fmt.Sprintf("Almanac is now on the %s plan. Every screen has been updated.", st.Plan)
 	case lic.Applies(owner, active.ID) && licenseOwner(lic.Status(active.ID)) == owner:
 		return fmt.Sprintf("The license is saved for tenant %s. The demo tenant uses it now (%s plan), so you can try it; "+
-			"it applies to your own data once that tenant is synced and active.", owner, st.Plan)
+			"it applies to your own data when that tenant is active (after its first sync).", owner, st.Plan)
 	default:
 		return fmt.Sprintf("The %s license is saved for tenant %s. It applies when that tenant is active: "+
 			"sync it, or pick it in the tenant list at the top of the window.", st.Plan, owner)

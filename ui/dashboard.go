@@ -121,7 +121,7 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 	if d.PeakBookingHour != nil {
 		v.hour.Value.SetText(fmt.Sprintf("%02d:00–%02d:59", *d.PeakBookingHour, *d.PeakBookingHour))
 	}
-	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", d.Period.StartDate, d.Period.EndDate, d.Tenant.TimeZone))
+	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", license.FormatISODate(d.Period.StartDate), license.FormatISODate(d.Period.EndDate), d.Tenant.TimeZone))
 	if res.daily != nil {
 		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", license.FormatISODate(res.chartsFrom), license.FormatISODate(res.to)))
 	}

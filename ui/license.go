@@ -76,7 +76,7 @@ const DemoLicenseText = "This is the built-in demo tenant. A license is issued f
 func demoLicenseNote(st license.Status) fyne.CanvasObject {
 	text := DemoLicenseText
 	if owner := licenseOwner(st); owner != "" && owner != data.DemoTenantID {
-		text = fmt.Sprintf("Demo data: trying the license saved for tenant %s; it applies to your own data once that tenant is synced and active. ", owner) + text
+		text = fmt.Sprintf("Demo data: trying the license saved for tenant %s; it applies to your own data when that tenant is active (after its first sync). ", owner) + text
 	}
 	return note(theme.InfoIcon(), text)
 }

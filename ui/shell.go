@@ -119,7 +119,7 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	s.content = container.NewStack()
 	s.nav = s.newNav()
 	s.switcher = newTenantSwitcher(s)
-	header := container.NewBorder(nil, nil, container.NewHBox(s.title, s.switcher.sel), s.plan, s.dataAsOf)
+	header := container.NewBorder(nil, nil, container.NewHBox(s.title, s.switcher.view), s.plan, s.dataAsOf)
 	top := container.NewVBox(header, widget.NewSeparator(), s.banner)
 	// A fixed minimum keeps titles and lock badges readable however wide a screen's content is.
 	navMin := canvas.NewRectangle(color.Transparent)

@@ -3,9 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"log"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/almanac-app/almanac/data"
@@ -17,6 +22,8 @@ import (
 type tenantSwitcher struct {
 	s       *Shell
 	sel     *widget.Select
+	width   *canvas.Rectangle // widens the select to its longest label, so no name is cut
+	view    *fyne.Container
 	entries []data.TenantEntry
 	labels  []string
 	current string // the active tenant's id as the shell shows it
@@ -26,7 +33,9 @@ type tenantSwitcher struct {
 func newTenantSwitcher(s *Shell) *tenantSwitcher {
 	w := &tenantSwitcher{s: s}
 	w.sel = widget.NewSelect(nil, w.picked)
-	w.sel.Hide()
+	w.width = canvas.NewRectangle(color.Transparent)
+	w.view = container.NewStack(w.width, w.sel)
+	w.view.Hide()
 	return w
 }
 
@@ -54,11 +63,12 @@ func (w *tenantSwitcher) reload(t data.Tenant) {
 func (w *tenantSwitcher) show(list []data.TenantEntry) {
 	w.entries, w.labels = list, TenantLabels(list)
 	if len(list) < 2 {
-		w.sel.Hide()
+		w.view.Hide()
 		w.s.title.Show()
 		return
 	}
 	w.sel.SetOptions(w.labels)
+	w.width.SetMinSize(fyne.NewSize(w.labelWidth(), 0))
 	for i, e := range list {
 		if e.ID == w.current {
 			w.sel.Selected = w.labels[i] // not SetSelected: that would call picked
@@ -66,7 +76,16 @@ func (w *tenantSwitcher) show(list []data.TenantEntry) {
 		}
 	}
 	w.s.title.Hide()
-	w.sel.Show()
+	w.view.Show()
+}
+
+// labelWidth fits the longest label plus the select's padding and drop-down icon.
+func (w *tenantSwitcher) labelWidth() float32 {
+	var widest float32
+	for _, l := range w.labels {
+		widest = max(widest, fyne.MeasureText(l, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	return widest + theme.IconInlineSize() + theme.InnerPadding()*3
 }
 
 // picked switches to the chosen tenant.

@@ -81,7 +81,7 @@ func TestTenantSwitcherRegatesWithoutRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	sel := f.s.switcher.sel
-	f.settle(t, "the switcher", func() bool { return sel.Visible() && len(sel.Options) == 2 })
+	f.settle(t, "the switcher", func() bool { return f.s.switcher.view.Visible() && len(sel.Options) == 2 })
 	want := []string{"Maple Street Wellness (demo)", "Maple Street Wellness (maple-1)"}
 	if !slices.Equal(sel.Options, want) || sel.Selected != want[0] || f.s.title.Visible() {
 		t.Fatalf("switcher options %q selected %q title visible %v", sel.Options, sel.Selected, f.s.title.Visible())
@@ -111,8 +111,8 @@ func TestTenantSwitcherHiddenWithOneTenant(t *testing.T) {
 	f.drain()
 	f.s.Refresh()
 	f.drain()
-	if f.s.switcher.sel.Visible() || !f.s.title.Visible() || f.s.title.Text != "Maple Street Wellness" {
-		t.Errorf("one tenant: switcher visible %v, title %q visible %v", f.s.switcher.sel.Visible(), f.s.title.Text, f.s.title.Visible())
+	if f.s.switcher.view.Visible() || !f.s.title.Visible() || f.s.title.Text != "Maple Street Wellness" {
+		t.Errorf("one tenant: switcher visible %v, title %q visible %v", f.s.switcher.view.Visible(), f.s.title.Text, f.s.title.Visible())
 	}
 }
 

@@ -227,7 +227,7 @@ func licenseShow(env *Env, args []string) error {
 // licensePrintDemoNote explains licenses on the demo tenant, whose id no license is issued for.
 func licensePrintDemoNote(w io.Writer, st license.Status) {
 	if st.Active() && st.License != nil && st.License.Payload.TenantID != data.DemoTenantID {
-		fmt.Fprintf(w, "\nDemo data: trying the license saved for tenant %s. It applies to your own data once that tenant is synced and active.\n",
+		fmt.Fprintf(w, "\nDemo data: trying the license saved for tenant %s. It applies to your own data when that tenant is active (after its first sync).\n",
 			st.License.Payload.TenantID)
 	}
 	fmt.Fprintln(w, "\n"+demoLicenseNote)
