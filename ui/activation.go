@@ -262,8 +262,13 @@ func (a *activationDialog) preview(st *license.Status) []fyne.CanvasObject {
 		}
 		items = append(items, note(theme.WarningIcon(), msg))
 	}
+	// A license that applies only to another tenant changes that tenant's features, not these.
+	before := a.s.Entitlements()
+	if !a.lic.Applies(p.TenantID, t.ID) {
+		before = a.lic.Entitlements(p.TenantID, t.CanAcceptPayments)
+	}
 	items = append(items, widget.NewLabelWithStyle("Features with this license", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		featureChanges(a.s.Entitlements(), ents))
+		featureChanges(before, ents))
 	return items
 }
 

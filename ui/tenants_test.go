@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -163,4 +164,24 @@ func TestActivationForAnotherTenant(t *testing.T) {
 	if f.s.plan.Text != "Plan: FREE" {
 		t.Errorf("header %q", f.s.plan.Text)
 	}
+}
+
+// The preview of a license for another tenant compares with that tenant's features, not the
+// active one's: activating it takes nothing from the tenant on show.
+func TestActivationPreviewForAnotherTenantLosesNothing(t *testing.T) {
+	acme := maple1()
+	acme.ID = "acme"
+	f, _ := newTenantShell(t, noDemo, acme)
+	if _, err := f.m.Activate(licSign(t, license.Payload{TenantID: "acme", Plan: license.Enterprise, ExpiresAt: licNow.AddDate(1, 0, 0)})); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t, "the re-gate", func() bool { return f.s.plan.Text == "Plan: ENTERPRISE" })
+	a := showActivationDialog(f.s)
+	a.entry.SetText(string(licSign(t, license.Payload{TenantID: "other", Plan: license.Starter, ExpiresAt: licNow.AddDate(1, 0, 0)})))
+	f.settle(t, "the verdict", func() bool { return !a.activate.Disabled() })
+	got := licText(a.result)
+	if strings.Contains(got, "you would lose it") {
+		t.Errorf("a license for another tenant says the active tenant would lose features:\n%s", got)
+	}
+	licContains(t, "verdict", got, "unlocked by this license") // other is on FREE now
 }
