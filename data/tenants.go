@@ -47,10 +47,7 @@ func (h Home) Tenants(ctx context.Context) ([]TenantEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list tenants: %w", err)
 	}
-	active, err := h.ActiveTenant()
-	if err != nil && !errors.Is(err, ErrNoTenant) {
-		active = ""
-	}
+	active, _ := h.ActiveTenant() // none or unreadable: no tenant is marked active
 	var out []TenantEntry
 	for _, f := range files {
 		id := strings.TrimSuffix(filepath.Base(f), ".db")
