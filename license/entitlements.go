@@ -153,6 +153,9 @@ func (e *UpgradeError) Error() string {
 	case e.MissingPlan && e.Revoked:
 		problem = fmt.Sprintf("Your license turns off %s, which the %s plan normally includes", e.FeatureName, e.Current)
 		fixes = append(fixes, "activate a license that includes it")
+	case e.MissingPlan && !e.Required.OnSale():
+		problem = fmt.Sprintf("Your %s plan does not include %s, and no plan on sale does", e.Current, e.FeatureName)
+		fixes = append(fixes, "ask your vendor for a license that grants it")
 	case e.MissingPlan:
 		problem = fmt.Sprintf("Your %s plan does not include %s", e.Current, e.FeatureName)
 		fixes = append(fixes, "upgrade to "+e.Required.String())

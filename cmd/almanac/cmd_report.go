@@ -126,10 +126,11 @@ func (f *reportFlags) validate() error {
 		return usageErr("report: --status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.status)
 	}
 	var err error
-	if f.serviceID, err = parseID("--service", f.service); err != nil {
+	// Revenue has a service 0, "No appointment" (docs/metrics.md); appointments do not.
+	if f.serviceID, err = parseID("--service", f.service, f.kind == "revenue"); err != nil {
 		return err
 	}
-	if f.resourceID, err = parseID("--resource", f.resource); err != nil {
+	if f.resourceID, err = parseID("--resource", f.resource, false); err != nil {
 		return err
 	}
 	if f.chart != "" && !strings.HasSuffix(strings.ToLower(f.chart), ".png") {
@@ -138,13 +139,18 @@ func (f *reportFlags) validate() error {
 	return nil
 }
 
-func parseID(flagName, s string) (int64, error) {
+// parseID reads an id flag; zeroOK admits 0 (revenue's "No appointment" bucket).
+func parseID(flagName, s string, zeroOK bool) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 {
-		return 0, usageErr("report: %s %q is not an id: give a whole number such as 3", flagName, s)
+	if err != nil || n < 0 || n == 0 && !zeroOK {
+		hint := "give a whole number such as 3"
+		if zeroOK {
+			hint += ", or 0 for payments without an appointment"
+		}
+		return 0, usageErr("report: %s %q is not an id: %s", flagName, s, hint)
 	}
 	return n, nil
 }
@@ -242,7 +248,7 @@ func reportRevenue(env *Env, svc *reports.Service, w license.Window, f reportFla
 	if err != nil {
 		return err
 	}
-	r, err := svc.Revenue(env.ctx(), reports.RevenueQuery{Period: p, ServiceID: f.serviceID})
+	r, err := svc.Revenue(env.ctx(), reports.RevenueQuery{Period: p, ServiceID: f.serviceID, OnlyService: f.service != ""})
 	if err != nil {
 		return reportErr(err)
 	}
