@@ -1,6 +1,7 @@
 package license
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -106,6 +107,27 @@ func (e Entitlements) Can(code string) Decision {
 	}
 	d.Reason, d.Err = ue.Error(), ue
 	return d
+}
+
+// LowestUnlock answers a screen's badge from the features on it: open is true when any of
+// them is allowed; otherwise plan is the lowest plan on sale that would unlock one of them
+// (ok is false when no plan would: the license switches them off, or only payments are
+// missing).
+func (e Entitlements) LowestUnlock(features []Feature) (open bool, plan Plan, ok bool) {
+	for _, f := range features {
+		d := e.Can(f.Code)
+		if d.Allowed {
+			return true, 0, false
+		}
+		var ue *UpgradeError
+		if !errors.As(d.Err, &ue) || !ue.MissingPlan || ue.Revoked || !ue.Required.OnSale() {
+			continue
+		}
+		if !ok || ue.Required < plan {
+			plan, ok = ue.Required, true
+		}
+	}
+	return false, plan, ok
 }
 
 // Check is Can for code paths that only need an error: nil when allowed,

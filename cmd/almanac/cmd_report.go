@@ -20,8 +20,10 @@ const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--day
 
 Prints analytics of the active tenant in its time zone (definitions: docs/metrics.md).
   dashboard     headline numbers; every plan
-  appointments  counts by status, service, resource and day, trend and rates (default last 30 days);
-                needs a plan with advanced analytics (PROFESSIONAL)
+  appointments  counts by status, service, resource and day and the trend (STARTER), and the
+                cancellation and no-show rates (advanced analytics, PROFESSIONAL); default last
+                30 days. A plan without the rates gets the rest; --json lists what is left out
+                under "locked"
   revenue       succeeded payments by paid date, service and day (default last 30 days); needs
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
 --days N is the N local days ending today, clamped to your plan's history window. --chart writes
@@ -64,7 +66,7 @@ func runReport(env *Env, args []string) error {
 	case "dashboard":
 		return reportDashboard(env, svc, ents, w, f)
 	case "appointments":
-		return reportAppointments(env, svc, w, f)
+		return reportAppointments(env, svc, ents, w, f)
 	default:
 		return reportRevenue(env, svc, w, f)
 	}
@@ -157,10 +159,16 @@ func parseID(flagName, s string, zeroOK bool) (int64, error) {
 
 // gateReport refuses what the plan does not include (exit 3), naming the plan that unlocks it.
 func gateReport(ents license.Entitlements, f reportFlags) error {
-	feature := map[string]string{
-		"dashboard": license.FeatureDashboard, "appointments": license.FeatureAdvancedAnalytics, "revenue": license.FeatureRevenueAnalytics,
-	}[f.kind]
-	if err := ents.Check(feature); err != nil {
+	var err error
+	switch f.kind {
+	case "appointments": // section by section: refused only when no section is included
+		_, err = reports.LockedAppointmentSections(ents)
+	case "revenue":
+		err = ents.Check(license.FeatureRevenueAnalytics)
+	default:
+		err = ents.Check(license.FeatureDashboard)
+	}
+	if err != nil {
 		return planErr(fmt.Errorf("report %s: %w", f.kind, err))
 	}
 	if f.chart != "" {
@@ -220,7 +228,7 @@ func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, 
 	return nil
 }
 
-func reportAppointments(env *Env, svc *reports.Service, w license.Window, f reportFlags) error {
+func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags) error {
 	p, err := resolvePeriod(env, w, f)
 	if err != nil {
 		return err
@@ -236,10 +244,14 @@ func reportAppointments(env *Env, svc *reports.Service, w license.Window, f repo
 			return err
 		}
 	}
-	if f.asJSON {
-		return printJSON(env.Stdout, a)
+	g, err := reports.GateAppointments(a, ents)
+	if err != nil {
+		return planErr(fmt.Errorf("report appointments: %w", err))
 	}
-	printAppointments(env.Stdout, a)
+	if f.asJSON {
+		return printJSON(env.Stdout, g)
+	}
+	printAppointments(env.Stdout, g)
 	return nil
 }
 
@@ -306,7 +318,8 @@ func printDashboard(out io.Writer, d reports.Dashboard) {
 	w.Flush()
 }
 
-func printAppointments(out io.Writer, a reports.AppointmentAnalytics) {
+func printAppointments(out io.Writer, g reports.GatedAppointments) {
+	a := g.AppointmentAnalytics
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "Appointments %s to %s (%d days, local dates in %s)%s\n\n", a.From, a.To, a.PeriodDays, a.TimeZone, filterText(a.Filter))
 	fmt.Fprintf(w, "Total\t%s\n", num(a.Total))
@@ -315,8 +328,14 @@ func printAppointments(out io.Writer, a reports.AppointmentAnalytics) {
 		trend = fmt.Sprintf("%+.2f%% vs the previous %d days", *a.BookingTrendPercent, a.PeriodDays)
 	}
 	fmt.Fprintf(w, "Booking trend\t%s\n", trend)
-	fmt.Fprintf(w, "Cancellation rate\t%.2f%%\n", a.CancellationRatePercent)
-	fmt.Fprintf(w, "No-show rate\t%.2f%%\n\nBy status\n", a.NoShowRatePercent)
+	if g.Includes("cancellation_rate_percent") {
+		fmt.Fprintf(w, "Cancellation rate\t%.2f%%\n", a.CancellationRatePercent)
+		fmt.Fprintf(w, "No-show rate\t%.2f%%\n", a.NoShowRatePercent)
+	}
+	for _, l := range g.Locked {
+		fmt.Fprintf(w, "Not in your plan\t%s: %s (%s)\n", l.Plan, strings.Join(l.Fields, ", "), l.Feature)
+	}
+	fmt.Fprintf(w, "\nBy status\n")
 	for _, st := range data.AppointmentStatuses {
 		fmt.Fprintf(w, "  %s\t%s\n", reports.StatusLabel(st), num(a.ByStatus[string(st)]))
 	}

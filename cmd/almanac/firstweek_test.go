@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/almanac-app/almanac/license"
 )
 
 // Issue 10, item 15: refusals name what the user typed and a plan anyone can buy.
@@ -103,5 +105,56 @@ func TestProgressPipedAndTerminal(t *testing.T) {
 	}
 	if strings.Contains(errb.String(), "\r") || !strings.Contains(errb.String(), "demo: 500 of 500 appointments\n") {
 		t.Errorf("demo stderr piped: %q", errb.String())
+	}
+}
+
+// Issue 10, item 2: STARTER gets the appointments report its plan promises; the rates
+// (advanced analytics) are left out and listed under "locked".
+func TestReportAppointmentsOnStarter(t *testing.T) {
+	home := demoHome(t)
+	activatePlan(t, home, license.Starter)
+	code, out, stderr := runCLI(t, "--home", home, "report", "appointments", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	for _, k := range []string{"total", "by_status", "by_service", "by_resource", "daily_breakdown", "booking_trend_percent", "period_days"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("STARTER report lacks %q", k)
+		}
+	}
+	for _, k := range []string{"cancellation_rate_percent", "no_show_rate_percent"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("STARTER report shows %q", k)
+		}
+	}
+	var locked []struct {
+		Feature string   `json:"feature"`
+		Plan    string   `json:"plan"`
+		Fields  []string `json:"fields"`
+	}
+	if err := json.Unmarshal(got["locked"], &locked); err != nil {
+		t.Fatalf("locked: %v in %s", err, out)
+	}
+	if len(locked) != 1 || locked[0].Feature != license.FeatureAdvancedAnalytics || locked[0].Plan != "PROFESSIONAL" ||
+		strings.Join(locked[0].Fields, ",") != "cancellation_rate_percent,no_show_rate_percent" {
+		t.Errorf("locked = %+v", locked)
+	}
+	code, text, stderr := runCLI(t, "--home", home, "report", "appointments")
+	if code != 0 || strings.Contains(text, "Cancellation rate") || !strings.Contains(text, "PROFESSIONAL") {
+		t.Errorf("text report on STARTER: exit %d, stderr %q\n%s", code, stderr, text)
+	}
+	// PROFESSIONAL gets every field and no "locked".
+	pro := proHome(t)
+	_, out, _ = runCLI(t, "--home", pro, "report", "appointments", "--json")
+	got = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got["locked"]; ok || got["cancellation_rate_percent"] == nil {
+		t.Errorf("PROFESSIONAL report: %s", out)
 	}
 }
