@@ -65,9 +65,9 @@ type analyticsView struct {
 	rsrc    *widget.Select
 	// apptOnly are the filters revenue does not honour, hidden on the Revenue tab.
 	apptOnly []fyne.CanvasObject
-	catalog reports.Catalog
-	appt    *apptPanel
-	rev     *revPanel
+	catalog  reports.Catalog
+	appt     *apptPanel
+	rev      *revPanel
 }
 
 func buildAnalytics(s *Shell) fyne.CanvasObject {

@@ -52,10 +52,10 @@ type Config struct {
 // Screens, not wired by hand; the lock badges come from the license registry's features whose
 // Screen is the entry's ID.
 type Screen struct {
-	ID      string
-	Title   string
-	Icon    fyne.Resource
-	Build   func(s *Shell) fyne.CanvasObject
+	ID    string
+	Title string
+	Icon  fyne.Resource
+	Build func(s *Shell) fyne.CanvasObject
 }
 
 // Screens lists the sidebar in order.
