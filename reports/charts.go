@@ -322,7 +322,7 @@ func ByServiceChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
 // hbar geometry: margins around the plot and the share of the width names may take.
 const (
 	hbarTop, hbarBottom, hbarSide = 40, 12, 12
-	hbarLabelShare                = 0.45
+	hbarLabelShare                = 0.5
 	hbarGap                       = 8 // between a name and its bar, and a bar and its count
 )
 

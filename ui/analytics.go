@@ -96,7 +96,9 @@ func buildAnalytics(s *Shell) fyne.CanvasObject {
 	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewGridWithColumns(2, labeled("Period", picker), filters),
+		// Period and filters on rows of their own: side by side, a two-column grid doubles
+		// the filters' width and pushes the screen past 1024 pixels.
+		labeled("Period", picker), filters,
 		v.busy, v.message,
 	)
 	v.loadCatalog()
@@ -333,8 +335,11 @@ func newApptPanel(s *Shell) *apptPanel {
 	d := s.Entitlements().Can(license.FeatureAdvancedAnalytics)
 	p.advanced = d.Allowed
 	if !p.advanced {
+		// A lock alone: the heading-size plan name would widen the row past a 1024-pixel
+		// screen; the caption and the inline prompt below name the plan.
 		for _, c := range []*Card{p.cancel, p.noShow} {
-			c.Value.SetText("🔒 " + d.RequiredPlan.String())
+			c.Value.SetText("🔒")
+			c.Caption.SetText(c.Caption.Text + " Included in " + d.RequiredPlan.String() + ".")
 		}
 	}
 	rates := NewUpgradePrompt(s, PromptInline, license.FeatureAdvancedAnalytics) // empty when included
