@@ -84,7 +84,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD (default today)")
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
-	fs.StringVar(&f.service, "service", "", "only this service id")
+	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON with the documented field names")
 	fs.StringVar(&f.chart, "chart", "", "also write the daily chart to this PNG file")
