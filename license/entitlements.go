@@ -1,6 +1,7 @@
 package license
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -108,6 +109,27 @@ func (e Entitlements) Can(code string) Decision {
 	return d
 }
 
+// LowestUnlock answers a screen's badge from the features on it: open is true when any of
+// them is allowed; otherwise plan is the lowest plan on sale that would unlock one of them
+// (ok is false when no plan would: the license switches them off, or only payments are
+// missing).
+func (e Entitlements) LowestUnlock(features []Feature) (open bool, plan Plan, ok bool) {
+	for _, f := range features {
+		d := e.Can(f.Code)
+		if d.Allowed {
+			return true, 0, false
+		}
+		var ue *UpgradeError
+		if !errors.As(d.Err, &ue) || !ue.MissingPlan || ue.Revoked || !ue.Required.OnSale() {
+			continue
+		}
+		if !ok || ue.Required < plan {
+			plan, ok = ue.Required, true
+		}
+	}
+	return false, plan, ok
+}
+
 // Check is Can for code paths that only need an error: nil when allowed,
 // else an *UpgradeError.
 func (e Entitlements) Check(code string) error { return e.Can(code).Err }
@@ -153,6 +175,9 @@ func (e *UpgradeError) Error() string {
 	case e.MissingPlan && e.Revoked:
 		problem = fmt.Sprintf("Your license turns off %s, which the %s plan normally includes", e.FeatureName, e.Current)
 		fixes = append(fixes, "activate a license that includes it")
+	case e.MissingPlan && !e.Required.OnSale():
+		problem = fmt.Sprintf("Your %s plan does not include %s, and no plan on sale does", e.Current, e.FeatureName)
+		fixes = append(fixes, "ask your vendor for a license that grants it")
 	case e.MissingPlan:
 		problem = fmt.Sprintf("Your %s plan does not include %s", e.Current, e.FeatureName)
 		fixes = append(fixes, "upgrade to "+e.Required.String())

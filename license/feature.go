@@ -22,6 +22,13 @@ const (
 	LocationExportMenu = "export_menu" // a format in the export menu
 )
 
+// Screens the features live on; a screen's sidebar badge is decided by all of its features.
+const (
+	ScreenDashboard = "dashboard"
+	ScreenAnalytics = "analytics"
+	ScreenExports   = "exports"
+)
+
 // Feature describes one gated capability. The UI's navigation, lock badges
 // and upgrade prompts all read it, so a locked feature can still name itself
 // and the plan that unlocks it.
@@ -31,9 +38,12 @@ type Feature struct {
 	Description string
 	Category    string
 	UILocation  string
-	Icon        string // an icon name the UI maps to its theme
-	Badge       string // short text on a lock badge, e.g. "Pro"
-	MinPlan     Plan   // lowest plan that includes it by default
+	// Screen is the screen showing the feature's section; several features may share one,
+	// each gating its own part (Analytics: charts on STARTER, rates on PROFESSIONAL).
+	Screen  string
+	Icon    string // an icon name the UI maps to its theme
+	Badge   string // short text on a lock badge, e.g. "Pro"
+	MinPlan Plan   // lowest plan that includes it by default
 	// VisibleWhenLocked keeps the feature on screen when locked so the user
 	// learns it exists and what unlocks it.
 	VisibleWhenLocked bool
@@ -47,43 +57,43 @@ var registry = []Feature{
 	{
 		Code: FeatureDashboard, Name: "Dashboard",
 		Description: "Summary of appointments, resources and services at a glance.",
-		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "home",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenDashboard, Icon: "home",
 		MinPlan: Free, VisibleWhenLocked: true, Order: 10,
 	},
 	{
 		Code: FeatureAnalyticsCharts, Name: "Analytics charts",
 		Description: "Appointments by status, service and resource, with a daily breakdown and the booking trend.",
-		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "chart", Badge: "Starter",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "chart", Badge: "Starter",
 		MinPlan: Starter, VisibleWhenLocked: true, Order: 20,
 	},
 	{
 		Code: FeatureAdvancedAnalytics, Name: "Advanced analytics",
 		Description: "Cancellation and no-show rates, peak days and hours, and period comparisons.",
-		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "analytics", Badge: "Pro",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "analytics", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 30,
 	},
 	{
 		Code: FeatureRevenueAnalytics, Name: "Revenue analytics",
 		Description: "Revenue by service and day, transaction count and average value. Needs a tenant that accepts payments.",
-		Category:    CategoryAnalytics, UILocation: LocationSidebar, Icon: "money", Badge: "Pro",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "money", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 40, NeedsPayments: true,
 	},
 	{
 		Code: FeatureExportCSV, Name: "CSV export",
 		Description: "Export appointments, customers, resources and services as CSV.",
-		Category:    CategoryExport, UILocation: LocationExportMenu, Icon: "document",
+		Category:    CategoryExport, UILocation: LocationExportMenu, Screen: ScreenExports, Icon: "document",
 		MinPlan: Free, VisibleWhenLocked: true, Order: 50,
 	},
 	{
 		Code: FeatureExportJSON, Name: "JSON export",
 		Description: "Export as JSON with metadata: row count, filters and export time.",
-		Category:    CategoryExport, UILocation: LocationExportMenu, Icon: "code", Badge: "Starter",
+		Category:    CategoryExport, UILocation: LocationExportMenu, Screen: ScreenExports, Icon: "code", Badge: "Starter",
 		MinPlan: Starter, VisibleWhenLocked: true, Order: 60,
 	},
 	{
 		Code: FeatureExportXLSX, Name: "Excel export",
 		Description: "Export as Excel workbooks with formatted, filterable tables.",
-		Category:    CategoryExport, UILocation: LocationExportMenu, Icon: "grid", Badge: "Pro",
+		Category:    CategoryExport, UILocation: LocationExportMenu, Screen: ScreenExports, Icon: "grid", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 70,
 	},
 }
@@ -91,6 +101,17 @@ var registry = []Feature{
 // Features returns the registry sorted by display order. The slice is a
 // copy; changing it changes nothing here.
 func Features() []Feature { return slices.Clone(registry) }
+
+// ScreenFeatures lists the features shown on a screen, in display order.
+func ScreenFeatures(screen string) []Feature {
+	var out []Feature
+	for _, f := range registry {
+		if f.Screen == screen {
+			out = append(out, f)
+		}
+	}
+	return out
+}
 
 // FeatureByCode looks a feature up by its code.
 func FeatureByCode(code string) (Feature, bool) {

@@ -34,6 +34,10 @@ func (p Plan) String() string {
 	return planNames[p]
 }
 
+// OnSale reports whether anyone can buy p. INTERNAL is for Almanac's own use, so a prompt
+// never tells a user to upgrade to it.
+func (p Plan) OnSale() bool { return p >= Free && p < Internal }
+
 // ParsePlan reads a plan name such as "professional", ignoring case and
 // surrounding space.
 func ParsePlan(s string) (Plan, error) {

@@ -156,9 +156,14 @@ type HistoryError struct {
 }
 
 func (e *HistoryError) Error() string {
-	return fmt.Sprintf("%s is %s ago, but your %s plan shows only the last %s (from %s). Upgrade to %s to see it.",
+	fix := fmt.Sprintf("Upgrade to %s to see it.", e.Required)
+	if !e.Required.OnSale() {
+		fix = fmt.Sprintf("No plan on sale reaches that far back (the longest shows %s); choose a later date.",
+			plural(defaultHistoryDays[Internal-1], "day"))
+	}
+	return fmt.Sprintf("%s is %s ago, but your %s plan shows only the last %s (from %s). %s",
 		FormatDate(e.RequestedDate), plural(e.DaysAgo, "day"), e.Current,
-		plural(e.MaxDays, "day"), FormatDate(e.Cutoff), e.Required)
+		plural(e.MaxDays, "day"), FormatDate(e.Cutoff), fix)
 }
 
 func plural(n int, unit string) string {

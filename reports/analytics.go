@@ -126,6 +126,10 @@ func closedPeriod(p Period, today time.Time) (from, to string, days int, err err
 	if err1 != nil || err2 != nil {
 		return "", "", 0, usageError("period %s to %s is not two YYYY-MM-DD dates", p.From, to)
 	}
+	if b.Before(a) && p.To == "" {
+		// Only --from was typed: name it, not the --to the user never gave.
+		return "", "", 0, usageError("--from %s is after today (%s): give a date on or before today, or add --to", p.From, to)
+	}
 	if b.Before(a) {
 		return "", "", 0, usageError("--to %s is before --from %s: swap the dates", to, p.From)
 	}

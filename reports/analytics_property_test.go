@@ -375,7 +375,7 @@ func (r rawTenant) dashboard(now time.Time, w license.Window) Dashboard {
 	out := Dashboard{Period: DatePeriod{first, last}, ActiveResourcesCount: r.activeRes, ActiveServicesCount: r.activeSvc}
 	var byDay [7]int64
 	var byHour [24]int64
-	var minutes int64
+	var minutes, past int64
 	for _, a := range r.appts {
 		local := time.Unix(a.start, 0).In(r.loc)
 		d := local.Format(data.DateLayout)
@@ -389,12 +389,16 @@ func (r rawTenant) dashboard(now time.Time, w license.Window) Dashboard {
 			continue
 		}
 		out.TotalAppointmentsAllTime++
+		if a.start > now.Unix() {
+			continue // the average and the peaks count past appointments only
+		}
+		past++
 		minutes += (a.end - a.start) / 60
 		byDay[local.Weekday()]++
 		byHour[local.Hour()]++
 	}
-	if out.TotalAppointmentsAllTime > 0 {
-		out.AverageAppointmentDurationMinutes = round2(float64(minutes) / float64(out.TotalAppointmentsAllTime))
+	if past > 0 {
+		out.AverageAppointmentDurationMinutes = round2(float64(minutes) / float64(past))
 		day, hour := 0, 0
 		for i := range byDay {
 			if byDay[i] > byDay[day] {

@@ -17,11 +17,16 @@ import (
 // NoServiceName names revenue whose payment has no appointment (service id 0).
 const NoServiceName = "No appointment"
 
-// RevenueQuery asks for revenue analytics over a resolved period; ServiceID 0 means all.
+// RevenueQuery asks for revenue analytics over a resolved period. ServiceID 0 means all
+// services unless OnlyService is set: then it is the "No appointment" bucket (service 0).
 type RevenueQuery struct {
-	Period    Period
-	ServiceID int64
+	Period      Period
+	ServiceID   int64
+	OnlyService bool // ServiceID is a filter even when it is 0
 }
+
+// filtered reports whether the query narrows revenue to one service id.
+func (q RevenueQuery) filtered() bool { return q.OnlyService || q.ServiceID != 0 }
 
 // ServiceRevenue is one row of by_service.
 type ServiceRevenue struct {
@@ -65,21 +70,21 @@ func (s *Service) Revenue(ctx context.Context, q RevenueQuery) (RevenueAnalytics
 			return usageError("--service %d: no such service in this tenant; see the service ids in 'almanac report revenue'", q.ServiceID)
 		}
 		nm.services[0] = NoServiceName
-		out, err = revenueRows(ctx, tx, from, to, days, t.Currency, q.ServiceID, nm.services)
+		out, err = revenueRows(ctx, tx, from, to, days, t.Currency, q, nm.services)
 		out.TimeZone = t.TimeZone
 		return err
 	})
 	return out, err
 }
 
-func revenueRows(ctx context.Context, tx *sql.Tx, from, to string, days int, currency string, service int64, svcNames map[int64]string) (RevenueAnalytics, error) {
+func revenueRows(ctx context.Context, tx *sql.Tx, from, to string, days int, currency string, rq RevenueQuery, svcNames map[int64]string) (RevenueAnalytics, error) {
 	out := RevenueAnalytics{Currency: currency, PeriodDays: days, From: from, To: to, ByService: []ServiceRevenue{}}
 	type cell struct{ cents, n int64 }
 	byDay, bySvc := map[string]*cell{}, map[int64]*cell{}
 	q := "SELECT local_date, service_id, SUM(cents), SUM(n) FROM rollup_revenue_service WHERE local_date BETWEEN ? AND ? AND currency = ?"
 	args := []any{from, to, currency}
-	if service != 0 {
-		q, args = q+" AND service_id = ?", append(args, service)
+	if rq.filtered() {
+		q, args = q+" AND service_id = ?", append(args, rq.ServiceID)
 	}
 	err := scanRows(ctx, tx, q+" GROUP BY 1, 2", args, func(r *sql.Rows) error {
 		var date string

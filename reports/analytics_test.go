@@ -20,11 +20,15 @@ func TestDashboardFixture(t *testing.T) {
 		day     string
 		hour    int
 	}{
-		// 12 appointments from 2025-03-10 on: 600 minutes; Sunday has 4; 23:00 has 4.
-		{license.Enterprise, 12, "2025-03-10", 50, "Sunday", 23},
-		// From 2026-03-03: ids 1,2,3,4,7,8,9,10; Sunday 3 (ids 1-3); hours 1,3,23,23,10,14,14,16.
-		{license.Free, 8, "2026-03-03", 48.75, "Sunday", 14}, // 390 minutes; 14:00 and 23:00 tie at 2, the earlier wins
-		{license.Internal, 13, "", 50.77, "Sunday", 23},      // + id 13: 660/13 = 50.769…
+		// Average and peaks count only appointments started by now (2026-03-10 15:00): ids 7, 8
+		// and 10 are still to come. Ids 9 (14:00 today) has started.
+		// From 2025-03-10: 12 appointments; past ones 1-6, 9, 11, 12: 465 minutes / 9 = 51.67;
+		// Sunday has 4 (1, 2, 3, 5); 23:00 has 4 (3, 4, 6, 11).
+		{license.Enterprise, 12, "2025-03-10", 51.67, "Sunday", 23},
+		// From 2026-03-03: ids 1,2,3,4,7,8,9,10; past 1,2,3,4,9: 255 / 5 = 51; Sunday 3; hours
+		// 1, 3, 23, 23, 14: 23:00. Counting the future 8 (14:00) would tie 14:00 and make it win.
+		{license.Free, 8, "2026-03-03", 51, "Sunday", 23},
+		{license.Internal, 13, "", 52.5, "Sunday", 23}, // + id 13 (60 minutes): 525 / 10
 	}
 	for _, tt := range tests {
 		t.Run(tt.plan.String(), func(t *testing.T) {

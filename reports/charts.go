@@ -298,13 +298,15 @@ func ByStatusChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
 	return paletteFor(opts.Dark).barChart("Appointments by status", opts, bars)
 }
 
-// ByServiceChart draws the ten largest services and one "Other" bar for the rest.
+// ByServiceChart draws the ten largest services and one "Other" bar for the rest, as
+// horizontal bars with each service's whole name beside its bar (wrapped onto two lines when
+// it is long), so names stay readable in a narrow chart.
 func ByServiceChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
 	var bars []bar
 	var other int64
 	for i, s := range a.ByService {
 		if i < 10 {
-			bars = append(bars, bar{label: shorten(s.Name, 18), value: float64(s.Count), color: accent})
+			bars = append(bars, bar{label: s.Name, value: float64(s.Count), color: accent})
 		} else {
 			other += s.Count
 		}
@@ -315,23 +317,138 @@ func ByServiceChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
 	if len(bars) == 0 {
 		bars = []bar{{label: "No appointments", value: 0, color: accent}}
 	}
-	return paletteFor(opts.Dark).barChart("Appointments by service, top 10", opts, bars)
+	return paletteFor(opts.Dark).hbarChart("Appointments by service, top 10", opts, bars)
 }
 
-// shorten keeps a bar label within n characters and every word within 9: go-chart drops a
-// label whose longest word does not fit the bar's width.
-func shorten(s string, n int) string {
-	words := strings.Fields(s)
-	for i, w := range words {
-		if r := []rune(w); len(r) > 9 {
-			words[i] = string(r[:8]) + "…"
+// hbar geometry: margins around the plot and the share of the width names may take.
+const (
+	hbarTop, hbarBottom, hbarSide = 40, 12, 12
+	hbarLabelShare                = 0.5
+	hbarGap                       = 8 // between a name and its bar, and a bar and its count
+)
+
+// hbarChart draws one horizontal bar per entry: the name right-aligned in a column on the
+// left, the bar from a common zero line, and the count just past the bar's end.
+func (p palette) hbarChart(title string, opts ChartOptions, bars []bar) ([]byte, error) {
+	w, h := opts.size()
+	r, err := chart.PNG(w, h)
+	if err != nil {
+		return nil, fmt.Errorf("render chart %q: %w", title, err)
+	}
+	font, err := chart.GetDefaultFont()
+	if err != nil {
+		return nil, fmt.Errorf("render chart %q: %w", title, err)
+	}
+	fillRect(r, p.bg, 0, 0, w, h)
+	r.SetFont(font)
+	r.SetFontColor(p.fg)
+	r.SetFontSize(12)
+	tb := r.MeasureText(title)
+	r.Text(title, (w-tb.Width())/2, 8+tb.Height())
+
+	r.SetFontSize(10)
+	var maxV float64
+	countW := 0
+	for _, b := range bars {
+		maxV = math.Max(maxV, b.value)
+		countW = max(countW, r.MeasureText(countFormat(b.value)).Width())
+	}
+	labelW := labelColumn(w)
+	lines := make([][]string, len(bars))
+	widest := 0
+	for i, b := range bars {
+		lines[i] = wrapLabel(r, b.label, labelW, 2)
+		for _, l := range lines[i] {
+			widest = max(widest, r.MeasureText(l).Width())
 		}
 	}
-	r := []rune(strings.Join(words, " "))
-	if len(r) <= n {
-		return string(r)
+	labelW = min(labelW, widest)
+	zero := hbarSide + labelW + hbarGap
+	span := max(1, w-hbarSide-countW-hbarGap-zero)
+	row := float64(h-hbarTop-hbarBottom) / float64(len(bars))
+	lineH := r.MeasureText("Hg").Height() + 2
+	for i, b := range bars {
+		top := hbarTop + int(float64(i)*row)
+		mid := top + int(row/2)
+		thick := max(4, min(22, int(row*0.65)))
+		length := 0
+		if maxV > 0 {
+			length = int(b.value / maxV * float64(span))
+		}
+		fillRect(r, b.color, zero, mid-thick/2, length, thick)
+		y := mid - (len(lines[i])*lineH)/2 + lineH - 3
+		for _, l := range lines[i] {
+			r.Text(l, zero-hbarGap-r.MeasureText(l).Width(), y)
+			y += lineH
+		}
+		r.Text(countFormat(b.value), zero+length+hbarGap/2, mid+r.MeasureText("0").Height()/2)
 	}
-	return string(r[:n-1]) + "…"
+	r.SetStrokeColor(p.grid)
+	r.SetStrokeWidth(1)
+	r.MoveTo(zero, hbarTop)
+	r.LineTo(zero, h-hbarBottom)
+	r.Stroke()
+	var buf bytes.Buffer
+	if err := r.Save(&buf); err != nil {
+		return nil, fmt.Errorf("render chart %q: %w", title, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// labelColumn is the most a chart w pixels wide gives the names of its horizontal bars.
+func labelColumn(w int) int { return int(float64(w-2*hbarSide) * hbarLabelShare) }
+
+func fillRect(r chart.Renderer, c drawing.Color, x, y, w, h int) {
+	if w <= 0 || h <= 0 {
+		return
+	}
+	r.SetFillColor(c)
+	r.SetStrokeColor(c)
+	r.SetStrokeWidth(0)
+	r.MoveTo(x, y)
+	r.LineTo(x+w, y)
+	r.LineTo(x+w, y+h)
+	r.LineTo(x, y+h)
+	r.Close()
+	r.Fill()
+}
+
+// textMeasurer is the part of a chart renderer wrapLabel needs.
+type textMeasurer interface{ MeasureText(string) chart.Box }
+
+// wrapLabel breaks s at spaces into at most maxLines lines no wider than width. Whole words
+// are kept; only a name too long for every line loses its end, marked with "…".
+func wrapLabel(m textMeasurer, s string, width, maxLines int) []string {
+	fits := func(t string) bool { return m.MeasureText(t).Width() <= width }
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = word
+		case fits(cur + " " + word):
+			cur += " " + word
+		default:
+			lines, cur = append(lines, cur), word
+		}
+	}
+	if cur != "" || len(lines) == 0 {
+		lines = append(lines, cur)
+	}
+	if len(lines) > maxLines {
+		lines = append(lines[:maxLines-1], strings.Join(lines[maxLines-1:], " "))
+	}
+	for i, l := range lines {
+		if fits(l) {
+			continue
+		}
+		rs := []rune(l)
+		for len(rs) > 1 && !fits(string(rs)+"…") {
+			rs = rs[:len(rs)-1]
+		}
+		lines[i] = string(rs) + "…"
+	}
+	return lines
 }
 
 // StatusLabel is a status for people: "No show" rather than "no_show".

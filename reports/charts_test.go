@@ -8,7 +8,11 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+
+	chart "github.com/wcharczuk/go-chart/v2"
 
 	"github.com/almanac-app/almanac/license"
 )
@@ -75,8 +79,70 @@ func TestByServiceChartFoldsTheRestIntoOther(t *testing.T) {
 	if _, err := ByServiceChart(a, ChartOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := shorten("Physiotherapy Assessment", 18); got != "Physioth… Assessm…" {
-		t.Errorf("shorten = %q", got)
+}
+
+// runeWidth measures text as 1 pixel a rune, so wrapping can be checked by hand.
+type runeWidth struct{}
+
+func (runeWidth) MeasureText(s string) chart.Box { return chart.Box{Right: len([]rune(s))} }
+
+// Names under the by-service bars are whole: wrapped at spaces, cut only when a word alone is
+// wider than the column.
+func TestByServiceLabelsKeepWholeNames(t *testing.T) {
+	cases := []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"Physiotherapy Assessment", 30, []string{"Physiotherapy Assessment"}},
+		{"Physiotherapy Assessment", 15, []string{"Physiotherapy", "Assessment"}},
+		{"Deep Tissue Massage 90", 12, []string{"Deep Tissue", "Massage 90"}},
+		{"A very long service name indeed", 12, []string{"A very long", "service nam…"}},
+		{"Supercalifragilistic", 10, []string{"Supercali…"}},
+		{"", 10, []string{""}},
+	}
+	for _, c := range cases {
+		if got := wrapLabel(runeWidth{}, c.in, c.width, 2); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("wrapLabel(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+	// With the chart's real font, every demo-length name fits the name column whole.
+	r, _ := chart.PNG(425, 300)
+	font, _ := chart.GetDefaultFont()
+	r.SetFont(font)
+	r.SetFontSize(10)
+	for _, name := range []string{"Physiotherapy Assessment", "Deep Tissue Massage 90", "Massage", "Facial"} {
+		if got := strings.Join(wrapLabel(r, name, labelColumn(425), 2), " "); got != name {
+			t.Errorf("%q drawn as %q", name, got)
+		}
+	}
+}
+
+// The by-service bars are horizontal: the largest bar is much wider than it is tall.
+func TestByServiceChartIsHorizontal(t *testing.T) {
+	a := AppointmentAnalytics{}
+	for i := range 11 {
+		a.ByService = append(a.ByService, NamedCount{ID: int64(i + 1), Name: "Physiotherapy Assessment", Count: int64(100 - i)})
+	}
+	b, err := ByServiceChart(a, ChartOptions{Width: 425, Height: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, b)
+	minX, minY, maxX, maxY := 1<<30, 1<<30, -1, -1
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 == uint32(accent.R) && g>>8 == uint32(accent.G) && bl>>8 == uint32(accent.B) {
+				if maxY >= 0 && y > maxY+1 { // past the first bar
+					break
+				}
+				minX, minY, maxX, maxY = min(minX, x), min(minY, y), max(maxX, x), max(maxY, y)
+			}
+		}
+	}
+	if maxX < 0 || maxX-minX < 4*(maxY-minY) {
+		t.Errorf("first bar spans x %d..%d, y %d..%d: not a horizontal bar", minX, maxX, minY, maxY)
 	}
 }
 

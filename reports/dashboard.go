@@ -19,8 +19,9 @@ type DatePeriod struct {
 // Dashboard holds the dashboard numbers (seed 001); every plan may see them. Definitions are in
 // docs/metrics.md; in short, in the tenant's time zone: this month is the whole current
 // calendar month, future included; all time is every appointment from the history window's
-// cutoff on (future included); average duration, peak day and peak hour are over those same
-// appointments, every status; upcoming means scheduled or confirmed and starting after now.
+// cutoff on (future included); average duration, peak day and peak hour are over the past ones
+// among them (started at or before now), every status; upcoming means scheduled or confirmed
+// and starting after now.
 type Dashboard struct {
 	TotalAppointmentsThisMonth        int64      `json:"total_appointments_this_month"`
 	TotalAppointmentsAllTime          int64      `json:"total_appointments_all_time"`
@@ -36,6 +37,14 @@ type Dashboard struct {
 	AllTimeFrom string      `json:"-"`
 	Tenant      data.Tenant `json:"-"`
 	ComputedAt  time.Time   `json:"-"`
+}
+
+// SinceNote says what the average and the peaks cover, for the line under their cards.
+func (d Dashboard) SinceNote() string {
+	if d.AllTimeFrom == "" {
+		return "Past appointments, all time; future bookings not counted."
+	}
+	return "Past appointments since " + d.AllTimeFrom + "; future bookings not counted."
 }
 
 // AllTimeLabel names the all-time card honestly: it says so when the window cuts history.
@@ -66,7 +75,7 @@ func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Das
 		if err := dashboardCounts(ctx, tx, &out, now, allFrom); err != nil {
 			return fmt.Errorf("dashboard: %w", err)
 		}
-		if err := dashboardPeaks(ctx, tx, &out, allFrom); err != nil {
+		if err := dashboardPast(ctx, tx, &out, now, t.Location(), allFrom); err != nil {
 			return fmt.Errorf("dashboard: %w", err)
 		}
 		return nil
@@ -75,17 +84,16 @@ func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Das
 }
 
 func dashboardCounts(ctx context.Context, tx *sql.Tx, out *Dashboard, now time.Time, allFrom string) error {
-	var minutes int64
 	qs := []struct {
 		dst  []any
 		q    string
 		args []any
 	}{
 		{[]any{&out.TotalAppointmentsThisMonth}, `SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date BETWEEN ? AND ?`, []any{out.Period.StartDate, out.Period.EndDate}},
-		{[]any{&out.TotalAppointmentsAllTime, &minutes}, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(minutes), 0) FROM rollup_appt_service WHERE local_date >= ?`, []any{allFrom}},
+		{[]any{&out.TotalAppointmentsAllTime}, `SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date >= ?`, []any{allFrom}},
 		{[]any{&out.ActiveResourcesCount}, `SELECT COUNT(*) FROM resources WHERE active = 1`, nil},
 		{[]any{&out.ActiveServicesCount}, `SELECT COUNT(*) FROM services WHERE active = 1`, nil},
-		// The (status, start_at) index makes this a range count, not a scan.
+		// The start_at index makes this a range count, not a scan.
 		{[]any{&out.UpcomingAppointmentsCount}, `SELECT COUNT(*) FROM appointments WHERE status IN ('scheduled', 'confirmed') AND start_at > ?`, []any{now.Unix()}},
 	}
 	for _, q := range qs {
@@ -93,56 +101,102 @@ func dashboardCounts(ctx context.Context, tx *sql.Tx, out *Dashboard, now time.T
 			return err
 		}
 	}
-	if out.TotalAppointmentsAllTime > 0 {
-		out.AverageAppointmentDurationMinutes = round2(float64(minutes) / float64(out.TotalAppointmentsAllTime))
-	}
 	return nil
 }
 
-// dashboardPeaks finds the busiest weekday and local hour; ties go to the earlier one
-// (Sunday first, hour 0 first). Both stay nil without appointments.
-func dashboardPeaks(ctx context.Context, tx *sql.Tx, out *Dashboard, allFrom string) error {
-	var byDay [7]int64
-	err := scanRows(ctx, tx, `SELECT local_date, SUM(n) FROM rollup_appt_service WHERE local_date >= ? GROUP BY 1`, []any{allFrom},
-		func(r *sql.Rows) error {
+// pastStats accumulates the appointments that have started, for the average and the peaks.
+type pastStats struct {
+	n, minutes int64
+	byDay      [7]int64
+	byHour     [24]int64
+}
+
+// dashboardPast computes average duration, peak day and peak hour over the appointments from
+// allFrom that started at or before now: whole past days from the rollups, today's started
+// ones from the raw rows through the start_at index. Future bookings never count, so the
+// numbers describe what happened. Peak ties go to the earlier one (Sunday first, hour 0 first);
+// both stay nil without past appointments.
+func dashboardPast(ctx context.Context, tx *sql.Tx, out *Dashboard, now time.Time, loc *time.Location, allFrom string) error {
+	var st pastStats
+	today := Today(now, loc)
+	todayDate := today.Format(data.DateLayout)
+	err := scanRows(ctx, tx, `SELECT local_date, SUM(n), SUM(minutes) FROM rollup_appt_service WHERE local_date >= ? AND local_date < ? GROUP BY 1`,
+		[]any{allFrom, todayDate}, func(r *sql.Rows) error {
 			var date string
-			var n int64
-			if err := r.Scan(&date, &n); err != nil {
+			var n, minutes int64
+			if err := r.Scan(&date, &n, &minutes); err != nil {
 				return err
 			}
 			d, err := time.Parse(data.DateLayout, date)
 			if err != nil {
 				return fmt.Errorf("rollup date %q: %w", date, err)
 			}
-			byDay[d.Weekday()] += n
+			st.byDay[d.Weekday()] += n
+			st.n, st.minutes = st.n+n, st.minutes+minutes
 			return nil
 		})
 	if err != nil {
 		return err
 	}
-	var byHour [24]int64
-	err = scanRows(ctx, tx, `SELECT local_hour, SUM(n) FROM rollup_appt_hour WHERE local_date >= ? GROUP BY 1`, []any{allFrom},
-		func(r *sql.Rows) error {
-			var h, n int64
-			if err := r.Scan(&h, &n); err != nil {
+	err = scanRows(ctx, tx, `SELECT local_hour, SUM(n) FROM rollup_appt_hour WHERE local_date >= ? AND local_date < ? GROUP BY 1`,
+		[]any{allFrom, todayDate}, scanHours(&st.byHour))
+	if err != nil {
+		return err
+	}
+	if todayDate >= allFrom {
+		if err := st.addToday(ctx, tx, today, now); err != nil {
+			return err
+		}
+	}
+	st.fill(out)
+	return nil
+}
+
+// addToday adds today's appointments that have started by now.
+func (st *pastStats) addToday(ctx context.Context, tx *sql.Tx, today, now time.Time) error {
+	var n, minutes int64
+	err := scanRows(ctx, tx, `SELECT local_hour, COUNT(*), COALESCE(SUM((end_at - start_at) / 60), 0) FROM appointments
+		WHERE start_at >= ? AND start_at <= ? AND local_date = ? GROUP BY 1`,
+		[]any{today.Unix(), now.Unix(), today.Format(data.DateLayout)}, func(r *sql.Rows) error {
+			var h, c, m int64
+			if err := r.Scan(&h, &c, &m); err != nil {
 				return err
 			}
 			if h >= 0 && h < 24 {
-				byHour[h] += n
+				st.byHour[h] += c
 			}
+			n, minutes = n+c, minutes+m
 			return nil
 		})
-	if err != nil {
-		return err
+	st.byDay[today.Weekday()] += n
+	st.n, st.minutes = st.n+n, st.minutes+minutes
+	return err
+}
+
+func scanHours(byHour *[24]int64) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		var h, n int64
+		if err := r.Scan(&h, &n); err != nil {
+			return err
+		}
+		if h >= 0 && h < 24 {
+			byHour[h] += n
+		}
+		return nil
 	}
-	if i := argmax(byDay[:]); i >= 0 {
+}
+
+func (st *pastStats) fill(out *Dashboard) {
+	if st.n > 0 {
+		out.AverageAppointmentDurationMinutes = round2(float64(st.minutes) / float64(st.n))
+	}
+	if i := argmax(st.byDay[:]); i >= 0 {
 		name := time.Weekday(i).String()
 		out.PeakBookingDay = &name
 	}
-	if i := argmax(byHour[:]); i >= 0 {
+	if i := argmax(st.byHour[:]); i >= 0 {
 		out.PeakBookingHour = &i
 	}
-	return nil
 }
 
 // argmax is the first index of the largest positive value, or -1.

@@ -136,7 +136,7 @@ func datasetFor(req ExportRequest) (*dataset, error) {
 		}
 	}
 	if req.Status != "" && !slices.Contains(ds.statuses, req.Status) {
-		return nil, usageError("--status %q is not a %s status: use one of %s", req.Status, strings.TrimSuffix(ds.name, "s"), strings.Join(ds.statuses, ", "))
+		return nil, usageError("--status %q is not %s status: use one of %s", req.Status, withArticle(strings.TrimSuffix(ds.name, "s")), strings.Join(ds.statuses, ", "))
 	}
 	if req.ServiceID < 0 || req.ResourceID < 0 {
 		return nil, usageError("--service and --resource take a positive id")
@@ -451,4 +451,12 @@ func sqlBool(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// withArticle puts "a" or "an" before a noun, by its first letter.
+func withArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }

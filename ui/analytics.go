@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -62,9 +63,11 @@ type analyticsView struct {
 	status  *widget.Select
 	service *widget.Select
 	rsrc    *widget.Select
-	catalog reports.Catalog
-	appt    *apptPanel
-	rev     *revPanel
+	// apptOnly are the filters revenue does not honour, hidden on the Revenue tab.
+	apptOnly []fyne.CanvasObject
+	catalog  reports.Catalog
+	appt     *apptPanel
+	rev      *revPanel
 }
 
 func buildAnalytics(s *Shell) fyne.CanvasObject {
@@ -90,9 +93,12 @@ func buildAnalytics(s *Shell) fyne.CanvasObject {
 		revTab.Icon = LockIcon()
 	}
 	tabs := container.NewAppTabs(container.NewTabItem("Appointments", v.appt.view), revTab)
+	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewGridWithColumns(2, labeled("Period", picker), filters),
+		// Period and filters on rows of their own: side by side, a two-column grid doubles
+		// the filters' width and pushes the screen past 1024 pixels.
+		labeled("Period", picker), filters,
 		v.busy, v.message,
 	)
 	v.loadCatalog()
@@ -134,7 +140,21 @@ func (v *analyticsView) filters() fyne.CanvasObject {
 	for _, sel := range []*widget.Select{v.status, v.service, v.rsrc} {
 		sel.PlaceHolder = allChoice
 	}
-	return container.NewGridWithColumns(3, labeled("Status", v.status), labeled("Service", v.service), labeled("Resource", v.rsrc))
+	status, rsrc := labeled("Status", v.status), labeled("Resource", v.rsrc)
+	v.apptOnly = []fyne.CanvasObject{status, rsrc}
+	return container.NewGridWithColumns(3, status, labeled("Service", v.service), rsrc)
+}
+
+// showFiltersFor shows only the filters the tab on show honours: revenue is filtered by
+// service alone, so the status and resource pickers leave with the Appointments tab.
+func (v *analyticsView) showFiltersFor(revenue bool) {
+	for _, o := range v.apptOnly {
+		if revenue {
+			o.Hide()
+		} else {
+			o.Show()
+		}
+	}
 }
 
 func optionLabel(o reports.Option) string {
@@ -215,10 +235,14 @@ func computeAnalytics(ctx context.Context, ar AnalyticsReports, ents license.Ent
 	}
 	res.period = p
 	charts := ents.Can(license.FeatureAnalyticsCharts).Allowed
-	if ents.Can(license.FeatureAdvancedAnalytics).Allowed {
+	// Each section of the tab has its own feature; the report is read when any is included.
+	if _, err := reports.LockedAppointmentSections(ents); err == nil {
 		a, err := ar.Appointments(ctx, reports.AppointmentQuery{Period: p, Window: w, Filter: f})
 		if err != nil {
 			return res, err
+		}
+		if !ents.Can(license.FeatureAdvancedAnalytics).Allowed {
+			a.CancellationRatePercent, a.NoShowRatePercent = 0, 0 // never on screen, not even in memory
 		}
 		res.appt = &a
 		if charts {
@@ -289,13 +313,16 @@ func (v *analyticsView) showError(err error) {
 	v.message.Add(NewBanner(BannerDanger, "Could not compute the analytics: "+err.Error()))
 }
 
-// apptPanel is the Appointments tab.
+// apptPanel is the Appointments tab. Its sections follow the registry: counts, charts,
+// tables and the trend are Analytics charts (STARTER); the rates are Advanced analytics
+// (PROFESSIONAL) and, when locked, keep their place with an inline prompt naming the plan.
 type apptPanel struct {
 	view                         fyne.CanvasObject
 	total, trend, cancel, noShow *Card
 	daily, byStatus, byService   *fyne.Container
 	tables                       *fyne.Container
 	heading                      *widget.Label
+	advanced                     bool // the rates are included
 }
 
 func newApptPanel(s *Shell) *apptPanel {
@@ -305,10 +332,20 @@ func newApptPanel(s *Shell) *apptPanel {
 		daily: chartSlot(860, 300), byStatus: chartSlot(425, 300), byService: chartSlot(425, 300),
 		tables: container.NewVBox(), heading: widget.NewLabel(""),
 	}
-	charts := chartsSection(s, license.FeatureAdvancedAnalytics,
-		container.NewVBox(p.daily, container.NewGridWithColumns(2, p.byStatus, p.byService)))
-	content := container.NewVBox(p.heading, container.NewGridWithColumns(4, p.total, p.trend, p.cancel, p.noShow), charts, p.tables)
-	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureAdvancedAnalytics, content))
+	d := s.Entitlements().Can(license.FeatureAdvancedAnalytics)
+	p.advanced = d.Allowed
+	if !p.advanced {
+		// A lock alone: the heading-size plan name would widen the row past a 1024-pixel
+		// screen; the caption and the inline prompt below name the plan.
+		for _, c := range []*Card{p.cancel, p.noShow} {
+			c.Value.SetText("🔒")
+			c.Caption.SetText(c.Caption.Text + " Included in " + d.RequiredPlan.String() + ".")
+		}
+	}
+	rates := NewUpgradePrompt(s, PromptInline, license.FeatureAdvancedAnalytics) // empty when included
+	charts := container.NewVBox(p.daily, container.NewGridWithColumns(2, p.byStatus, p.byService))
+	content := container.NewVBox(p.heading, container.NewGridWithColumns(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.tables)
+	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureAnalyticsCharts, content))
 	return p
 }
 
@@ -320,8 +357,10 @@ func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartK
 	} else {
 		p.trend.Value.SetText("—")
 	}
-	p.cancel.Value.SetText(fmt.Sprintf("%.2f%%", a.CancellationRatePercent))
-	p.noShow.Value.SetText(fmt.Sprintf("%.2f%%", a.NoShowRatePercent))
+	if p.advanced {
+		p.cancel.Value.SetText(fmt.Sprintf("%.2f%%", a.CancellationRatePercent))
+		p.noShow.Value.SetText(fmt.Sprintf("%.2f%%", a.NoShowRatePercent))
+	}
 	setChart(p.daily, pngs[reports.ChartDailyAppointments], "daily.png")
 	setChart(p.byStatus, pngs[reports.ChartByStatus], "status.png")
 	setChart(p.byService, pngs[reports.ChartByService], "service.png")
@@ -337,7 +376,7 @@ func apptTables(a reports.AppointmentAnalytics) []fyne.CanvasObject {
 	named := func(rows []reports.NamedCount) [][]string {
 		var out [][]string
 		for _, r := range rows {
-			out = append(out, []string{strconv.FormatInt(r.ID, 10), r.Name, reports.GroupThousands(r.Count)})
+			out = append(out, []string{r.Name, reports.GroupThousands(r.Count), strconv.FormatInt(r.ID, 10)})
 		}
 		return out
 	}
@@ -353,11 +392,14 @@ func apptTables(a reports.AppointmentAnalytics) []fyne.CanvasObject {
 	for _, st := range data.AppointmentStatuses {
 		dailyHead = append(dailyHead, reports.StatusLabel(st))
 	}
+	// Two tables a row: a name and its count need about half the screen at 1024 pixels.
 	return []fyne.CanvasObject{
-		container.NewGridWithColumns(3,
+		container.NewGridWithColumns(2,
+			section("By service", "Largest first.", table([]string{"Service", "Count", "ID"}, named(a.ByService), 220)),
+			section("By resource", "Largest first.", table([]string{"Resource", "Count", "ID"}, named(a.ByResource), 220))),
+		container.NewGridWithColumns(2,
 			section("By status", "Every status, zeros included.", table([]string{"Status", "Count"}, status, 220)),
-			section("By service", "Largest first.", table([]string{"ID", "Service", "Count"}, named(a.ByService), 220)),
-			section("By resource", "Largest first.", table([]string{"ID", "Resource", "Count"}, named(a.ByResource), 220))),
+			layout.NewSpacer()),
 		section("Daily breakdown", "One row per local date of the period, zeros included.", table(dailyHead, daily, 260)),
 	}
 }
@@ -392,14 +434,14 @@ func (p *revPanel) fill(r reports.RevenueAnalytics, png []byte) {
 	setChart(p.daily, png, "revenue.png")
 	var bySvc, daily [][]string
 	for _, s := range r.ByService {
-		bySvc = append(bySvc, []string{strconv.FormatInt(s.ServiceID, 10), s.ServiceName, money(s.RevenueCents), reports.GroupThousands(s.Count)})
+		bySvc = append(bySvc, []string{s.ServiceName, money(s.RevenueCents), reports.GroupThousands(s.Count), strconv.FormatInt(s.ServiceID, 10)})
 	}
 	for _, d := range r.DailyBreakdown {
 		daily = append(daily, []string{d.Date, money(d.RevenueCents), reports.GroupThousands(d.TransactionCount)})
 	}
 	p.tables.Objects = []fyne.CanvasObject{container.NewGridWithColumns(2,
 		section("By service", "Largest first; a payment without an appointment counts as \"No appointment\".",
-			table([]string{"ID", "Service", "Revenue", "Count"}, bySvc, 260)),
+			table([]string{"Service", "Revenue", "Count", "ID"}, bySvc, 260)),
 		section("Daily breakdown", "One row per local date, zeros included.", table([]string{"Date", "Revenue", "Transactions"}, daily, 260)))}
 	p.tables.Refresh()
 }
@@ -421,11 +463,17 @@ func section(title, definition string, content fyne.CanvasObject) fyne.CanvasObj
 	return container.NewBorder(container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), def), nil, nil, nil, content)
 }
 
-// table shows rows under a header row in a scrolling widget.Table of the given height.
+// table shows rows under a header row in a scrolling widget.Table of the given height. Each
+// column is as wide as its widest cell (header included), so names and counts show whole;
+// only a name wider than maxColumnWidth is cut, with an ellipsis.
 func table(head []string, rows [][]string, height float32) fyne.CanvasObject {
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(rows), len(head) },
-		func() fyne.CanvasObject { return widget.NewLabel("Physiotherapy Assessment") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(rows[id.Row][id.Col]) },
 	)
 	t.ShowHeaderColumn = false
@@ -436,14 +484,31 @@ func table(head []string, rows [][]string, height float32) fyne.CanvasObject {
 			l.SetText(head[id.Col])
 		}
 	}
-	for i := range head {
-		w := float32(90)
-		if head[i] == "Service" || head[i] == "Resource" {
-			w = 200
-		}
+	for i, w := range columnWidths(head, rows) {
 		t.SetColumnWidth(i, w)
 	}
 	return sized(t, fyne.NewSize(0, height))
+}
+
+// maxColumnWidth caps a column of long names so a table still fits half a 1024-pixel screen.
+const maxColumnWidth = 300
+
+// columnWidths fits each column to its widest cell: the text (bold for the header) plus a
+// label's padding on both sides.
+func columnWidths(head []string, rows [][]string) []float32 {
+	size := theme.TextSize()
+	pad := 2*theme.InnerPadding() + 4
+	out := make([]float32, len(head))
+	for i, h := range head {
+		w := fyne.MeasureText(h, size, fyne.TextStyle{Bold: true}).Width
+		for _, r := range rows {
+			if i < len(r) {
+				w = max(w, fyne.MeasureText(r[i], size, fyne.TextStyle{}).Width)
+			}
+		}
+		out[i] = min(float32(maxColumnWidth), w+pad)
+	}
+	return out
 }
 
 // sized gives o a minimum size.

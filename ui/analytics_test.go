@@ -95,8 +95,9 @@ func TestAnalyticsLockedOnFree(t *testing.T) {
 	s, _ := newTestShell(t, demoReports(t, time.Now()))
 	s.ShowID("analytics")
 	testPump.drain()
-	if !anyLabelContains(s.Content(), "PROFESSIONAL") {
-		t.Errorf("locked analytics does not name PROFESSIONAL; labels %v", labels(s.Content()))
+	// The lowest plan that unlocks the Appointments tab is STARTER (its charts and counts).
+	if !anyLabelContains(s.Content(), "STARTER") {
+		t.Errorf("locked analytics does not name STARTER; labels %v", labels(s.Content()))
 	}
 }
 

@@ -21,6 +21,13 @@ import (
 // dashboardChartDays is the period of the dashboard's charts, clamped to the history window.
 const dashboardChartDays = 30
 
+// Definitions of the cards computed over past appointments; the load adds what they cover.
+const (
+	defDuration = "Mean scheduled length (end − start) of the appointments that have started."
+	defPeakDay  = "The weekday with the most appointments that have started, by local start date."
+	defPeakHour = "The local hour of day in which the most appointments that have started began."
+)
+
 // dashboardView holds the dashboard's cards and chart slots so a background load can fill them.
 type dashboardView struct {
 	month, allTime, upcoming, duration *Card
@@ -46,11 +53,11 @@ func buildDashboard(s *Shell) fyne.CanvasObject {
 		month:     NewCard("Appointments this month", "Every appointment whose start falls in this calendar month (tenant's time zone), future ones and every status included."),
 		allTime:   NewCard("Appointments, all time", "Every appointment from the start of your plan's history window on, future ones included."),
 		upcoming:  NewCard("Upcoming appointments", "Scheduled or confirmed appointments that start after now."),
-		duration:  NewCard("Average duration", "Mean scheduled length (end − start) of the all-time appointments."),
+		duration:  NewCard("Average duration", defDuration),
 		resources: NewCard("Active resources", "Staff, rooms and equipment marked active."),
 		services:  NewCard("Active services", "Services marked active."),
-		peakDay:   NewCard("Peak booking day", "The weekday with the most all-time appointments, by local start date."),
-		hour:      NewCard("Peak booking hour", "The local hour of day in which the most all-time appointments start."),
+		peakDay:   NewCard("Peak booking day", defPeakDay),
+		hour:      NewCard("Peak booking hour", defPeakHour),
 		daily:     chartSlot(480, 300), byStatus: chartSlot(420, 300),
 		chartsNote: widget.NewLabel(""),
 		status:     widget.NewLabel("Loading…"),
@@ -111,6 +118,9 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 	v.allTime.Value.SetText(reports.GroupThousands(d.TotalAppointmentsAllTime))
 	v.upcoming.Value.SetText(reports.GroupThousands(d.UpcomingAppointmentsCount))
 	v.duration.Value.SetText(fmt.Sprintf("%.2f min", d.AverageAppointmentDurationMinutes))
+	for c, def := range map[*Card]string{v.duration: defDuration, v.peakDay: defPeakDay, v.hour: defPeakHour} {
+		c.Caption.SetText(def + " " + d.SinceNote())
+	}
 	v.resources.Value.SetText(reports.GroupThousands(d.ActiveResourcesCount))
 	v.services.Value.SetText(reports.GroupThousands(d.ActiveServicesCount))
 	v.peakDay.Value.SetText("—")

@@ -37,7 +37,7 @@ func TestActivationFlowUnlocksSectionAndBadges(t *testing.T) {
 		t.Fatal("no test screen")
 	}
 	analytics := f.screen(t, "analytics")
-	if got := f.s.Badge(analytics); !strings.Contains(got, "PROFESSIONAL") {
+	if got := f.s.Badge(analytics); !strings.Contains(got, "STARTER") {
 		t.Fatalf("analytics badge on FREE = %q, want the plan that unlocks it", got)
 	}
 	if f.s.Content() == fyne.CanvasObject(inner) {
@@ -105,7 +105,7 @@ func TestRemoveRegatesLive(t *testing.T) {
 	if got := f.m.Status("demo").State; got != license.StateNone {
 		t.Fatalf("state after Remove = %v", got)
 	}
-	if got := f.s.Badge(analytics); !strings.Contains(got, "PROFESSIONAL") {
+	if got := f.s.Badge(analytics); !strings.Contains(got, "STARTER") {
 		t.Errorf("analytics badge after Remove = %q", got)
 	}
 	licContains(t, "license screen after Remove", licText(f.s.Content()), "FREE", "No license", "Last 7 days")

@@ -62,22 +62,22 @@ type Config struct {
 	Dispatch func(func())
 }
 
-// Screen is one sidebar entry. The sidebar, its lock badges and the screens are built from the
-// list returned by Screens, not wired by hand.
+// Screen is one sidebar entry. The sidebar and the screens are built from the list returned by
+// Screens, not wired by hand; the lock badges come from the license registry's features whose
+// Screen is the entry's ID.
 type Screen struct {
-	ID      string
-	Title   string
-	Icon    fyne.Resource
-	Feature string // license feature that gates the screen's main content; "" when always open
-	Build   func(s *Shell) fyne.CanvasObject
+	ID    string
+	Title string
+	Icon  fyne.Resource
+	Build func(s *Shell) fyne.CanvasObject
 }
 
 // Screens lists the sidebar in order.
 func Screens() []Screen {
 	return []Screen{
-		{ID: "dashboard", Title: "Dashboard", Icon: theme.HomeIcon(), Feature: license.FeatureDashboard, Build: buildDashboard},
-		{ID: "analytics", Title: "Analytics", Icon: theme.GridIcon(), Feature: license.FeatureAdvancedAnalytics, Build: buildAnalytics},
-		{ID: "exports", Title: "Exports", Icon: theme.DownloadIcon(), Feature: license.FeatureExportCSV, Build: buildExports},
+		{ID: "dashboard", Title: "Dashboard", Icon: theme.HomeIcon(), Build: buildDashboard},
+		{ID: "analytics", Title: "Analytics", Icon: theme.GridIcon(), Build: buildAnalytics},
+		{ID: "exports", Title: "Exports", Icon: theme.DownloadIcon(), Build: buildExports},
 		{ID: "sync", Title: "Sync", Icon: theme.ViewRefreshIcon(), Build: buildSync},
 		{ID: "license", Title: "License", Icon: theme.AccountIcon(), Build: buildLicense},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: buildSettings},
@@ -161,16 +161,23 @@ func (s *Shell) newNav() *widget.List {
 	return l
 }
 
-// Badge is the sidebar lock badge of a screen: empty when open, else the plan that unlocks it.
+// Badge is the sidebar lock badge of a screen, decided by the registry's features on that
+// screen (license.ScreenFeatures): empty when any of them is open, else the lowest plan that
+// unlocks one, or a bare lock when no plan would.
 func (s *Shell) Badge(sc Screen) string {
-	if sc.Feature == "" {
+	features := license.ScreenFeatures(sc.ID)
+	if len(features) == 0 {
 		return ""
 	}
-	d := s.Entitlements().Can(sc.Feature)
-	if d.Allowed {
+	open, plan, ok := s.Entitlements().LowestUnlock(features)
+	switch {
+	case open:
 		return ""
+	case ok:
+		return "🔒 " + plan.String()
+	default:
+		return "🔒"
 	}
-	return "🔒 " + d.RequiredPlan.String()
 }
 
 // Show switches to screen i.

@@ -56,11 +56,12 @@ func runDemo(env *Env, args []string) error {
 		return usageErr("demo: --timezone %q is not a time zone: use an IANA name such as America/New_York", *tz)
 	}
 	start := time.Now()
+	line := newProgress(env)
 	o.Progress = func(done, total int) {
-		fmt.Fprintf(env.Stderr, "\rdemo: %d of %d appointments", done, total)
+		line.show("appointments", fmt.Sprintf("demo: %d of %d appointments", done, total), done == total)
 	}
 	t, err := data.BuildDemo(env.ctx(), env.home(), o)
-	fmt.Fprintln(env.Stderr)
+	line.finish()
 	if err != nil {
 		return err
 	}

@@ -20,8 +20,10 @@ const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--day
 
 Prints analytics of the active tenant in its time zone (definitions: docs/metrics.md).
   dashboard     headline numbers; every plan
-  appointments  counts by status, service, resource and day, trend and rates (default last 30 days);
-                needs a plan with advanced analytics (PROFESSIONAL)
+  appointments  counts by status, service, resource and day and the trend (STARTER), and the
+                cancellation and no-show rates (advanced analytics, PROFESSIONAL); default last
+                30 days. A plan without the rates gets the rest; --json lists what is left out
+                under "locked"
   revenue       succeeded payments by paid date, service and day (default last 30 days); needs
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
 --days N is the N local days ending today, clamped to your plan's history window. --chart writes
@@ -64,7 +66,7 @@ func runReport(env *Env, args []string) error {
 	case "dashboard":
 		return reportDashboard(env, svc, ents, w, f)
 	case "appointments":
-		return reportAppointments(env, svc, w, f)
+		return reportAppointments(env, svc, ents, w, f)
 	default:
 		return reportRevenue(env, svc, w, f)
 	}
@@ -82,7 +84,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD (default today)")
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
-	fs.StringVar(&f.service, "service", "", "only this service id")
+	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON with the documented field names")
 	fs.StringVar(&f.chart, "chart", "", "also write the daily chart to this PNG file")
@@ -126,10 +128,11 @@ func (f *reportFlags) validate() error {
 		return usageErr("report: --status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.status)
 	}
 	var err error
-	if f.serviceID, err = parseID("--service", f.service); err != nil {
+	// Revenue has a service 0, "No appointment" (docs/metrics.md); appointments do not.
+	if f.serviceID, err = parseID("--service", f.service, f.kind == "revenue"); err != nil {
 		return err
 	}
-	if f.resourceID, err = parseID("--resource", f.resource); err != nil {
+	if f.resourceID, err = parseID("--resource", f.resource, false); err != nil {
 		return err
 	}
 	if f.chart != "" && !strings.HasSuffix(strings.ToLower(f.chart), ".png") {
@@ -138,23 +141,34 @@ func (f *reportFlags) validate() error {
 	return nil
 }
 
-func parseID(flagName, s string) (int64, error) {
+// parseID reads an id flag; zeroOK admits 0 (revenue's "No appointment" bucket).
+func parseID(flagName, s string, zeroOK bool) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 {
-		return 0, usageErr("report: %s %q is not an id: give a whole number such as 3", flagName, s)
+	if err != nil || n < 0 || n == 0 && !zeroOK {
+		hint := "give a whole number such as 3"
+		if zeroOK {
+			hint += ", or 0 for payments without an appointment"
+		}
+		return 0, usageErr("report: %s %q is not an id: %s", flagName, s, hint)
 	}
 	return n, nil
 }
 
 // gateReport refuses what the plan does not include (exit 3), naming the plan that unlocks it.
 func gateReport(ents license.Entitlements, f reportFlags) error {
-	feature := map[string]string{
-		"dashboard": license.FeatureDashboard, "appointments": license.FeatureAdvancedAnalytics, "revenue": license.FeatureRevenueAnalytics,
-	}[f.kind]
-	if err := ents.Check(feature); err != nil {
+	var err error
+	switch f.kind {
+	case "appointments": // section by section: refused only when no section is included
+		_, err = reports.LockedAppointmentSections(ents)
+	case "revenue":
+		err = ents.Check(license.FeatureRevenueAnalytics)
+	default:
+		err = ents.Check(license.FeatureDashboard)
+	}
+	if err != nil {
 		return planErr(fmt.Errorf("report %s: %w", f.kind, err))
 	}
 	if f.chart != "" {
@@ -214,7 +228,7 @@ func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, 
 	return nil
 }
 
-func reportAppointments(env *Env, svc *reports.Service, w license.Window, f reportFlags) error {
+func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags) error {
 	p, err := resolvePeriod(env, w, f)
 	if err != nil {
 		return err
@@ -230,10 +244,14 @@ func reportAppointments(env *Env, svc *reports.Service, w license.Window, f repo
 			return err
 		}
 	}
-	if f.asJSON {
-		return printJSON(env.Stdout, a)
+	g, err := reports.GateAppointments(a, ents)
+	if err != nil {
+		return planErr(fmt.Errorf("report appointments: %w", err))
 	}
-	printAppointments(env.Stdout, a)
+	if f.asJSON {
+		return printJSON(env.Stdout, g)
+	}
+	printAppointments(env.Stdout, g)
 	return nil
 }
 
@@ -242,7 +260,7 @@ func reportRevenue(env *Env, svc *reports.Service, w license.Window, f reportFla
 	if err != nil {
 		return err
 	}
-	r, err := svc.Revenue(env.ctx(), reports.RevenueQuery{Period: p, ServiceID: f.serviceID})
+	r, err := svc.Revenue(env.ctx(), reports.RevenueQuery{Period: p, ServiceID: f.serviceID, OnlyService: f.service != ""})
 	if err != nil {
 		return reportErr(err)
 	}
@@ -300,7 +318,8 @@ func printDashboard(out io.Writer, d reports.Dashboard) {
 	w.Flush()
 }
 
-func printAppointments(out io.Writer, a reports.AppointmentAnalytics) {
+func printAppointments(out io.Writer, g reports.GatedAppointments) {
+	a := g.AppointmentAnalytics
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "Appointments %s to %s (%d days, local dates in %s)%s\n\n", license.FormatISODate(a.From), license.FormatISODate(a.To), a.PeriodDays, a.TimeZone, filterText(a.Filter))
 	fmt.Fprintf(w, "Total\t%s\n", num(a.Total))
@@ -309,8 +328,14 @@ func printAppointments(out io.Writer, a reports.AppointmentAnalytics) {
 		trend = fmt.Sprintf("%+.2f%% vs the previous %d days", *a.BookingTrendPercent, a.PeriodDays)
 	}
 	fmt.Fprintf(w, "Booking trend\t%s\n", trend)
-	fmt.Fprintf(w, "Cancellation rate\t%.2f%%\n", a.CancellationRatePercent)
-	fmt.Fprintf(w, "No-show rate\t%.2f%%\n\nBy status\n", a.NoShowRatePercent)
+	if g.Includes("cancellation_rate_percent") {
+		fmt.Fprintf(w, "Cancellation rate\t%.2f%%\n", a.CancellationRatePercent)
+		fmt.Fprintf(w, "No-show rate\t%.2f%%\n", a.NoShowRatePercent)
+	}
+	for _, l := range g.Locked {
+		fmt.Fprintf(w, "Not in your plan\t%s: %s (%s)\n", l.Plan, strings.Join(l.Fields, ", "), l.Feature)
+	}
+	fmt.Fprintf(w, "\nBy status\n")
 	for _, st := range data.AppointmentStatuses {
 		fmt.Fprintf(w, "  %s\t%s\n", reports.StatusLabel(st), num(a.ByStatus[string(st)]))
 	}

@@ -39,7 +39,7 @@ func TestReportGatesAndUsage(t *testing.T) {
 	}{
 		{"dashboard on FREE", free, []string{"report", "dashboard"}, 0, ""},
 		{"revenue on FREE", free, []string{"report", "revenue"}, 3, "PROFESSIONAL"},
-		{"appointments on FREE", free, []string{"report", "appointments", "--days", "7"}, 3, "PROFESSIONAL"},
+		{"appointments on FREE", free, []string{"report", "appointments", "--days", "7"}, 3, "STARTER"},
 		{"chart on FREE", free, []string{"report", "dashboard", "--chart", "x.png"}, 3, "STARTER"},
 		{"appointments on PRO", pro, []string{"report", "appointments", "--days", "90"}, 0, ""},
 		{"revenue on PRO", pro, []string{"report", "revenue", "--service", "1"}, 0, ""},

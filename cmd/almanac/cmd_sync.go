@@ -45,7 +45,7 @@ func runSync(env *Env, args []string) error {
 	if o.Token == "" {
 		return usageErr("sync: no token: pass --token TOKEN or set ALMANAC_TOKEN")
 	}
-	p := &progressPrinter{env: env}
+	p := &progressPrinter{line: newProgress(env)}
 	o.Progress = p.print
 	res, err := data.Sync(env.ctx(), h, o)
 	p.finish()
@@ -98,39 +98,20 @@ func saveOutcome(h data.Home, o data.SyncOptions, res data.SyncResult, err error
 	return h.SaveSyncSettings(s)
 }
 
-// progressPrinter draws one updating line per entity on stderr, at most five times a second.
+// progressPrinter reports sync progress per entity on stderr (see progressLine).
 type progressPrinter struct {
-	env  *Env
-	mu   sync.Mutex
-	last time.Time
-	open bool
+	line *progressLine
 }
 
 func (p *progressPrinter) print(ev data.SyncProgress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if ev.Finishing {
-		fmt.Fprintln(p.env.Stderr, "sync: building indexes and daily summaries…")
+		p.line.note("sync: building indexes and daily summaries…")
 		return
 	}
-	if !ev.Finished && time.Since(p.last) < 200*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	fmt.Fprintf(p.env.Stderr, "\rsync: %-13s %11s of ~%-11s %9s rows/s ", ev.Entity, group(ev.Done), group(ev.Total), group(int64(ev.RowsPerSec)))
-	p.open = !ev.Finished
-	if ev.Finished {
-		fmt.Fprintln(p.env.Stderr)
-	}
+	p.line.show(ev.Entity, fmt.Sprintf("sync: %-13s %11s of ~%-11s %9s rows/s ", ev.Entity, group(ev.Done), group(ev.Total), group(int64(ev.RowsPerSec))), ev.Finished)
 }
 
-func (p *progressPrinter) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.open {
-		fmt.Fprintln(p.env.Stderr)
-	}
-}
+func (p *progressPrinter) finish() { p.line.finish() }
 
 // group formats n with thousands separators.
 func group(n int64) string {

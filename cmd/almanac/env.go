@@ -19,8 +19,10 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	Now    func() time.Time
-	Ctx    context.Context
+	// StderrTTY: Stderr is a terminal, so progress may redraw its line with a carriage return.
+	StderrTTY bool
+	Now       func() time.Time
+	Ctx       context.Context
 }
 
 func (env *Env) home() data.Home { return data.Home{Dir: env.Home} }

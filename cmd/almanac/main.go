@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	env := newEnv(home.Dir)
 	env.Stdin, env.Stdout, env.Stderr, env.Ctx = stdin, stdout, stderr, ctx
+	env.StderrTTY = isTerminal(stderr)
 	if len(rest) == 0 {
 		return report(stderr, runApp(env))
 	}
@@ -83,6 +84,8 @@ func parseGlobal(args []string) (home string, rest []string, err error) {
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
 		a := args[0]
 		switch {
+		case a == "--version" || a == "-version":
+			return home, append([]string{"version"}, args[1:]...), nil
 		case a == "--home" || a == "-home":
 			if len(args) < 2 || args[1] == "" {
 				return "", nil, usageErr("--home needs a directory: almanac --home DIR COMMAND")
@@ -111,6 +114,7 @@ Usage:
 
 With no command, opens the desktop app (building the demo tenant on first run).
 --home DIR: where data lives (default $ALMANAC_HOME, else your config dir + /almanac).
+--version: the same as 'almanac version'.
 
 Commands:`)
 	names := make([]string, 0, len(commands))
