@@ -111,7 +111,14 @@ func TestParseReleaseKeys(t *testing.T) {
 		t.Errorf("one key = %v, %v", s.Len(), err)
 	}
 	dev, _ := testKey(DevKeyID, 7)
+	committed, err := ParsePublicKey(devKeyFile(t, ".pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := PublicKey{KID: "vendor-2026", Key: committed}
 	for name, v := range map[string]string{
+		"committed dev key renamed":         enc(keyLine(a) + "\n" + keyLine(renamed) + "\n"),
+		"committed dev key renamed retired": enc(keyLine(renamed) + " retired\n"),
 		"not base64":   "prod-2026 AAAA",
 		"bad list":     enc("nonsense\n"),
 		"dev key":      enc(keyLine(dev) + "\n"),
