@@ -119,10 +119,10 @@ func TestParseReleaseKeys(t *testing.T) {
 	for name, v := range map[string]string{
 		"committed dev key renamed":         enc(keyLine(a) + "\n" + keyLine(renamed) + "\n"),
 		"committed dev key renamed retired": enc(keyLine(renamed) + " retired\n"),
-		"not base64":   "prod-2026 AAAA",
-		"bad list":     enc("nonsense\n"),
-		"dev key":      enc(keyLine(dev) + "\n"),
-		"insecure kid": enc(strings.Replace(keyLine(a), "prod-2026", "insecure-2", 1)),
+		"not base64":                        "prod-2026 AAAA",
+		"bad list":                          enc("nonsense\n"),
+		"dev key":                           enc(keyLine(dev) + "\n"),
+		"insecure kid":                      enc(strings.Replace(keyLine(a), "prod-2026", "insecure-2", 1)),
 	} {
 		if _, err := parseReleaseKeys(v); err == nil {
 			t.Errorf("%s: accepted", name)
