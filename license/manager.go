@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -26,9 +25,10 @@ const (
 // the license changes. It is safe for concurrent use; every call reads the
 // directory afresh, so a license activated by another process shows up too.
 type Manager struct {
-	dir   string
-	clock func() time.Time
-	keys  KeySet
+	dir     string
+	clock   func() time.Time
+	keys    KeySet
+	records []TimeRecord // besides last-seen.txt; see SetTimeRecords
 
 	mu sync.Mutex // serialises reads and writes of dir
 
@@ -59,7 +59,7 @@ func (m *Manager) Dir() string { return m.dir }
 func (m *Manager) Check(text []byte, tenantID string) (*Status, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st, err := m.check(text, tenantID, m.clock())
+	st, _, err := m.check(text, tenantID, m.clock(), m.loadSeen().merged)
 	if err != nil {
 		return nil, err
 	}
@@ -82,36 +82,40 @@ func (m *Manager) activate(text []byte, tenantID string) (*Status, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.clock()
-	st, err := m.check(text, tenantID, now)
+	ls := m.loadSeen()
+	st, seen, err := m.check(text, tenantID, now, ls.merged)
 	if err != nil {
 		return nil, err
 	}
 	if err := m.writeFile(licenseFile, st.License.Text()); err != nil {
 		return nil, err
 	}
-	m.observe(now)
+	m.saveSeen(ls, seen.observed(now))
 	return &st, nil
 }
 
-func (m *Manager) check(text []byte, tenantID string, now time.Time) (Status, error) {
+func (m *Manager) check(text []byte, tenantID string, now time.Time, seen seenState) (Status, seenState, error) {
 	l, err := Parse(text)
 	if err != nil {
-		return Status{}, err
+		return Status{}, seen, err
 	}
 	if err := Verify(l, m.keys); err != nil {
-		return Status{}, err
+		return Status{}, seen, err
 	}
-	st := Evaluate(l, tenantID, now, m.readSeen())
-	return st, activationError(st, now.Location())
+	st, seen := evaluate(l, tenantID, now, seen)
+	return st, seen, activationError(st, now.Location())
 }
 
 // activationError refuses what should not become the active license. A
 // license already past expiry is refused even inside its grace days: grace
-// keeps an active license working, it does not admit new ones. A clock in
-// doubt is no reason to refuse; Evaluate already chose grace.
+// keeps an active license working, it does not admit new ones. Under a clock
+// in doubt, expiry is judged against the latest time seen, not the clock;
+// otherwise a clock in doubt is no reason to refuse (Evaluate chose grace).
 func activationError(st Status, loc *time.Location) error {
 	switch {
-	case st.ClockRollback:
+	case st.ClockRollback && !st.ExpiresAt.IsZero() && !st.LatestSeen.Before(st.ExpiresAt):
+		return expired(st.License.Payload, loc)
+	case st.ClockRollback && st.Active():
 		return nil
 	case st.State == StateGrace:
 		return expired(st.License.Payload, loc)
@@ -156,7 +160,9 @@ func (m *Manager) Status(tenantID string) Status {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.clock()
-	seen := m.observe(now)
+	ls := m.loadSeen()
+	seen := ls.merged
+	defer func() { m.saveSeen(ls, seen.observed(now)) }()
 	l, err := m.readLicense()
 	switch {
 	case err != nil:
@@ -167,7 +173,9 @@ func (m *Manager) Status(tenantID string) Status {
 	if err := Verify(l, m.keys); err != nil {
 		return Status{State: StateNone, Plan: Free, License: l, Err: err, Banner: problemBanner(err)}
 	}
-	return Evaluate(l, tenantID, now, seen)
+	var st Status
+	st, seen = evaluate(l, tenantID, now, seen)
+	return st
 }
 
 // Entitlements is what the current user may do for tenantID.
@@ -218,35 +226,6 @@ func (m *Manager) readLicense() (*License, error) {
 		return nil, storageError("read the saved license", err)
 	}
 	return Parse(text)
-}
-
-// observe records now as the latest time seen when it is later, and returns
-// the latest time seen. A failed write is ignored: a read-only home must not
-// cost the user their license.
-func (m *Manager) observe(now time.Time) time.Time {
-	seen := m.readSeen()
-	if !now.After(seen) {
-		return seen
-	}
-	if now.Sub(seen) >= seenResolution {
-		_ = m.writeFile(seenFile, []byte(now.UTC().Format(time.RFC3339Nano)+"\n"))
-	}
-	return now
-}
-
-// readSeen returns the stored latest time seen, or zero when there is none
-// or it cannot be read: an unreadable record only weakens rollback
-// detection, it never locks anyone out.
-func (m *Manager) readSeen() time.Time {
-	b, err := os.ReadFile(filepath.Join(m.dir, seenFile))
-	if err != nil {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // writeFile replaces name atomically (temp file, then rename) with mode

@@ -81,7 +81,10 @@ func TestEvaluateClock(t *testing.T) {
 		{"small rollback cannot leave grace", p, exp.Add(-time.Hour), exp.Add(time.Hour), StateGrace, false, Professional},
 		{"small rollback cannot revive", p, graceEnd.Add(-time.Hour), graceEnd.Add(time.Hour), StateExpired, false, Free},
 		{"far back but past grace anyway", p, graceEnd.Add(day), graceEnd.Add(10 * day), StateExpired, true, Free},
-		{"clock once set years ahead", p, testNow, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), StateGrace, true, Professional},
+		// Almanac cannot tell a clock once set ahead by mistake from one set
+		// back now: a license seen past its grace stays expired (issue 11).
+		{"clock once set years ahead", p, testNow, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), StateExpired, true, Free},
+		{"far back, seen in grace", p, exp.Add(-300 * day), exp.Add(2 * day), StateGrace, true, Professional},
 		{"issued in the future", issuedAhead, testNow, time.Time{}, StateGrace, true, Professional},
 		{"perpetual ignores rollback", perpetual, testNow, testNow.Add(100 * day), StateValid, true, Professional},
 	}
