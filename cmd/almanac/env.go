@@ -62,9 +62,11 @@ func (env *Env) TenantInfo() (id string, acceptsPayments bool, err error) {
 	return t.ID, t.CanAcceptPayments, nil
 }
 
-// Licenses is the license manager of this home.
+// Licenses is the license manager of this home. Besides its own
+// last-seen.txt it keeps the latest time seen in the tenant store and reads
+// the newest instant the sync server sent (licenseTimeRecords).
 func (env *Env) Licenses() *license.Manager {
-	return license.NewManager(filepath.Join(env.Home, "license"), env.Now)
+	return license.NewManager(filepath.Join(env.Home, "license"), env.Now).SetTimeRecords(env.licenseTimeRecords()...)
 }
 
 // Entitlements is what the active license allows for tenant t.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -45,9 +44,7 @@ func runLicense(env *Env, args []string) error {
 	return usageErr("license: unknown command %q; use activate, show or remove", args[0])
 }
 
-func licenseManager(env *Env) *license.Manager {
-	return license.NewManager(filepath.Join(env.Home, "license"), env.Now)
-}
+func licenseManager(env *Env) *license.Manager { return env.Licenses() }
 
 // licenseFlags parses a subcommand's flags. -h prints help to stdout and
 // reports done; other mistakes are usage errors.
