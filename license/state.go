@@ -46,7 +46,7 @@ type Status struct {
 	// the license's issue time); while the clock is in doubt the license is
 	// judged against it.
 	LatestSeen time.Time
-	Err           error  // why a stored license does not apply, or the clock explanation; else nil
+	Err        error // why a stored license does not apply, or the clock explanation; else nil
 }
 
 // Active reports whether the license's plan is in force.
