@@ -42,11 +42,11 @@ type Status struct {
 	DaysLeft      int
 	Banner        string // what the UI shows on top; "" for none
 	ClockRollback bool   // the clock is more than RollbackTolerance behind the latest time seen
+	Err           error  // why a stored license does not apply, or the clock explanation; else nil
 	// LatestSeen is the latest time Almanac has seen (every record of it and
 	// the license's issue time); while the clock is in doubt the license is
 	// judged against it.
 	LatestSeen time.Time
-	Err        error // why a stored license does not apply, or the clock explanation; else nil
 }
 
 // Active reports whether the license's plan is in force.
