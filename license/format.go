@@ -370,6 +370,8 @@ func checkPayload(p Payload) error {
 		return fmt.Errorf("grace_days %d is outside 0..%d", p.GraceDays, maxGraceDays)
 	case p.UpgradeURL != "" && !SafeUpgradeURL(p.UpgradeURL):
 		return fmt.Errorf("upgrade_url %s is not an https:// address", quote(p.UpgradeURL))
+	case !p.ExpiresAt.IsZero() && p.GraceUntil().Year() > 9999:
+		return fmt.Errorf("expires_at %s plus %d grace days is past year 9999; omit expires_at for a license that never expires", p.ExpiresAt.Format(time.RFC3339), p.GraceDays)
 	case !p.ExpiresAt.IsZero() && !p.NotBefore.IsZero() && !p.ExpiresAt.After(p.NotBefore):
 		return fmt.Errorf("expires_at %s is not after not_before %s", p.ExpiresAt.Format(time.RFC3339), p.NotBefore.Format(time.RFC3339))
 	}

@@ -125,7 +125,7 @@ func stateAt(s Status, at time.Time, loc *time.Location) Status {
 		if p.ExpiresAt.Sub(at) <= ExpiringWithin {
 			s.State = StateExpiring
 			s.Banner = fmt.Sprintf("Your %s license expires on %s (%s left). Activate a renewed license to keep its features.",
-				p.Plan, when(p.ExpiresAt, loc), plural(s.DaysLeft, "day"))
+				p.Plan, when(p.ExpiresAt, loc), DaysText(s.DaysLeft))
 		}
 	}
 	return s
@@ -184,13 +184,31 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// daysUntil rounds up, so "1 day left" lasts until the very end.
+// daysUntil rounds up, so "1 day left" lasts until the very end. It counts
+// in seconds, not time.Duration, which stops at about 292 years: an expiry
+// in year 9999 must not wrap around to a negative count.
 func daysUntil(from, to time.Time) int {
-	d := to.Sub(from)
-	if d <= 0 {
+	if !to.After(from) {
 		return 0
 	}
-	return int((d + day - 1) / day)
+	secs := to.Unix() - from.Unix()
+	n, rest := secs/secsPerDay, secs%secsPerDay*1e9+int64(to.Nanosecond()-from.Nanosecond())
+	if rest > 0 {
+		n++
+	}
+	return int(n)
+}
+
+const secsPerDay = 24 * 60 * 60
+
+// DaysText words a count of days for people: "1 day", "12 days", and past
+// two years "over N years", which reads better than a count in the
+// thousands for a license that practically never ends.
+func DaysText(n int) string {
+	if n > 730 {
+		return fmt.Sprintf("over %d years", n*400/146097) // 146097 days make 400 Gregorian years
+	}
+	return plural(n, "day")
 }
 
 // when shows an instant in the user's zone.

@@ -230,3 +230,35 @@ func TestReleaseBuild(t *testing.T) {
 		t.Errorf("dev-signed license in a release build: exit %d\n%s", code, out)
 	}
 }
+
+// TestSignFarAndZeroDates: the tool and Almanac agree. The zero instant, which
+// a payload reads as "never expires", is refused rather than signed with a
+// warning that Almanac will refuse it; a far expiry inspects as a positive
+// count of days; a non-https upgrade URL is refused.
+func TestSignFarAndZeroDates(t *testing.T) {
+	base := []string{"sign", "--dev", "--tenant", "demo", "--plan", "STARTER"}
+	for _, zero := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:00:00+00:00"} {
+		r := runTool(t, "", append(base, "--expires", zero)...)
+		r.want(t, 2, "zero instant")
+		if strings.Contains(r.stdout, "BEGIN ALMANAC LICENSE") {
+			t.Errorf("--expires %s: signed a license", zero)
+		}
+	}
+	runTool(t, "", append(base, "--expires", "2027-01-01", "--not-before", "0001-01-01T00:00:00Z")...).want(t, 2, "zero instant")
+	runTool(t, "", append(base, "--expires", "2027-01-01", "--upgrade-url", "file:///etc/passwd")...).want(t, 1, "https://")
+
+	r := runTool(t, "", append(base, "--expires", "9999-12-01")...)
+	r.want(t, 0, "BEGIN ALMANAC LICENSE")
+	l, err := license.Parse([]byte(r.stdout))
+	if err != nil || license.Verify(l, license.TrustedKeys()) != nil {
+		t.Fatalf("far license: %v", err)
+	}
+	out := runTool(t, r.stdout, "inspect", "-")
+	out.want(t, 0, "over 7973 years left")
+	if strings.Contains(out.stdout, "-106750") {
+		t.Errorf("negative days left:\n%s", out.stdout)
+	}
+	if !strings.Contains(out.stdout, "2912") { // ~2,912,000 days from now, not Duration's 106,751
+		t.Errorf("far expiry days:\n%s", out.stdout)
+	}
+}

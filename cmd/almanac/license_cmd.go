@@ -232,11 +232,11 @@ func licenseExpiry(st license.Status, loc *time.Location) string {
 	at := st.ExpiresAt.In(loc).Format("2 Jan 2006 15:04 MST")
 	switch st.State {
 	case license.StateGrace:
-		return fmt.Sprintf("%s (grace until %s, %d days left)", at, st.GraceUntil.In(loc).Format("2 Jan 2006 15:04 MST"), st.DaysLeft)
+		return fmt.Sprintf("%s (grace until %s, %s left)", at, st.GraceUntil.In(loc).Format("2 Jan 2006 15:04 MST"), license.DaysText(st.DaysLeft))
 	case license.StateExpired:
 		return at + " (expired)"
 	}
-	return fmt.Sprintf("%s (%d days left)", at, st.DaysLeft)
+	return fmt.Sprintf("%s (%s left)", at, license.DaysText(st.DaysLeft))
 }
 
 func licenseHistory(e license.Entitlements) string {

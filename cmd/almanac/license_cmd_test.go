@@ -423,3 +423,18 @@ func TestLicenseClockSetBack(t *testing.T) {
 		t.Fatalf("an expired license revived: %v %v", m["state"], m["plan"])
 	}
 }
+
+// TestLicenseFarExpiry: an expiry in year 9999 shows as years left, never a
+// negative count of days.
+func TestLicenseFarExpiry(t *testing.T) {
+	licNeedsDevKey(t)
+	home := licHome(t)
+	far := licWrite(t, licDevSign(t, func(p *license.Payload) { p.ExpiresAt = time.Date(9999, 12, 1, 0, 0, 0, 0, time.UTC) }))
+	code, out, errOut := licRun(t, home, "", "license", "activate", far)
+	if code != 0 || !strings.Contains(out, "(over 797") || strings.Contains(out, "-106750") {
+		t.Fatalf("activate: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := licRun(t, home, "", "license", "show"); code != 0 || !strings.Contains(out, "(over 797") {
+		t.Fatalf("show: exit %d\n%s", code, out)
+	}
+}
