@@ -68,6 +68,10 @@ func (t *tool) verdict(w *tabwriter.Writer, err error) error {
 
 func printLicense(w io.Writer, l *license.License, now time.Time) {
 	p := l.Payload
+	if p.LicenseID == "" { // a decoded payload always has one: this one did not decode
+		fmt.Fprintf(w, "Format:\tv%d\nKey ID:\t%s\nPayload:\tnot readable (the verdict says why)\n", l.V, l.KID)
+		return
+	}
 	rows := [][2]string{
 		{"Format", fmt.Sprintf("v%d", l.V)},
 		{"Key ID", l.KID},

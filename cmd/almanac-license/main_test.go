@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/base64"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/license/devkeys"
 )
 
 var testNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -260,5 +262,23 @@ func TestSignFarAndZeroDates(t *testing.T) {
 	}
 	if !strings.Contains(out.stdout, "2912") { // ~2,912,000 days from now, not Duration's 106,751
 		t.Errorf("far expiry days:\n%s", out.stdout)
+	}
+}
+
+// TestInspectUnreadablePayload: a genuinely signed payload Almanac refuses
+// (here an unknown key) is reported by its verdict, not shown as empty fields.
+func TestInspectUnreadablePayload(t *testing.T) {
+	kid, priv, err := license.ParsePrivateKey(devkeys.PrivateKeyFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","seats":5}`)
+	l := &license.License{V: 1, KID: kid, Raw: raw,
+		Sig: ed25519.Sign(priv, append([]byte("almanac-license\x00v1\x00"+kid+"\x00"), raw...))}
+	r := runTool(t, string(l.Text()), "inspect", "-")
+	r.want(t, 4, "not readable")
+	r.want(t, 4, "UNSUPPORTED_VERSION")
+	if strings.Contains(r.stdout, "Plan:") {
+		t.Errorf("shows fields of a payload that did not decode:\n%s", r.stdout)
 	}
 }
