@@ -70,10 +70,15 @@ package: deps
 	@ls -l dist/*.tar.xz
 
 # release builds dist/almanac trusting only the public keys in LICENSE_PUBKEYS (KID BASE64 lines).
+# The binary checks its key list when it starts (it refuses the committed development key under
+# any id, comparing key bytes); release runs that check on the new binary and keeps it only if it
+# passes.
 release: deps
 	@test -n "$(LICENSE_PUBKEYS)" || { echo "release: set LICENSE_PUBKEYS=FILE (one 'KID BASE64' line per key)"; exit 2; }
 	@test -r "$(LICENSE_PUBKEYS)" || { echo "release: cannot read $(LICENSE_PUBKEYS)"; exit 2; }
-	$(GO) build -tags release -ldflags "$(LDFLAGS) -X $(MODULE)/license.releaseKeys=$$(base64 -w0 < $(LICENSE_PUBKEYS))" -o dist/almanac ./cmd/almanac
+	$(GO) build -tags release -ldflags "$(LDFLAGS) -X $(MODULE)/license.releaseKeys=$$(base64 -w0 < $(LICENSE_PUBKEYS))" -o dist/almanac.new ./cmd/almanac
+	@dist/almanac.new version || { rm -f dist/almanac.new; echo "release: refused: the key list in $(LICENSE_PUBKEYS) is unusable (see above); nothing was written to dist/almanac"; exit 2; }
+	@mv dist/almanac.new dist/almanac
 
 clean:
 	rm -rf $(BIN) dist

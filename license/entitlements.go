@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"strings"
 )
 
@@ -46,12 +47,22 @@ func (e Entitlements) Plan() Plan { return e.plan }
 // AcceptsPayments reports whether the tenant accepts payments.
 func (e Entitlements) AcceptsPayments() bool { return e.payments }
 
-// UpgradeURL is where an upgrade prompt links to.
+// UpgradeURL is where an upgrade prompt links to: the license's own when it
+// is an https:// address, else DefaultUpgradeURL.
 func (e Entitlements) UpgradeURL() string {
-	if e.upgradeURL != "" {
+	if SafeUpgradeURL(e.upgradeURL) {
 		return e.upgradeURL
 	}
 	return DefaultUpgradeURL
+}
+
+// SafeUpgradeURL reports whether link may be handed to the system's opener:
+// an absolute https:// address with a host. Anything else (file:, a custom
+// scheme that starts a program, javascript:) is never opened.
+func SafeUpgradeURL(link string) bool {
+	u, err := url.Parse(link)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Opaque == "" &&
+		!strings.ContainsAny(link, " \t\r\n\\")
 }
 
 // Limit returns a limit's value: the license's own if it sets one, else the

@@ -40,10 +40,14 @@ type License struct {
 	Payload Payload
 	Raw     []byte // the signed payload JSON, byte for byte
 	Sig     []byte // Ed25519 over signedMessage(V, KID, Raw)
+	// payloadErr is why Raw is not a valid payload. Verify reports it only
+	// once the signature holds, so damage always reads as BAD_SIGNATURE and
+	// nothing unsigned is ever interpreted for the user.
+	payloadErr error
 }
 
-// Payload is what a license grants. Unknown JSON keys are ignored so older
-// apps read newer licenses.
+// Payload is what a license grants. It is read strictly (see decodePayload):
+// a key this version does not know is refused, never silently ignored.
 type Payload struct {
 	LicenseID string    `json:"license_id"`
 	TenantID  string    `json:"tenant_id"`
@@ -89,7 +93,9 @@ func signedMessage(v int, kid string, payload []byte) []byte {
 // human-readable lines. It tolerates what e-mail and copy-paste do to text
 // (CRLF, a BOM, indentation, trailing spaces, re-wrapped lines, "> " quoting,
 // typographic dashes in the armor lines). Every error is an *Error. Parse
-// does not check the signature; call Verify.
+// does not check the signature; call Verify, which also reports a payload
+// that does not decode, after the signature check. Until Verify succeeds,
+// Payload is unchecked and may be empty.
 func Parse(text []byte) (*License, error) {
 	if len(text) > MaxLicenseSize {
 		return nil, malformed("The license text is %d bytes, more than the %d a license can be.", len(text), MaxLicenseSize)
@@ -109,9 +115,7 @@ func Parse(text []byte) (*License, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.Payload, err = decodePayload(l.Raw); err != nil {
-		return nil, err
-	}
+	l.Payload, l.payloadErr = decodePayload(l.Raw)
 	return l, nil
 }
 
@@ -232,11 +236,16 @@ func isSpace(r rune) bool {
 }
 
 // decodeEnvelope reads the envelope strictly: exactly the four keys, spelled
-// exactly, because encoding/json would otherwise accept "KID" for "kid" and
-// let a changed byte through unnoticed.
+// exactly and each once, because encoding/json would otherwise accept "KID"
+// for "kid", or a second "payload" in place of the first, and let a changed
+// byte through unnoticed.
 func decodeEnvelope(raw []byte) (*License, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	fields := map[string]json.RawMessage{}
+	err := strictObject(raw, func(key string, value json.RawMessage) error {
+		fields[key] = value
+		return nil
+	})
+	if err != nil {
 		return nil, malformed("The license block does not hold a license (%v).", err)
 	}
 	var env envelope
@@ -273,24 +282,73 @@ func envelopeLicense(env envelope) (*License, error) {
 	return &License{V: env.V, KID: env.KID, Raw: payload, Sig: sig}, nil
 }
 
-// decodePayload decodes and checks the signed JSON. Plan is read as a string
-// first so an unknown plan gets its own code rather than a JSON error.
+// payloadFields are the keys a version 1 payload may hold, each decoded
+// into its field of p. Any other key is refused.
+var payloadFields = map[string]func(v json.RawMessage, p *Payload, plan *string) error{
+	"license_id":  func(v json.RawMessage, p *Payload, _ *string) error { return json.Unmarshal(v, &p.LicenseID) },
+	"tenant_id":   func(v json.RawMessage, p *Payload, _ *string) error { return json.Unmarshal(v, &p.TenantID) },
+	"licensee":    func(v json.RawMessage, p *Payload, _ *string) error { return json.Unmarshal(v, &p.Licensee) },
+	"plan":        func(v json.RawMessage, _ *Payload, plan *string) error { return json.Unmarshal(v, plan) },
+	"issued_at":   func(v json.RawMessage, p *Payload, _ *string) error { return decodeInstant(v, &p.IssuedAt) },
+	"not_before":  func(v json.RawMessage, p *Payload, _ *string) error { return decodeInstant(v, &p.NotBefore) },
+	"expires_at":  func(v json.RawMessage, p *Payload, _ *string) error { return decodeInstant(v, &p.ExpiresAt) },
+	"grace_days":  func(v json.RawMessage, p *Payload, _ *string) error { return json.Unmarshal(v, &p.GraceDays) },
+	"upgrade_url": func(v json.RawMessage, p *Payload, _ *string) error { return json.Unmarshal(v, &p.UpgradeURL) },
+	"features": func(v json.RawMessage, p *Payload, _ *string) (err error) {
+		p.Features, err = strictMap[bool](v, func(code string) bool { _, ok := FeatureByCode(code); return ok })
+		return err
+	},
+	"limits": func(v json.RawMessage, p *Payload, _ *string) (err error) {
+		p.Limits, err = strictMap[int](v, KnownLimit)
+		return err
+	},
+}
+
+// decodeInstant reads an RFC 3339 instant. The zero instant is refused: in
+// the Go value it means "not set" (for expires_at: never expires), so a
+// license that writes it would mean something other than what it says.
+func decodeInstant(v json.RawMessage, t *time.Time) error {
+	if err := json.Unmarshal(v, t); err != nil {
+		return err
+	}
+	if t.IsZero() {
+		return fmt.Errorf("%s is not a date Almanac accepts; leave the key out instead", v)
+	}
+	return nil
+}
+
+// decodePayload decodes and checks the signed JSON strictly (see
+// strictObject): known keys only, each once, each of its own type. Plan is
+// read as a string first so an unknown plan gets its own code rather than a
+// JSON error.
 func decodePayload(raw []byte) (Payload, error) {
-	var w struct {
-		Payload
-		Plan string `json:"plan"` // shadows Payload.Plan
-	}
-	if err := json.Unmarshal(raw, &w); err != nil {
+	var p Payload
+	var planName string
+	var unknown string
+	err := strictObject(raw, func(key string, value json.RawMessage) error {
+		decode, ok := payloadFields[key]
+		if !ok {
+			unknown = key
+			return fmt.Errorf("unknown key %q", key)
+		}
+		if err := decode(value, &p, &planName); err != nil {
+			return fmt.Errorf("%s: %v", key, err)
+		}
+		return nil
+	})
+	switch {
+	case unknown != "":
+		return Payload{}, newError(CodeUnsupportedVersion, "Update Almanac to a version that reads it, or ask your vendor for a license without it.",
+			"The license sets %s, which this version of Almanac does not know.", quote(unknown))
+	case err != nil:
 		return Payload{}, malformed("The license payload is not valid JSON (%v).", err)
-	}
-	p := w.Payload
-	if w.Plan == "" {
+	case planName == "":
 		return Payload{}, malformed("The license names no plan.")
 	}
-	plan, err := ParsePlan(w.Plan)
-	if err != nil {
+	plan, ok := planByName(planName)
+	if !ok {
 		return Payload{}, newError(CodeUnknownPlan, "Update Almanac to a version that knows this plan.",
-			"The license is for plan %s, which this version of Almanac does not know.", quote(w.Plan))
+			"The license is for plan %s, which this version of Almanac does not know.", quote(planName))
 	}
 	p.Plan = plan
 	if err := checkPayload(p); err != nil {
@@ -310,6 +368,10 @@ func checkPayload(p Payload) error {
 		return fmt.Errorf("plan %v is not a plan", p.Plan)
 	case p.GraceDays < 0 || p.GraceDays > maxGraceDays:
 		return fmt.Errorf("grace_days %d is outside 0..%d", p.GraceDays, maxGraceDays)
+	case p.UpgradeURL != "" && !SafeUpgradeURL(p.UpgradeURL):
+		return fmt.Errorf("upgrade_url %s is not an https:// address", quote(p.UpgradeURL))
+	case !p.ExpiresAt.IsZero() && p.GraceUntil().Year() > 9999:
+		return fmt.Errorf("expires_at %s plus %d grace days is past year 9999; omit expires_at for a license that never expires", p.ExpiresAt.Format(time.RFC3339), p.GraceDays)
 	case !p.ExpiresAt.IsZero() && !p.NotBefore.IsZero() && !p.ExpiresAt.After(p.NotBefore):
 		return fmt.Errorf("expires_at %s is not after not_before %s", p.ExpiresAt.Format(time.RFC3339), p.NotBefore.Format(time.RFC3339))
 	}

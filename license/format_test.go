@@ -80,7 +80,6 @@ func TestSignRefuses(t *testing.T) {
 		priv   ed25519.PrivateKey
 		substr string
 	}{
-		{"no tenant", func(p *Payload) { p.TenantID = " " }, testKID, priv, "tenant_id"},
 		{"bad plan", func(p *Payload) { p.Plan = 9 }, testKID, priv, "plan"},
 		{"negative grace", func(p *Payload) { p.GraceDays = -1 }, testKID, priv, "grace_days"},
 		{"expires before start", func(p *Payload) { p.NotBefore = p.ExpiresAt }, testKID, priv, "not_before"},
@@ -189,13 +188,6 @@ func TestParseErrors(t *testing.T) {
 	l := mustParse(t, good)
 	sig := l.Sig
 	raw := l.Raw
-	rawWith := func(edit func(map[string]any)) []byte {
-		var m map[string]any
-		_ = json.Unmarshal(raw, &m)
-		edit(m)
-		b, _ := json.Marshal(m)
-		return b
-	}
 	tests := []struct {
 		name string
 		text []byte
@@ -225,14 +217,6 @@ func TestParseErrors(t *testing.T) {
 		{"short sig", armorEnvelope(envelopeJSON(1, testKID, raw, sig[:63])), CodeMalformed},
 		{"sig not base64", armorEnvelope(strings.Replace(envelopeJSON(1, testKID, raw, sig), `"sig":"`, `"sig":"*`, 1)), CodeMalformed},
 		{"payload not base64", armorEnvelope(strings.Replace(envelopeJSON(1, testKID, raw, sig), `"payload":"`, `"payload":"*`, 1)), CodeMalformed},
-		{"payload not json", armorEnvelope(envelopeJSON(1, testKID, []byte("nope"), sig)), CodeMalformed},
-		{"payload null", armorEnvelope(envelopeJSON(1, testKID, []byte("null"), sig)), CodeMalformed},
-		{"no plan", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { delete(m, "plan") }), sig)), CodeMalformed},
-		{"unknown plan", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { m["plan"] = "TEAM" }), sig)), CodeUnknownPlan},
-		{"no tenant", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { delete(m, "tenant_id") }), sig)), CodeMalformed},
-		{"no license id", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { m["license_id"] = "" }), sig)), CodeMalformed},
-		{"bad date", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { m["expires_at"] = "2026-13-01" }), sig)), CodeMalformed},
-		{"huge grace", armorEnvelope(envelopeJSON(1, testKID, rawWith(func(m map[string]any) { m["grace_days"] = 100000 }), sig)), CodeMalformed},
 		{"too large", bytes.Repeat([]byte("A"), MaxLicenseSize+1), CodeMalformed},
 		{"binary", []byte{0x00, 0xff, 0xfe, 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x00, 0x01}, CodeMalformed},
 		{"one line cut off", []byte(strings.ReplaceAll(string(good[:len(good)-60]), "\n", " ")), CodeMalformed},
@@ -255,15 +239,112 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func TestParseIgnoresUnknownPayloadKeys(t *testing.T) {
+// TestPayloadErrorsAfterSignature: what is wrong inside a payload is reported
+// only for a genuine signature; the same bytes under a signature that does not
+// cover them are BAD_SIGNATURE, so damage is never explained as something else.
+func TestPayloadErrorsAfterSignature(t *testing.T) {
 	pub, priv := testKey(testKID, 1)
-	raw := []byte(`{"license_id":"L","tenant_id":"demo","plan":"starter","seats":5,"addons":{"x":[1,2]},"expires_at":"2030-01-01T00:00:00Z"}`)
-	l := mustParse(t, signRaw(raw, testKID, priv))
-	if err := Verify(l, testKeys(t, pub)); err != nil {
-		t.Fatal(err)
+	keys := testKeys(t, pub)
+	orig := mustParse(t, mustSign(t, testPayload(), testKID, priv))
+	rawWith := func(edit func(map[string]any)) []byte {
+		var m map[string]any
+		_ = json.Unmarshal(orig.Raw, &m)
+		edit(m)
+		b, _ := json.Marshal(m)
+		return b
 	}
-	if got, want := l.Payload.Plan, Starter; got != want {
-		t.Errorf("plan = %v, want %v", got, want)
+	tests := []struct {
+		name string
+		raw  []byte
+		code Code
+	}{
+		{"payload not json", []byte("nope"), CodeMalformed},
+		{"payload null", []byte("null"), CodeMalformed},
+		{"no plan", rawWith(func(m map[string]any) { delete(m, "plan") }), CodeMalformed},
+		{"unknown plan", rawWith(func(m map[string]any) { m["plan"] = "TEAM" }), CodeUnknownPlan},
+		{"no tenant", rawWith(func(m map[string]any) { delete(m, "tenant_id") }), CodeMalformed},
+		{"no license id", rawWith(func(m map[string]any) { m["license_id"] = "" }), CodeMalformed},
+		{"bad date", rawWith(func(m map[string]any) { m["expires_at"] = "2026-13-01" }), CodeMalformed},
+		{"huge grace", rawWith(func(m map[string]any) { m["grace_days"] = 100000 }), CodeMalformed},
+		{"unknown key", rawWith(func(m map[string]any) { m["seats"] = 5 }), CodeUnsupportedVersion},
+		{"plan twice", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","plan":"INTERNAL"}`), CodeMalformed},
+		{"plan case variant", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","PLAN":"INTERNAL"}`), CodeUnsupportedVersion},
+		{"long s key", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","expires_at":"2026-04-01T00:00:00Z","expireſ_at":"2099-01-01T00:00:00Z"}`), CodeMalformed},
+		{"kelvin key", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","upgrade_url":"https://a.example","Key":1}`), CodeMalformed},
+		{"escaped key", []byte(`{"license_id":"L","tenant_id":"demo","\u0070lan":"STARTER"}`), CodeMalformed},
+		{"dotless i plan", []byte(`{"license_id":"L","tenant_id":"demo","plan":"ınternal"}`), CodeUnknownPlan},
+		{"long s plan", []byte(`{"license_id":"L","tenant_id":"demo","plan":"ſtarter"}`), CodeUnknownPlan},
+		{"feature twice", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","features":{"export_xlsx":false,"export_xlsx":true}}`), CodeMalformed},
+		{"feature case variant", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","features":{"EXPORT_XLSX":true}}`), CodeMalformed},
+		{"unknown limit", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","limits":{"seats":5}}`), CodeMalformed},
+		{"null field", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","licensee":null}`), CodeMalformed},
+		{"zero expiry", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","expires_at":"0001-01-01T00:00:00Z"}`), CodeMalformed},
+		{"trailing data", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER"} {}`), CodeMalformed},
+		{"invalid utf-8", []byte("{\"license_id\":\"L\xff\",\"tenant_id\":\"demo\",\"plan\":\"STARTER\"}"), CodeMalformed},
+		{"file url", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","upgrade_url":"file:///etc/passwd"}`), CodeMalformed},
+		{"http url", []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","upgrade_url":"http://almanac.app/upgrade"}`), CodeMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Parse(signRaw(tt.raw, testKID, priv))
+			if err != nil {
+				t.Fatalf("Parse refused the envelope: %v", err)
+			}
+			err = Verify(l, keys)
+			wantCode(t, err, tt.code)
+			checkCoded(t, err)
+			forged, err := Parse(armorEnvelope(envelopeJSON(1, testKID, tt.raw, orig.Sig)))
+			if err != nil {
+				t.Fatalf("Parse refused the envelope: %v", err)
+			}
+			wantCode(t, Verify(forged, keys), CodeBadSignature)
+		})
+	}
+}
+
+// TestEnvelopeStrict: the envelope's four keys each appear once, spelled exactly.
+func TestEnvelopeStrict(t *testing.T) {
+	_, priv := testKey(testKID, 1)
+	l := mustParse(t, mustSign(t, testPayload(), testKID, priv))
+	good := envelopeJSON(1, testKID, l.Raw, l.Sig)
+	other := base64.StdEncoding.EncodeToString([]byte(`{"license_id":"L","tenant_id":"demo","plan":"INTERNAL"}`))
+	for name, env := range map[string]string{
+		"payload twice":               strings.Replace(good, `"payload":`, `"payload":"`+other+`","payload":`, 1),
+		"payload twice, dropping sig": strings.Replace(strings.Replace(good, `"sig":`, `"payload":`, 1), `"payload":`, `"sig":"`+base64.StdEncoding.EncodeToString(l.Sig)+`","payload":`, 1),
+		"kid long s":                  strings.Replace(good, `"kid"`, `"Kid"`, 1),
+		"escaped key":                 strings.Replace(good, `"sig"`, `"\u0073ig"`, 1),
+		"trailing":                    good + `{}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(armorEnvelope(env))
+			wantCode(t, err, CodeMalformed)
+		})
+	}
+	if _, err := Parse(armorEnvelope(good)); err != nil {
+		t.Fatalf("the untouched envelope: %v", err)
+	}
+}
+
+// TestBitFlipsReportBadSignature: every single-bit flip of a signed payload
+// is BAD_SIGNATURE, never a complaint about what the flip decodes to.
+func TestBitFlipsReportBadSignature(t *testing.T) {
+	pub, priv := testKey(testKID, 1)
+	keys := testKeys(t, pub)
+	orig := mustParse(t, mustSign(t, testPayload(), testKID, priv))
+	other := map[Code]int{}
+	flipEach(orig.Raw, func(i int, raw []byte) {
+		l := *orig
+		l.Raw = raw
+		got, err := Parse(l.Text())
+		if err == nil {
+			err = Verify(got, keys)
+		}
+		if c := CodeOf(err); c != CodeBadSignature {
+			other[c]++
+		}
+	})
+	if len(other) > 0 {
+		t.Errorf("of %d payload bit flips, these were not BAD_SIGNATURE: %v", len(orig.Raw)*8, other)
 	}
 }
 
@@ -468,6 +549,7 @@ func FuzzEnvelope(f *testing.F) {
 	l := mustParse(f, mustSign(f, testPayload(), testKID, priv))
 	f.Add([]byte(envelopeJSON(1, l.KID, l.Raw, l.Sig)), l.Raw)
 	f.Add([]byte(`{"v":2}`), []byte(`{"plan":"x"}`))
+	f.Add([]byte(`{"v":1,"kid":"k","payload":"e30=","payload":"e30=","sig":""}`), []byte(`{"plan":"STARTER","PLAN":"INTERNAL"}`))
 	f.Fuzz(func(t *testing.T, env, payload []byte) {
 		for _, text := range [][]byte{armorEnvelope(string(env)), armorEnvelope(envelopeJSON(1, l.KID, payload, l.Sig))} {
 			got, err := Parse(text)
@@ -484,4 +566,67 @@ func FuzzEnvelope(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzStrictPayload fuzzes the strict payload reader on its own: it never
+// panics, fails only with a coded one-line *Error, and whatever it accepts
+// reads the same to encoding/json (so to any person or tool reading the
+// JSON): only known keys, spelled exactly, each once.
+func FuzzStrictPayload(f *testing.F) {
+	_, priv := testKey(testKID, 1)
+	f.Add(mustParse(f, mustSign(f, testPayload(), testKID, priv)).Raw)
+	for _, s := range []string{
+		`{"license_id":"L","tenant_id":"demo","plan":"STARTER","PLAN":"INTERNAL"}`,
+		`{"license_id":"L","tenant_id":"demo","plan":"starter","expires_at":"2030-01-01T00:00:00Z","expire` + "\u017f" + `_at":"2099-01-01T00:00:00Z"}`,
+		`{"license_id":"L","tenant_id":"demo","plan":"` + "\u0131" + `nternal","features":{"export_xlsx":true},"limits":{"history_days":-1}}`,
+		`{"license_id":"L","tenant_id":"demo","plan":"STARTER","grace_days":14,"upgrade_url":"https://x.example/u"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		p, err := decodePayload(raw)
+		if err != nil {
+			checkCoded(t, err)
+			return
+		}
+		var loose map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &loose); err != nil {
+			t.Fatalf("accepted what encoding/json cannot read: %v", err)
+		}
+		for k := range loose {
+			if _, ok := payloadFields[k]; !ok {
+				t.Fatalf("accepted unknown key %q", k)
+			}
+		}
+		var plain Payload
+		var w struct {
+			*Payload
+			Plan string `json:"plan"`
+		}
+		w.Payload = &plain
+		if err := json.Unmarshal(raw, &w); err != nil {
+			t.Fatalf("encoding/json cannot read an accepted payload: %v", err)
+		}
+		plain.Plan = p.Plan
+		a, _ := json.Marshal(p)
+		b, _ := json.Marshal(plain)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("strict and plain readings differ:\n%s\n%s", a, b)
+		}
+		if !strings.EqualFold(w.Plan, p.Plan.String()) || !p.Plan.Valid() {
+			t.Fatalf("plan %q read as %v", w.Plan, p.Plan)
+		}
+		if again, err := decodePayload(a); err != nil || !bytes.Equal(mustJSON(t, again), a) {
+			t.Fatalf("re-encoding does not read back: %v", err)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -4,12 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/ed25519"
+	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 )
+
+// devPublicKey is the public half of the committed development key pair.
+// Every build embeds it: development builds trust it, release builds use it
+// to refuse a key list that contains it under any id.
+//
+//go:embed devkeys/INSECURE-DEV-ONLY.pub
+var devPublicKey string
 
 // DevKeyID is the key id of the development key. Its private half is
 // committed to the repository (license/devkeys), so only development builds
@@ -134,7 +142,9 @@ func ValidKeyID(kid string) error {
 }
 
 // parseReleaseKeys decodes the link-time key list. Release lists must not
-// trust a development key: its private half is public.
+// trust a development key: its private half is public. The key bytes are
+// compared, not only the id, so the committed development key listed as
+// "vendor-2026" is refused too.
 func parseReleaseKeys(encoded string) (KeySet, error) {
 	if strings.TrimSpace(encoded) == "" {
 		return KeySet{}, nil
@@ -147,9 +157,16 @@ func parseReleaseKeys(encoded string) (KeySet, error) {
 	if err != nil {
 		return KeySet{}, err
 	}
-	for kid := range s.keys {
-		if strings.HasPrefix(strings.ToUpper(kid), "INSECURE") {
-			return KeySet{}, fmt.Errorf("key list trusts %q, a development key; remove it from the release key list", kid)
+	dev, err := ParsePublicKey([]byte(devPublicKey))
+	if err != nil {
+		return KeySet{}, fmt.Errorf("development key: %w", err)
+	}
+	for _, k := range s.Keys() {
+		if bytes.Equal(k.Key, dev) {
+			return KeySet{}, fmt.Errorf("key list trusts the committed development public key (as %q), whose private half is in license/devkeys, so anyone could sign licenses; remove that line from the release key list", k.KID)
+		}
+		if strings.HasPrefix(strings.ToUpper(k.KID), "INSECURE") {
+			return KeySet{}, fmt.Errorf("key list trusts %q, a development key; remove it from the release key list", k.KID)
 		}
 	}
 	return s, nil

@@ -2,15 +2,7 @@
 
 package license
 
-import (
-	_ "embed"
-	"sync"
-)
-
-// devPublicKey is the public half of the committed development key pair.
-//
-//go:embed devkeys/INSECURE-DEV-ONLY.pub
-var devPublicKey string
+import "sync"
 
 // DevelopmentBuild reports whether this build trusts the development key. It
 // is true for every build without the "release" tag; the UI says so.

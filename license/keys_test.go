@@ -111,11 +111,18 @@ func TestParseReleaseKeys(t *testing.T) {
 		t.Errorf("one key = %v, %v", s.Len(), err)
 	}
 	dev, _ := testKey(DevKeyID, 7)
+	committed, err := ParsePublicKey(devKeyFile(t, ".pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := PublicKey{KID: "vendor-2026", Key: committed}
 	for name, v := range map[string]string{
-		"not base64":   "prod-2026 AAAA",
-		"bad list":     enc("nonsense\n"),
-		"dev key":      enc(keyLine(dev) + "\n"),
-		"insecure kid": enc(strings.Replace(keyLine(a), "prod-2026", "insecure-2", 1)),
+		"committed dev key renamed":         enc(keyLine(a) + "\n" + keyLine(renamed) + "\n"),
+		"committed dev key renamed retired": enc(keyLine(renamed) + " retired\n"),
+		"not base64":                        "prod-2026 AAAA",
+		"bad list":                          enc("nonsense\n"),
+		"dev key":                           enc(keyLine(dev) + "\n"),
+		"insecure kid":                      enc(strings.Replace(keyLine(a), "prod-2026", "insecure-2", 1)),
 	} {
 		if _, err := parseReleaseKeys(v); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -37,10 +37,11 @@ const (
 // force saved for any tenant, so the owner can try what they bought on the
 // demo data.
 type Manager struct {
-	dir   string
-	clock func() time.Time
-	keys  KeySet
-	demo  string // the built-in demo tenant's id; "" when there is none
+	dir     string
+	clock   func() time.Time
+	keys    KeySet
+	demo    string       // the built-in demo tenant's id; "" when there is none
+	records []TimeRecord // besides last-seen.txt; see SetTimeRecords
 
 	mu sync.Mutex // serialises reads and writes of dir
 
@@ -87,7 +88,7 @@ func (m *Manager) Applies(licenseTenant, activeTenant string) bool {
 func (m *Manager) Check(text []byte) (*Status, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st, err := m.check(text, m.clock())
+	st, _, err := m.check(text, m.clock(), m.loadSeen().merged)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,8 @@ func (m *Manager) activate(text []byte) (*Status, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.clock()
-	st, err := m.check(text, now)
+	ls := m.loadSeen()
+	st, seen, err := m.check(text, now, ls.merged)
 	if err != nil {
 		return nil, err
 	}
@@ -122,32 +124,35 @@ func (m *Manager) activate(text []byte) (*Status, error) {
 	if err := m.writeFile(path, st.License.Text()); err != nil {
 		return nil, err
 	}
-	m.observe(now)
+	m.saveSeen(ls, seen.observed(now))
 	return &st, nil
 }
 
-func (m *Manager) check(text []byte, now time.Time) (Status, error) {
+func (m *Manager) check(text []byte, now time.Time, seen seenState) (Status, seenState, error) {
 	l, err := Parse(text)
 	if err != nil {
-		return Status{}, err
+		return Status{}, seen, err
 	}
 	if err := Verify(l, m.keys); err != nil {
-		return Status{}, err
+		return Status{}, seen, err
 	}
 	if _, err := m.tenantFile(l.Payload.TenantID); err != nil {
-		return Status{}, err
+		return Status{}, seen, err
 	}
-	st := Evaluate(l, l.Payload.TenantID, now, m.readSeen())
-	return st, activationError(st, now.Location())
+	st, seen := evaluate(l, l.Payload.TenantID, now, seen)
+	return st, seen, activationError(st, now.Location())
 }
 
 // activationError refuses what should not become the active license. A
 // license already past expiry is refused even inside its grace days: grace
-// keeps an active license working, it does not admit new ones. A clock in
-// doubt is no reason to refuse; Evaluate already chose grace.
+// keeps an active license working, it does not admit new ones. Under a clock
+// in doubt, expiry is judged against the latest time seen, not the clock;
+// otherwise a clock in doubt is no reason to refuse (Evaluate chose grace).
 func activationError(st Status, loc *time.Location) error {
 	switch {
-	case st.ClockRollback:
+	case st.ClockRollback && !st.ExpiresAt.IsZero() && !st.LatestSeen.Before(st.ExpiresAt):
+		return expired(st.License.Payload, loc)
+	case st.ClockRollback && st.Active():
 		return nil
 	case st.State == StateGrace:
 		return expired(st.License.Payload, loc)
@@ -208,13 +213,17 @@ func (m *Manager) Status(tenantID string) Status {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.clock()
-	seen := m.observe(now)
+	ls := m.loadSeen()
+	seen := ls.merged
+	defer func() { m.saveSeen(ls, seen.observed(now)) }()
 	if err := m.migrate(); err != nil {
 		return problemStatus(nil, err)
 	}
 	l, err := m.readTenant(tenantID)
 	if l == nil && err == nil && m.demo != "" && tenantID == m.demo {
-		if st, ok := m.borrowed(now, seen); ok {
+		var st Status
+		var ok bool
+		if st, seen, ok = m.borrowed(now, seen); ok {
 			return st
 		}
 	}
@@ -230,7 +239,9 @@ func (m *Manager) Status(tenantID string) Status {
 	if err := Verify(l, m.keys); err != nil {
 		return problemStatus(l, err)
 	}
-	return Evaluate(l, tenantID, now, seen)
+	var st Status
+	st, seen = evaluate(l, tenantID, now, seen)
+	return st
 }
 
 func problemStatus(l *License, err error) Status {
@@ -240,20 +251,21 @@ func problemStatus(l *License, err error) Status {
 // borrowed is the demo's license: of every verified license in force saved
 // here, the highest plan, then the latest expiry (never expiring counts as
 // latest), then the smallest tenant id so the choice is stable.
-func (m *Manager) borrowed(now, seen time.Time) (Status, bool) {
+func (m *Manager) borrowed(now time.Time, seen seenState) (Status, seenState, bool) {
 	var best Status
+	bestSeen := seen
 	found := false
 	for _, id := range m.savedTenants() {
 		l, err := m.readTenant(id)
 		if err != nil || l == nil || l.Payload.TenantID != id || Verify(l, m.keys) != nil {
 			continue
 		}
-		st := Evaluate(l, id, now, seen)
+		st, after := evaluate(l, id, now, seen)
 		if st.Active() && (!found || betterLicense(st, best)) {
-			best, found = st, true
+			best, bestSeen, found = st, after, true
 		}
 	}
-	return best, found
+	return best, bestSeen, found
 }
 
 func betterLicense(a, b Status) bool {
@@ -398,35 +410,6 @@ var tenantFilePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 func validTenantFile(id string) bool {
 	return tenantFilePattern.MatchString(id) && !strings.Contains(id, "..")
-}
-
-// observe records now as the latest time seen when it is later, and returns
-// the latest time seen. A failed write is ignored: a read-only home must not
-// cost the user their license.
-func (m *Manager) observe(now time.Time) time.Time {
-	seen := m.readSeen()
-	if !now.After(seen) {
-		return seen
-	}
-	if now.Sub(seen) >= seenResolution {
-		_ = m.writeFile(filepath.Join(m.dir, seenFile), []byte(now.UTC().Format(time.RFC3339Nano)+"\n"))
-	}
-	return now
-}
-
-// readSeen returns the stored latest time seen, or zero when there is none
-// or it cannot be read: an unreadable record only weakens rollback
-// detection, it never locks anyone out.
-func (m *Manager) readSeen() time.Time {
-	b, err := os.ReadFile(filepath.Join(m.dir, seenFile))
-	if err != nil {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // writeFile replaces path atomically (temp file, then rename) with mode

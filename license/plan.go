@@ -38,16 +38,44 @@ func (p Plan) String() string {
 // never tells a user to upgrade to it.
 func (p Plan) OnSale() bool { return p >= Free && p < Internal }
 
-// ParsePlan reads a plan name such as "professional", ignoring case and
-// surrounding space.
+// ParsePlan reads a plan name such as "professional", ignoring ASCII case
+// and surrounding space.
 func ParsePlan(s string) (Plan, error) {
-	name := strings.ToUpper(strings.TrimSpace(s))
-	for i, n := range planNames {
-		if n == name {
-			return Plan(i), nil
-		}
+	if p, ok := planByName(strings.Trim(s, " \t\r\n")); ok {
+		return p, nil
 	}
 	return Free, fmt.Errorf("unknown plan %q; use one of %s", s, strings.Join(planNames[:], ", "))
+}
+
+// planByName matches a plan name ignoring ASCII case only: Unicode case
+// rules would read "ınternal" (dotless ı) or "ſtarter" (long s) as plan
+// names, which no person reading the license would.
+func planByName(name string) (Plan, bool) {
+	for i, n := range planNames {
+		if asciiEqualFold(n, name) {
+			return Plan(i), true
+		}
+	}
+	return Free, false
+}
+
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'a' <= x && x <= 'z' {
+			x -= 'a' - 'A'
+		}
+		if 'a' <= y && y <= 'z' {
+			y -= 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // MarshalText writes the plan name, so JSON carries "PROFESSIONAL" rather than 2.

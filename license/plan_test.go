@@ -19,6 +19,8 @@ func TestParsePlan(t *testing.T) {
 		{"INTERNAL", Internal, true},
 		{"pro", Free, false},
 		{"", Free, false},
+		{"\u0131nternal", Free, false}, // dotless ı: ToUpper would give INTERNAL
+		{"\u017ftarter", Free, false},  // long ſ: ToUpper would give STARTER
 	}
 	for _, tt := range tests {
 		got, err := ParsePlan(tt.in)

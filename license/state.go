@@ -43,6 +43,10 @@ type Status struct {
 	Banner        string // what the UI shows on top; "" for none
 	ClockRollback bool   // the clock is more than RollbackTolerance behind the latest time seen
 	Err           error  // why a stored license does not apply, or the clock explanation; else nil
+	// LatestSeen is the latest time Almanac has seen (every record of it and
+	// the license's issue time); while the clock is in doubt the license is
+	// judged against it.
+	LatestSeen time.Time
 }
 
 // Active reports whether the license's plan is in force.
@@ -66,27 +70,36 @@ func (s Status) Entitlements(acceptsPayments bool) Entitlements {
 // Evaluate works out the state of a verified license for tenantID at now.
 // lastSeen is the latest time the app has seen (zero if unknown); together
 // with the license's issue time it exposes a clock set back. Evaluate does
-// not verify the signature.
+// not verify the signature. It counts today as the first day of use under a
+// clock in doubt; the Manager keeps the real count.
 func Evaluate(l *License, tenantID string, now, lastSeen time.Time) Status {
+	st, _ := evaluate(l, tenantID, now, seenState{Latest: lastSeen})
+	return st
+}
+
+// evaluate is Evaluate with the full record of time seen; it returns the
+// record updated with this use.
+func evaluate(l *License, tenantID string, now time.Time, seen seenState) (Status, seenState) {
 	if l == nil {
-		return Status{State: StateNone, Plan: Free}
+		return Status{State: StateNone, Plan: Free}, seen
 	}
 	p := l.Payload
 	s := Status{State: StateNone, License: l, Plan: Free, ExpiresAt: p.ExpiresAt, GraceUntil: p.GraceUntil()}
 	if p.TenantID != tenantID {
 		err := wrongTenant(p.TenantID, tenantID)
 		s.Err, s.Banner = err, err.Msg+" "+err.Fix
-		return s
+		return s, seen
 	}
 	// A license cannot be issued in the future, so its issue time is a time
 	// the world has certainly reached.
-	latest := later(lastSeen, p.IssuedAt)
+	latest := later(seen.Latest, p.IssuedAt)
+	s.LatestSeen = latest
 	if now.Before(latest.Add(-RollbackTolerance)) {
-		return rolledBack(s, now, latest)
+		return rolledBack(s, now, latest, seen)
 	}
 	// Within the tolerance, trust the later time so small rollbacks cannot
 	// stretch a license.
-	return stateAt(s, later(now, latest), now.Location())
+	return stateAt(s, later(now, latest), now.Location()), seen
 }
 
 // stateAt places the license on its timeline at instant at.
@@ -112,7 +125,7 @@ func stateAt(s Status, at time.Time, loc *time.Location) Status {
 		if p.ExpiresAt.Sub(at) <= ExpiringWithin {
 			s.State = StateExpiring
 			s.Banner = fmt.Sprintf("Your %s license expires on %s (%s left). Activate a renewed license to keep its features.",
-				p.Plan, when(p.ExpiresAt, loc), plural(s.DaysLeft, "day"))
+				p.Plan, when(p.ExpiresAt, loc), DaysText(s.DaysLeft))
 		}
 	}
 	return s
@@ -120,26 +133,47 @@ func stateAt(s Status, at time.Time, loc *time.Location) Status {
 
 // rolledBack handles a clock far behind the latest time seen. Either clock
 // may be the wrong one (a clock once set ahead by mistake looks the same as
-// one set back on purpose), so the user is never locked out: a time-limited
-// license goes to grace with an explanation, unless even the slow clock says
-// it is past grace.
-func rolledBack(s Status, now, latest time.Time) Status {
+// one set back on purpose), so the license is judged against the latest time
+// seen, never the slow clock: one seen past its grace stays expired, and
+// otherwise it runs in grace, with an explanation, for at most its grace days
+// in total (counted in days Almanac is used, across every spell of doubt),
+// then Almanac is on FREE until the clock is right again.
+func rolledBack(s Status, now, latest time.Time, seen seenState) (Status, seenState) {
 	p := s.License.Payload
 	s.ClockRollback = true
 	if p.ExpiresAt.IsZero() {
 		s.State, s.Plan = StateValid, p.Plan // nothing to stretch
-		return s
+		return s, seen
 	}
-	if !now.Before(s.GraceUntil) {
-		return stateAt(s, now, now.Location())
+	if !latest.Before(s.GraceUntil) {
+		return stateAt(s, latest, now.Location()), seen // seen expired: never revives
 	}
-	end := p.ExpiresAt
-	if !now.Before(end) {
-		end = s.GraceUntil
+	budget := p.GraceDays
+	if !latest.Before(p.ExpiresAt) {
+		budget = min(budget, daysUntil(latest, s.GraceUntil))
 	}
+	seen = seen.withUse(p.LicenseID, now)
+	left := budget - seen.Doubt[p.LicenseID].Days + 1
 	err := clockRollback(now, latest)
-	s.State, s.Plan, s.DaysLeft, s.Err = StateGrace, p.Plan, daysUntil(now, end), err
-	s.Banner = err.Msg + " " + err.Fix
+	s.Err, s.Banner = err, err.Msg+" "+err.Fix
+	if left <= 0 {
+		s.State = StateExpired
+		s.Banner = fmt.Sprintf("%s The %s of grace a license gets while the clock is in doubt are used up, so Almanac is on FREE; nothing was deleted, and your %s license works again once the clock is right.",
+			err.Msg, plural(budget, "day"), p.Plan)
+		return s, seen
+	}
+	s.State, s.Plan, s.DaysLeft = StateGrace, p.Plan, left
+	return s, seen
+}
+
+// withUse records a day of use under a clock in doubt for license id.
+func (s seenState) withUse(id string, now time.Time) seenState {
+	doubt := make(map[string]doubtUse, len(s.Doubt)+1)
+	for k, v := range s.Doubt {
+		doubt[k] = v
+	}
+	doubt[id] = doubt[id].use(now)
+	s.Doubt = doubt
 	return s
 }
 
@@ -150,13 +184,31 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// daysUntil rounds up, so "1 day left" lasts until the very end.
+// daysUntil rounds up, so "1 day left" lasts until the very end. It counts
+// in seconds, not time.Duration, which stops at about 292 years: an expiry
+// in year 9999 must not wrap around to a negative count.
 func daysUntil(from, to time.Time) int {
-	d := to.Sub(from)
-	if d <= 0 {
+	if !to.After(from) {
 		return 0
 	}
-	return int((d + day - 1) / day)
+	secs := to.Unix() - from.Unix()
+	n, rest := secs/secsPerDay, secs%secsPerDay*1e9+int64(to.Nanosecond()-from.Nanosecond())
+	if rest > 0 {
+		n++
+	}
+	return int(n)
+}
+
+const secsPerDay = 24 * 60 * 60
+
+// DaysText words a count of days for people: "1 day", "12 days", and past
+// two years "over N years", which reads better than a count in the
+// thousands for a license that practically never ends.
+func DaysText(n int) string {
+	if n > 730 {
+		return fmt.Sprintf("over %d years", n*400/146097) // 146097 days make 400 Gregorian years
+	}
+	return plural(n, "day")
 }
 
 // when shows a license term in the tenant's zone (see FormatLicenseTime).

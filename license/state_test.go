@@ -81,7 +81,10 @@ func TestEvaluateClock(t *testing.T) {
 		{"small rollback cannot leave grace", p, exp.Add(-time.Hour), exp.Add(time.Hour), StateGrace, false, Professional},
 		{"small rollback cannot revive", p, graceEnd.Add(-time.Hour), graceEnd.Add(time.Hour), StateExpired, false, Free},
 		{"far back but past grace anyway", p, graceEnd.Add(day), graceEnd.Add(10 * day), StateExpired, true, Free},
-		{"clock once set years ahead", p, testNow, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), StateGrace, true, Professional},
+		// Almanac cannot tell a clock once set ahead by mistake from one set
+		// back now: a license seen past its grace stays expired (issue 11).
+		{"clock once set years ahead", p, testNow, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), StateExpired, true, Free},
+		{"far back, seen in grace", p, exp.Add(-300 * day), exp.Add(2 * day), StateGrace, true, Professional},
 		{"issued in the future", issuedAhead, testNow, time.Time{}, StateGrace, true, Professional},
 		{"perpetual ignores rollback", perpetual, testNow, testNow.Add(100 * day), StateValid, true, Professional},
 	}
@@ -121,5 +124,69 @@ func TestStatusEntitlements(t *testing.T) {
 	}
 	if e.UpgradeURL() != "https://example.com/up" {
 		t.Errorf("expired license lost its upgrade URL: %q", e.UpgradeURL())
+	}
+}
+
+// TestFarExpiry: an expiry in year 9999 counts a positive number of days
+// (time.Duration stops at about 292 years) and reads in years.
+func TestFarExpiry(t *testing.T) {
+	p := testPayload()
+	p.ExpiresAt = time.Date(9999, 12, 1, 0, 0, 0, 0, time.UTC)
+	s := Evaluate(&License{V: 1, KID: testKID, Payload: p}, "demo", testNow, time.Time{})
+	if s.State != StateValid || s.DaysLeft < 365*7000 || s.DaysLeft > 365*8000 {
+		t.Fatalf("state %s, %d days left", s.State, s.DaysLeft)
+	}
+	if got := DaysText(s.DaysLeft); got != "over 7973 years" {
+		t.Errorf("DaysText(%d) = %q", s.DaysLeft, got)
+	}
+	for n, want := range map[int]string{0: "0 days", 1: "1 day", 14: "14 days", 730: "730 days", 731: "over 2 years", 3653: "over 10 years"} {
+		if got := DaysText(n); got != want {
+			t.Errorf("DaysText(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		from, to time.Time
+		want     int
+	}{
+		{testNow, testNow, 0},
+		{testNow, testNow.Add(time.Nanosecond), 1},
+		{testNow, testNow.Add(day), 1},
+		{testNow, testNow.Add(day + time.Second), 2},
+		{testNow.Add(time.Second / 2), testNow.Add(day), 1},
+		{testNow, testNow.Add(-day), 0},
+	} {
+		if got := daysUntil(tt.from, tt.to); got != tt.want {
+			t.Errorf("daysUntil(%v, %v) = %d, want %d", tt.from, tt.to, got, tt.want)
+		}
+	}
+	_, priv := testKey(testKID, 1)
+	p.ExpiresAt = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) // plus 14 days of grace: year 10000
+	if _, err := Sign(p, testKID, priv); err == nil {
+		t.Error("signed a license whose grace ends after year 9999")
+	}
+}
+
+// TestUpgradeURLOnlyHTTPS: a payload's upgrade_url is used only when it is https://.
+func TestUpgradeURLOnlyHTTPS(t *testing.T) {
+	for link, want := range map[string]string{
+		"https://vendor.example/up":    "https://vendor.example/up",
+		"http://vendor.example/up":     DefaultUpgradeURL,
+		"file:///etc/passwd":           DefaultUpgradeURL,
+		"javascript:alert(1)":          DefaultUpgradeURL,
+		"https://user@vendor.example/": DefaultUpgradeURL,
+		"https:vendor.example":         DefaultUpgradeURL,
+		"":                             DefaultUpgradeURL,
+	} {
+		p := testPayload()
+		p.UpgradeURL = link
+		if got := EntitlementsFor(p, true).UpgradeURL(); got != want {
+			t.Errorf("upgrade_url %q: UpgradeURL() = %q, want %q", link, got, want)
+		}
+	}
+	_, priv := testKey(testKID, 1)
+	p := testPayload()
+	p.UpgradeURL = "file:///etc/passwd"
+	if _, err := Sign(p, testKID, priv); err == nil {
+		t.Error("signed a license with a file: upgrade_url")
 	}
 }

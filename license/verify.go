@@ -8,8 +8,9 @@ import (
 
 // Verify checks that l was signed by a key in keys that is not retired. It
 // fails closed: no keys, an unknown or retired key id, or any changed byte
-// is an *Error. It checks the signature only; Evaluate and the Manager check
-// tenant and dates.
+// is an *Error. It checks the signature first and only then whether the
+// signed payload is valid, so a damaged license is BAD_SIGNATURE whatever the
+// damage decodes to; Evaluate and the Manager check tenant and dates.
 func Verify(l *License, keys KeySet) error {
 	if l == nil {
 		return malformed("There is no license to verify.")
@@ -24,6 +25,9 @@ func Verify(l *License, keys KeySet) error {
 	}
 	if !ed25519.Verify(k.Key, signedMessage(l.V, l.KID, l.Raw), l.Sig) {
 		return badSignature()
+	}
+	if l.payloadErr != nil {
+		return l.payloadErr
 	}
 	// Payload must be what Raw says; a License put together or edited by hand
 	// could otherwise carry a valid signature next to different terms.

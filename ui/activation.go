@@ -319,12 +319,8 @@ func expiryText(st license.Status, loc *time.Location) string {
 	return s
 }
 
-func days(n int) string {
-	if n == 1 {
-		return "1 day"
-	}
-	return fmt.Sprintf("%d days", n)
-}
+// days words a count of days; far-off expiries read in years (license.DaysText).
+func days(n int) string { return license.DaysText(n) }
 
 func historyText(e license.Entitlements) string {
 	n, unlimited := e.HistoryDays()

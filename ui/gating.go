@@ -154,6 +154,10 @@ func openUpgrade(s *Shell, link string) {
 	if link == "" {
 		link = license.DefaultUpgradeURL
 	}
+	if !license.SafeUpgradeURL(link) { // never hand file:, custom schemes and the like to the opener
+		log.Printf("upgrade url %q is not an https:// address; not opened", link)
+		return
+	}
 	u, err := url.Parse(link)
 	if err != nil {
 		log.Printf("upgrade url %q: %v", link, err)

@@ -68,6 +68,10 @@ func (t *tool) verdict(w *tabwriter.Writer, err error) error {
 
 func printLicense(w io.Writer, l *license.License, now time.Time) {
 	p := l.Payload
+	if p.LicenseID == "" { // a decoded payload always has one: this one did not decode
+		fmt.Fprintf(w, "Format:\tv%d\nKey ID:\t%s\nPayload:\tnot readable (the verdict says why)\n", l.V, l.KID)
+		return
+	}
 	rows := [][2]string{
 		{"Format", fmt.Sprintf("v%d", l.V)},
 		{"Key ID", l.KID},
@@ -93,11 +97,12 @@ func stamp(t, now time.Time) string {
 		return "-"
 	}
 	rel := "ago"
-	d := now.Sub(t)
-	if d < 0 {
-		rel, d = "from now", -d
+	// Whole seconds, not time.Duration, which stops at about 292 years.
+	days := float64(now.Unix()-t.Unix()) / (24 * 60 * 60)
+	if days < 0 {
+		rel, days = "from now", -days
 	}
-	return fmt.Sprintf("%s (%s; %.1f days %s)", t.UTC().Format(time.RFC3339), t.In(now.Location()).Format("2 Jan 2006 15:04 MST"), d.Hours()/24, rel)
+	return fmt.Sprintf("%s (%s; %.1f days %s)", t.UTC().Format(time.RFC3339), t.In(now.Location()).Format("2 Jan 2006 15:04 MST"), days, rel)
 }
 
 func formatFeatures(m map[string]bool) string {
@@ -191,7 +196,7 @@ func describeState(st license.Status) string {
 	case st.State == license.StateValid && st.ExpiresAt.IsZero():
 		s += " (never expires)"
 	case st.DaysLeft > 0:
-		s += fmt.Sprintf(" (%d days left)", st.DaysLeft)
+		s += " (" + license.DaysText(st.DaysLeft) + " left)"
 	}
 	if st.Banner != "" {
 		s += ": " + st.Banner

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/base64"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/license/devkeys"
 )
 
 var testNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -228,5 +230,55 @@ func TestReleaseBuild(t *testing.T) {
 	dev := runTool(t, "", append(args, "--dev")...)
 	if out, code := inspect(dev.stdout); code != 4 || !strings.Contains(out, "UNKNOWN_KEY") || !strings.Contains(out, "insecure development key") {
 		t.Errorf("dev-signed license in a release build: exit %d\n%s", code, out)
+	}
+}
+
+// TestSignFarAndZeroDates: the tool and Almanac agree. The zero instant, which
+// a payload reads as "never expires", is refused rather than signed with a
+// warning that Almanac will refuse it; a far expiry inspects as a positive
+// count of days; a non-https upgrade URL is refused.
+func TestSignFarAndZeroDates(t *testing.T) {
+	base := []string{"sign", "--dev", "--tenant", "demo", "--plan", "STARTER"}
+	for _, zero := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:00:00+00:00"} {
+		r := runTool(t, "", append(base, "--expires", zero)...)
+		r.want(t, 2, "zero instant")
+		if strings.Contains(r.stdout, "BEGIN ALMANAC LICENSE") {
+			t.Errorf("--expires %s: signed a license", zero)
+		}
+	}
+	runTool(t, "", append(base, "--expires", "2027-01-01", "--not-before", "0001-01-01T00:00:00Z")...).want(t, 2, "zero instant")
+	runTool(t, "", append(base, "--expires", "2027-01-01", "--upgrade-url", "file:///etc/passwd")...).want(t, 1, "https://")
+
+	r := runTool(t, "", append(base, "--expires", "9999-12-01")...)
+	r.want(t, 0, "BEGIN ALMANAC LICENSE")
+	l, err := license.Parse([]byte(r.stdout))
+	if err != nil || license.Verify(l, license.TrustedKeys()) != nil {
+		t.Fatalf("far license: %v", err)
+	}
+	out := runTool(t, r.stdout, "inspect", "-")
+	out.want(t, 0, "over 7973 years left")
+	if strings.Contains(out.stdout, "-106750") {
+		t.Errorf("negative days left:\n%s", out.stdout)
+	}
+	if !strings.Contains(out.stdout, "2912") { // ~2,912,000 days from now, not Duration's 106,751
+		t.Errorf("far expiry days:\n%s", out.stdout)
+	}
+}
+
+// TestInspectUnreadablePayload: a genuinely signed payload Almanac refuses
+// (here an unknown key) is reported by its verdict, not shown as empty fields.
+func TestInspectUnreadablePayload(t *testing.T) {
+	kid, priv, err := license.ParsePrivateKey(devkeys.PrivateKeyFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte(`{"license_id":"L","tenant_id":"demo","plan":"STARTER","seats":5}`)
+	l := &license.License{V: 1, KID: kid, Raw: raw,
+		Sig: ed25519.Sign(priv, append([]byte("almanac-license\x00v1\x00"+kid+"\x00"), raw...))}
+	r := runTool(t, string(l.Text()), "inspect", "-")
+	r.want(t, 4, "not readable")
+	r.want(t, 4, "UNSUPPORTED_VERSION")
+	if strings.Contains(r.stdout, "Plan:") {
+		t.Errorf("shows fields of a payload that did not decode:\n%s", r.stdout)
 	}
 }

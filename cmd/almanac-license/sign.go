@@ -144,13 +144,18 @@ var (
 	startOfDayAnywhere = func(d time.Time) time.Time { return d.Add(-14 * time.Hour) }
 )
 
+// parseDay reads a date or an RFC 3339 instant. The zero instant is
+// refused: a payload cannot hold it (for an expiry it means "never").
 func parseDay(s string, day func(time.Time) time.Time) (time.Time, error) {
-	if d, err := time.Parse(time.DateOnly, s); err == nil {
-		return day(d).UTC(), nil
-	}
 	t, err := time.Parse(time.RFC3339, s)
+	if d, derr := time.Parse(time.DateOnly, s); derr == nil {
+		t, err = day(d), nil
+	}
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is neither YYYY-MM-DD nor an RFC 3339 time", s)
+	}
+	if t.IsZero() {
+		return time.Time{}, fmt.Errorf("%s is the zero instant, which a license cannot hold (as an expiry Almanac would read it as never expiring); give a real date", s)
 	}
 	return t.UTC(), nil
 }

@@ -68,6 +68,8 @@ func (env *Env) ActiveTenant() (t data.Tenant, ok bool, err error) {
 }
 
 // Licenses is the license manager of this home, showing times in loc (the tenant's zone).
+// Besides its own last-seen.txt it keeps the latest time seen in the tenant store and reads
+// the newest instant the sync server sent (licenseTimeRecords).
 func (env *Env) Licenses(loc *time.Location) *license.Manager {
 	return env.licensesWithZone(func() *time.Location { return loc })
 }
@@ -79,7 +81,8 @@ func (env *Env) licensesWithZone(zone func() *time.Location) *license.Manager {
 		now = time.Now
 	}
 	clock := func() time.Time { return now().In(zone()) }
-	return license.NewManager(filepath.Join(env.Home, "license"), clock).WithDemoTenant(data.DemoTenantID)
+	return license.NewManager(filepath.Join(env.Home, "license"), clock).WithDemoTenant(data.DemoTenantID).
+		SetTimeRecords(env.licenseTimeRecords()...)
 }
 
 // Entitlements is what the license in force allows for tenant t.

@@ -328,11 +328,11 @@ func licenseExpiry(st license.Status, loc *time.Location) string {
 	at := license.FormatLicenseTime(st.ExpiresAt, loc)
 	switch st.State {
 	case license.StateGrace:
-		return fmt.Sprintf("%s (grace until %s, %d days left)", at, license.FormatLicenseTime(st.GraceUntil, loc), st.DaysLeft)
+		return fmt.Sprintf("%s (grace until %s, %s left)", at, license.FormatLicenseTime(st.GraceUntil, loc), license.DaysText(st.DaysLeft))
 	case license.StateExpired:
 		return at + " (expired)"
 	}
-	return fmt.Sprintf("%s (%d days left)", at, st.DaysLeft)
+	return fmt.Sprintf("%s (%s left)", at, license.DaysText(st.DaysLeft))
 }
 
 func licenseHistory(e license.Entitlements) string {

@@ -362,3 +362,79 @@ func TestLicenseUsageAndFailures(t *testing.T) {
 		t.Errorf("show without a tenant: exit %d: %s", code, errOut)
 	}
 }
+
+// TestLicenseClockSetBack: with the real records of time (the home's
+// last-seen.txt and the record in the tenant store), a clock set back a year
+// neither revives an expired license nor lets `license activate` replace the
+// working one with an expired license, even after last-seen.txt is deleted.
+func TestLicenseClockSetBack(t *testing.T) {
+	licNeedsDevKey(t)
+	home := licHome(t)
+	now := licStart
+	cli := func(stdin string, args ...string) (string, error) {
+		var out bytes.Buffer
+		e := newEnv(home)
+		e.Stdin, e.Stdout, e.Stderr, e.Now = strings.NewReader(stdin), &out, &out, func() time.Time { return now }
+		err := runLicense(e, args)
+		return out.String(), err
+	}
+	show := func(when string) map[string]any {
+		t.Helper()
+		out, err := cli("", "show", "--json")
+		var m map[string]any
+		if err != nil || json.Unmarshal([]byte(out), &m) != nil {
+			t.Fatalf("%s: show: %v\n%s", when, err, out)
+		}
+		return m
+	}
+	forgetHome := func() {
+		t.Helper()
+		if err := os.Remove(filepath.Join(home, "license", "last-seen.txt")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := cli(string(licDevSign(t, nil)), "activate", "-"); err != nil { // expires after 100 days
+		t.Fatalf("activate: %v\n%s", err, out)
+	}
+	now = licStart.Add(50 * 24 * time.Hour)
+	if m := show("day 50"); m["state"] != "valid" {
+		t.Fatalf("day 50: %v", m["state"])
+	}
+	now = now.Add(-365 * 24 * time.Hour)
+	forgetHome()
+	expired := licDevSign(t, func(p *license.Payload) {
+		p.LicenseID, p.IssuedAt, p.ExpiresAt = "LIC-OLD", licStart.Add(-400*24*time.Hour), licStart.Add(20*24*time.Hour)
+	})
+	out, err := cli(string(expired), "activate", "-")
+	if exitCode(err) != exitLicense || !strings.Contains(err.Error(), "EXPIRED") || strings.Contains(out, "Activated") {
+		t.Fatalf("activating an expired license with the clock a year back: exit %d, %v\n%s", exitCode(err), err, out)
+	}
+	if m := show("after the refusal"); m["license_id"] != "LIC-1" || m["state"] != "grace" {
+		t.Fatalf("the working license was replaced or lost: %v %v", m["license_id"], m["state"])
+	}
+
+	now = licStart.Add(120 * 24 * time.Hour) // past grace
+	if m := show("day 120"); m["state"] != "expired" {
+		t.Fatalf("day 120: %v", m["state"])
+	}
+	now = now.Add(-365 * 24 * time.Hour)
+	forgetHome()
+	if m := show("a year back, last-seen.txt deleted"); m["state"] != "expired" || m["plan"] != "FREE" {
+		t.Fatalf("an expired license revived: %v %v", m["state"], m["plan"])
+	}
+}
+
+// TestLicenseFarExpiry: an expiry in year 9999 shows as years left, never a
+// negative count of days.
+func TestLicenseFarExpiry(t *testing.T) {
+	licNeedsDevKey(t)
+	home := licHome(t)
+	far := licWrite(t, licDevSign(t, func(p *license.Payload) { p.ExpiresAt = time.Date(9999, 12, 1, 0, 0, 0, 0, time.UTC) }))
+	code, out, errOut := licRun(t, home, "", "license", "activate", far)
+	if code != 0 || !strings.Contains(out, "(over 797") || strings.Contains(out, "-106750") {
+		t.Fatalf("activate: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := licRun(t, home, "", "license", "show"); code != 0 || !strings.Contains(out, "(over 797") {
+		t.Fatalf("show: exit %d\n%s", code, out)
+	}
+}

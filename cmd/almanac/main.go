@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=...".
@@ -45,6 +46,9 @@ func main() {
 
 // run parses global flags, dispatches the command and maps its error to an exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if err := checkBuildKeys(); err != nil {
+		return report(stderr, err)
+	}
 	homeFlag, rest, err := parseGlobal(args)
 	if err == nil && len(rest) > 0 && (rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help") {
 		printHelp(stdout, rest[1:])
@@ -68,6 +72,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return report(stderr, usageErr("unknown command %q: run 'almanac help' for the list", rest[0]))
 	}
 	return report(stderr, cmd.run(env, rest[1:]))
+}
+
+// checkBuildKeys refuses to start a build whose linked license key list is
+// unusable, above all one that trusts the committed development key under
+// some other id: such a build would accept licenses anyone can sign.
+func checkBuildKeys() error {
+	if err := license.TrustedKeys().Err(); err != nil {
+		return licenseErr(fmt.Errorf("this build of Almanac refuses to start: its license key list is unusable (%v); rebuild with a correct LICENSE_PUBKEYS", err))
+	}
+	return nil
 }
 
 func report(stderr io.Writer, err error) int {
