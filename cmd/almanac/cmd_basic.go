@@ -32,12 +32,12 @@ func runDemo(env *Env, args []string) error {
 	fs := newFlags("demo", demoUsage)
 	n := fs.Int("appointments", 50_000, "number of appointments over the two years before --today and the four weeks after")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same rows")
-	today := fs.String("today", "", "the demo's today, YYYY-MM-DD (default: today)")
+	today := fs.String("today", "", "the demo's today, YYYY-MM-DD (default: today in --timezone)")
 	tz := fs.String("timezone", "America/New_York", "the tenant's IANA time zone")
 	if done, err := parseFlags(env, fs, demoUsage, args); done || err != nil {
 		return err
 	}
-	o := data.DemoOptions{Appointments: *n, Seed: *seed, TimeZone: *tz}
+	o := data.DemoOptions{Appointments: *n, Seed: *seed, TimeZone: *tz, Now: env.Now()}
 	if *n <= 0 {
 		return usageErr("demo: --appointments %d: use a number from 1 to 20000000", *n)
 	}
@@ -122,7 +122,7 @@ func printTenant(env *Env, t tenantJSON, demo bool) {
 	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", t.Name, t.ID)}, {"Time zone", t.TimeZone}, {"Currency", t.Currency},
 		{"Accepts payments", yesNo(t.CanAcceptPayments)}, {"Last sync", last}, {"Store", t.DBPath}}
 	for _, r := range rows {
-		fmt.Fprintf(env.Stdout, "%-17s %s\n", r[0]+":", r[1])
+		fmt.Fprintf(env.Stdout, "%-17s %s\n", r[0]+":", termSafe(r[1]))
 	}
 	c := t.Counts
 	fmt.Fprintf(env.Stdout, "%-17s %s\n", "Rows:", strings.Join([]string{

@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func report(stderr io.Writer, err error) int {
 	if err != nil {
-		fmt.Fprintln(stderr, "almanac: "+oneLine(err.Error()))
+		fmt.Fprintln(stderr, "almanac: "+termSafe(oneLine(err.Error())))
 	}
 	return exitCode(err)
 }
