@@ -339,6 +339,9 @@ func exportNameError(folder, name string, f reports.Format) error {
 	case !isDir(folder):
 		return nameProblem("The folder " + folder + " is not there any more: choose another.")
 	}
+	if isDir(filepath.Join(folder, name)) {
+		return nameProblem("That is a folder in this folder: enter a file name.")
+	}
 	if reports.CheckOutName(name, f) != nil {
 		return nameProblem(fmt.Sprintf("A %s export needs a name ending in .%s.", f.Label(), f))
 	}

@@ -275,7 +275,10 @@ func TestExportSaveDialogReplacesOnlyWhenAsked(t *testing.T) {
 	testPump.drain()
 	v.chooseDataset("Customers")
 	entry, export := openSaveDialog(t, s, v, dir)
-	for _, bad := range []string{"", "sub/x.csv", "customers.json", "customers.XLSX"} {
+	if err := os.Mkdir(filepath.Join(dir, "old.csv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"", "sub/x.csv", "customers.json", "customers.XLSX", "old.csv"} {
 		entry.SetText(bad)
 		if !export.Disabled() {
 			t.Fatalf("Export enabled for the name %q", bad)
