@@ -17,7 +17,8 @@ const DemoTenantID = "demo"
 type DemoOptions struct {
 	Appointments int       // default 50,000
 	Seed         uint64    // default 1
-	Today        time.Time // a date; default today in TimeZone
+	Today        time.Time // a date; default Now's date in TimeZone (the tenant's today, not UTC's)
+	Now          time.Time // the moment the demo is built, for the default Today; default time.Now()
 	TimeZone     string    // default America/New_York
 	Currency     string    // default USD
 	Progress     func(done, total int)
@@ -54,8 +55,15 @@ func (o DemoOptions) Normalize() (DemoOptions, error) {
 	if o.Currency == "" {
 		o.Currency = "USD"
 	}
+	if !ValidCurrency(o.Currency) {
+		return o, fmt.Errorf("currency %q: %w: use three capital letters such as USD", o.Currency, ErrInvalid)
+	}
 	if o.Today.IsZero() {
-		o.Today = time.Now()
+		now := o.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		o.Today = now.In(loc) // the tenant's date: at 21:00 in New York it is already tomorrow in UTC
 	}
 	y, m, d := o.Today.Date()
 	o.Today = time.Date(y, m, d, 0, 0, 0, 0, loc)
@@ -248,10 +256,11 @@ func (g *gen) services(_ context.Context, sink Sink) error {
 	return nil
 }
 
-// customerCreated spreads customer sign-ups evenly over the period, oldest id first.
+// customerCreated spreads customer sign-ups evenly over the past, oldest id first; the newest
+// signed up yesterday at the latest, so none is created after the demo is built.
 func (g *gen) customerCreated(id int) time.Time {
 	frac := float64(id-1) / float64(g.customers)
-	return g.start.Add(time.Duration(frac * float64(time.Duration(demoPastDays)*24*time.Hour))).Add(9 * time.Hour).UTC()
+	return g.start.Add(time.Duration(frac * float64(time.Duration(demoPastDays-1)*24*time.Hour))).Add(9 * time.Hour).UTC()
 }
 
 func (g *gen) customersRows(_ context.Context, sink Sink) error {
@@ -289,13 +298,16 @@ func asciiLower(s string) string {
 	return string(out)
 }
 
-// dayCounts spreads n appointments over the days with growth and weekday weights; the counts
-// sum to n exactly.
+// dayCounts spreads n appointments over the days with growth and weekday weights, none on the
+// days the business is closed; the counts sum to n exactly.
 func (g *gen) dayCounts(n int) []int {
 	w := make([]float64, g.days)
 	total := 0.0
 	for d := range w {
 		day := g.start.AddDate(0, 0, d)
+		if closedOn(day) {
+			continue
+		}
 		w[d] = (0.8 + 0.4*float64(d)/float64(g.days)) * weekdayWeights[day.Weekday()]
 		total += w[d]
 	}
@@ -307,6 +319,12 @@ func (g *gen) dayCounts(n int) []int {
 		counts[d], prev = next-prev, next
 	}
 	return counts
+}
+
+// closedOn reports the demo business's holidays: 25 December and 1 January.
+func closedOn(day time.Time) bool {
+	_, m, d := day.Date()
+	return m == time.December && d == 25 || m == time.January && d == 1
 }
 
 func pickWeighted(rng *rand.Rand, weights []float64, total float64) int {
@@ -380,7 +398,7 @@ func (g *gen) appointment(id int64, day time.Time, retiredOK bool, svcW []float6
 	maxCustomer := 1 + int(float64(g.customers)*float64(day.Sub(g.start))/float64(time.Duration(demoPastDays)*24*time.Hour))
 	customer := 1 + g.rng.IntN(min(maxCustomer, g.customers))
 	status := g.status(!day.Before(g.o.Today))
-	booked := start.Add(-time.Hour - time.Duration(g.rng.IntN(30*24))*time.Hour)
+	booked := g.bookedBefore(start.Add(-time.Hour - time.Duration(g.rng.IntN(30*24))*time.Hour))
 	price := svc.cents
 	if g.rng.Float64() < 0.05 {
 		price = price * 9 / 10
@@ -392,6 +410,15 @@ func (g *gen) appointment(id int64, day time.Time, retiredOK bool, svcW []float6
 	}
 	return Appointment{ID: id, CustomerID: int64(customer), ServiceID: int64(si + 1), ResourceID: resource,
 		StartAt: start.UTC(), EndAt: end.UTC(), Status: status, BookedAt: booked.UTC(), PriceCents: price, UpdatedAt: updated.UTC()}, nil
+}
+
+// bookedBefore moves a booking time that falls on or after the demo's today into the evening
+// before it, keeping its spread: the demo is built today, so nothing can have been booked later.
+func (g *gen) bookedBefore(t time.Time) time.Time {
+	if t.Before(g.o.Today) {
+		return t
+	}
+	return g.o.Today.Add(-time.Minute - t.Sub(g.o.Today)%(12*time.Hour))
 }
 
 // resourceFor picks who or what delivers service index si.
@@ -448,7 +475,8 @@ func (g *gen) payments(sink Sink, a Appointment) error {
 	}
 	g.nextPay++
 	status, updated := PaymentSucceeded, at
-	if g.rng.Float64() < 0.015 {
+	// A refund comes three days later; one that would fall after today has not happened yet.
+	if g.rng.Float64() < 0.015 && at.Add(72*time.Hour).Before(g.o.Today) {
 		status, updated = PaymentRefunded, at.Add(72*time.Hour)
 	}
 	paid := at

@@ -409,8 +409,8 @@ func checkPayment(p Payment) error {
 	switch {
 	case !ValidPaymentStatus(string(p.Status)):
 		return fmt.Errorf("status %q is unknown", p.Status)
-	case len(p.Currency) != 3:
-		return fmt.Errorf("currency %q is not a 3-letter code", p.Currency)
+	case !ValidCurrency(p.Currency):
+		return fmt.Errorf("currency %q is not a code of three capital letters such as USD", p.Currency)
 	case p.AppointmentID != nil && *p.AppointmentID <= 0:
 		return fmt.Errorf("appointment_id %d is not a positive id", *p.AppointmentID)
 	}
@@ -422,8 +422,8 @@ func checkSubscription(s Subscription) error {
 	switch {
 	case !ValidSubscriptionStatus(string(s.Status)):
 		return fmt.Errorf("status %q is unknown", s.Status)
-	case len(s.Currency) != 3:
-		return fmt.Errorf("currency %q is not a 3-letter code", s.Currency)
+	case !ValidCurrency(s.Currency):
+		return fmt.Errorf("currency %q is not a code of three capital letters such as USD", s.Currency)
 	case s.Interval != "month" && s.Interval != "year":
 		return fmt.Errorf("interval %q is not month or year", s.Interval)
 	}

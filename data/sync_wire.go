@@ -49,8 +49,8 @@ func validateRemoteTenant(t RemoteTenant) error {
 		return fmt.Errorf("tenant id %q is not a safe identifier", t.ID)
 	case t.Name == "" || len(t.Name) > 200:
 		return fmt.Errorf("tenant name must be 1 to 200 bytes")
-	case len(t.Currency) != 3:
-		return fmt.Errorf("tenant currency %q is not a 3-letter code", t.Currency)
+	case !ValidCurrency(t.Currency):
+		return fmt.Errorf("tenant currency %q is not a code of three capital letters such as USD", t.Currency)
 	}
 	if _, err := time.LoadLocation(t.TimeZone); err != nil || t.TimeZone == "" {
 		return fmt.Errorf("tenant time zone %q is not an IANA name", t.TimeZone)

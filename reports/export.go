@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -70,9 +72,12 @@ type ExportRequest struct {
 	Active                *bool // resources and services; nil for all
 	// Excel starts a CSV with a UTF-8 byte-order mark so Excel reads it as UTF-8.
 	Excel bool
-	// Out is a directory (the file gets the default name) or a file path. An existing file is
-	// never replaced: a numbered suffix is added instead.
+	// Out is a directory (the file gets the default name) or a file path whose extension, if it
+	// names a data format, must be Format's. An existing file is replaced only with Overwrite (by
+	// a rename once the new file is complete); otherwise a numbered suffix is added and
+	// ExportResult.Taken names the file that was in the way.
 	Out        string
+	Overwrite  bool
 	AppVersion string // written into the metadata
 	// Progress, if set, is called from the export's goroutine every few thousand rows with the
 	// number read so far (at most a few batches ahead of the file) and the total the snapshot
@@ -93,6 +98,9 @@ type ExportResult struct {
 	Period   Period   `json:"-"`
 	Notice   string   `json:"-"` // a one-line notice for stderr, e.g. --days clamped to the window
 	Metadata Metadata `json:"-"`
+	// Taken is the path asked for when a file already had it, so that Path is a numbered name
+	// instead; "" when the export got its name (or replaced the file: Overwrite).
+	Taken string `json:"-"`
 }
 
 // Metadata describes an export: written as the JSON "metadata" object and the XLSX "About"
@@ -137,6 +145,9 @@ const exportNotes = "Times are in the tenant's time zone. Money is in minor unit
 func (s *Service) Export(ctx context.Context, ents license.Entitlements, req ExportRequest) (ExportResult, error) {
 	ds, err := datasetFor(req)
 	if err != nil {
+		return ExportResult{}, err
+	}
+	if err := CheckOutName(req.Out, req.Format); err != nil {
 		return ExportResult{}, err
 	}
 	if err := ents.Check(req.Format.Feature()); err != nil {
@@ -241,8 +252,9 @@ func (j *exportJob) metadata(w license.Window, plan license.Plan) Metadata {
 	m := Metadata{
 		Dataset:    j.ds.name,
 		ExportedAt: j.now.Format(time.RFC3339),
-		TenantID:   j.tenant.ID, TenantName: j.tenant.Name, TimeZone: j.tenant.TimeZone, Currency: j.tenant.Currency,
-		Plan: plan.String(), AppVersion: j.req.AppVersion, Notes: exportNotes,
+		TenantID:   cleanText(j.tenant.ID), TenantName: cleanText(j.tenant.Name), TimeZone: cleanText(j.tenant.TimeZone),
+		Currency: cleanText(j.tenant.Currency),
+		Plan:     plan.String(), AppVersion: j.req.AppVersion, Notes: exportNotes,
 		Filters: Filters{
 			Status: j.req.Status, ServiceID: j.req.ServiceID, ResourceID: j.req.ResourceID, Active: j.req.Active,
 		},
@@ -266,7 +278,7 @@ func (j *exportJob) run(ctx context.Context, tx *sql.Tx) (ExportResult, error) {
 	if err := tx.QueryRowContext(ctx, j.q.count, j.q.countArgs...).Scan(&j.meta.Count); err != nil {
 		return ExportResult{}, fmt.Errorf("count rows: %w", err)
 	}
-	out, err := createOutput(j.req.Out, DefaultFileName(j.ds.name, j.req.Format, j.now))
+	out, err := createOutput(j.req.Out, DefaultFileName(j.ds.name, j.req.Format, j.now), j.req.Overwrite)
 	if err != nil {
 		return ExportResult{}, err
 	}
@@ -291,8 +303,12 @@ func (j *exportJob) run(ctx context.Context, tx *sql.Tx) (ExportResult, error) {
 	if err != nil {
 		return ExportResult{}, err
 	}
-	return ExportResult{Path: path, Dataset: j.ds.name, Format: j.req.Format, Rows: n, Period: j.period,
-		Notice: j.notice, Metadata: j.meta}, nil
+	res := ExportResult{Path: path, Dataset: j.ds.name, Format: j.req.Format, Rows: n, Period: j.period,
+		Notice: j.notice, Metadata: j.meta}
+	if wanted := filepath.Join(out.dir, out.name); wanted != path {
+		res.Taken = wanted
+	}
+	return res, nil
 }
 
 func (j *exportJob) newEncoder(ctx context.Context, tx *sql.Tx, w io.Writer, flusher interface{ Flush() error }) (encoder, error) {
@@ -352,6 +368,24 @@ func (c *cell) Scan(src any) error {
 		return fmt.Errorf("unexpected %T value", src)
 	}
 	return nil
+}
+
+// dataExtensions are file extensions that name a data format; an --out ending in one that is
+// not the export's format would give a file that its program cannot open.
+var dataExtensions = []string{".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xlsx", ".xlsm", ".xls", ".ods"}
+
+// CheckOutName refuses an output file name whose extension names another format than f
+// ("services.json" for a CSV export), wrapping ErrUsage. A folder, a name without an extension
+// and one with an unrelated extension are fine.
+func CheckOutName(out string, f Format) error {
+	ext := strings.ToLower(filepath.Ext(out))
+	if ext == "" || ext == "."+string(f) || !containsString(dataExtensions, ext) {
+		return nil
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return nil // a folder that happens to be called "x.json"
+	}
+	return usageError("--out %s ends in %s but --format is %s: name the file .%s or choose --format %s", out, ext, f, f, strings.TrimPrefix(ext, "."))
 }
 
 // DefaultFileName is {dataset}_{YYYYMMDD}_{HHMMSS}.{ext}, with now in the tenant's zone.

@@ -1,16 +1,20 @@
 package reports
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 	"unsafe"
 )
 
-// csvEncoder writes RFC 4180 CSV with encoding/csv: a header, then one line per record.
+// csvEncoder writes RFC 4180 CSV: a header, then one line per record, every line ending in CRLF.
+// It quotes as encoding/csv does but keeps a field's own line breaks exactly: csv.Writer's CRLF
+// mode silently drops a carriage return inside a field.
 type csvEncoder struct {
-	w       *csv.Writer
+	line    []byte // the record being written, reused
 	raw     io.Writer
 	flusher interface{ Flush() error }
 	cols    []exportColumn
@@ -21,7 +25,7 @@ type csvEncoder struct {
 }
 
 func newCSVEncoder(w io.Writer, flusher interface{ Flush() error }, cols []exportColumn, loc *time.Location, bom bool) *csvEncoder {
-	return &csvEncoder{w: csv.NewWriter(w), raw: w, flusher: flusher, cols: cols, clock: newZoneClock(loc), bom: bom,
+	return &csvEncoder{line: make([]byte, 0, 1024), raw: w, flusher: flusher, cols: cols, clock: newZoneClock(loc), bom: bom,
 		rec: make([]string, len(cols)), buf: make([]byte, 0, 512)}
 }
 
@@ -37,12 +41,60 @@ func (e *csvEncoder) begin() error {
 	for i, c := range e.cols {
 		e.rec[i] = c.key
 	}
-	return e.w.Write(e.rec)
+	return e.write()
+}
+
+// write encodes e.rec as one line and writes it.
+func (e *csvEncoder) write() error {
+	e.line = appendCSVRecord(e.line[:0], e.rec)
+	_, err := e.raw.Write(e.line)
+	return err
+}
+
+// appendCSVRecord appends rec as one RFC 4180 line ending in CRLF. A field is quoted when it
+// holds a comma, a quote, CR or LF or starts with a space (as encoding/csv decides); inside
+// quotes a quote is doubled and everything else, line breaks included, is kept as it is.
+func appendCSVRecord(b []byte, rec []string) []byte {
+	for i, f := range rec {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if !csvNeedsQuotes(f) {
+			b = append(b, f...)
+			continue
+		}
+		b = append(b, '"')
+		for {
+			j := strings.IndexByte(f, '"')
+			if j < 0 {
+				break
+			}
+			b = append(b, f[:j+1]...)
+			b = append(b, '"')
+			f = f[j+1:]
+		}
+		b = append(b, f...)
+		b = append(b, '"')
+	}
+	return append(b, '\r', '\n')
+}
+
+// csvNeedsQuotes is encoding/csv's rule: delimiter, quote, CR or LF anywhere, a leading space,
+// or the field `\.` (which PostgreSQL's COPY would read as the end of data).
+func csvNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` || strings.ContainsAny(f, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }
 
 func (e *csvEncoder) row(cells []cell) error {
 	// Numbers and times are formatted into one scratch buffer; the strings viewing it are
-	// handed to csv.Writer, which copies them out before the next row reuses the buffer.
+	// copied into the line before the next row reuses the buffer.
 	e.buf = e.buf[:0]
 	var spans [64][2]int32
 	for i, c := range e.cols {
@@ -82,16 +134,10 @@ func (e *csvEncoder) row(cells []cell) error {
 			e.rec[i] = bytesString(e.buf[sp[0]:sp[1]])
 		}
 	}
-	return e.w.Write(e.rec)
+	return e.write()
 }
 
-func (e *csvEncoder) end(int64) error {
-	e.w.Flush()
-	if err := e.w.Error(); err != nil {
-		return err
-	}
-	return e.flusher.Flush()
-}
+func (e *csvEncoder) end(int64) error { return e.flusher.Flush() }
 
 // bytesString views b as a string without copying; valid only until b is next written.
 func bytesString(b []byte) string {
@@ -99,20 +145,6 @@ func bytesString(b []byte) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
-}
-
-// neutralize stops a spreadsheet from running a text cell as a formula (OWASP "CSV injection"):
-// a cell starting with = + - @ tab or CR gets a leading apostrophe. Only text goes through here;
-// numeric columns are written as numbers, so -5 stays -5.
-func neutralize(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }
 
 func (e *csvEncoder) close() error { return nil }

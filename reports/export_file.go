@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 // only by commit. Until then the final name does not exist, so no reader sees half a file.
 type exportFile struct {
 	dir, name string // final directory and wanted file name
+	overwrite bool   // replace a file already at the name instead of numbering
 	tmp       *os.File
 	buf       *bufio.Writer
 	done      bool
@@ -26,23 +28,33 @@ const outputBuffer = 256 << 10
 
 // createOutput resolves out (a directory, a file path, or "" for the working directory) and
 // opens the temporary file.
-func createOutput(out, defaultName string) (*exportFile, error) {
+func createOutput(out, defaultName string, overwrite bool) (*exportFile, error) {
 	dir, name, err := resolveOut(out, defaultName)
 	if err != nil {
 		return nil, err
 	}
 	sweepStaleParts(dir)
-	tmp, err := os.CreateTemp(dir, fmt.Sprintf(".%s.almanac-%d-*.part", name, os.Getpid()))
+	tmp, err := createPart(dir, name)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write in %s: %w (choose a folder you can write to)", dir, unwrapPath(err))
 	}
-	// CreateTemp makes the file private (0600); an export is an ordinary document.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return nil, fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
+	return &exportFile{dir: dir, name: name, overwrite: overwrite, tmp: tmp, buf: bufio.NewWriterSize(tmp, outputBuffer)}, nil
+}
+
+// createPart creates ".NAME.almanac-PID-RANDOM.part" in dir with mode 0666 less the umask, as any
+// program's new document gets: os.CreateTemp would make it 0600, and a fixed chmod would ignore
+// a user's umask 077 for files full of customers' emails and phones.
+func createPart(dir, name string) (*os.File, error) {
+	var err error
+	for range 100 {
+		p := filepath.Join(dir, fmt.Sprintf(".%s.almanac-%d-%s.part", name, os.Getpid(), strconv.FormatUint(rand.Uint64(), 36)))
+		var f *os.File
+		f, err = os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
 	}
-	return &exportFile{dir: dir, name: name, tmp: tmp, buf: bufio.NewWriterSize(tmp, outputBuffer)}, nil
+	return nil, err
 }
 
 func resolveOut(out, defaultName string) (dir, name string, err error) {
@@ -74,8 +86,9 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// commit flushes, syncs and moves the file to its final name, adding " (2)", " (3)"… rather than
-// replacing a file that is already there. It returns the final path.
+// commit flushes, syncs and moves the file to its final name. With overwrite it replaces a file
+// already there by a rename (atomic: a reader sees the old file or the new one, never a mix);
+// otherwise it adds " (2)", " (3)"… rather than replace. It returns the final path.
 func (o *exportFile) commit() (string, error) {
 	if err := o.buf.Flush(); err != nil {
 		return "", fmt.Errorf("write %s: %w", o.tmp.Name(), unwrapPath(err))
@@ -85,6 +98,14 @@ func (o *exportFile) commit() (string, error) {
 	}
 	if err := o.tmp.Close(); err != nil {
 		return "", fmt.Errorf("write %s: %w", o.tmp.Name(), unwrapPath(err))
+	}
+	if o.overwrite {
+		final := filepath.Join(o.dir, o.name)
+		if err := os.Rename(o.tmp.Name(), final); err != nil {
+			return "", fmt.Errorf("replace %s: %w", final, unwrapPath(err))
+		}
+		o.done = true
+		return final, nil
 	}
 	for i := 1; i < 10000; i++ {
 		final := filepath.Join(o.dir, numbered(o.name, i))

@@ -51,10 +51,7 @@ func (j *exportJob) stream(ctx context.Context, tx *sql.Tx, enc encoder) (int64,
 	}
 	var failed atomic.Bool
 	encDone := make(chan error, 1)
-	var derive func([]cell)
-	if nm != nil {
-		derive = func(row []cell) { nm.fill(j.ds.columns, row) }
-	}
+	derive := j.completeRow(nm)
 	go func() { encDone <- encodeBatches(enc, ncol, full, free, &failed, derive) }()
 	n, err := j.read(ctx, rows, ncol, nm != nil, free, full, &failed)
 	close(full)
@@ -71,6 +68,28 @@ func (j *exportJob) stream(ctx context.Context, tx *sql.Tx, enc encoder) (int64,
 		j.req.Progress(n, n)
 	}
 	return n, nil
+}
+
+// completeRow is what the encoding goroutine does to a row before encoding it: fill the names
+// from nm (nil when the query joined them) and drop control characters from every text cell,
+// whichever the format.
+func (j *exportJob) completeRow(nm nameMaps) func([]cell) {
+	var text []int
+	for i, c := range j.ds.columns {
+		if c.kind == kindText || c.kind == kindCode {
+			text = append(text, i)
+		}
+	}
+	return func(row []cell) {
+		if nm != nil {
+			nm.fill(j.ds.columns, row)
+		}
+		for _, i := range text {
+			if !row[i].null {
+				row[i].s = cleanText(row[i].s)
+			}
+		}
+	}
 }
 
 // fillConstants writes the columns that are the same on every row once per batch.
@@ -136,7 +155,7 @@ func (j *exportJob) read(ctx context.Context, rows *sql.Rows, ncol int, namesLoa
 	return n, nil
 }
 
-// encodeBatches completes each row (derive fills looked-up columns; nil when none), encodes it
+// encodeBatches completes each row (derive fills looked-up columns and cleans text), encodes it
 // and returns the batch for reuse. After an error it keeps draining (so the reader never
 // blocks) and returns the first error.
 func encodeBatches(enc encoder, ncol int, full <-chan *rowBatch, free chan<- *rowBatch, failed *atomic.Bool, derive func([]cell)) error {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -371,10 +372,24 @@ func xlsxCanon(t *testing.T, f *excelize.File, sheet, ref string, c exportColumn
 
 // csvExpect is what a CSV cell must hold: text that could start a formula gets a leading '.
 func csvExpect(c exportColumn, v string) string {
-	if (c.kind == kindText || c.kind == kindCode) && v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+	if (c.kind == kindText || c.kind == kindCode) && runsAsFormula(v) {
 		return "'" + v
 	}
 	return v
+}
+
+// numberish matches the cells that can call no function: digits, spaces and + - ( ) . ,
+var numberish = regexp.MustCompile(`^[0-9 +\-().,]*$`)
+
+// runsAsFormula is the documented rule, written independently of formulaLike: after leading
+// spaces and invisible characters comes = + - @ (or a fullwidth one), a tab or a CR, and the
+// cell is not numberish.
+func runsAsFormula(v string) bool {
+	rest := strings.TrimLeft(v, " \u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff")
+	if rest == "" || !strings.ContainsRune("=+-@\t\r＝＋－＠", []rune(rest)[0]) {
+		return false
+	}
+	return !numberish.MatchString(v)
 }
 
 // xlsxExpect drops the offset of instants: Excel shows the tenant's wall clock.
@@ -622,7 +637,7 @@ func TestExportInjectionAndNegativeNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(res.Path)
-	for _, want := range []string{`"'=HYPERLINK(""http://x"",""y"")"`, "'+1 555-0100", "'-5", "'@SUM(A1)", "'\tTab", "'+44 20 7946 0000", "'@mail"} {
+	for _, want := range []string{`"'=HYPERLINK(""http://x"",""y"")"`, ",+1 555-0100,", ",-5,", "'@SUM(A1)", "'\tTab", ",+44 20 7946 0000,", "'@mail"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("customers CSV lacks %q:\n%s", want, b)
 		}

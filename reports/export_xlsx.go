@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 // MaxSheetRows is how many data rows fit on one sheet under the header (Excel's 1,048,576 rows
@@ -161,7 +163,10 @@ func (e *xlsxEncoder) moneyStyle(currency string) (int, error) {
 		return id, nil
 	}
 	symbol, digits := currencyFormat(currency)
-	numFmt := `"` + symbol + `"#,##0`
+	numFmt := "#,##0"
+	if symbol != "" {
+		numFmt = `"` + symbol + `"` + numFmt
+	}
 	if digits > 0 {
 		numFmt += "." + strings.Repeat("0", digits)
 	}
@@ -173,12 +178,18 @@ func (e *xlsxEncoder) moneyStyle(currency string) (int, error) {
 	return id, nil
 }
 
+// currencyFormat is the symbol and digits of the money number format. A code that is not three
+// capital letters (a store synced before the client checked them) gets no symbol: it is pasted
+// between quotes into the number format, where a quote would break out of the literal.
 func currencyFormat(currency string) (symbol string, digits int) {
 	info, ok := currencyInfo[strings.ToUpper(currency)]
-	if !ok {
-		return strings.ToUpper(currency) + " ", 2
+	switch {
+	case ok:
+		return info.symbol, info.digits
+	case !data.ValidCurrency(currency):
+		return "", 2
 	}
-	return info.symbol, info.digits
+	return currency + " ", 2
 }
 
 // sheetName is the n-th data sheet's name: "Appointments", "Appointments (2)", …
@@ -324,11 +335,36 @@ func (e *xlsxEncoder) end(int64) error {
 	if err := e.aboutSheet(); err != nil {
 		return err
 	}
+	if err := e.properties(); err != nil {
+		return err
+	}
 	e.f.SetActiveSheet(0)
 	if err := e.f.Write(e.w); err != nil {
 		return err
 	}
 	return e.flusher.Flush()
+}
+
+// properties replaces excelize's document properties (author "xuri", created 2006) with
+// Almanac's name and version and the export time, which file managers and Excel's Info pane show.
+func (e *xlsxEncoder) properties() error {
+	at := e.meta.ExportedAt
+	if t, err := time.Parse(time.RFC3339, at); err == nil {
+		at = t.UTC().Format(time.RFC3339) // W3CDTF in UTC, as the core properties expect
+	}
+	title := e.ds.title
+	if e.meta.TenantName != "" {
+		title += " of " + e.meta.TenantName
+	}
+	err := e.f.SetDocProps(&excelize.DocProperties{
+		Creator: "Almanac", LastModifiedBy: "Almanac", Created: at, Modified: at,
+		Title: title, Version: e.meta.AppVersion,
+		Description: "Exported by Almanac " + e.meta.AppVersion + " at " + e.meta.ExportedAt + "; see the About sheet.",
+	})
+	if err != nil {
+		return err
+	}
+	return e.f.SetAppProps(&excelize.AppProperties{Application: "Almanac"})
 }
 
 // close releases excelize's temporary files, whether or not the workbook was written.

@@ -37,9 +37,17 @@ type Period struct {
 	Notice  string
 }
 
-// ParseDays parses a --days value: a whole number of at least 1.
+// MaxDays bounds --days: a hundred years reaches back past any business's records and keeps
+// the date arithmetic far from overflow (9223372036854775807 days wrapped around to a period
+// that ended before it began).
+const MaxDays = 36_500
+
+// ParseDays parses a --days value: a whole number from 1 to MaxDays.
 func ParseDays(s string) (int, error) {
 	n, err := strconv.Atoi(s)
+	if errors.Is(err, strconv.ErrRange) || err == nil && n > MaxDays {
+		return 0, usageError("--days %s is too many: give at most %d (100 years), or --from YYYY-MM-DD", s, MaxDays)
+	}
 	if err != nil {
 		return 0, usageError("--days %q is not a number: give a whole number of days, 1 or more", s)
 	}

@@ -107,7 +107,7 @@ func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
 	}
 	picker := widget.NewSelect(names, func(title string) { v.chooseDataset(title) })
 	intro := widget.NewLabel(fmt.Sprintf("Export a dataset to a file for Excel, your accountant or a script. Times and dates are in %s; "+
-		"the file is written only when complete, and never replaces an existing one.", s.Tenant().TimeZone))
+		"the file is written only when complete, and replaces an existing one only if you choose Replace.", s.Tenant().TimeZone))
 	intro.Wrapping = fyne.TextWrapWord
 	top := container.New(layout.NewFormLayout(), widget.NewLabel("Dataset"), picker)
 	body := container.NewVBox(
@@ -221,8 +221,8 @@ func (v *exportsView) setButtons() {
 // save asks for a folder and a file name, then exports there. This is Almanac's own dialog,
 // not Fyne's file-save dialog: that one empties an existing file the moment the user confirms
 // "Overwrite?", before the export has even started, so a cancelled or failed export would lose
-// the old file. Here a name already taken is refused as it is typed (and the engine never
-// replaces a file either).
+// the old file. Here a name already taken asks "Replace?", and the engine then swaps the new
+// file in by a rename only once it is complete, as `almanac export --overwrite` does.
 func (v *exportsView) save(f reports.Format) {
 	if v.job.stop != nil {
 		return // one export at a time; the running one has its Cancel
@@ -232,7 +232,7 @@ func (v *exportsView) save(f reports.Format) {
 	folderLabel.Wrapping = fyne.TextWrapBreak
 	name := widget.NewEntry()
 	name.SetText(reports.DefaultFileName(v.dataset.Name, f, time.Now().In(v.s.Tenant().Location())))
-	name.Validator = func(text string) error { return exportNameError(folder, text) }
+	name.Validator = func(text string) error { return exportNameError(folder, text, f) }
 	name.AlwaysShowValidationError = true // judge the name as it is typed, not on leaving the field
 	choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
 		v.chooseFolder(folder, func(dir string) {
@@ -251,15 +251,34 @@ func (v *exportsView) save(f reports.Format) {
 			if !ok {
 				return
 			}
-			if err := exportNameError(folder, name.Text); err != nil { // the folder changed meanwhile
+			if err := exportNameError(folder, name.Text, f); err != nil { // the folder changed meanwhile
 				dialog.ShowError(err, v.s.Win)
 				return
 			}
-			v.start(f, filepath.Join(folder, strings.TrimSpace(name.Text)))
+			v.confirmReplace(f, filepath.Join(folder, strings.TrimSpace(name.Text)))
 		}, v.s.Win)
 	d.Resize(fyne.NewSize(640, d.MinSize().Height))
 	d.Show()
 	v.s.Win.Canvas().Focus(name)
+}
+
+// confirmReplace starts the export to path, first asking "Replace?" when a file is already there.
+// The old file stays until the new one is complete; a failed or cancelled export keeps it.
+func (v *exportsView) confirmReplace(f reports.Format, path string) {
+	if _, err := os.Lstat(path); err != nil {
+		v.start(f, path, false)
+		return
+	}
+	msg := widget.NewLabel(fmt.Sprintf("%s is already in %s.\nReplacing it swaps in the new file only once the export is complete; "+
+		"if the export fails or you cancel it, the old file stays as it is.", filepath.Base(path), filepath.Dir(path)))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Replace "+filepath.Base(path)+"?", "Replace", "Cancel", msg, func(replace bool) {
+		if replace {
+			v.start(f, path, true)
+		}
+	}, v.s.Win)
+	d.Resize(fyne.NewSize(560, d.MinSize().Height))
+	d.Show()
 }
 
 // exportFolderKey is the preference that remembers the last export folder.
@@ -308,8 +327,9 @@ type nameProblem string
 
 func (p nameProblem) Error() string { return string(p) }
 
-// exportNameError says what is wrong with name as a new file in folder, or nil.
-func exportNameError(folder, name string) error {
+// exportNameError says what is wrong with name as the file of an f export in folder, or nil. A
+// name already taken is not wrong: Export then asks before replacing it.
+func exportNameError(folder, name string, f reports.Format) error {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
@@ -319,18 +339,21 @@ func exportNameError(folder, name string) error {
 	case !isDir(folder):
 		return nameProblem("The folder " + folder + " is not there any more: choose another.")
 	}
-	if _, err := os.Lstat(filepath.Join(folder, name)); err == nil {
-		return nameProblem("A file with this name is already in this folder. Almanac never replaces a file: choose another name.")
+	if isDir(filepath.Join(folder, name)) {
+		return nameProblem("That is a folder in this folder: enter a file name.")
+	}
+	if reports.CheckOutName(name, f) != nil {
+		return nameProblem(fmt.Sprintf("A %s export needs a name ending in .%s.", f.Label(), f))
 	}
 	return nil
 }
 
 // start runs the export off the UI goroutine with progress and Cancel.
-func (v *exportsView) start(f reports.Format, path string) {
+func (v *exportsView) start(f reports.Format, path string, overwrite bool) {
 	req := reports.ExportRequest{
 		Dataset: v.dataset.Name, Format: f, Period: v.period, Status: v.status,
 		ServiceID: v.service, ResourceID: v.resource, Active: v.active, Excel: v.excel && f == reports.FormatCSV,
-		Out: path, AppVersion: v.s.Config().Version,
+		Out: path, Overwrite: overwrite, AppVersion: v.s.Config().Version,
 	}
 	ents, ex := v.s.Entitlements(), v.ex
 	v.job.start(func(ctx context.Context, progress func(done, total int64)) (reports.ExportResult, error) {
@@ -393,6 +416,9 @@ func (j *exportJob) success(res reports.ExportResult) fyne.CanvasObject {
 	msg := fmt.Sprintf("Exported %s %s to %s", reports.GroupThousands(res.Rows), res.Dataset, res.Path)
 	if res.Notice != "" {
 		msg += "\n" + strings.TrimPrefix(res.Notice, "almanac: ")
+	}
+	if res.Taken != "" {
+		msg += "\n" + filepath.Base(res.Taken) + " appeared meanwhile, so the export got a numbered name."
 	}
 	open := &widget.Button{Text: "Open folder", Icon: theme.FolderOpenIcon(), OnTapped: func() {
 		u := &url.URL{Scheme: "file", Path: filepath.Dir(res.Path)}

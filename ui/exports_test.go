@@ -90,7 +90,7 @@ func TestExportsScreenWritesAndShowsPath(t *testing.T) {
 	testPump.drain()
 	v.chooseDataset("Customers")
 	dir := t.TempDir()
-	v.start(reports.FormatCSV, dir)
+	v.start(reports.FormatCSV, dir, false)
 	settle(t, "the export to finish", func() bool { return v.job.stop == nil })
 	got := exportsTexts(o)
 	if !strings.Contains(got, "Exported") || !strings.Contains(got, dir) || !strings.Contains(got, "[Open folder]") {
@@ -125,7 +125,7 @@ func TestExportsScreenCancel(t *testing.T) {
 		<-ctx.Done()
 		return reports.ExportResult{}, ctx.Err()
 	}})
-	v.start(reports.FormatCSV, t.TempDir())
+	v.start(reports.FormatCSV, t.TempDir(), false)
 	<-started
 	settle(t, "progress", func() bool { return strings.Contains(v.job.rows.Text, "10 of 100 rows") })
 	if !v.job.busy.Visible() {
@@ -144,7 +144,7 @@ func TestExportsScreenShowsErrorsInADialog(t *testing.T) {
 	v, _ := newExportsView(s, fakeExporter{export: func(context.Context) (reports.ExportResult, error) {
 		return reports.ExportResult{}, errors.New("export customers: write x: no space left on device")
 	}})
-	v.start(reports.FormatCSV, t.TempDir())
+	v.start(reports.FormatCSV, t.TempDir(), false)
 	settle(t, "the failed export", func() bool { return v.job.stop == nil })
 	top := s.Win.Canvas().Overlays().Top()
 	if top == nil || !strings.Contains(exportsTexts(top), "no space left") {
@@ -259,10 +259,10 @@ func exportsFind[T fyne.CanvasObject](o fyne.CanvasObject, match func(T) bool) T
 	return found
 }
 
-// TestExportSaveDialogNeverReplacesAFile: the save dialog proposes the default name in the
-// remembered folder, refuses a name already there (Export disabled, the old file untouched)
-// and exports under a new name.
-func TestExportSaveDialogNeverReplacesAFile(t *testing.T) {
+// TestExportSaveDialogReplacesOnlyWhenAsked: the save dialog proposes the default name in the
+// remembered folder and refuses a path or a name whose extension is another format's. A name
+// already there asks "Replace?": Cancel keeps the old file, Replace swaps the new export in.
+func TestExportSaveDialogReplacesOnlyWhenAsked(t *testing.T) {
 	r := demoReports(t, time.Now())
 	s, _ := newTestShell(t, r)
 	dir := t.TempDir()
@@ -274,6 +274,41 @@ func TestExportSaveDialogNeverReplacesAFile(t *testing.T) {
 	v, _ := newExportsView(s, r)
 	testPump.drain()
 	v.chooseDataset("Customers")
+	entry, export := openSaveDialog(t, s, v, dir)
+	if err := os.Mkdir(filepath.Join(dir, "old.csv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"", "sub/x.csv", "customers.json", "customers.XLSX", "old.csv"} {
+		entry.SetText(bad)
+		if !export.Disabled() {
+			t.Fatalf("Export enabled for the name %q", bad)
+		}
+	}
+	entry.SetText("customers.csv")
+	if export.Disabled() {
+		t.Fatalf("Export disabled for a taken name (it should ask instead): %v", entry.Validate())
+	}
+	test.Tap(export)
+	tapOverlayButton(t, s, "Cancel")
+	if b, _ := os.ReadFile(existing); string(b) != "keep me\n" || v.job.stop != nil {
+		t.Fatalf("after Cancel on Replace?: file %q, export running %v", b, v.job.stop != nil)
+	}
+	entry, export = openSaveDialog(t, s, v, dir)
+	entry.SetText("customers.csv")
+	test.Tap(export)
+	tapOverlayButton(t, s, "Replace")
+	settle(t, "the export to finish", func() bool { return v.job.stop == nil && len(v.job.outcome.Objects) > 0 })
+	if b, _ := os.ReadFile(existing); !strings.HasPrefix(string(b), "id,") {
+		t.Fatalf("Replace did not replace the file: %.40q", b)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "customers (*")); len(m) > 0 {
+		t.Fatalf("Replace wrote a numbered file instead: %v", m)
+	}
+}
+
+// openSaveDialog opens the CSV save dialog and returns its name entry and Export button.
+func openSaveDialog(t *testing.T, s *Shell, v *exportsView, dir string) (*widget.Entry, *widget.Button) {
+	t.Helper()
 	v.save(reports.FormatCSV)
 	dlg := s.Win.Canvas().Overlays().Top()
 	if dlg == nil {
@@ -290,22 +325,16 @@ func TestExportSaveDialogNeverReplacesAFile(t *testing.T) {
 	if got := exportsTexts(dlg); !strings.Contains(got, dir) {
 		t.Fatalf("dialog does not show the folder %s: %s", dir, got)
 	}
-	for _, bad := range []string{"customers.csv", "", "sub/x.csv"} {
-		entry.SetText(bad)
-		if !export.Disabled() {
-			t.Fatalf("Export enabled for the name %q", bad)
-		}
+	return entry, export
+}
+
+// tapOverlayButton taps the button labelled text on the topmost dialog.
+func tapOverlayButton(t *testing.T, s *Shell, text string) {
+	t.Helper()
+	top := s.Win.Canvas().Overlays().Top()
+	b := exportsFind(top, func(b *widget.Button) bool { return b.Text == text })
+	if top == nil || b == nil {
+		t.Fatalf("no %q button on the top dialog: %v", text, top)
 	}
-	entry.SetText("customers-new.csv")
-	if export.Disabled() {
-		t.Fatalf("Export disabled for a new name: %v", entry.Validate())
-	}
-	test.Tap(export)
-	settle(t, "the export to finish", func() bool { return v.job.stop == nil && len(v.job.outcome.Objects) > 0 })
-	if b, _ := os.ReadFile(existing); string(b) != "keep me\n" {
-		t.Fatalf("the existing file changed: %q", b)
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "customers-new.csv")); err != nil || !strings.HasPrefix(string(b), "id,") {
-		t.Fatalf("new export: %v, %.40q", err, b)
-	}
+	test.Tap(b)
 }

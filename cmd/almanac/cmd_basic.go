@@ -36,12 +36,12 @@ func runDemo(env *Env, args []string) error {
 	fs := newFlags("demo", demoUsage)
 	n := fs.Int("appointments", 50_000, "number of appointments over the two years before --today and the four weeks after")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same rows")
-	today := fs.String("today", "", "the demo's today, YYYY-MM-DD (default: today)")
+	today := fs.String("today", "", "the demo's today, YYYY-MM-DD (default: today in --timezone)")
 	tz := fs.String("timezone", "America/New_York", "the tenant's IANA time zone")
 	if done, err := parseFlags(env, fs, demoUsage, args); done || err != nil {
 		return err
 	}
-	o := data.DemoOptions{Appointments: *n, Seed: *seed, TimeZone: *tz}
+	o := data.DemoOptions{Appointments: *n, Seed: *seed, TimeZone: *tz, Now: env.Now()}
 	if *n <= 0 {
 		return usageErr("demo: --appointments %d: use a number from 1 to 20000000", *n)
 	}
@@ -146,7 +146,7 @@ func printTenant(env *Env, out tenantJSON, t data.Tenant) {
 	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", out.Name, out.ID)}, {"Source", data.TenantEntry{Tenant: t}.Source()}, {"Time zone", out.TimeZone},
 		{"Currency", out.Currency}, {"Accepts payments", yesNo(out.CanAcceptPayments)}, {"Last sync", last}, {"Store", out.DBPath}}
 	for _, r := range rows {
-		fmt.Fprintf(env.Stdout, "%-17s %s\n", r[0]+":", r[1])
+		fmt.Fprintf(env.Stdout, "%-17s %s\n", r[0]+":", termSafe(r[1]))
 	}
 	c := out.Counts
 	fmt.Fprintf(env.Stdout, "%-17s %s\n", "Rows:", strings.Join([]string{
@@ -225,7 +225,7 @@ func printTenantList(env *Env, list []data.TenantEntry, rows []tenantListJSON) {
 		if r.Error != "" {
 			name = "(unreadable: " + r.Error + ")"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", mark, r.ID, name, r.Source, last, r.Plan)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", mark, termSafe(r.ID), termSafe(name), r.Source, last, r.Plan)
 	}
 	w.Flush()
 	fmt.Fprintln(env.Stdout, "\n* active. Switch with: almanac tenant use ID")
@@ -251,7 +251,7 @@ func runTenantUse(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Tenant %s (%s) is active now; plan %s.\n", t.ID, t.Name, env.Entitlements(t).Plan())
+	fmt.Fprintf(env.Stdout, "Tenant %s (%s) is active now; plan %s.\n", termSafe(t.ID), termSafe(t.Name), env.Entitlements(t).Plan())
 	if t.IsDemo {
 		fmt.Fprintln(env.Stdout, demoLicenseNote)
 	}

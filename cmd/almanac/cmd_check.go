@@ -58,7 +58,7 @@ func printCheck(env *Env, c checkJSON) {
 	if !c.OK {
 		verdict = "PROBLEM: " + c.Problem
 	}
-	fmt.Fprintf(env.Stdout, "Store: %s\nCheck: %s\n", c.DBPath, verdict)
+	fmt.Fprintf(env.Stdout, "Store: %s\nCheck: %s\n", termSafe(c.DBPath), verdict)
 	names := make([]string, 0, len(c.Fingerprint))
 	for n := range c.Fingerprint {
 		names = append(names, n)

@@ -15,7 +15,7 @@ import (
 
 const exportUsage = `Usage: almanac export DATASET --format csv|json|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD]
        [--days N] [--status S] [--service ID] [--resource ID] [--active true|false] [--excel]
-       [--out DIR|FILE] [--json]
+       [--out DIR|FILE] [--overwrite] [--json]
 
 Exports one dataset of the active tenant to a file and prints its path.
 Datasets: appointments (--from/--to/--days on the local start date, --status, --service,
@@ -24,13 +24,15 @@ payments (--from/--to or --days, default 30, at most 365, on the local created d
 subscriptions (--status).
 Dates are in the tenant's time zone and must fall in your plan's history window; with no dates
 the export covers the whole window and all future rows. The file is written under a temporary
-name and renamed when complete; an existing file is never replaced (a number is added).
+name and renamed when complete. An existing file is replaced only with --overwrite (by that
+rename, so it stays intact until the new file is complete); otherwise a number is added to the
+name and stderr says so. A --out file name must end in the format's extension, if it has one.
 Exit codes: 2 bad flag or value, 3 the plan does not include the format or the dates.`
 
 // exportFlags are the raw flag values; parsing them into a request is separate so it can be tested.
 type exportFlags struct {
 	format, from, to, days, status, service, resource, active, out string
-	excel, json                                                    bool
+	excel, json, overwrite                                         bool
 }
 
 func runExport(env *Env, args []string) error {
@@ -46,6 +48,7 @@ func runExport(env *Env, args []string) error {
 	fs.StringVar(&f.active, "active", "", "resources or services: true or false")
 	fs.BoolVar(&f.excel, "excel", false, "CSV: start with a UTF-8 byte-order mark so Excel reads accents right")
 	fs.StringVar(&f.out, "out", "", "a folder (default: the current one) or a file path")
+	fs.BoolVar(&f.overwrite, "overwrite", false, "replace a file already at --out (once the new one is complete) instead of adding a number")
 	fs.BoolVar(&f.json, "json", false, `print {"path","dataset","format","rows"} as JSON`)
 	pos, done, err := parseInterleaved(env, fs, args)
 	if done || err != nil {
@@ -84,7 +87,7 @@ func parseInterleaved(env *Env, fs *flag.FlagSet, args []string) (pos []string, 
 
 // exportRequest checks the flag values that need no store (exit 2 for a bad one).
 func exportRequest(dataset string, f exportFlags) (reports.ExportRequest, error) {
-	req := reports.ExportRequest{Dataset: dataset, Status: f.status, Excel: f.excel, Out: f.out,
+	req := reports.ExportRequest{Dataset: dataset, Status: f.status, Excel: f.excel, Out: f.out, Overwrite: f.overwrite,
 		Period: reports.PeriodRequest{Days: f.days, From: f.from, To: f.to}}
 	if f.format == "" {
 		return req, usageErr("export: --format is required: csv, json or xlsx")
@@ -137,10 +140,14 @@ func doExport(env *Env, req reports.ExportRequest, asJSON bool) error {
 	if res.Notice != "" {
 		fmt.Fprintln(env.Stderr, res.Notice)
 	}
+	if res.Taken != "" {
+		fmt.Fprintf(env.Stderr, "almanac: %s already exists; wrote %s instead (pass --overwrite to replace it)\n",
+			termSafe(res.Taken), termSafe(res.Path))
+	}
 	if asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
-	fmt.Fprintln(env.Stdout, res.Path)
+	fmt.Fprintln(env.Stdout, termSafe(res.Path))
 	return nil
 }
 

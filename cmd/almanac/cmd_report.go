@@ -298,7 +298,7 @@ func num(n int64) string { return reports.GroupThousands(n) }
 
 func printDashboard(out io.Writer, d reports.Dashboard) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "Dashboard of %s (%s time)\n\n", d.Tenant.Name, d.Tenant.TimeZone)
+	fmt.Fprintf(w, "Dashboard of %s (%s time)\n\n", termSafe(d.Tenant.Name), termSafe(d.Tenant.TimeZone))
 	fmt.Fprintf(w, "Period (this month)\t%s to %s\n", license.FormatISODate(d.Period.StartDate), license.FormatISODate(d.Period.EndDate))
 	fmt.Fprintf(w, "Appointments this month\t%s\n", num(d.TotalAppointmentsThisMonth))
 	fmt.Fprintf(w, "%s\t%s\n", d.AllTimeLabel(), num(d.TotalAppointmentsAllTime))
@@ -321,7 +321,7 @@ func printDashboard(out io.Writer, d reports.Dashboard) {
 func printAppointments(out io.Writer, g reports.GatedAppointments) {
 	a := g.AppointmentAnalytics
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "Appointments %s to %s (%d days, local dates in %s)%s\n\n", license.FormatISODate(a.From), license.FormatISODate(a.To), a.PeriodDays, a.TimeZone, filterText(a.Filter))
+	fmt.Fprintf(w, "Appointments %s to %s (%d days, local dates in %s)%s\n\n", license.FormatISODate(a.From), license.FormatISODate(a.To), a.PeriodDays, termSafe(a.TimeZone), filterText(a.Filter))
 	fmt.Fprintf(w, "Total\t%s\n", num(a.Total))
 	trend := "n/a (the previous period is empty or outside your history window)"
 	if a.BookingTrendPercent != nil {
@@ -345,7 +345,7 @@ func printAppointments(out io.Writer, g reports.GatedAppointments) {
 	}{{"By service", a.ByService}, {"By resource", a.ByResource}} {
 		fmt.Fprintf(w, "\n%s\n  ID\tName\tCount\n", sec.title)
 		for _, r := range sec.rows {
-			fmt.Fprintf(w, "  %d\t%s\t%s\n", r.ID, r.Name, num(r.Count))
+			fmt.Fprintf(w, "  %d\t%s\t%s\n", r.ID, termSafe(r.Name), num(r.Count))
 		}
 	}
 	fmt.Fprintf(w, "\nDaily\n  Date\tTotal\tScheduled\tConfirmed\tCompleted\tCancelled\tNo show\n")
@@ -376,13 +376,13 @@ func filterText(f reports.AppointmentFilter) string {
 
 func printRevenue(out io.Writer, r reports.RevenueAnalytics) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	money := func(c int64) string { return reports.FormatMoney(c, r.Currency) }
-	fmt.Fprintf(w, "Revenue %s to %s (%d days; succeeded %s payments by the local date paid, %s)\n\n", license.FormatISODate(r.From), license.FormatISODate(r.To), r.PeriodDays, r.Currency, r.TimeZone)
+	money := func(c int64) string { return termSafe(reports.FormatMoney(c, r.Currency)) }
+	fmt.Fprintf(w, "Revenue %s to %s (%d days; succeeded %s payments by the local date paid, %s)\n\n", license.FormatISODate(r.From), license.FormatISODate(r.To), r.PeriodDays, termSafe(r.Currency), termSafe(r.TimeZone))
 	fmt.Fprintf(w, "Total revenue\t%s\n", money(r.TotalRevenueCents))
 	fmt.Fprintf(w, "Transactions\t%s\n", num(r.TransactionCount))
 	fmt.Fprintf(w, "Average transaction\t%s\n\nBy service\n  ID\tName\tRevenue\tCount\n", money(r.AverageTransactionValueCents))
 	for _, s := range r.ByService {
-		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", s.ServiceID, s.ServiceName, money(s.RevenueCents), num(s.Count))
+		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", s.ServiceID, termSafe(s.ServiceName), money(s.RevenueCents), num(s.Count))
 	}
 	fmt.Fprintf(w, "\nDaily\n  Date\tRevenue\tTransactions\n")
 	for _, d := range r.DailyBreakdown {

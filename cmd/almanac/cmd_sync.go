@@ -126,13 +126,13 @@ func group(n int64) string {
 }
 
 func printSyncSummary(env *Env, server string, res data.SyncResult) {
-	fmt.Fprintf(env.Stdout, "Synced %s (%s) from %s in %.1fs\n", res.Tenant.Name, res.Tenant.ID, server, res.Duration.Seconds())
+	fmt.Fprintf(env.Stdout, "Synced %s (%s) from %s in %.1fs\n", termSafe(res.Tenant.Name), termSafe(res.Tenant.ID), termSafe(server), res.Duration.Seconds())
 	fmt.Fprintf(env.Stdout, "  %-14s %10s %10s %10s\n", "entity", "added", "updated", "deleted")
 	for _, e := range res.Entities {
 		fmt.Fprintf(env.Stdout, "  %-14s %10s %10s %10s\n", e.Entity, group(e.Added), group(e.Updated), group(e.Deleted))
 	}
 	if res.NewTenant {
-		fmt.Fprintf(env.Stdout, "%s is now the active tenant (store %s).\n", res.Tenant.Name, res.Store)
+		fmt.Fprintf(env.Stdout, "%s is now the active tenant (store %s).\n", termSafe(res.Tenant.Name), termSafe(res.Store))
 	}
 }
 

@@ -177,7 +177,7 @@ func licensePrintActivated(w io.Writer, st license.Status, payments bool, loc *t
 	if p.Licensee != "" {
 		who += " (" + p.Licensee + ")"
 	}
-	fmt.Fprintf(w, "Activated %s license %s for %s.\n", p.Plan, p.LicenseID, who)
+	fmt.Fprintf(w, "Activated %s license %s for %s.\n", p.Plan, termSafe(p.LicenseID), termSafe(who))
 	fmt.Fprintf(w, "Expires: %s.\n", licenseExpiry(st, loc))
 	e := st.Entitlements(payments)
 	fmt.Fprintf(w, "History: %s.\n", licenseHistory(e))
@@ -244,9 +244,9 @@ func licensePrintStatus(out io.Writer, st license.Status, payments bool, loc *ti
 	fmt.Fprintf(w, "State:\t%s\n", st.State)
 	if st.License != nil && st.State != license.StateNone {
 		p := st.License.Payload
-		fmt.Fprintf(w, "License:\t%s for tenant %s\n", p.LicenseID, p.TenantID)
+		fmt.Fprintf(w, "License:\t%s for tenant %s\n", termSafe(p.LicenseID), termSafe(p.TenantID))
 		if p.Licensee != "" {
-			fmt.Fprintf(w, "Licensee:\t%s\n", p.Licensee)
+			fmt.Fprintf(w, "Licensee:\t%s\n", termSafe(p.Licensee))
 		}
 		fmt.Fprintf(w, "Expires:\t%s\n", licenseExpiry(st, loc))
 	}
@@ -290,7 +290,7 @@ func licenseRemove(env *Env, args []string) error {
 	}
 	what := "the saved license file"
 	if l != nil {
-		what = fmt.Sprintf("%s license %s", l.Payload.Plan, l.Payload.LicenseID)
+		what = fmt.Sprintf("%s license %s", l.Payload.Plan, termSafe(l.Payload.LicenseID))
 	}
 	fmt.Fprintf(env.Stdout, "Removed %s of tenant %s. That tenant is on FREE now; nothing else was deleted.\n", what, id)
 	return nil
@@ -378,7 +378,7 @@ func licenseList(names []string) string {
 // licensePrintNotes adds the banner and, for a development license, says so.
 func licensePrintNotes(w io.Writer, st license.Status) {
 	if st.Banner != "" {
-		fmt.Fprintf(w, "\n%s\n", st.Banner)
+		fmt.Fprintf(w, "\n%s\n", termSafe(st.Banner))
 	}
 	if st.License != nil && st.License.KID == license.DevKeyID {
 		fmt.Fprintln(w, "Note: this license is signed with the insecure development key; release builds refuse it.")

@@ -86,7 +86,7 @@ func checkBuildKeys() error {
 
 func report(stderr io.Writer, err error) int {
 	if err != nil {
-		fmt.Fprintln(stderr, "almanac: "+oneLine(err.Error()))
+		fmt.Fprintln(stderr, "almanac: "+termSafe(oneLine(err.Error())))
 	}
 	return exitCode(err)
 }
