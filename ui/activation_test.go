@@ -41,4 +41,3 @@ func TestActivationDialogFitsSmallWindow(t *testing.T) {
 	}
 	a.close()
 }
-
