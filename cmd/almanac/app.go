@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -20,9 +22,27 @@ import (
 // appID matches FyneApp.toml.
 const appID = "app.almanac.desktop"
 
+// errNoDisplay is the desktop app started where there is no graphical session (ssh, a server,
+// cron); without this check GLFW panics with a stack trace.
+var errNoDisplay = errors.New("no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop app cannot open; " +
+	"the headless commands are listed by 'almanac help'")
+
+// haveDisplay reports whether a graphical session is there to open a window on. Only X11 and
+// Wayland systems say so through the environment; elsewhere the OS always has one.
+func haveDisplay(goos string, getenv func(string) string) bool {
+	switch goos {
+	case "windows", "darwin", "ios", "android", "js", "wasip1":
+		return true
+	}
+	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+}
+
 // runApp opens the desktop app on the active tenant, building the demo tenant first when the
 // home has none.
 func runApp(env *Env) error {
+	if !haveDisplay(runtime.GOOS, os.Getenv) {
+		return errNoDisplay
+	}
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 	ui.ApplyThemePreference(a)
