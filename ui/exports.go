@@ -64,7 +64,7 @@ type exportsView struct {
 // second export cannot start while one runs.
 type exportJob struct {
 	s        *Shell
-	progress *widget.ProgressBar
+	progress *progressBar
 	rows     *widget.Label
 	cancel   *widget.Button
 	busy     *fyne.Container
@@ -76,7 +76,7 @@ type exportJob struct {
 // exportJob returns the shell's export job, creating it the first time.
 func (s *Shell) exportJob() *exportJob {
 	if s.exports == nil {
-		j := &exportJob{s: s, progress: widget.NewProgressBar(), rows: widget.NewLabel(""), outcome: container.NewVBox()}
+		j := &exportJob{s: s, progress: newProgressBar(), rows: widget.NewLabel(""), outcome: container.NewVBox()}
 		j.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: j.cancelExport}
 		j.busy = container.NewBorder(nil, nil, nil, j.cancel, container.NewVBox(j.progress, j.rows))
 		j.busy.Hide()
