@@ -18,8 +18,9 @@ import (
 // cardMinWidth is the narrowest a KPI card gets before its grid drops a column.
 const cardMinWidth = 220
 
-// chartMinWidth is the narrowest a chart gets before its grid drops a column.
-const chartMinWidth = 360
+// chartMinWidth is the narrowest a chart gets before its grid drops a column: go-chart
+// centres its title and legend, and narrower than this they run off both edges.
+const chartMinWidth = 480
 
 // flowGrid lays its objects out in rows of as many equal columns as fit (at most maxCols),
 // each cell at least cellMin wide and as wide as its widest object needs; a row is as tall as
