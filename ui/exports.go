@@ -395,10 +395,8 @@ func (j *exportJob) success(res reports.ExportResult) fyne.CanvasObject {
 		msg += "\n" + strings.TrimPrefix(res.Notice, "almanac: ")
 	}
 	open := &widget.Button{Text: "Open folder", Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		u := &url.URL{Scheme: "file", Path: filepath.Dir(res.Path)}
-		if err := j.s.App.OpenURL(u); err != nil {
-			dialog.ShowError(fmt.Errorf("open %s: %w", filepath.Dir(res.Path), err), j.s.Win)
-		}
+		dir := filepath.Dir(res.Path)
+		openLink(j.s, &url.URL{Scheme: "file", Path: dir}, "the export folder", dir)
 	}}
 	return NewBanner(BannerInfo, msg, open)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/color"
 	"log"
+	"net/url"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -43,6 +44,9 @@ type Config struct {
 	Home     string
 	OnClose  func() // runs when the main window closes
 	Syncer   Syncer // the Sync screen's client; nil hides sync
+	// OpenURL opens a link with the desktop and reports a failure the desktop does not (no
+	// browser behind xdg-open); it runs off the UI goroutine. nil means fyne.App.OpenURL.
+	OpenURL func(ctx context.Context, u *url.URL) error
 	// Dispatch runs a function on the UI goroutine; nil means fyne.Do. Tests pass a pump,
 	// because Fyne's test driver runs fyne.Do callbacks on the calling goroutine.
 	Dispatch func(func())

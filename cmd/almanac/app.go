@@ -93,6 +93,7 @@ func openShell(a fyne.App, env *Env) error {
 		Version:  Version,
 		Home:     env.Home,
 		Syncer:   syncer,
+		OpenURL:  desktopOpener(a),
 		OnClose: func() {
 			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
