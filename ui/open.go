@@ -47,6 +47,9 @@ func showCopyDialog(s *Shell, what, shown string) {
 	body := container.NewVBox(msg, container.NewBorder(nil, nil, nil, copyB, entry))
 	d := dialog.NewCustom("Open it yourself", "Close", body, s.Win)
 	d.Show()
-	d.Resize(fitWindow(s.Win, fyne.NewSize(560, d.MinSize().Height)))
+	// Twice: the wrapped message only knows its height once it has its width.
+	for range 2 {
+		d.Resize(fitWindow(s.Win, fyne.NewSize(560, d.MinSize().Height)))
+	}
 	s.Win.Canvas().Focus(entry)
 }
