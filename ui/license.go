@@ -165,7 +165,8 @@ func featureRows(ents license.Entitlements) []featureRow {
 var featureColumns = []struct {
 	title string
 	share float32
-}{{"Feature", 0.2}, {"Status", 0.14}, {"Unlocked by", 0.22}, {"Details", 0.44}}
+	min   float32 // the same in every row, so the columns line up under the header
+}{{"Feature", 0.2, 0}, {"Status", 0.14, 115}, {"Unlocked by", 0.22, 0}, {"Details", 0.44, 0}}
 
 // featureTableMinWidth is the narrowest the table gets before the screen scrolls sideways.
 const featureTableMinWidth = 420
@@ -197,12 +198,14 @@ func featureTableRow(r featureRow) fyne.CanvasObject {
 	if r.Allowed {
 		icon, status = theme.NewSuccessThemedResource(theme.ConfirmIcon()), "Unlocked"
 	}
-	state := container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(icon)), nil, cell(status, false))
+	// One word beside its icon, never wrapped: the Status column's minimum fits "Unlocked".
+	state := container.NewVBox(container.NewHBox(widget.NewIcon(icon), widget.NewLabel(status))) // top-aligned
 	return container.New(shareColumns{}, cell(r.Name, true), state, cell(r.Unlocks, false), cell(r.Details, false))
 }
 
 // shareColumns lays its objects side by side, each taking its featureColumns share of the
-// width and the full row height.
+// width (or its column's minimum, when wider) and the full row height; the last column
+// takes what is left.
 type shareColumns struct{}
 
 func (shareColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -218,7 +221,11 @@ func (shareColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	free := size.Width - pad*float32(len(objs)-1)
 	x := float32(0)
 	for i, o := range objs {
-		w := free * featureColumns[i%len(featureColumns)].share
+		c := featureColumns[i%len(featureColumns)]
+		w := max(free*c.share, c.min)
+		if i == len(objs)-1 {
+			w = max(size.Width-x, 0)
+		}
 		o.Move(fyne.NewPos(x, 0))
 		o.Resize(fyne.NewSize(w, size.Height))
 		x += w + pad
