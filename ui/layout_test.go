@@ -173,6 +173,13 @@ func TestFlowGridColumns(t *testing.T) {
 			t.Errorf("the grid needs %.0f px; one card's width is enough", got)
 		}
 	}
+	// Four cards where three fit go two by two.
+	four := newCardGrid(4, objs[:4]...)
+	four.Resize(fyne.NewSize(700, four.MinSize().Height))
+	four.Layout.Layout(four.Objects, four.Size())
+	if a, b := objs[1].Position(), objs[2].Position(); a.Y == b.Y || b.X != objs[0].Position().X {
+		t.Errorf("four cards at 700 px are not two by two: %v %v %v", objs[0].Position(), a, b)
+	}
 }
 
 // A chart with a render function is drawn at the size it is given, again after a resize.

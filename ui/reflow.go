@@ -60,11 +60,13 @@ func (g *flowGrid) cell(objs []fyne.CanvasObject) float32 {
 	return w
 }
 
-// columns is how many cells of at least cell fit in width, between 1 and maxCols.
+// columns is how many cells of at least cell fit in width, between 1 and maxCols, evened out
+// over the rows that takes: four cards that fit three to a row go two by two, not three and one.
 func (g *flowGrid) columns(width, cell float32, n int) int {
 	pad := theme.Padding()
-	c := int((width + pad) / (cell + pad))
-	return max(1, min(c, g.maxCols, n))
+	c := max(1, min(int((width+pad)/(cell+pad)), g.maxCols, n))
+	rows := (n + c - 1) / c
+	return max(1, (n+rows-1)/rows)
 }
 
 // rows sizes the objects to the cell width for width and returns each row's height.
