@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -39,10 +40,11 @@ func haveDisplay(goos string, getenv func(string) string) bool {
 
 // runApp opens the desktop app on the active tenant, building the demo tenant first when the
 // home has none.
-func runApp(env *Env) error {
+func runApp(env *Env) (err error) {
 	if !haveDisplay(runtime.GOOS, os.Getenv) {
 		return errNoDisplay
 	}
+	defer unreachableDisplay(&err)
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 	ui.ApplyThemePreference(a)
@@ -53,6 +55,20 @@ func runApp(env *Env) error {
 	}
 	a.Run()
 	return nil
+}
+
+// unreachableDisplay turns GLFW's panic when DISPLAY names a display that is not there (an
+// X server gone, ssh without forwarding) into one line; any other panic goes on.
+func unreachableDisplay(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if !strings.Contains(fmt.Sprint(r), "GLFW") {
+		panic(r)
+	}
+	*err = fmt.Errorf("cannot open a window on display %q (%v); the headless commands are listed by 'almanac help'",
+		os.Getenv("DISPLAY")+os.Getenv("WAYLAND_DISPLAY"), r)
 }
 
 // buildDemoThenOpen shows progress while the demo tenant is built off the UI goroutine.
