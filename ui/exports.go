@@ -300,7 +300,7 @@ func (v *exportsView) chooseFolder(from string, picked func(dir string)) {
 		d.SetLocation(lu)
 	}
 	d.Show()
-	d.Resize(fyne.NewSize(900, 600)) // after Show: the dialog builds its content there
+	d.Resize(fitWindow(v.s.Win, fyne.NewSize(900, 600))) // after Show: the dialog builds its content there
 }
 
 // nameProblem is a sentence shown under the file name field.
