@@ -74,9 +74,9 @@ func showActivationDialog(s *Shell) *activationDialog {
 	body := container.NewBorder(top, nil, nil, nil, split)
 	a.dlg = dialog.NewCustomWithoutButtons("Activate license", body, s.Win)
 	a.dlg.SetButtons([]fyne.CanvasObject{cancel, a.activate})
-	a.dlg.Resize(fyne.NewSize(820, 740))
 	a.showHint()
 	a.dlg.Show()
+	a.dlg.Resize(fitWindow(s.Win, fyne.NewSize(820, 740)))
 	s.Win.Canvas().Focus(a.entry)
 	return a
 }
@@ -216,8 +216,10 @@ func (a *activationDialog) openFile() {
 			a.entry.SetText(text)
 		})
 	}, a.s.Win)
-	d.Resize(fyne.NewSize(720, 520))
+	// Show first: a FileDialog builds its window in Show, and Resize before that dereferences
+	// the missing window (a nil pointer in FileDialog.MinSize that killed the app).
 	d.Show()
+	d.Resize(fitWindow(a.s.Win, fyne.NewSize(720, 520)))
 }
 
 func readLicenseFile(rc fyne.URIReadCloser) (string, error) {

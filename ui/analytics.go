@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -343,8 +342,8 @@ func newApptPanel(s *Shell) *apptPanel {
 		}
 	}
 	rates := NewUpgradePrompt(s, PromptInline, license.FeatureAdvancedAnalytics) // empty when included
-	charts := container.NewVBox(p.daily, container.NewGridWithColumns(2, p.byStatus, p.byService))
-	content := container.NewVBox(p.heading, container.NewGridWithColumns(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.tables)
+	charts := container.NewVBox(p.daily, newFlowGrid(chartMinWidth, 2, p.byStatus, p.byService))
+	content := container.NewVBox(p.heading, newCardGrid(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.tables)
 	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureAnalyticsCharts, content))
 	return p
 }
@@ -419,7 +418,7 @@ func newRevPanel(s *Shell) *revPanel {
 		daily: chartSlot(860, 300), tables: container.NewVBox(), heading: widget.NewLabel(""),
 	}
 	charts := chartsSection(s, license.FeatureRevenueAnalytics, p.daily)
-	content := container.NewVBox(p.heading, container.NewGridWithColumns(3, p.total, p.count, p.average), charts, p.tables)
+	content := container.NewVBox(p.heading, newCardGrid(3, p.total, p.count, p.average), charts, p.tables)
 	// The locked overlay names both conditions: the plan and a tenant that accepts payments.
 	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureRevenueAnalytics, content))
 	return p
@@ -518,22 +517,17 @@ func sized(o fyne.CanvasObject, min fyne.Size) fyne.CanvasObject {
 	return container.NewStack(r, o)
 }
 
-// chartSlot reserves a chart's place before its PNG arrives.
+// chartSlot reserves a chart's place before its PNG arrives; the chart takes the width the
+// layout gives it (see reflow.go), down to half the width it was drawn for.
 func chartSlot(w, h float32) *fyne.Container {
-	return container.NewStack(sized(widget.NewLabel(""), fyne.NewSize(w/2, h)))
+	return container.NewStack(newChartView(fyne.NewSize(min(w/2, chartMinWidth), h)))
 }
 
 // setChart shows PNG bytes in a slot; the same bytes the command line writes with --chart.
 func setChart(slot *fyne.Container, png []byte, name string) {
-	if png == nil {
-		return
+	if c, ok := slot.Objects[0].(*chartView); ok && png != nil {
+		c.SetPNG(png, name)
 	}
-	img := canvas.NewImageFromReader(bytes.NewReader(png), name)
-	img.FillMode = canvas.ImageFillContain
-	min := slot.MinSize()
-	img.SetMinSize(min)
-	slot.Objects = []fyne.CanvasObject{img}
-	slot.Refresh()
 }
 
 // darkTheme reports whether the current theme has a dark background, so charts match it.

@@ -32,16 +32,18 @@ const (
 type dashboardView struct {
 	month, allTime, upcoming, duration *Card
 	resources, services, peakDay, hour *Card
-	daily, byStatus                    *fyne.Container
+	daily, byStatus                    *chartView
 	chartsNote                         *widget.Label
 	status                             *widget.Label
+	ctx                                context.Context // the shell's, for chart re-renders
+	dark                               bool
 }
 
-// dashboardResult is one background load: the numbers and, where the plan allows, the charts.
+// dashboardResult is one background load: the numbers and, where the plan allows, the
+// appointments the charts draw (at whatever size they are given).
 type dashboardResult struct {
-	d              reports.Dashboard
-	daily, status  []byte
-	chartsFrom, to string
+	d     reports.Dashboard
+	appts *reports.AppointmentAnalytics
 }
 
 func buildDashboard(s *Shell) fyne.CanvasObject {
@@ -58,30 +60,30 @@ func buildDashboard(s *Shell) fyne.CanvasObject {
 		services:  NewCard("Active services", "Services marked active."),
 		peakDay:   NewCard("Peak booking day", defPeakDay),
 		hour:      NewCard("Peak booking hour", defPeakHour),
-		daily:     chartSlot(480, 300), byStatus: chartSlot(420, 300),
+		daily:     newChartView(fyne.NewSize(chartMinWidth, 300)), byStatus: newChartView(fyne.NewSize(chartMinWidth, 300)),
 		chartsNote: widget.NewLabel(""),
 		status:     widget.NewLabel("Loading…"),
 	}
-	grid := container.NewGridWithColumns(4, v.month, v.allTime, v.upcoming, v.duration, v.resources, v.services, v.peakDay, v.hour)
+	grid := newCardGrid(4, v.month, v.allTime, v.upcoming, v.duration, v.resources, v.services, v.peakDay, v.hour)
 	ents := s.Entitlements()
 	// Locked charts keep their place, with the inline prompt naming the plan that unlocks them.
-	var charts fyne.CanvasObject = container.NewVBox(v.chartsNote, container.NewGridWithColumns(2, v.daily, v.byStatus))
+	var charts fyne.CanvasObject = container.NewVBox(v.chartsNote, newFlowGrid(chartMinWidth, 2, v.daily, v.byStatus))
 	if !ents.Can(license.FeatureAnalyticsCharts).Allowed {
 		charts = container.NewStack(sized(newChartFrame(), fyne.NewSize(400, 300)),
 			container.NewVBox(layout.NewSpacer(), NewUpgradePrompt(s, PromptInline, license.FeatureAnalyticsCharts), layout.NewSpacer()))
 	}
 	loc := s.Tenant().Location()
 	w := ents.Window(reports.Today(time.Now(), loc))
-	dark := darkTheme()
+	v.ctx, v.dark = s.Ctx(), darkTheme()
 	Run(s.Ctx(), func(ctx context.Context) (dashboardResult, error) {
-		return loadDashboard(ctx, ar, ents, w, dark)
+		return loadDashboard(ctx, ar, ents, w)
 	}, v.show)
 	return container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid, v.status,
 		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts))
 }
 
-func loadDashboard(ctx context.Context, ar AnalyticsReports, ents license.Entitlements, w license.Window, dark bool) (dashboardResult, error) {
+func loadDashboard(ctx context.Context, ar AnalyticsReports, ents license.Entitlements, w license.Window) (dashboardResult, error) {
 	var res dashboardResult
 	d, err := ar.Dashboard(ctx, ents)
 	if err != nil {
@@ -99,12 +101,8 @@ func loadDashboard(ctx context.Context, ar AnalyticsReports, ents license.Entitl
 	if err != nil {
 		return res, err
 	}
-	res.chartsFrom, res.to = a.From, a.To
-	if res.daily, err = reports.DailyAppointmentsChart(a, reports.ChartOptions{Width: 480, Height: 300, Dark: dark}); err != nil {
-		return res, err
-	}
-	res.status, err = reports.ByStatusChart(a, reports.ChartOptions{Width: 440, Height: 300, Dark: dark})
-	return res, err
+	res.appts = &a
+	return res, nil
 }
 
 func (v *dashboardView) show(res dashboardResult, err error) {
@@ -132,11 +130,15 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 		v.hour.Value.SetText(fmt.Sprintf("%02d:00–%02d:59", *d.PeakBookingHour, *d.PeakBookingHour))
 	}
 	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", license.FormatISODate(d.Period.StartDate), license.FormatISODate(d.Period.EndDate), d.Tenant.TimeZone))
-	if res.daily != nil {
-		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", license.FormatISODate(res.chartsFrom), license.FormatISODate(res.to)))
+	if a := res.appts; a != nil {
+		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", license.FormatISODate(a.From), license.FormatISODate(a.To)))
+		v.daily.SetRender(v.ctx, "dashboard-daily.png", func(w, h int) ([]byte, error) {
+			return reports.DailyAppointmentsChart(*a, reports.ChartOptions{Width: w, Height: h, Dark: v.dark})
+		})
+		v.byStatus.SetRender(v.ctx, "dashboard-status.png", func(w, h int) ([]byte, error) {
+			return reports.ByStatusChart(*a, reports.ChartOptions{Width: w, Height: h, Dark: v.dark})
+		})
 	}
-	setChart(v.daily, res.daily, "dashboard-daily.png")
-	setChart(v.byStatus, res.status, "dashboard-status.png")
 }
 
 // allTimeTitle says "all time" only when the window really is unlimited.

@@ -64,7 +64,7 @@ type exportsView struct {
 // second export cannot start while one runs.
 type exportJob struct {
 	s        *Shell
-	progress *widget.ProgressBar
+	progress *progressBar
 	rows     *widget.Label
 	cancel   *widget.Button
 	busy     *fyne.Container
@@ -76,7 +76,7 @@ type exportJob struct {
 // exportJob returns the shell's export job, creating it the first time.
 func (s *Shell) exportJob() *exportJob {
 	if s.exports == nil {
-		j := &exportJob{s: s, progress: widget.NewProgressBar(), rows: widget.NewLabel(""), outcome: container.NewVBox()}
+		j := &exportJob{s: s, progress: newProgressBar(), rows: widget.NewLabel(""), outcome: container.NewVBox()}
 		j.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: j.cancelExport}
 		j.busy = container.NewBorder(nil, nil, nil, j.cancel, container.NewVBox(j.progress, j.rows))
 		j.busy.Hide()
@@ -319,7 +319,7 @@ func (v *exportsView) chooseFolder(from string, picked func(dir string)) {
 		d.SetLocation(lu)
 	}
 	d.Show()
-	d.Resize(fyne.NewSize(900, 600)) // after Show: the dialog builds its content there
+	d.Resize(fitWindow(v.s.Win, fyne.NewSize(900, 600))) // after Show: the dialog builds its content there
 }
 
 // nameProblem is a sentence shown under the file name field.
@@ -421,10 +421,8 @@ func (j *exportJob) success(res reports.ExportResult) fyne.CanvasObject {
 		msg += "\n" + filepath.Base(res.Taken) + " appeared meanwhile, so the export got a numbered name."
 	}
 	open := &widget.Button{Text: "Open folder", Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		u := &url.URL{Scheme: "file", Path: filepath.Dir(res.Path)}
-		if err := j.s.App.OpenURL(u); err != nil {
-			dialog.ShowError(fmt.Errorf("open %s: %w", filepath.Dir(res.Path), err), j.s.Win)
-		}
+		dir := filepath.Dir(res.Path)
+		openLink(j.s, &url.URL{Scheme: "file", Path: dir}, "the export folder", dir)
 	}}
 	return NewBanner(BannerInfo, msg, open)
 }

@@ -149,7 +149,8 @@ func runBefore(f func()) {
 	}
 }
 
-// openUpgrade opens the upgrade page in the browser; a bad URL in a license is logged, not fatal.
+// openUpgrade opens the upgrade page in the browser, or shows it to copy; a bad URL in a
+// license is logged, not fatal.
 func openUpgrade(s *Shell, link string) {
 	if link == "" {
 		link = license.DefaultUpgradeURL
@@ -163,9 +164,7 @@ func openUpgrade(s *Shell, link string) {
 		log.Printf("upgrade url %q: %v", link, err)
 		return
 	}
-	if err := s.App.OpenURL(u); err != nil {
-		log.Printf("open upgrade url: %v", err)
-	}
+	openLink(s, u, "the upgrade page", link)
 }
 
 // overlayPanel is the boxed prompt drawn over locked content: lock, headline, the full

@@ -179,63 +179,76 @@ func featureRows(ents license.Entitlements) []featureRow {
 	return rows
 }
 
+// featureColumns are the feature table's columns and their shares of its width; every cell
+// wraps, so a narrow window gets taller rows instead of cut-off text.
 var featureColumns = []struct {
 	title string
-	width float32
-}{{"Feature", 180}, {"Status", 120}, {"Unlocked by", 200}, {"Details", 390}}
+	share float32
+	min   float32 // the same in every row, so the columns line up under the header
+}{{"Feature", 0.2, 0}, {"Status", 0.14, 115}, {"Unlocked by", 0.22, 0}, {"Details", 0.44, 0}}
 
-// newFeatureTable shows rows in a table with a header row.
-func newFeatureTable(rows []featureRow) *widget.Table {
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(rows), len(featureColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("Revenue analytics plus")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			fillFeatureCell(rows[id.Row], id.Col, o.(*fyne.Container))
-		},
-	)
-	t.ShowHeaderColumn = false
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		l := o.(*widget.Label)
-		if id.Col >= 0 && id.Col < len(featureColumns) {
-			l.SetText(featureColumns[id.Col].title)
-			l.TextStyle.Bold = true
-			l.Alignment = fyne.TextAlignLeading
-		}
-	}
+// featureTableMinWidth is the narrowest the table gets before the screen scrolls sideways.
+const featureTableMinWidth = 420
+
+// newFeatureTable lists rows under a header row, in a vertical scroller.
+func newFeatureTable(rows []featureRow) fyne.CanvasObject {
+	head := make([]fyne.CanvasObject, len(featureColumns))
 	for i, c := range featureColumns {
-		t.SetColumnWidth(i, c.width)
+		l := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Wrapping = fyne.TextWrapWord
+		head[i] = l
 	}
-	return t
+	list := container.NewVBox(container.New(shareColumns{}, head...))
+	for _, r := range rows {
+		list.Add(widget.NewSeparator())
+		list.Add(featureTableRow(r))
+	}
+	return container.NewVScroll(list)
 }
 
-func fillFeatureCell(r featureRow, col int, c *fyne.Container) {
-	l := c.Objects[0].(*widget.Label)
-	icon := c.Objects[1].(*widget.Icon)
-	icon.Hide()
-	l.TextStyle.Bold = false
-	switch col {
-	case 0:
-		l.TextStyle.Bold = true
-		l.SetText(r.Name)
-	case 1:
-		icon.Show()
-		if r.Allowed {
-			icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
-			l.SetText("Unlocked")
-		} else {
-			icon.SetResource(lockIcon)
-			l.SetText("Locked")
-		}
-	case 2:
-		l.SetText(r.Unlocks)
-	default:
-		l.SetText(r.Details)
+// featureTableRow is one feature: name, status with its icon, the plan that unlocks it, details.
+func featureTableRow(r featureRow) fyne.CanvasObject {
+	cell := func(text string, bold bool) *widget.Label {
+		l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: bold})
+		l.Wrapping = fyne.TextWrapWord
+		return l
 	}
-	l.Refresh()
+	icon, status := lockIcon, "Locked"
+	if r.Allowed {
+		icon, status = theme.NewSuccessThemedResource(theme.ConfirmIcon()), "Unlocked"
+	}
+	// One word beside its icon, never wrapped: the Status column's minimum fits "Unlocked".
+	state := container.NewVBox(container.NewHBox(widget.NewIcon(icon), widget.NewLabel(status))) // top-aligned
+	return container.New(shareColumns{}, cell(r.Name, true), state, cell(r.Unlocks, false), cell(r.Details, false))
+}
+
+// shareColumns lays its objects side by side, each taking its featureColumns share of the
+// width (or its column's minimum, when wider) and the full row height; the last column
+// takes what is left.
+type shareColumns struct{}
+
+func (shareColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(featureTableMinWidth, h)
+}
+
+func (shareColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	free := size.Width - pad*float32(len(objs)-1)
+	x := float32(0)
+	for i, o := range objs {
+		c := featureColumns[i%len(featureColumns)]
+		w := max(free*c.share, c.min)
+		if i == len(objs)-1 {
+			w = max(size.Width-x, 0)
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w + pad
+	}
 }
 
 // newPanel draws content on the input-background tint the dashboard cards use.

@@ -9,35 +9,59 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// variantTheme forces the default theme's light or dark variant.
-type variantTheme struct {
+// almanacTheme is Fyne's default theme with status colours that reach WCAG AA contrast (4.5:1)
+// as text on the background, and input borders that read as enabled, in both variants. A
+// forced variant ignores the system's.
+type almanacTheme struct {
 	fyne.Theme
+	forced  bool
 	variant fyne.ThemeVariant
 }
 
-func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.variant)
+// themeOverrides replaces the default colours that fail on their background: the default
+// light success green is 1.5:1 on white, warning orange 2.2:1 and error red 3.7:1; the light
+// input border is the disabled grey, so an unselected radio button looks disabled.
+var themeOverrides = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
+	theme.VariantLight: {
+		theme.ColorNameSuccess:     color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff},
+		theme.ColorNameWarning:     color.NRGBA{R: 0xa8, G: 0x54, B: 0x00, A: 0xff},
+		theme.ColorNameError:       color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff},
+		theme.ColorNameInputBorder: color.NRGBA{R: 0x8a, G: 0x8a, B: 0x8a, A: 0xff},
+	},
+	theme.VariantDark: {
+		theme.ColorNameError:       color.NRGBA{R: 0xff, G: 0x5f, B: 0x52, A: 0xff},
+		theme.ColorNameInputBorder: color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff},
+	},
+}
+
+// Color is the default colour unless themeOverrides has a better one for the variant.
+func (t almanacTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.forced {
+		v = t.variant
+	}
+	if c, ok := themeOverrides[v][n]; ok {
+		return c
+	}
+	return t.Theme.Color(n, v)
 }
 
 // ThemeFor returns the theme for "light", "dark" or "" (follow the system).
 func ThemeFor(name string) fyne.Theme {
 	switch name {
 	case "light":
-		return variantTheme{theme.DefaultTheme(), theme.VariantLight}
+		return almanacTheme{Theme: theme.DefaultTheme(), forced: true, variant: theme.VariantLight}
 	case "dark":
-		return variantTheme{theme.DefaultTheme(), theme.VariantDark}
+		return almanacTheme{Theme: theme.DefaultTheme(), forced: true, variant: theme.VariantDark}
 	default:
-		return theme.DefaultTheme()
+		return almanacTheme{Theme: theme.DefaultTheme()}
 	}
 }
 
 const prefTheme = "theme"
 
-// ApplyThemePreference applies the saved theme choice.
+// ApplyThemePreference applies the saved theme choice; with none, the theme follows the system.
 func ApplyThemePreference(app fyne.App) {
-	if name := app.Preferences().String(prefTheme); name != "" {
-		app.Settings().SetTheme(ThemeFor(name))
-	}
+	app.Settings().SetTheme(ThemeFor(app.Preferences().String(prefTheme)))
 }
 
 func buildSettings(s *Shell) fyne.CanvasObject {

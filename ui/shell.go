@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/color"
 	"log"
+	"net/url"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -57,6 +58,9 @@ type Config struct {
 	OnClose  func()  // runs when the main window closes
 	Syncer   Syncer  // the Sync screen's client; nil hides sync
 	Tenants  Tenants // the header's tenant switcher; nil hides it
+	// OpenURL opens a link with the desktop and reports a failure the desktop does not (no
+	// browser behind xdg-open); it runs off the UI goroutine. nil means fyne.App.OpenURL.
+	OpenURL func(ctx context.Context, u *url.URL) error
 	// Dispatch runs a function on the UI goroutine; nil means fyne.Do. Tests pass a pump,
 	// because Fyne's test driver runs fyne.Do callbacks on the calling goroutine.
 	Dispatch func(func())
@@ -83,6 +87,14 @@ func Screens() []Screen {
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: buildSettings},
 	}
 }
+
+// The first window fits a 1024×768 screen with a panel and title bar; every screen reflows
+// down to 900 px wide.
+const (
+	sidebarWidth        = 250
+	defaultWindowWidth  = 1000
+	defaultWindowHeight = 700
+)
 
 // Shell is the main window: sidebar, header and the current screen.
 type Shell struct {
@@ -119,15 +131,16 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	s.content = container.NewStack()
 	s.nav = s.newNav()
 	s.switcher = newTenantSwitcher(s)
+	s.dataAsOf.Truncation = fyne.TextTruncateEllipsis // the name and the plan badge stay whole
 	header := container.NewBorder(nil, nil, container.NewHBox(s.title, s.switcher.view), s.plan, s.dataAsOf)
 	top := container.NewVBox(header, widget.NewSeparator(), s.banner)
-	// A fixed minimum keeps titles and lock badges readable however wide a screen's content is.
+	// One fixed width on every screen keeps titles and lock badges readable; a split sized by
+	// a fraction of the window moved with each screen's content.
 	navMin := canvas.NewRectangle(color.Transparent)
-	navMin.SetMinSize(fyne.NewSize(270, 0))
-	split := container.NewHSplit(container.NewStack(navMin, s.nav), container.NewBorder(top, nil, nil, nil, s.content))
-	split.Offset = 0.24
-	s.Win.SetContent(split)
-	s.Win.Resize(fyne.NewSize(1200, 780))
+	navMin.SetMinSize(fyne.NewSize(sidebarWidth, 0))
+	sidebar := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(navMin, s.nav))
+	s.Win.SetContent(container.NewBorder(nil, nil, sidebar, nil, container.NewBorder(top, nil, nil, nil, s.content)))
+	s.Win.Resize(fyne.NewSize(defaultWindowWidth, defaultWindowHeight))
 	if cfg.Licenses != nil {
 		s.unsub = cfg.Licenses.Subscribe(func() { s.Do(s.Refresh) })
 	}

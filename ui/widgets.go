@@ -72,3 +72,17 @@ func (c *Card) CreateRenderer() fyne.WidgetRenderer {
 	bg.CornerRadius = theme.InputRadiusSize()
 	return widget.NewSimpleRenderer(container.NewStack(bg, container.NewPadded(container.NewVBox(c.Title, c.Value, c.Caption))))
 }
+
+// dialogMargin is what a dialog leaves of the window around it, so its edges stay visible.
+const dialogMargin = 40
+
+// fitWindow is want shrunk to fit inside w's canvas with a margin: on a small screen a dialog
+// sized for a large one would hang off the window. Call it after Show (a FileDialog has no
+// window to resize before).
+func fitWindow(w fyne.Window, want fyne.Size) fyne.Size {
+	c := w.Canvas().Size()
+	if c.Width <= 0 || c.Height <= 0 {
+		return want
+	}
+	return fyne.NewSize(min(want.Width, max(c.Width-dialogMargin, 0)), min(want.Height, max(c.Height-dialogMargin, 0)))
+}

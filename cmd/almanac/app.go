@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,9 +25,28 @@ import (
 // appID matches FyneApp.toml.
 const appID = "app.almanac.desktop"
 
+// errNoDisplay is the desktop app started where there is no graphical session (ssh, a server,
+// cron); without this check GLFW panics with a stack trace.
+var errNoDisplay = errors.New("no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop app cannot open; " +
+	"the headless commands are listed by 'almanac help'")
+
+// haveDisplay reports whether a graphical session is there to open a window on. Only X11 and
+// Wayland systems say so through the environment; elsewhere the OS always has one.
+func haveDisplay(goos string, getenv func(string) string) bool {
+	switch goos {
+	case "windows", "darwin", "ios", "android", "js", "wasip1":
+		return true
+	}
+	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+}
+
 // runApp opens the desktop app on the active tenant, building the demo tenant first when the
 // home has none.
-func runApp(env *Env) error {
+func runApp(env *Env) (err error) {
+	if !haveDisplay(runtime.GOOS, os.Getenv) {
+		return errNoDisplay
+	}
+	defer unreachableDisplay(&err)
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 	ui.ApplyThemePreference(a)
@@ -35,6 +57,20 @@ func runApp(env *Env) error {
 	}
 	a.Run()
 	return nil
+}
+
+// unreachableDisplay turns GLFW's panic when DISPLAY names a display that is not there (an
+// X server gone, ssh without forwarding) into one line; any other panic goes on.
+func unreachableDisplay(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if !strings.Contains(fmt.Sprint(r), "GLFW") {
+		panic(r)
+	}
+	*err = fmt.Errorf("cannot open a window on display %q (%v); the headless commands are listed by 'almanac help'",
+		os.Getenv("DISPLAY")+os.Getenv("WAYLAND_DISPLAY"), r)
 }
 
 // buildDemoThenOpen shows progress while the demo tenant is built off the UI goroutine.
@@ -79,6 +115,7 @@ func openShell(a fyne.App, env *Env) error {
 		Home:     env.Home,
 		Syncer:   syncer,
 		Tenants:  syncer,
+		OpenURL:  desktopOpener(a),
 		OnClose: func() {
 			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
