@@ -1,5 +1,5 @@
 # Almanac build. `make run` and `make test` work on a fresh Debian/Ubuntu machine: the deps
-# target installs the system packages Fyne and the smoke test need.
+# target installs the system packages Fyne and the journey (make smoke) need.
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
