@@ -1,5 +1,5 @@
 # Almanac build. `make run` and `make test` work on a fresh Debian/Ubuntu machine: the deps
-# target installs the system packages Fyne and the smoke test need.
+# target installs the system packages Fyne and the journey (make smoke) need.
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
@@ -9,10 +9,10 @@ LDFLAGS := -X main.Version=$(VERSION)
 
 FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
-TOOL_PKGS := xvfb imagemagick xdotool iproute2
+TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2
 BENCH_PKGS := sqlite3 time
 
-.PHONY: all deps bench-deps build run test test-go smoke soak bench lint package release clean fuzz
+.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz
 
 all: build
 
@@ -38,9 +38,17 @@ test-go:
 	$(GO) vet ./...
 	$(GO) test -race -timeout 20m ./...
 
-# smoke starts the real app under Xvfb on a fresh home and checks its window is up and not blank.
+# smoke is the journey: the real app under Xvfb, driven with xdotool from a first start on an
+# empty home through every screen, activation, an export, a sync with Cancel and resume, in both
+# themes at 1280x800 and 1024x768 (.ci/journey says how). Its PNGs and logs stay in out/journey/
+# (JOURNEY_OUT) for CI artifacts; JOURNEY_SKIP lists the steps left out.
 smoke: build
-	./.ci/smoke ./$(BIN)/almanac
+	./.ci/journey ./$(BIN)
+
+# screenshots re-takes the README's screenshots: the journey keeps them under stable names.
+screenshots: smoke
+	cp out/journey/readme/*.png docs/screenshots/
+	@ls out/journey/readme/
 
 # soak SIGKILLs the real binaries during demo, sync and export (25 times each) and syncs through
 # a failing server; `make test` runs a short version of the same test.
@@ -81,4 +89,4 @@ release: deps
 	@mv dist/almanac.new dist/almanac
 
 clean:
-	rm -rf $(BIN) dist
+	rm -rf $(BIN) dist out
