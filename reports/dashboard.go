@@ -44,7 +44,7 @@ func (d Dashboard) SinceNote() string {
 	if d.AllTimeFrom == "" {
 		return "Past appointments, all time; future bookings not counted."
 	}
-	return "Past appointments since " + d.AllTimeFrom + "; future bookings not counted."
+	return "Past appointments since " + license.FormatISODate(d.AllTimeFrom) + "; future bookings not counted."
 }
 
 // AllTimeLabel names the all-time card honestly: it says so when the window cuts history.
