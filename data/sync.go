@@ -322,10 +322,17 @@ func SyncOutcome(res SyncResult, err error) string {
 	}
 	saved := savedWords(res.Saved())
 	if errors.Is(err, context.Canceled) {
-		return fmt.Sprintf("Sync cancelled: %s, and the next sync resumes from there.", saved)
+		return fmt.Sprintf("Cancelled: %s, and the next sync resumes from there.", saved)
 	}
 	cause, next := failureWords(res, err)
 	return fmt.Sprintf("Sync stopped because %s: %s, and %s.", cause, saved, next)
+}
+
+// SyncFailureCause is the plain-words reason alone ("the server could not be reached"), for a
+// connection test.
+func SyncFailureCause(res SyncResult, err error) string {
+	cause, _ := failureWords(res, err)
+	return cause
 }
 
 func savedWords(n int64) string {
