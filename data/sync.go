@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -23,8 +22,21 @@ func (Secret) String() string { return "***" }
 // GoString hides the secret from %#v too.
 func (Secret) GoString() string { return `"***"` }
 
-// ErrTokenRejected is returned when the server answers 401 or 403; nothing was changed.
+// ErrTokenRejected is returned when the server answers 401 or 403. Pages applied before it
+// (a token revoked partway through a sync) are kept; SyncResult says how many rows.
 var ErrTokenRejected = errors.New("the server rejected the token")
+
+// ErrServerUnavailable is returned when a request still fails after every retry: the server is
+// down, unreachable or keeps failing.
+var ErrServerUnavailable = errors.New("the server is not answering")
+
+// ErrRedirect is returned when the server answers with a redirect: the client follows none, so
+// the token never goes to another address and no other server's rows are used.
+var ErrRedirect = errors.New("the server answered with a redirect")
+
+// ErrSyncLimit is returned when a run stops at one of its bounds (SyncLimits): run time, rows
+// against the server's announcement, free disk space. What was applied is kept.
+var ErrSyncLimit = errors.New("the sync stopped at a safety limit")
 
 // ErrCursorExpired is returned when the server no longer keeps changes as old as a cursor.
 var ErrCursorExpired = errors.New("the server no longer has changes that old")
@@ -36,8 +48,65 @@ type SyncOptions struct {
 	Full     bool // start over: forget the cursors and reload everything
 	PageSize int  // records per page; default and maximum MaxPageLimit
 	Retry    RetryPolicy
+	Limits   SyncLimits
 	Progress func(SyncProgress) // called from the sync goroutine after every applied page
-	Client   HTTPDoer           // default: an http.Client with timeouts
+	// Client sends the requests; default: an http.Client with timeouts. An *http.Client is
+	// used through a copy that follows no redirect; another HTTPDoer must not follow them.
+	Client HTTPDoer
+}
+
+// SyncLimits bound one run, so a broken or hostile server cannot hold or fill the computer. Each
+// stop is an error wrapping ErrSyncLimit (or, for the transfer rate, a failed request that is
+// retried); pages applied before it are kept. Zero values take the defaults.
+type SyncLimits struct {
+	RunTimeout time.Duration // the whole run; default 1h; negative: none
+	// MinRate is the lowest transfer rate of a page body, in bytes per second, averaged over
+	// each RateWindow once the answer's headers have arrived; default 1 KiB/s over 15s.
+	MinRate    int64
+	RateWindow time.Duration
+	// HeaderTimeout bounds the wait for an answer's headers; default 60s.
+	HeaderTimeout time.Duration
+	// Rows per entity and run: at most the changes the first page announced (its own plus
+	// remaining) times (1 + Growth) plus GrowthRows, room for rows created during the run;
+	// defaults 0.5 and 50,000. A server that announces no remaining (0 with has_more) gets
+	// UnannouncedRows, default 1,000,000. The next run continues where a stopped one ended.
+	Growth          float64
+	GrowthRows      int64
+	UnannouncedRows int64
+	// MinFreeBytes of disk space must stay free in the store's folder; checked before every
+	// page; default 256 MiB; negative: no check.
+	MinFreeBytes int64
+	// FreeSpace reports the free bytes in dir; default the file system's (ok false where
+	// unknown). Tests pass a fake.
+	FreeSpace func(dir string) (free int64, ok bool, err error)
+}
+
+func (l SyncLimits) normalize() SyncLimits {
+	def := func(v *int64, d int64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if l.RunTimeout == 0 {
+		l.RunTimeout = time.Hour
+	}
+	def(&l.MinRate, 1<<10)
+	if l.RateWindow <= 0 {
+		l.RateWindow = 15 * time.Second
+	}
+	if l.HeaderTimeout <= 0 {
+		l.HeaderTimeout = time.Minute
+	}
+	if l.Growth <= 0 {
+		l.Growth = 0.5
+	}
+	def(&l.GrowthRows, 50_000)
+	def(&l.UnannouncedRows, 1_000_000)
+	def(&l.MinFreeBytes, 256<<20)
+	if l.FreeSpace == nil {
+		l.FreeSpace = diskFree
+	}
+	return l
 }
 
 // RetryPolicy bounds retries of 5xx answers, timeouts, dropped connections and cut bodies:
@@ -94,6 +163,22 @@ type SyncResult struct {
 	Entities  []EntityResult `json:"entities"`
 	Duration  time.Duration  `json:"-"`
 	Store     string         `json:"store"`
+	// Accepted is set once the server accepted the token (GET /v1/tenant answered with a valid
+	// tenant): only then are the URL and token worth saving.
+	Accepted bool `json:"-"`
+	// ServerNewest is the newest instant the server sent in this run: its server_time or the
+	// newest updated_at of an applied change, whichever is later (zero if none).
+	ServerNewest time.Time `json:"-"`
+}
+
+// Saved is the number of rows this run added, updated or deleted (all kept, even when the run
+// failed afterwards).
+func (r SyncResult) Saved() int64 {
+	var n int64
+	for _, e := range r.Entities {
+		n += e.Added + e.Updated + e.Deleted
+	}
+	return n
 }
 
 // Entity returns the result of one entity.
@@ -123,6 +208,21 @@ func Sync(ctx context.Context, h Home, o SyncOptions) (SyncResult, error) {
 	if err != nil {
 		return SyncResult{}, err
 	}
+	if d := c.lim.RunTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, errRunTimeout)
+		defer cancel()
+	}
+	res, err := syncHome(ctx, h, c)
+	if err != nil && errors.Is(context.Cause(ctx), errRunTimeout) && !errors.Is(err, context.Canceled) {
+		err = &limitError{kind: limitTime, msg: fmt.Sprintf("the sync ran past its time limit of %v (--timeout); it stopped, what was applied is kept: run the sync again to continue", c.lim.RunTimeout)}
+	}
+	return res, err
+}
+
+var errRunTimeout = errors.New("run timeout")
+
+func syncHome(ctx context.Context, h Home, c *syncClient) (SyncResult, error) {
 	remote, err := c.tenant(ctx)
 	if err != nil {
 		return SyncResult{}, err
@@ -132,18 +232,19 @@ func Sync(ctx context.Context, h Home, o SyncOptions) (SyncResult, error) {
 	}
 	active, err := h.ActiveTenant()
 	if err != nil && !errors.Is(err, ErrNoTenant) {
-		return SyncResult{}, err
+		return SyncResult{Accepted: true}, err
 	}
 	if active != "" && active != remote.ID {
 		if err := refuseOtherTenant(ctx, h, active, remote.ID); err != nil {
-			return SyncResult{}, err
+			return SyncResult{Accepted: true}, err
 		}
 	}
 	st, err := Open(ctx, h.TenantPath(remote.ID))
 	if err != nil {
-		return SyncResult{}, err
+		return SyncResult{Accepted: true}, err
 	}
 	res, err := syncStore(ctx, st, c, remote)
+	res.Accepted = true
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -178,7 +279,7 @@ func syncStore(ctx context.Context, st *Store, c *syncClient, remote RemoteTenan
 	if err != nil {
 		return res, err
 	}
-	s := &syncer{st: st, c: c, loc: t.Location(), results: map[string]*EntityResult{}}
+	s := &syncer{st: st, c: c, loc: t.Location(), results: map[string]*EntityResult{}, newest: remote.ServerTime.UTC()}
 	for _, e := range Entities {
 		s.results[e] = &EntityResult{Entity: e}
 	}
@@ -186,6 +287,7 @@ func syncStore(ctx context.Context, st *Store, c *syncClient, remote RemoteTenan
 	for _, e := range Entities {
 		res.Entities = append(res.Entities, *s.results[e])
 	}
+	res.ServerNewest = s.newest
 	res.Duration = time.Since(start)
 	if err != nil {
 		return res, err
@@ -210,19 +312,70 @@ func syncStore(ctx context.Context, st *Store, c *syncClient, remote RemoteTenan
 	return res, nil
 }
 
-// SyncOutcome is a one-line account of a sync for the Sync screen and the saved settings.
+// SyncOutcome is a one-line account of a sync in plain words, for the Sync screen, the saved
+// settings and the CLI's last line. A failure says what happened, how many rows were saved and
+// what the next sync does; the technical detail is err's text, which front ends show apart.
 func SyncOutcome(res SyncResult, err error) string {
+	if err == nil {
+		var a, u, d int64
+		for _, e := range res.Entities {
+			a, u, d = a+e.Added, u+e.Updated, d+e.Deleted
+		}
+		return fmt.Sprintf("%s added, %s updated, %s deleted in %.1fs", thousands(a), thousands(u), thousands(d), res.Duration.Seconds())
+	}
+	saved := savedWords(res.Saved())
 	if errors.Is(err, context.Canceled) {
-		return "Cancelled; what was already applied is kept and the next sync resumes from there."
+		return fmt.Sprintf("Cancelled: %s, and the next sync resumes from there.", saved)
 	}
-	if err != nil {
-		return "Failed: " + strings.Join(strings.Fields(err.Error()), " ")
+	cause, next := failureWords(res, err)
+	return fmt.Sprintf("Sync stopped because %s: %s, and %s.", cause, saved, next)
+}
+
+// SyncFailureCause is the plain-words reason alone ("the server could not be reached"), for a
+// connection test.
+func SyncFailureCause(res SyncResult, err error) string {
+	cause, _ := failureWords(res, err)
+	return cause
+}
+
+func savedWords(n int64) string {
+	switch n {
+	case 0:
+		return "no rows were saved"
+	case 1:
+		return "1 row was saved"
 	}
-	var a, u, d int64
-	for _, e := range res.Entities {
-		a, u, d = a+e.Added, u+e.Updated, d+e.Deleted
+	return thousands(n) + " rows were saved"
+}
+
+// failureWords says why a sync stopped and what the next one does, in plain words.
+func failureWords(res SyncResult, err error) (cause, next string) {
+	const resumes = "the next sync resumes from there"
+	var le *limitError
+	switch {
+	case errors.Is(err, ErrTokenRejected):
+		return "the server rejected the token", "a sync with a valid token resumes from there"
+	case errors.Is(err, ErrRedirect):
+		return "the server redirected to another address, which Almanac does not follow", "the server URL needs checking"
+	case errors.Is(err, ErrCursorExpired):
+		return "the server no longer has changes that old", "a full resync is needed"
+	case errors.As(err, &le):
+		return [...]string{limitTime: "it ran past its time limit", limitRows: "the server kept sending more rows than it announced",
+			limitDisk: "free disk space ran low"}[le.kind], resumes
+	case errors.Is(err, ErrInvalid):
+		return "the server URL or token is not usable", "it needs correcting first"
+	case errors.Is(err, ErrTenantChanged):
+		return "the server serves another tenant than this home's", "nothing was changed"
+	case errors.Is(err, errConcurrentSync):
+		return "another sync changed this store meanwhile", resumes
+	case errors.Is(err, ErrServerUnavailable) && res.Accepted:
+		return "the server stopped answering", resumes
+	case errors.Is(err, ErrServerUnavailable):
+		return "the server could not be reached", resumes
+	case res.Accepted:
+		return "the server sent data Almanac cannot use", resumes
 	}
-	return fmt.Sprintf("%s added, %s updated, %s deleted in %.1fs", thousands(a), thousands(u), thousands(d), res.Duration.Seconds())
+	return "the server's answer could not be used", resumes
 }
 
 // thousands formats a non-negative count with comma separators.

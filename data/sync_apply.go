@@ -180,7 +180,8 @@ type syncPage struct {
 	next      string
 	more      bool
 	remaining int64
-	ids       []int64 // ids of the records
+	newest    time.Time // the newest updated_at of the page's changes
+	ids       []int64   // ids of the records
 	dels      []int64
 	put       func(w *Writer) error
 }
@@ -232,6 +233,9 @@ func decodeTyped[T any](entity, from string, body []byte, limit int, check func(
 			return nil, malformed(entity, from, "record id %d (#%d): %v", id(r), i, err)
 		}
 		pg.ids[i] = id(r)
+		if at := updatedAt(r); at.After(pg.newest) {
+			pg.newest = at
+		}
 		if seen[pg.ids[i]] {
 			return nil, malformed(entity, from, "id %d appears twice", pg.ids[i])
 		}
@@ -243,6 +247,9 @@ func decodeTyped[T any](entity, from string, body []byte, limit int, check func(
 		}
 		seen[d.ID] = true
 		pg.dels = append(pg.dels, d.ID)
+		if d.UpdatedAt.After(pg.newest) {
+			pg.newest = d.UpdatedAt
+		}
 	}
 	records := p.Records
 	pg.put = func(w *Writer) error {
@@ -254,6 +261,25 @@ func decodeTyped[T any](entity, from string, body []byte, limit int, check func(
 		return nil
 	}
 	return pg, nil
+}
+
+// updatedAt is a record's updated_at (zero for a type without one).
+func updatedAt(v any) time.Time {
+	switch r := v.(type) {
+	case Resource:
+		return r.UpdatedAt
+	case Service:
+		return r.UpdatedAt
+	case Customer:
+		return r.UpdatedAt
+	case Appointment:
+		return r.UpdatedAt
+	case Payment:
+		return r.UpdatedAt
+	case Subscription:
+		return r.UpdatedAt
+	}
+	return time.Time{}
 }
 
 // locateBadRecord explains a page that failed to decode: when the page is well-formed JSON but

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -15,6 +16,7 @@ type syncer struct {
 	c       *syncClient
 	loc     *time.Location
 	results map[string]*EntityResult
+	newest  time.Time // the newest instant the server sent (server_time, applied updated_at)
 }
 
 // maxRounds bounds how often the entity loop restarts because a page referenced a parent row
@@ -85,6 +87,7 @@ func (s *syncer) fetchAll(ctx context.Context, e, cursor string, pages chan<- fe
 	// Cursors handed out in this run: a server that leads back to one of them would serve the
 	// same pages forever. Cursors are at most 256 bytes and a run has few pages per entity.
 	seen := map[string]bool{cursor: true}
+	var bound rowBound
 	for {
 		body, err := s.c.changes(ctx, e, cursor)
 		var pg *syncPage
@@ -109,9 +112,75 @@ func (s *syncer) fetchAll(ctx context.Context, e, cursor string, pages chan<- fe
 		if err != nil || !pg.more {
 			return
 		}
+		if err := bound.add(e, pg, s.c.lim); err != nil {
+			select {
+			case pages <- fetched{nil, err}:
+			case <-ctx.Done():
+			}
+			return
+		}
 		cursor = pg.next
 	}
 }
+
+// rowBound caps one entity's changes in a run against what its first page announced, with
+// room for rows created while the run goes on.
+type rowBound struct {
+	announced, limit, got int64
+}
+
+// add counts pg, which says more follow; it fails once the run has reached its bound.
+func (b *rowBound) add(entity string, pg *syncPage, l SyncLimits) error {
+	if b.limit == 0 {
+		b.announced = pg.size() + pg.remaining
+		b.limit = int64(float64(b.announced)*(1+l.Growth)) + l.GrowthRows
+		if pg.remaining == 0 {
+			b.limit = l.UnannouncedRows
+		}
+	}
+	b.got += pg.size()
+	if b.got < b.limit {
+		return nil
+	}
+	return &limitError{kind: limitRows, msg: fmt.Sprintf(
+		"sync %s: the server has sent %s changes in this run after announcing %s (the bound is %s, room for rows added meanwhile included) and still says there are more; the sync stopped, what was applied is kept: run the sync again to continue, and report it to the server's operator if it repeats",
+		entity, thousands(b.got), thousands(b.announced), thousands(b.limit))}
+}
+
+// Kinds of limitError, for the plain words of SyncOutcome.
+const (
+	limitTime = iota
+	limitRows
+	limitDisk
+)
+
+// limitError is a run stopped at one of its bounds; it is ErrSyncLimit.
+type limitError struct {
+	kind int
+	msg  string
+}
+
+func (e *limitError) Error() string        { return e.msg }
+func (e *limitError) Is(target error) bool { return target == ErrSyncLimit }
+
+// checkDisk stops the run before free space in the store's folder falls under the margin.
+func (s *syncer) checkDisk() error {
+	l := s.c.lim
+	if l.MinFreeBytes < 0 {
+		return nil
+	}
+	dir := filepath.Dir(s.st.Path())
+	free, ok, err := l.FreeSpace(dir)
+	if err != nil || !ok || free >= l.MinFreeBytes {
+		return nil // an unknown figure does not stop a sync
+	}
+	return &limitError{kind: limitDisk, msg: fmt.Sprintf(
+		"free disk space in %s is %s, under the safety margin of %s; the sync stopped before the next page, what was applied is kept: free some space, then run the sync again",
+		dir, mib(free), mib(l.MinFreeBytes))}
+}
+
+// mib shows a byte count in MiB.
+func mib(n int64) string { return fmt.Sprintf("%s MiB", thousands(n>>20)) }
 
 // cursorName shows a cursor in an error; the first page has none.
 func cursorName(c string) string {
@@ -122,12 +191,18 @@ func cursorName(c string) string {
 }
 
 func (s *syncer) apply(ctx context.Context, pg *syncPage) error {
+	if err := s.checkDisk(); err != nil {
+		return err
+	}
 	added, updated, deleted, err := applyPage(ctx, s.st, s.loc, pg)
 	if err != nil {
 		if errors.Is(err, errMissingParent) || errors.Is(err, errConcurrentSync) || ctx.Err() != nil {
 			return err
 		}
 		return fmt.Errorf("apply %s page after cursor %q: %w", pg.entity, pg.from, err)
+	}
+	if pg.newest.After(s.newest) {
+		s.newest = pg.newest
 	}
 	r := s.results[pg.entity]
 	r.Added += added

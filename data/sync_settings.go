@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // syncSettingsFile holds the server URL, its token and the last sync's outcome. It is written
@@ -49,4 +51,39 @@ func (h Home) SaveSyncSettings(s SyncSettings) error {
 		return fmt.Errorf("save sync settings: %w", err)
 	}
 	return nil
+}
+
+// TokenFor returns the saved token when server has the origin (scheme, host, port) it was saved
+// with, and "" otherwise: a token belongs to one server and is never sent to another.
+func (s SyncSettings) TokenFor(server string) Secret {
+	if s.Token == "" || Origin(server) == "" || Origin(server) != Origin(s.Server) {
+		return ""
+	}
+	return s.Token
+}
+
+// MaxTokenLen bounds a token read from a file or standard input.
+const MaxTokenLen = 4096
+
+// ParseToken reads a token from a file's or standard input's bytes: the first line, without
+// its line ending and surrounding white space. It must be printable (tabs and spaces allowed
+// inside), non-empty, at most MaxTokenLen bytes, and alone: text after it is refused, since a
+// second line means the wrong file.
+func ParseToken(b []byte) (Secret, error) {
+	if len(b) > MaxTokenLen+2 {
+		return "", fmt.Errorf("the token is longer than %d bytes: %w: is it the right file?", MaxTokenLen, ErrInvalid)
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	s = strings.Trim(s, " \t")
+	switch {
+	case s == "":
+		return "", fmt.Errorf("the token is empty: %w: put the token on the first line", ErrInvalid)
+	case strings.ContainsAny(s, "\r\n"):
+		return "", fmt.Errorf("the token spans more than one line: %w: put only the token in the file", ErrInvalid)
+	case len(s) > MaxTokenLen:
+		return "", fmt.Errorf("the token is longer than %d bytes: %w: is it the right file?", MaxTokenLen, ErrInvalid)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r != '\t' && (r < 0x20 || r == 0x7f) }):
+		return "", fmt.Errorf("the token holds control characters or invalid UTF-8: %w: is it the right file?", ErrInvalid)
+	}
+	return Secret(s), nil
 }

@@ -45,17 +45,24 @@ type syncView struct {
 	run      *widget.Button
 	cancelB  *widget.Button
 	status   *widget.Label
+	details  *widget.Accordion // the technical text of the last failure, folded
+	detail   *widget.Label
 	last     *widget.Label
 	rows     map[string]*entityRow
 	root     fyne.CanvasObject
 	cancel   context.CancelFunc
 	loadOnce bool
+	saved    data.SyncSettings // as loaded: the saved token belongs to saved.Server's origin
+	outcome  bool              // the status shows the last run's outcome
 }
 
 // entityRow is one entity's progress bar and figures.
 type entityRow struct {
-	bar    *progressBar
-	detail *widget.Label
+	bar      *progressBar
+	detail   *widget.Label
+	done     int64 // changes applied in this run
+	started  bool
+	finished bool
 }
 
 func buildSync(s *Shell) fyne.CanvasObject {
@@ -75,6 +82,7 @@ func newSyncView(s *Shell) *syncView {
 	v.server.SetPlaceHolder("https://booking.example.com or http://127.0.0.1:8417")
 	v.token = widget.NewPasswordEntry()
 	v.token.SetPlaceHolder("access token from your booking system")
+	v.server.OnChanged = v.serverChanged
 	v.full = widget.NewCheck("Pull everything again (full resync)", nil)
 	v.test = &widget.Button{Text: "Test connection", OnTapped: v.testConnection}
 	v.run = &widget.Button{Text: "Sync now", Importance: widget.HighImportance, OnTapped: v.start}
@@ -84,6 +92,10 @@ func newSyncView(s *Shell) *syncView {
 	v.status.Wrapping = fyne.TextWrapWord
 	v.last = widget.NewLabel("")
 	v.last.Wrapping = fyne.TextWrapWord
+	v.detail = widget.NewLabel("")
+	v.detail.Wrapping = fyne.TextWrapWord
+	v.details = widget.NewAccordion(widget.NewAccordionItem("Details", v.detail))
+	v.details.Hide()
 	form := widget.NewForm(widget.NewFormItem("Server URL", v.server), widget.NewFormItem("Token", v.token))
 	grid := container.NewVBox()
 	for _, e := range data.Entities {
@@ -98,7 +110,7 @@ func newSyncView(s *Shell) *syncView {
 		widget.NewLabelWithStyle("Sync", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro, form, v.full,
 		container.NewHBox(v.test, v.run, v.cancelB),
-		v.status, widget.NewSeparator(),
+		v.status, v.details, widget.NewSeparator(),
 		widget.NewLabelWithStyle("Progress", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid,
 		widget.NewSeparator(), v.last,
 	))
@@ -112,20 +124,36 @@ func (v *syncView) reload() {
 		v.last.SetText("Could not read the sync settings: " + err.Error())
 		return
 	}
+	v.saved = saved
 	if !v.loadOnce {
 		v.loadOnce = true
 		v.server.SetText(saved.Server)
 		v.token.SetText(string(saved.Token))
 	}
-	v.last.SetText(lastSyncText(saved, v.s.Tenant()))
+	v.last.SetText(lastSyncText(saved, v.s.Tenant(), !v.outcome))
 }
 
-// lastSyncText is the "last sync" line: when, and what happened.
-func lastSyncText(saved data.SyncSettings, t data.Tenant) string {
+// serverChanged clears the saved token from the form when the URL names another server: a
+// token belongs to the origin it was saved with and is not sent elsewhere.
+func (v *syncView) serverChanged(server string) {
+	if v.saved.Token == "" || v.token.Text != string(v.saved.Token) || v.saved.TokenFor(strings.TrimSpace(server)) != "" {
+		return
+	}
+	v.token.SetText("")
+	v.token.SetPlaceHolder("the access token for this server (the saved one belongs to " + data.Origin(v.saved.Server) + ")")
+}
+
+// lastSyncText is the "last sync" line: when, and what happened (left out when the status
+// above already says it).
+func lastSyncText(saved data.SyncSettings, t data.Tenant, withResult bool) string {
 	if saved.LastAt == nil {
 		return "Last sync: never."
 	}
-	return fmt.Sprintf("Last sync: %s. %s", license.FormatDateTime(*saved.LastAt, t.Location()), saved.LastResult)
+	at := license.FormatDateTime(*saved.LastAt, t.Location())
+	if !withResult {
+		return "Last sync: " + at + "."
+	}
+	return fmt.Sprintf("Last sync: %s. %s", at, saved.LastResult)
 }
 
 func (v *syncView) inputs() (server, token string, ok bool) {
@@ -144,6 +172,18 @@ func (v *syncView) inputs() (server, token string, ok bool) {
 func (v *syncView) setStatus(text string, imp widget.Importance) {
 	v.status.Importance = imp
 	v.status.SetText(text)
+	v.outcome = false
+	v.details.Hide()
+}
+
+// setFailure shows a failure in plain words, with the technical text folded under Details
+// and in the log.
+func (v *syncView) setFailure(text string, err error, imp widget.Importance) {
+	log.Printf("sync: %v", err)
+	v.setStatus(text, imp)
+	v.detail.SetText(strings.Join(strings.Fields(err.Error()), " "))
+	v.details.CloseAll()
+	v.details.Show()
 }
 
 func (v *syncView) testConnection() {
@@ -160,8 +200,7 @@ func (v *syncView) testConnection() {
 	}, func(t data.RemoteTenant, err error) {
 		v.test.Enable()
 		if err != nil {
-			log.Printf("sync: test connection: %v", err)
-			v.setStatus("Connection failed: "+err.Error(), widget.DangerImportance)
+			v.setFailure("Connection failed: "+data.SyncFailureCause(data.SyncResult{}, err)+".", err, widget.DangerImportance)
 			return
 		}
 		v.setStatus(fmt.Sprintf("Connected: %s (%s), %s, %s.", t.Name, t.ID, t.TimeZone, t.Currency), widget.SuccessImportance)
@@ -176,6 +215,7 @@ func (v *syncView) start() {
 	for _, r := range v.rows {
 		r.bar.SetValue(0)
 		r.detail.SetText("waiting")
+		r.done, r.started, r.finished = 0, false, false
 	}
 	v.setRunning(true)
 	v.setStatus("Syncing from "+server+"…", widget.MediumImportance)
@@ -216,6 +256,10 @@ func (v *syncView) showProgress(p data.SyncProgress) {
 	if r == nil {
 		return
 	}
+	if v.cancel == nil {
+		return // a late event after the run ended must not restart a stopped row
+	}
+	r.done, r.started, r.finished = p.Done, true, p.Finished
 	if p.Total > 0 {
 		r.bar.SetValue(float64(p.Done) / float64(p.Total))
 	}
@@ -230,14 +274,15 @@ func (v *syncView) showProgress(p data.SyncProgress) {
 func (v *syncView) finished(done SyncDone, err error) {
 	v.cancel = nil
 	v.setRunning(false)
-	if errors.Is(err, context.Canceled) {
-		v.setStatus(data.SyncOutcome(done.Result, err), widget.WarningImportance)
-		v.reload()
-		return
-	}
 	if err != nil {
-		log.Printf("sync: %v", err)
-		v.setStatus(data.SyncOutcome(done.Result, err), widget.DangerImportance)
+		v.stopRows()
+		imp := widget.DangerImportance
+		if errors.Is(err, context.Canceled) {
+			v.setStatus(data.SyncOutcome(done.Result, err), widget.WarningImportance)
+		} else {
+			v.setFailure(data.SyncOutcome(done.Result, err), err, imp)
+		}
+		v.outcome = true
 		v.reload()
 		return
 	}
@@ -253,6 +298,19 @@ func (v *syncView) finished(done SyncDone, err error) {
 		v.s.SetReports(done.Reports)
 	} else {
 		v.s.Refresh()
+	}
+}
+
+// stopRows freezes the rows of a run that ended early: no rate, and what each entity kept.
+func (v *syncView) stopRows() {
+	for _, r := range v.rows {
+		switch {
+		case r.finished:
+		case r.started:
+			r.detail.SetText(fmt.Sprintf("stopped · %s changes saved", group(r.done)))
+		default:
+			r.detail.SetText("not reached")
+		}
 	}
 }
 

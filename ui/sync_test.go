@@ -60,7 +60,7 @@ func (r syncedReports) Tenant(ctx context.Context) (data.Tenant, error) {
 	return t, err
 }
 
-func newSyncShell(t *testing.T, f *fakeSyncer) *Shell {
+func newSyncShell(t *testing.T, f Syncer) *Shell {
 	t.Helper()
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	a := test.NewTempApp(t)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,35 +17,46 @@ import (
 	"github.com/almanac-app/almanac/ui"
 )
 
-const syncUsage = `Usage: almanac sync --server URL [--token TOKEN] [--full] [--json]
+const syncUsage = `Usage: almanac sync [--server URL] [--token-file FILE | --token -] [--full] [--timeout D] [--json]
 
 Pulls the tenant's data from its server into this home: everything the first time, then only
 what changed. A new tenant gets its own store and becomes active once its first sync completes.
-The token comes from --token, else $ALMANAC_TOKEN, else the one saved by the last sync; the
-server URL and token are saved in the home (mode 0600) once the server accepts them.
-Progress goes to stderr; the summary to stdout.`
+
+The token comes from --token-file FILE (its first line), --token - (standard input), else
+$ALMANAC_TOKEN, else the one saved by the last sync with the same server (scheme, host and
+port): a saved token is never sent to another server. --token VALUE still works but every user
+of this computer can read it in the process list. The server URL and token are saved in the
+home (mode 0600) once the server accepts the token.
+
+A run stops at its bounds: --timeout for the whole run, a minimum transfer rate, rows against
+what the server announced, and 256 MiB of free disk space; what was applied is kept and the next
+sync resumes from there. Progress goes to stderr; the summary to stdout.`
 
 func runSync(env *Env, args []string) error {
 	fs := newFlags("sync", syncUsage)
 	server := fs.String("server", "", "the tenant server's URL, e.g. http://127.0.0.1:8417 (default: the saved one)")
-	token := fs.String("token", "", "the server's access token (default $ALMANAC_TOKEN, else the saved one)")
+	tokenFile := fs.String("token-file", "", "read the server's access token from FILE")
+	token := fs.String("token", "", "the access token; - reads it from standard input (a value is visible to other users: prefer --token-file)")
 	full := fs.Bool("full", false, "forget what was synced and pull everything again")
+	timeout := fs.Duration("timeout", time.Hour, "stop the whole run after this long (what was applied is kept)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	if done, err := parseFlags(env, fs, syncUsage, args); done || err != nil {
 		return err
+	}
+	if *timeout <= 0 {
+		return usageErr("sync: --timeout %v must be positive, e.g. --timeout 30m", *timeout)
 	}
 	h := env.home()
 	saved, err := h.LoadSyncSettings()
 	if err != nil {
 		return err
 	}
-	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full,
-		Token: data.Secret(firstNonEmpty(*token, os.Getenv("ALMANAC_TOKEN"), string(saved.Token)))}
+	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full, Limits: data.SyncLimits{RunTimeout: *timeout}}
 	if o.Server == "" {
-		return usageErr("sync: --server URL is required (no server saved yet), e.g. almanac sync --server http://127.0.0.1:8417 --token TOKEN")
+		return usageErr("sync: --server URL is required (no server saved yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE")
 	}
-	if o.Token == "" {
-		return usageErr("sync: no token: pass --token TOKEN or set ALMANAC_TOKEN")
+	if o.Token, err = syncToken(env, *token, *tokenFile, saved, o.Server); err != nil {
+		return err
 	}
 	p := &progressPrinter{line: newProgress(env)}
 	o.Progress = p.print
@@ -53,13 +66,66 @@ func runSync(env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "almanac: warning: %v\n", serr)
 	}
 	if err != nil {
-		return syncFailure(err)
+		return syncFailure(env, res, err)
 	}
 	if *asJSON {
 		return printSyncJSON(env, o.Server, res)
 	}
 	printSyncSummary(env, o.Server, res)
 	return nil
+}
+
+// syncToken picks the token: --token-file, --token - (stdin), --token VALUE (with a warning),
+// $ALMANAC_TOKEN, then the saved one, which only goes to the origin it was saved with.
+func syncToken(env *Env, token, file string, saved data.SyncSettings, server string) (data.Secret, error) {
+	switch {
+	case token != "" && file != "":
+		return "", usageErr("sync: give the token once: --token-file FILE or --token -, not both")
+	case file != "":
+		return readToken(file)
+	case token == "-":
+		t, err := data.ParseToken(readCapped(env.Stdin))
+		if err != nil {
+			return "", usageErr("sync: --token - (standard input): %v", err)
+		}
+		return t, nil
+	case token != "":
+		fmt.Fprintln(env.Stderr, "almanac: warning: --token VALUE is visible to every user of this computer (ps); use --token-file FILE, --token - or $ALMANAC_TOKEN")
+		return data.Secret(token), nil
+	case os.Getenv("ALMANAC_TOKEN") != "":
+		return data.Secret(os.Getenv("ALMANAC_TOKEN")), nil
+	}
+	if t := saved.TokenFor(server); t != "" {
+		return t, nil
+	}
+	if saved.Token != "" {
+		return "", usageErr("sync: the saved token belongs to %s, and a token is never sent to another server: give the token for %s with --token-file FILE, --token - or $ALMANAC_TOKEN",
+			data.Origin(saved.Server), data.Origin(server))
+	}
+	return "", usageErr("sync: no token: pass --token-file FILE, --token - (standard input) or set ALMANAC_TOKEN")
+}
+
+// readToken reads --token-file FILE.
+func readToken(file string) (data.Secret, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", usageErr("sync: --token-file: %v", err)
+	}
+	defer f.Close()
+	t, err := data.ParseToken(readCapped(f))
+	if err != nil {
+		return "", usageErr("sync: --token-file %s: %v", file, err)
+	}
+	return t, nil
+}
+
+// readCapped reads a little more than a token can hold, so ParseToken sees an overlong input.
+func readCapped(r io.Reader) []byte {
+	if r == nil {
+		return nil
+	}
+	b, _ := io.ReadAll(io.LimitReader(r, data.MaxTokenLen+3))
+	return b
 }
 
 func firstNonEmpty(vals ...string) string {
@@ -71,30 +137,43 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-// syncFailure words the common failures; every one exits 1.
-func syncFailure(err error) error {
-	if errors.Is(err, data.ErrTokenRejected) {
-		return fmt.Errorf("sync: %w; nothing was changed", err)
-	}
+// syncFailure prints the technical detail, then ends with the plain sentence the Sync screen
+// shows; every failure exits 1, a bad URL or token 2.
+func syncFailure(env *Env, res data.SyncResult, err error) error {
 	if errors.Is(err, data.ErrInvalid) {
 		return usageErr("sync: %v", err)
 	}
-	return fmt.Errorf("sync: %w (what was already applied is kept; run the sync again to resume)", err)
+	if !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(env.Stderr, "almanac: sync: details: %s\n", strings.Join(strings.Fields(err.Error()), " "))
+	}
+	return &worded{msg: "sync: " + data.SyncOutcome(res, err), err: err}
 }
 
-// saveOutcome remembers the server, the token (once accepted) and the result for the Sync
-// screen. A rejected token, a bad URL or another tenant's server changes nothing.
+// worded is an error shown in plain words that keeps the technical one for errors.Is.
+type worded struct {
+	msg string
+	err error
+}
+
+func (w *worded) Error() string { return w.msg }
+func (w *worded) Unwrap() error { return w.err }
+
+// saveOutcome remembers the server and the token once the server accepted them, and the result
+// for the Sync screen. A server never reached, a rejected token, a bad URL or another tenant's
+// server saves nothing; a token rejected partway records the result but keeps the saved pair.
 func saveOutcome(h data.Home, o data.SyncOptions, res data.SyncResult, err error) error {
-	if errors.Is(err, data.ErrTokenRejected) || errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrTenantChanged) {
+	if !res.Accepted || errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrTenantChanged) {
 		return nil
 	}
 	s, lerr := h.LoadSyncSettings()
 	if lerr != nil {
 		s = data.SyncSettings{}
 	}
+	if !errors.Is(err, data.ErrTokenRejected) {
+		s.Server, s.Token = o.Server, o.Token
+	}
 	now := time.Now().UTC()
-	s.Server, s.Token, s.LastAt = o.Server, o.Token, &now
-	s.LastOK, s.LastResult = err == nil, data.SyncOutcome(res, err)
+	s.LastAt, s.LastOK, s.LastResult = &now, err == nil, data.SyncOutcome(res, err)
 	return h.SaveSyncSettings(s)
 }
 
