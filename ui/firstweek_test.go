@@ -168,7 +168,7 @@ func TestDashboardSaysSinceWhen(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.ShowID("dashboard")
-	note := "since " + d.AllTimeFrom
+	note := "since " + license.FormatISODate(d.AllTimeFrom)
 	for _, title := range []string{"Average duration", "Peak booking day", "Peak booking hour"} {
 		waitFor(t, title+" caption", func() bool {
 			c, _ := find(s.Content(), func(o fyne.CanvasObject) bool {
