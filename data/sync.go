@@ -136,6 +136,11 @@ func Sync(ctx context.Context, h Home, o SyncOptions) (SyncResult, error) {
 			return SyncResult{}, err
 		}
 	}
+	lock, err := h.LockStore(remote.ID, syncCommand(o))
+	if err != nil {
+		return SyncResult{}, err
+	}
+	defer lock.Unlock() //nolint:errcheck // closing drops the lock anyway
 	st, err := Open(ctx, h.TenantPath(remote.ID))
 	if err != nil {
 		return SyncResult{}, err

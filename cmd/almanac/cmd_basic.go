@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -57,6 +58,9 @@ func runDemo(env *Env, args []string) error {
 	}
 	t, err := data.BuildDemo(env.ctx(), env.home(), o)
 	fmt.Fprintln(env.Stderr)
+	if errors.Is(err, data.ErrActiveChanged) {
+		return fmt.Errorf("demo: %w", err)
+	}
 	if err != nil {
 		return err
 	}

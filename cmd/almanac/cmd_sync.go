@@ -33,6 +33,9 @@ func runSync(env *Env, args []string) error {
 		return err
 	}
 	h := env.home()
+	if err := h.Writable(); err != nil {
+		return err
+	}
 	saved, err := h.LoadSyncSettings()
 	if err != nil {
 		return err
@@ -78,6 +81,9 @@ func syncFailure(err error) error {
 	}
 	if errors.Is(err, data.ErrInvalid) {
 		return usageErr("sync: %v", err)
+	}
+	if !rerunHelps(err) {
+		return fmt.Errorf("sync: %w", err) // main words the store problems (explainStore)
 	}
 	return fmt.Errorf("sync: %w (what was already applied is kept; run the sync again to resume)", err)
 }

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/almanac-app/almanac/data"
+)
+
+const repairUsage = `Usage: almanac repair [--server URL] [--token TOKEN] [--force]
+
+Rebuilds the active tenant's store when it is damaged (SQLite says "database disk image is
+malformed", 'almanac check' fails, the file is empty or holds no tenant). The damaged file is
+moved aside, kept as <store>.damaged-<UTC time>, and a fresh store is built in its place: the
+demo tenant is generated again (default flags), a synced tenant is synced afresh from its server
+(the saved one, or --server and --token). A store that passes SQLite's check is left alone
+unless --force.`
+
+func runRepair(env *Env, args []string) error {
+	fs := newFlags("repair", repairUsage)
+	server := fs.String("server", "", "the tenant server's URL (default: the saved one)")
+	token := fs.String("token", "", "the server's access token (default $ALMANAC_TOKEN, else the saved one)")
+	force := fs.Bool("force", false, "move the store aside and rebuild it even if it passes the check")
+	if done, err := parseFlags(env, fs, repairUsage, args); done || err != nil {
+		return err
+	}
+	h := env.home()
+	if err := h.Writable(); err != nil {
+		return err
+	}
+	id, err := h.ActiveName()
+	if errors.Is(err, data.ErrNoTenant) {
+		return fmt.Errorf("repair: %w (home %s)", errNoTenantHint, env.Home)
+	}
+	if err != nil {
+		return err
+	}
+	if done, err := moveAsideIfDamaged(env, id, *force); done || err != nil {
+		return err
+	}
+	if id == data.DemoTenantID {
+		return repairDemo(env)
+	}
+	return repairSync(env, *server, *token)
+}
+
+// moveAsideIfDamaged moves tenant id's store aside when it needs repair (or force); done means
+// the store is sound and nothing more is to be done.
+func moveAsideIfDamaged(env *Env, id string, force bool) (done bool, err error) {
+	h := env.home()
+	path := h.TenantPath(id)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(env.Stderr, "repair: %s is missing; building it afresh\n", path)
+		return false, nil
+	}
+	problem := h.Diagnose(env.ctx(), id)
+	damaged := errors.Is(problem, data.ErrCorrupt) || errors.Is(problem, data.ErrEmptyStore) || errors.Is(problem, data.ErrNotFound)
+	switch {
+	case problem != nil && !damaged:
+		return true, problem // e.g. a newer schema or a busy store: moving it aside cures nothing
+	case problem == nil && !force:
+		fmt.Fprintf(env.Stdout, "The store %s passed SQLite's check and holds its tenant: nothing to repair (--force rebuilds it anyway).\n", path)
+		return true, nil
+	case problem != nil:
+		fmt.Fprintf(env.Stderr, "repair: %v\n", oneLine(problem.Error()))
+	}
+	kept, err := h.MoveAside(id, env.Now())
+	if err != nil {
+		return true, err
+	}
+	fmt.Fprintf(env.Stdout, "Moved the store aside, kept as %s\n", kept)
+	return false, nil
+}
+
+func repairDemo(env *Env) error {
+	start := time.Now()
+	o := data.DemoOptions{Progress: func(done, total int) {
+		fmt.Fprintf(env.Stderr, "\rdemo: %d of %d appointments", done, total)
+	}}
+	t, err := data.BuildDemo(env.ctx(), env.home(), o)
+	fmt.Fprintln(env.Stderr)
+	if err != nil {
+		return fmt.Errorf("repair: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "Rebuilt the demo tenant %q in %.1fs: %s (run 'almanac demo' with your flags for another one)\n",
+		t.Name, time.Since(start).Seconds(), env.home().TenantPath(t.ID))
+	return nil
+}
+
+func repairSync(env *Env, server, token string) error {
+	h := env.home()
+	saved, err := h.LoadSyncSettings()
+	if err != nil {
+		return err
+	}
+	o := data.SyncOptions{Server: firstNonEmpty(server, saved.Server), Full: true,
+		Token: data.Secret(firstNonEmpty(token, os.Getenv("ALMANAC_TOKEN"), string(saved.Token)))}
+	if o.Server == "" || o.Token == "" {
+		return usageErr("repair: no saved server or token to sync from: pass --server URL --token TOKEN")
+	}
+	p := &progressPrinter{env: env}
+	o.Progress = p.print
+	res, err := data.Sync(env.ctx(), h, o)
+	p.finish()
+	if serr := saveOutcome(h, o, res, err); serr != nil {
+		fmt.Fprintf(env.Stderr, "almanac: warning: %v\n", serr)
+	}
+	if err != nil {
+		return fmt.Errorf("repair: the damaged store is kept aside, but %w", syncFailure(err))
+	}
+	printSyncSummary(env, o.Server, res)
+	return nil
+}
