@@ -41,10 +41,14 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // ReadOnlyError says a write was refused because the home (or the store in it) is read-only.
 type ReadOnlyError struct {
 	Home string
+	Why  string // what needed writing, when it is not the command's own purpose
 	Err  error
 }
 
 func (e *ReadOnlyError) Error() string {
+	if e.Why != "" {
+		return fmt.Sprintf("home %s is read-only: %s", e.Home, e.Why)
+	}
 	return fmt.Sprintf("home %s is read-only: %v", e.Home, e.Err)
 }
 

@@ -139,3 +139,21 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Errorf("a read-only open created %v", left)
 	}
 }
+
+func TestOpenReadOnlyRefusesAStoreThatNeedsUpgrading(t *testing.T) {
+	src, err := os.ReadFile(v1Fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v1.db")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenReadOnly(context.Background(), path)
+	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "upgraded from schema version 1") {
+		t.Fatalf("read-only open of a v1 store: %v, want a read-only error about the upgrade", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, src) {
+		t.Error("the refused store was changed")
+	}
+}

@@ -49,14 +49,16 @@ func (s *Store) checkReadable(ctx context.Context, home string) error {
 		return fmt.Errorf("open store %s: schema version %d > %d: %w (update Almanac)", s.path, cur, latest, ErrSchemaTooNew)
 	}
 	if cur < latest {
-		return &ReadOnlyError{Home: home, Err: fmt.Errorf("store %s must be upgraded from schema version %d to %d first, which writes to it", s.path, cur, latest)}
+		return &ReadOnlyError{Home: home, Err: ErrReadOnly,
+			Why: fmt.Sprintf("the store %s must be upgraded from schema version %d to %d before it can be read, which writes to it", s.path, cur, latest)}
 	}
 	var n int
 	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM settings WHERE key = ?", bulkKey).Scan(&n); err != nil {
 		return classify(s.path, fmt.Errorf("open store %s: %w", s.path, err))
 	}
 	if n > 0 {
-		return &ReadOnlyError{Home: home, Err: fmt.Errorf("store %s holds an interrupted sync load that must be finished first, which writes to it", s.path)}
+		return &ReadOnlyError{Home: home, Err: ErrReadOnly,
+			Why: fmt.Sprintf("the store %s holds an interrupted sync load that must be finished before it can be read, which writes to it", s.path)}
 	}
 	return nil
 }

@@ -58,7 +58,10 @@ func explainStore(h data.Home, err error) error {
 	var msg error
 	var ce *data.CorruptError
 	var be *data.BusyError
+	var ro *data.ReadOnlyError
 	switch {
+	case errors.As(err, &ro) && ro.Why != "":
+		msg = fmt.Errorf("%v: make the home writable once, or use --home DIR", ro)
 	case errors.As(err, &ce):
 		msg = fmt.Errorf("the store %s is damaged (SQLite: %s): run 'almanac repair' to move it aside (kept, dated) and rebuild it", ce.Store, ce.Reason)
 	case errors.As(err, &be):
