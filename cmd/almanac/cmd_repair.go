@@ -12,11 +12,12 @@ import (
 const repairUsage = `Usage: almanac repair [--server URL] [--token TOKEN] [--force]
 
 Rebuilds the active tenant's store when it is damaged (SQLite says "database disk image is
-malformed", 'almanac check' fails, the file is empty or holds no tenant). The damaged file is
-moved aside, kept as <store>.damaged-<UTC time>, and a fresh store is built in its place: the
-demo tenant is generated again (default flags), a synced tenant is synced afresh from its server
-(the saved one, or --server and --token). A store that passes SQLite's check is left alone
-unless --force.`
+malformed", 'almanac check' finds the file damaged, the file is empty or holds no tenant). The
+damaged file is moved aside, kept as <store>.damaged-<UTC time>, and a fresh store is built in
+its place: the demo tenant is generated again (default flags), a synced tenant is synced afresh
+from its server (the saved one, or --server and --token). A store that passes SQLite's quick
+check and holds its tenant is left alone unless --force (use it when 'almanac check' fails on
+foreign keys or rollups).`
 
 func runRepair(env *Env, args []string) error {
 	fs := newFlags("repair", repairUsage)
