@@ -9,12 +9,12 @@ import (
 	"github.com/almanac-app/almanac/data"
 )
 
-const repairUsage = `Usage: almanac repair [--server URL] [--token TOKEN] [--force]
+const repairUsage = `Usage: almanac repair [--server URL] [--token TOKEN] [--appointments N] [--force]
 
 Rebuilds the active tenant's store when it is damaged (SQLite says "database disk image is
 malformed", 'almanac check' finds the file damaged, the file is empty or holds no tenant). The
 damaged file is moved aside, kept as <store>.damaged-<UTC time>, and a fresh store is built in
-its place: the demo tenant is generated again (default flags), a synced tenant is synced afresh
+its place: the demo tenant is generated again (default flags but --appointments), a synced tenant is synced afresh
 from its server (the saved one, or --server and --token). A store that passes SQLite's quick
 check and holds its tenant is left alone unless --force (use it when 'almanac check' fails on
 foreign keys or rollups).`
@@ -24,6 +24,7 @@ func runRepair(env *Env, args []string) error {
 	server := fs.String("server", "", "the tenant server's URL (default: the saved one)")
 	token := fs.String("token", "", "the server's access token (default $ALMANAC_TOKEN, else the saved one)")
 	force := fs.Bool("force", false, "move the store aside and rebuild it even if it passes the check")
+	n := fs.Int("appointments", 50_000, "for the demo tenant: the rebuilt demo's number of appointments")
 	if done, err := parseFlags(env, fs, repairUsage, args); done || err != nil {
 		return err
 	}
@@ -38,11 +39,14 @@ func runRepair(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *n <= 0 || *n > 20_000_000 {
+		return usageErr("repair: --appointments %d: use a number from 1 to 20000000", *n)
+	}
 	if done, err := moveAsideIfDamaged(env, id, *force); done || err != nil {
 		return err
 	}
 	if id == data.DemoTenantID {
-		return repairDemo(env)
+		return repairDemo(env, *n)
 	}
 	return repairSync(env, *server, *token)
 }
@@ -75,9 +79,9 @@ func moveAsideIfDamaged(env *Env, id string, force bool) (done bool, err error) 
 	return false, nil
 }
 
-func repairDemo(env *Env) error {
+func repairDemo(env *Env, appointments int) error {
 	start := time.Now()
-	o := data.DemoOptions{Progress: func(done, total int) {
+	o := data.DemoOptions{Appointments: appointments, Progress: func(done, total int) {
 		fmt.Fprintf(env.Stderr, "\rdemo: %d of %d appointments", done, total)
 	}}
 	t, err := data.BuildDemo(env.ctx(), env.home(), o)

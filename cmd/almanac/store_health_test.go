@@ -53,7 +53,7 @@ func TestDamagedStoreNamesTheWayOut(t *testing.T) {
 		code, _, stderr := runCLI(t, append([]string{"--home", home}, args...)...)
 		wantOneLine(t, args[0], code, lastLine(stderr), exitFailure, path, "damaged", "almanac repair")
 	}
-	code, stdout, stderr := runCLI(t, "--home", home, "repair")
+	code, stdout, stderr := runCLI(t, "--home", home, "repair", "--appointments", "500")
 	if code != 0 {
 		t.Fatalf("repair: exit %d: %s", code, stderr)
 	}
@@ -121,7 +121,7 @@ func TestEmptyStoreAndMissingTenantRow(t *testing.T) {
 	}
 	code, _, stderr = runCLI(t, "--home", home, "tenant")
 	wantOneLine(t, "empty store", code, stderr, exitFailure, path, "empty", "almanac repair")
-	if code, _, stderr := runCLI(t, "--home", home, "repair"); code != 0 {
+	if code, _, stderr := runCLI(t, "--home", home, "repair", "--appointments", "500"); code != 0 {
 		t.Fatalf("repair of an empty store: exit %d: %s", code, stderr)
 	}
 	if code, _, stderr := runCLI(t, "--home", home, "check"); code != 0 {
