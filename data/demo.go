@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -76,13 +77,40 @@ func DemoTenant(o DemoOptions) Tenant {
 		CanAcceptPayments: true, IsDemo: true}
 }
 
+// ErrActiveChanged means the demo tenant was built but another tenant became active while it
+// was building (a sync finished meanwhile), so that tenant stays active.
+var ErrActiveChanged = errors.New("another tenant became active meanwhile")
+
 // BuildDemo generates the demo tenant into a fresh file, renames it into place as the demo
 // tenant's store, and makes it active. An interrupted build leaves the previous store untouched.
+// It holds the demo store's write lock throughout (a *BusyError if another process holds it),
+// and it does not take the active tenant away from one that a sync made active during the
+// build: it returns ErrActiveChanged then.
 func BuildDemo(ctx context.Context, h Home, o DemoOptions) (Tenant, error) {
 	o, err := o.Normalize()
 	if err != nil {
 		return Tenant{}, err
 	}
+	lock, err := h.LockStore(DemoTenantID, "almanac demo")
+	if err != nil {
+		return Tenant{}, err
+	}
+	defer lock.Unlock() //nolint:errcheck // closing drops the lock anyway
+	before, _ := h.ActiveTenant()
+	t, err := buildDemoStore(ctx, h, o)
+	if err != nil {
+		return t, err
+	}
+	active, err := h.setActiveUnless(DemoTenantID, func(cur string) bool { return cur != before })
+	if err == nil && active != DemoTenantID {
+		err = fmt.Errorf("the demo tenant was built, but %w: tenant %q, which stays active (run 'almanac demo' again to switch to the demo)", ErrActiveChanged, active)
+	}
+	return t, err
+}
+
+// buildDemoStore builds the demo store into a scratch file and renames it over the demo tenant's
+// store; the caller holds the store's lock.
+func buildDemoStore(ctx context.Context, h Home, o DemoOptions) (Tenant, error) {
 	final := h.TenantPath(DemoTenantID)
 	if err := demoReplaceable(ctx, final); err != nil {
 		return Tenant{}, fmt.Errorf("build demo tenant: %w", err)
@@ -125,7 +153,7 @@ func BuildDemo(ctx context.Context, h Home, o DemoOptions) (Tenant, error) {
 	if err := os.Rename(tmp, final); err != nil {
 		return Tenant{}, fmt.Errorf("build demo tenant: %w", err)
 	}
-	return t, h.SetActive(DemoTenantID)
+	return t, nil
 }
 
 // syncFile flushes a finished file to disk before it is renamed into place.

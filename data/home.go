@@ -51,6 +51,19 @@ func (h Home) TenantPath(id string) string {
 
 // ActiveTenant returns the id of the active tenant, or ErrNoTenant.
 func (h Home) ActiveTenant() (string, error) {
+	id, err := h.ActiveName()
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(h.TenantPath(id)); err != nil {
+		return "", ErrNoTenant
+	}
+	return id, nil
+}
+
+// ActiveName returns the tenant id <home>/active names, whether or not its store exists (a
+// repair moves a damaged store aside before rebuilding it), or ErrNoTenant.
+func (h Home) ActiveName() (string, error) {
 	b, err := os.ReadFile(filepath.Join(h.Dir, "active"))
 	if errors.Is(err, os.ErrNotExist) {
 		return "", ErrNoTenant
@@ -62,27 +75,55 @@ func (h Home) ActiveTenant() (string, error) {
 	if !ValidTenantID(id) {
 		return "", fmt.Errorf("active tenant file names %q: %w (run 'almanac demo' or sync again)", id, ErrInvalid)
 	}
-	if _, err := os.Stat(h.TenantPath(id)); err != nil {
-		return "", ErrNoTenant
-	}
 	return id, nil
 }
 
 // SetActive makes tenant id the active one, atomically.
 func (h Home) SetActive(id string) error {
-	if !ValidTenantID(id) {
-		return fmt.Errorf("tenant id %q: %w", id, ErrInvalid)
-	}
-	return WriteFileAtomic(filepath.Join(h.Dir, "active"), []byte(id+"\n"), 0o600)
+	_, err := h.setActiveUnless(id, func(string) bool { return false })
+	return err
 }
 
-// OpenActive opens the active tenant's store, or returns ErrNoTenant.
+// setActiveUnless makes tenant id active unless keep(current active id) says the current one
+// stays; it returns the id active afterwards. Reading and replacing happen under the home lock,
+// so a concurrent sync's switch is never undone unseen.
+func (h Home) setActiveUnless(id string, keep func(current string) bool) (string, error) {
+	if !ValidTenantID(id) {
+		return "", fmt.Errorf("tenant id %q: %w", id, ErrInvalid)
+	}
+	active := id
+	err := h.withHomeLock(func() error {
+		if cur, err := h.ActiveTenant(); err == nil && cur != id && keep(cur) {
+			active = cur
+			return nil
+		}
+		return WriteFileAtomic(filepath.Join(h.Dir, "active"), []byte(id+"\n"), 0o600)
+	})
+	return active, err
+}
+
+// OpenActive opens the active tenant's store, or returns ErrNoTenant. In a home this process
+// cannot write, the store is opened read-only (see OpenReadOnly); an empty store file is
+// ErrEmptyStore rather than a new store.
 func (h Home) OpenActive(ctx context.Context) (*Store, error) {
 	id, err := h.ActiveTenant()
 	if err != nil {
 		return nil, err
 	}
-	return Open(ctx, h.TenantPath(id))
+	path := h.TenantPath(id)
+	if emptyFile(path) && emptyFile(path+"-wal") {
+		return nil, fmt.Errorf("store %s: %w", path, ErrEmptyStore)
+	}
+	if h.Writable() != nil {
+		return OpenReadOnly(ctx, path)
+	}
+	return Open(ctx, path)
+}
+
+// emptyFile reports whether path is missing or has no bytes.
+func emptyFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err != nil || fi.Size() == 0
 }
 
 // WriteFileAtomic writes b to a temporary file beside path, syncs it, and renames it over path,

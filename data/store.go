@@ -22,9 +22,10 @@ var migrationFS embed.FS
 // Store is one tenant's SQLite file: a single writer connection and a pool of readers.
 // WAL lets readers keep a consistent snapshot while the writer commits.
 type Store struct {
-	path string
-	w    *sql.DB
-	r    *sql.DB
+	path     string
+	w        *sql.DB
+	r        *sql.DB
+	readOnly bool // opened by OpenReadOnly: Write refuses with ErrReadOnly
 }
 
 // migration is one schema step; after runs Go code in the same transaction.
@@ -77,11 +78,11 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 	s := &Store{path: path, w: w}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, classify(path, err)
 	}
 	if err := s.recoverBulk(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, classify(path, err)
 	}
 	r, err := sql.Open("sqlite", dsn(path, false, scratch))
 	if err != nil {
@@ -132,24 +133,27 @@ func (s *Store) Close() error {
 func (s *Store) Read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
+		return classify(s.path, fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a read transaction has nothing to keep
-	return fn(tx)
+	return classify(s.path, fn(tx))
 }
 
 // Write runs fn in one write transaction, committed only if fn returns nil.
 func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return &ReadOnlyError{Home: filepath.Dir(filepath.Dir(s.path)), Err: fmt.Errorf("store %s was opened read-only", s.path)}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return classify(s.path, fmt.Errorf("begin write: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback() //nolint:errcheck // the original error matters more
-		return err
+		return classify(s.path, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return classify(s.path, fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }

@@ -239,6 +239,11 @@ func syncHome(ctx context.Context, h Home, c *syncClient) (SyncResult, error) {
 			return SyncResult{Accepted: true}, err
 		}
 	}
+	lock, err := h.LockStore(remote.ID, syncCommand(c.o))
+	if err != nil {
+		return SyncResult{Accepted: true}, err
+	}
+	defer lock.Unlock() //nolint:errcheck // closing drops the lock anyway
 	st, err := Open(ctx, h.TenantPath(remote.ID))
 	if err != nil {
 		return SyncResult{Accepted: true}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -17,7 +18,7 @@ func (s *Store) Verify(ctx context.Context) error {
 			return fmt.Errorf("integrity check: %w", err)
 		}
 		if res != "ok" {
-			return fmt.Errorf("integrity check failed: %s", res)
+			return &CorruptError{Store: s.path, Reason: "integrity check failed: " + res, Err: errors.New(res)}
 		}
 		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
 		if err != nil {

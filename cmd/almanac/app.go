@@ -86,6 +86,9 @@ func buildDemoThenOpen(a fyne.App, env *Env) {
 			fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
 		}}
 		_, err := data.BuildDemo(context.Background(), env.home(), o)
+		if errors.Is(err, data.ErrActiveChanged) {
+			err = nil // a sync finished meanwhile: open its tenant
+		}
 		fyne.Do(func() {
 			if err == nil {
 				err = openShell(a, env)

@@ -62,6 +62,9 @@ func runDemo(env *Env, args []string) error {
 	}
 	t, err := data.BuildDemo(env.ctx(), env.home(), o)
 	line.finish()
+	if errors.Is(err, data.ErrActiveChanged) {
+		return fmt.Errorf("demo: %w", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 const checkUsage = `Usage: almanac check [--json]
@@ -47,8 +50,11 @@ func runCheck(env *Env, args []string) error {
 	} else {
 		printCheck(env, out)
 	}
+	if errors.Is(verr, data.ErrCorrupt) {
+		return verr // main words it with the way out: almanac repair
+	}
 	if verr != nil {
-		return fmt.Errorf("check %s: %w (restore from a backup or sync again with --full)", st.Path(), verr)
+		return fmt.Errorf("check %s: %w (run 'almanac repair --force' to rebuild it; the old file is kept)", st.Path(), verr)
 	}
 	return nil
 }

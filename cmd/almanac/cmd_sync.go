@@ -47,6 +47,9 @@ func runSync(env *Env, args []string) error {
 		return usageErr("sync: --timeout %v must be positive, e.g. --timeout 30m", *timeout)
 	}
 	h := env.home()
+	if err := h.Writable(); err != nil {
+		return err
+	}
 	saved, err := h.LoadSyncSettings()
 	if err != nil {
 		return err
@@ -142,6 +145,9 @@ func firstNonEmpty(vals ...string) string {
 func syncFailure(env *Env, res data.SyncResult, err error) error {
 	if errors.Is(err, data.ErrInvalid) {
 		return usageErr("sync: %v", err)
+	}
+	if !rerunHelps(err) {
+		return fmt.Errorf("sync: %w", err) // main words the store problems (explainStore)
 	}
 	if !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(env.Stderr, "almanac: sync: details: %s\n", strings.Join(strings.Fields(err.Error()), " "))

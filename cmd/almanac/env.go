@@ -47,6 +47,9 @@ func (env *Env) OpenStore() (*data.Store, data.Tenant, error) {
 		return nil, data.Tenant{}, err
 	}
 	t, err := st.Tenant(env.ctx())
+	if errors.Is(err, data.ErrNotFound) {
+		err = fmt.Errorf("the store %s holds no tenant (it was emptied or never finished its first sync): run 'almanac repair' to move it aside and rebuild it", st.Path())
+	}
 	if err != nil {
 		st.Close()
 		return nil, data.Tenant{}, err

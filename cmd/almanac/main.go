@@ -35,6 +35,7 @@ var commands = map[string]command{
 	"sync":    {"pull the tenant's data from its server", runSync},
 	"export":  {"export a dataset to CSV, JSON or XLSX", runExport},
 	"report":  {"print the dashboard, appointment or revenue analytics", runReport},
+	"repair":  {"move a damaged store aside (kept, dated) and rebuild it", runRepair},
 }
 
 func main() {
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if !ok {
 		return report(stderr, usageErr("unknown command %q: run 'almanac help' for the list", rest[0]))
 	}
-	return report(stderr, cmd.run(env, rest[1:]))
+	return report(stderr, explainStore(home, cmd.run(env, rest[1:])))
 }
 
 // checkBuildKeys refuses to start a build whose linked license key list is
