@@ -44,7 +44,7 @@ func runSync(env *Env, args []string) error {
 	server := fs.String("server", "", "the tenant server's URL, e.g. http://127.0.0.1:8417 (default: the saved one)")
 	tokenFile := fs.String("token-file", "", "read the server's access token from FILE")
 	token := fs.String("token", "", "the access token; - reads it from standard input (a value is visible to other users: prefer --token-file)")
-	add := fs.Bool("add", false, "add the server's tenant to this home as another business and make it active, when a synced tenant is active")
+	add := fs.Bool("add", false, "add the server's business to this home and make it active (needed while a synced tenant is active)")
 	full := fs.Bool("full", false, "forget what was synced and pull everything again")
 	timeout := fs.Duration("timeout", time.Hour, "stop the whole run after this long (what was applied is kept)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/ui"
 )
 
 // tenantServer is a tenantd-like server for one tenant with its own token; it counts the
@@ -76,6 +78,9 @@ func TestSyncSecondBusiness(t *testing.T) {
 	}
 	if got := activeOf(t, home); got != "maple" {
 		t.Fatalf("active %q after syncing A", got)
+	}
+	if _, help, _ := runCLI(t, "sync", "-h"); !strings.Contains(help, "--add") || !strings.Contains(help, "-add") {
+		t.Errorf("sync -h does not document --add:\n%s", help)
 	}
 	savedA := savedOf(t, home, "maple")
 	dbA, err := os.ReadFile(data.Home{Dir: home}.TenantPath("maple"))
@@ -223,5 +228,47 @@ func TestSyncFromDemoResumes(t *testing.T) {
 	}
 	if s := savedOf(t, home, "maple"); s.Server != broken.URL || !s.LastOK {
 		t.Errorf("maple's settings %+v", s)
+	}
+}
+
+// TestAppSyncerAddsBusiness: the app's Syncer (what the Sync screen calls) refuses B without
+// Add with the error the screen asks about, adds it with Add and hands over B's store; Saved
+// then shows B's pair, and after a switch back A's.
+func TestAppSyncerAddsBusiness(t *testing.T) {
+	a := newTenantServer(t, "maple", "Maple Street Wellness", "token-a")
+	b := newTenantServer(t, "birch", "Birch Yoga", "token-b")
+	home := demoHome(t)
+	env := &Env{Home: home, Now: time.Now}
+	h := env.home()
+	ctx := context.Background()
+	st, err := h.OpenActive(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncer := &appSyncer{env: env, st: st}
+	defer syncer.Close()
+	if _, err := syncer.Sync(ctx, ui.SyncRequest{Server: a.url, Token: "token-a"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = syncer.Sync(ctx, ui.SyncRequest{Server: b.url, Token: "token-b"}, nil)
+	var ote *data.OtherTenantError
+	if !errors.As(err, &ote) || activeOf(t, home) != "maple" {
+		t.Fatalf("B without Add: %v, active %q", err, activeOf(t, home))
+	}
+	done, err := syncer.Sync(ctx, ui.SyncRequest{Server: b.url, Token: "token-b", Add: true}, nil)
+	if err != nil || done.Reports == nil || !done.Result.Added || activeOf(t, home) != "birch" {
+		t.Fatalf("B with Add: %+v, %v", done.Result, err)
+	}
+	if tn, _ := done.Reports.Tenant(ctx); tn.ID != "birch" {
+		t.Errorf("the shell got %q's reports", tn.ID)
+	}
+	if s, err := syncer.Saved(); err != nil || s.Server != b.url || s.Token != "token-b" {
+		t.Errorf("Saved on B: %+v, %v", s, err)
+	}
+	if _, err := syncer.Use(ctx, "maple"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := syncer.Saved(); err != nil || s.Server != a.url || s.Token != "token-a" {
+		t.Errorf("Saved on A: %+v, %v", s, err)
 	}
 }
