@@ -64,6 +64,9 @@ func runSync(env *Env, args []string) error {
 		return err
 	}
 	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full, AddTenant: *add, Limits: data.SyncLimits{RunTimeout: *timeout}}
+	if o.Server == "" && active != "" && active != data.DemoTenantID {
+		return usageErr("sync: --server URL is required (no server saved for tenant %s yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE", termSafe(active))
+	}
 	if o.Server == "" {
 		return usageErr("sync: --server URL is required (no server saved yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE")
 	}

@@ -272,3 +272,23 @@ func TestAppSyncerAddsBusiness(t *testing.T) {
 		t.Errorf("Saved on A: %+v, %v", s, err)
 	}
 }
+
+// TestSyncBareWithoutSavedServer: a synced tenant with no pair of its own is not synced with
+// another tenant's: the bare sync asks for --server, naming the tenant.
+func TestSyncBareWithoutSavedServer(t *testing.T) {
+	t.Setenv("ALMANAC_TOKEN", "")
+	a := newTenantServer(t, "maple", "Maple Street Wellness", "token-a")
+	home := demoHome(t)
+	if code, _, stderr := runCLI(t, "--home", home, "sync", "--server", a.url, "--token-file", tokenFile(t, "token-a")); code != 0 {
+		t.Fatalf("sync A: exit %d: %s", code, stderr)
+	}
+	putSynced(t, home, "oak", "Oak Studio")
+	if code, _, stderr := runCLI(t, "--home", home, "tenant", "use", "oak"); code != 0 {
+		t.Fatalf("tenant use oak: %d %s", code, stderr)
+	}
+	hits := a.hits.Load()
+	code, _, stderr := runCLI(t, "--home", home, "sync")
+	if code != exitUsage || !strings.Contains(stderr, "no server saved for tenant oak") || a.hits.Load() != hits {
+		t.Errorf("bare sync on oak: exit %d, %d requests to A: %s", code, a.hits.Load()-hits, stderr)
+	}
+}
