@@ -298,7 +298,9 @@ func (v *syncView) finished(done SyncDone, err error) {
 	v.cancel = nil
 	v.setRunning(false)
 	if q, ok := addTenantQuestion(err); ok && !v.req.Add {
-		v.stopRows()
+		for _, r := range v.rows {
+			r.detail.SetText("not started") // the server was only asked which business it holds
+		}
 		v.askAdd(q, err)
 		return
 	}
@@ -320,13 +322,27 @@ func (v *syncView) finished(done SyncDone, err error) {
 			r.detail.SetText(fmt.Sprintf("+%s added · %s updated · %s deleted", group(e.Added), group(e.Updated), group(e.Deleted)))
 		}
 	}
-	v.setStatus("Synced "+done.Result.Tenant.Name+": "+data.SyncOutcome(done.Result, nil)+".", widget.SuccessImportance)
+	v.setStatus(syncedText(done.Result), widget.SuccessImportance)
 	// The header's "data as of", the badges and every other screen read the new data from here on.
 	if done.Reports != nil {
 		v.s.SetReports(done.Reports)
 	} else {
 		v.s.Refresh()
 	}
+}
+
+// syncedText is the status after a finished sync; it says when the business was added or
+// became the active one.
+func syncedText(res data.SyncResult) string {
+	outcome := data.SyncOutcome(res, nil)
+	name := res.Tenant.Name
+	switch {
+	case res.NewTenant && res.Added:
+		return fmt.Sprintf("Added %s (%s) as another business, now the active one: %s.", name, res.Tenant.ID, outcome)
+	case res.NewTenant:
+		return fmt.Sprintf("Synced %s (%s), now the active business: %s.", name, res.Tenant.ID, outcome)
+	}
+	return "Synced " + name + ": " + outcome + "."
 }
 
 // addTenantQuestion is what to ask the owner when a sync was refused because the server holds
@@ -353,7 +369,7 @@ func addTenantQuestion(err error) (question string, ok bool) {
 func (v *syncView) askAdd(question string, err error) {
 	log.Printf("sync: %v", err)
 	v.setStatus("Nothing was changed: this server holds another business than the active one.", widget.WarningImportance)
-	msg := widget.NewLabel(question + "\nIt gets its own data and becomes the active business; the header's switcher goes back.")
+	msg := widget.NewLabel(question + "\nIt gets its own data and becomes the active business; you can switch back in the header.")
 	msg.Wrapping = fyne.TextWrapWord
 	req := v.req
 	d := dialog.NewCustomConfirm("Add another business?", "Add", "Cancel", msg, func(add bool) {

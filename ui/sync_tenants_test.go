@@ -101,7 +101,7 @@ func TestSyncScreenAsksBeforeAddingTenant(t *testing.T) {
 			if want := (SyncRequest{Server: "http://b.example", Token: "tb", Full: true, Add: true}); got[1] != want || got[0].Add {
 				t.Errorf("requests %+v, want the same sync with Add", got)
 			}
-			if !strings.HasPrefix(v.status.Text, "Synced Birch Yoga") || s.title.Text != "Maple Synced" {
+			if !strings.HasPrefix(v.status.Text, "Added Birch Yoga (birch) as another business, now the active one: 7 added") || s.title.Text != "Maple Synced" {
 				t.Errorf("status %q, title %q", v.status.Text, s.title.Text)
 			}
 		})
