@@ -290,8 +290,8 @@ type OtherTenantError struct {
 }
 
 func (e *OtherTenantError) Error() string {
-	return fmt.Sprintf("the server serves %s, which this home does not keep, while the active tenant is %s: %v; nothing was changed",
-		describeTenant(e.Remote.Name, e.Remote.ID), describeTenant(e.Active.Name, e.Active.ID), ErrTenantChanged)
+	return fmt.Sprintf("the server serves %s, which this home does not keep, while the active tenant is %s: nothing was changed",
+		describeTenant(e.Remote.Name, e.Remote.ID), describeTenant(e.Active.Name, e.Active.ID))
 }
 
 // Unwrap makes errors.Is(err, ErrTenantChanged) hold.
