@@ -43,13 +43,17 @@ var ErrCursorExpired = errors.New("the server no longer has changes that old")
 
 // SyncOptions says where to sync from and how.
 type SyncOptions struct {
-	Server   string // base URL, e.g. http://127.0.0.1:8417
-	Token    Secret
-	Full     bool // start over: forget the cursors and reload everything
-	PageSize int  // records per page; default and maximum MaxPageLimit
-	Retry    RetryPolicy
-	Limits   SyncLimits
-	Progress func(SyncProgress) // called from the sync goroutine after every applied page
+	Server string // base URL, e.g. http://127.0.0.1:8417
+	Token  Secret
+	Full   bool // start over: forget the cursors and reload everything
+	// AddTenant allows a server whose tenant the home does not keep while a synced tenant is
+	// active: the tenant is added and becomes active once its first sync completes. Without
+	// it such a server is refused with an *OtherTenantError and nothing is changed.
+	AddTenant bool
+	PageSize  int // records per page; default and maximum MaxPageLimit
+	Retry     RetryPolicy
+	Limits    SyncLimits
+	Progress  func(SyncProgress) // called from the sync goroutine after every applied page
 	// Client sends the requests; default: an http.Client with timeouts. An *http.Client is
 	// used through a copy that follows no redirect; another HTTPDoer must not follow them.
 	Client HTTPDoer
@@ -159,6 +163,7 @@ type EntityResult struct {
 type SyncResult struct {
 	Tenant    Tenant         `json:"tenant"`
 	NewTenant bool           `json:"new_tenant"` // the tenant's store was made active by this sync
+	Added     bool           `json:"added"`      // the tenant was new to the home
 	Full      bool           `json:"full"`
 	Entities  []EntityResult `json:"entities"`
 	Duration  time.Duration  `json:"-"`
@@ -166,6 +171,9 @@ type SyncResult struct {
 	// Accepted is set once the server accepted the token (GET /v1/tenant answered with a valid
 	// tenant): only then are the URL and token worth saving.
 	Accepted bool `json:"-"`
+	// Remote is the tenant the server said it serves (set once Accepted), so a failed run's
+	// settings are saved with the tenant they belong to.
+	Remote RemoteTenant `json:"-"`
 	// ServerNewest is the newest instant the server sent in this run: its server_time or the
 	// newest updated_at of an applied change, whichever is later (zero if none).
 	ServerNewest time.Time `json:"-"`
@@ -200,9 +208,11 @@ func FetchTenant(ctx context.Context, o SyncOptions) (RemoteTenant, error) {
 	return c.tenant(ctx)
 }
 
-// Sync pulls the server's tenant into its own store in home h: <home>/tenants/<id>.db. A server
-// whose tenant differs from the active one is refused unless the active one is the demo tenant
-// (or there is none); then the new tenant's store becomes active once its first sync completes.
+// Sync pulls the server's tenant into its own store in home h: <home>/tenants/<id>.db. The
+// server may serve the active tenant, another tenant the home keeps (it is updated and becomes
+// active), or, when the demo or no tenant is active, a new one. A new tenant while a synced one
+// is active needs o.AddTenant; without it the sync is refused with an *OtherTenantError before
+// anything is written. A tenant that was not active becomes active once its sync completes.
 func Sync(ctx context.Context, h Home, o SyncOptions) (SyncResult, error) {
 	c, err := newSyncClient(o)
 	if err != nil {
@@ -230,13 +240,15 @@ func syncHome(ctx context.Context, h Home, c *syncClient) (SyncResult, error) {
 	if err := checkRemoteTenantID(remote.ID); err != nil {
 		return SyncResult{}, err
 	}
+	accepted := SyncResult{Accepted: true, Remote: remote}
 	active, err := h.ActiveTenant()
 	if err != nil && !errors.Is(err, ErrNoTenant) {
-		return SyncResult{Accepted: true}, err
+		return accepted, err
 	}
-	if active != "" && active != remote.ID {
-		if err := refuseOtherTenant(ctx, h, active, remote.ID); err != nil {
-			return SyncResult{Accepted: true}, err
+	known := h.keepsTenant(ctx, remote.ID)
+	if active != remote.ID && !known && !c.o.AddTenant {
+		if err := refuseOtherTenant(ctx, h, active, remote); err != nil {
+			return accepted, err
 		}
 	}
 	lock, err := h.LockStore(remote.ID, syncCommand(c.o))
@@ -246,10 +258,10 @@ func syncHome(ctx context.Context, h Home, c *syncClient) (SyncResult, error) {
 	defer lock.Unlock() //nolint:errcheck // closing drops the lock anyway
 	st, err := Open(ctx, h.TenantPath(remote.ID))
 	if err != nil {
-		return SyncResult{Accepted: true}, err
+		return accepted, err
 	}
 	res, err := syncStore(ctx, st, c, remote)
-	res.Accepted = true
+	res.Accepted, res.Remote, res.Added = true, remote, !known
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -265,16 +277,51 @@ func syncHome(ctx context.Context, h Home, c *syncClient) (SyncResult, error) {
 	return res, nil
 }
 
-// refuseOtherTenant allows replacing only the demo tenant as the active one.
-func refuseOtherTenant(ctx context.Context, h Home, active, remote string) error {
-	if active == DemoTenantID {
+// keepsTenant reports whether the home already keeps tenant id: its store holds its tenant row.
+func (h Home) keepsTenant(ctx context.Context, id string) bool {
+	if _, err := os.Stat(h.TenantPath(id)); err != nil {
+		return false
+	}
+	t, err := readTenantFile(ctx, h.TenantPath(id))
+	return err == nil && t.ID == id
+}
+
+// OtherTenantError refuses a server that serves a tenant the home does not keep while a synced
+// tenant is active: a wrong URL must not switch the owner's business. SyncOptions.AddTenant
+// adds it instead. Nothing was changed. It wraps ErrTenantChanged.
+type OtherTenantError struct {
+	Active Tenant       // the active tenant (its id at least)
+	Remote RemoteTenant // what the server serves
+}
+
+func (e *OtherTenantError) Error() string {
+	return fmt.Sprintf("the server serves %s, which this home does not keep, while the active tenant is %s: nothing was changed",
+		describeTenant(e.Remote.Name, e.Remote.ID), describeTenant(e.Active.Name, e.Active.ID))
+}
+
+// Unwrap makes errors.Is(err, ErrTenantChanged) hold.
+func (e *OtherTenantError) Unwrap() error { return ErrTenantChanged }
+
+func describeTenant(name, id string) string {
+	if name == "" || name == id {
+		return strconv.Quote(id)
+	}
+	return fmt.Sprintf("%q (%s)", name, id)
+}
+
+// refuseOtherTenant allows a new tenant only when the demo or no tenant is active.
+func refuseOtherTenant(ctx context.Context, h Home, active string, remote RemoteTenant) error {
+	if active == "" || active == DemoTenantID {
 		return nil
 	}
 	if _, err := os.Stat(h.TenantPath(active)); err != nil {
 		return nil
 	}
-	return fmt.Errorf("the server serves tenant %q but this home's tenant is %q: %w: check the server URL, or use another --home for that tenant",
-		remote, active, ErrTenantChanged)
+	t, err := readTenantFile(ctx, h.TenantPath(active))
+	if err != nil {
+		t = Tenant{ID: active}
+	}
+	return &OtherTenantError{Active: t, Remote: remote}
 }
 
 func syncStore(ctx context.Context, st *Store, c *syncClient, remote RemoteTenant) (SyncResult, error) {
@@ -369,6 +416,8 @@ func failureWords(res SyncResult, err error) (cause, next string) {
 			limitDisk: "free disk space ran low"}[le.kind], resumes
 	case errors.Is(err, ErrInvalid):
 		return "the server URL or token is not usable", "it needs correcting first"
+	case errors.As(err, new(*OtherTenantError)):
+		return "the server serves a business this home does not keep yet, not the active one", "nothing was changed"
 	case errors.Is(err, ErrTenantChanged):
 		return "the server serves another tenant than this home's", "nothing was changed"
 	case errors.Is(err, errConcurrentSync):

@@ -405,7 +405,7 @@ func TestSyncTokenNeverShown(t *testing.T) {
 			hs := httptest.NewServer(hostileHandler(srv, "appointments", serve))
 			defer hs.Close()
 			h := Home{Dir: t.TempDir()}
-			if err := os.WriteFile(filepath.Join(h.Dir, syncSettingsFile), []byte("{}"), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(h.Dir, legacySyncSetting), []byte("{}"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			o := SyncOptions{Server: hs.URL, Token: token, PageSize: 100, Retry: RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond, RequestTimeout: 5 * time.Second}}
@@ -416,10 +416,13 @@ func TestSyncTokenNeverShown(t *testing.T) {
 				t.Fatal("sync succeeded")
 			}
 			outcome := SyncOutcome(res, err)
-			if err := h.SaveSyncSettings(SyncSettings{Server: hs.URL, Token: token, LastResult: outcome}); err != nil {
+			if _, err := h.LoadSyncSettings(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			fi, err2 := os.Stat(filepath.Join(h.Dir, syncSettingsFile))
+			if err := h.SaveSyncSettingsOf(res.Remote.ID, SyncSettings{Server: hs.URL, Token: token, LastResult: outcome}); err != nil {
+				t.Fatal(err)
+			}
+			fi, err2 := os.Stat(h.syncSettingsPath(res.Remote.ID))
 			if err2 != nil || fi.Mode().Perm() != 0o600 {
 				t.Errorf("settings file mode %v (%v), want 0600", fi.Mode().Perm(), err2)
 			}

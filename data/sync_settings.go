@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,12 +12,19 @@ import (
 	"unicode/utf8"
 )
 
-// syncSettingsFile holds the server URL, its token and the last sync's outcome. It is written
-// with mode 0600 because of the token, and lives in the home rather than a tenant's store so
-// the first sync of a new tenant can find it.
-const syncSettingsFile = "sync.json"
+// Sync settings are kept per tenant in <home>/sync/<tenant id>.json, written with mode 0600
+// because of the token: a home that syncs two businesses from two servers keeps both pairs.
+// They live in the home rather than in a tenant's store so the first sync of a new tenant can
+// find them. The demo's slot (sync/demo.json; the id is reserved, no server tenant has it) holds
+// the pair of a sync started while the demo (or no tenant) was active and not finished yet, so
+// a bare sync resumes it. <home>/sync.json is the single file of earlier versions; it is moved
+// to the tenant it belongs to the first time settings are read.
+const (
+	syncSettingsDir   = "sync"
+	legacySyncSetting = "sync.json"
+)
 
-// SyncSettings is what the home remembers about syncing.
+// SyncSettings is what the home remembers about syncing one tenant.
 type SyncSettings struct {
 	Server     string     `json:"server"`
 	Token      Secret     `json:"token"`
@@ -25,10 +33,43 @@ type SyncSettings struct {
 	LastOK     bool       `json:"last_ok,omitempty"`
 }
 
-// LoadSyncSettings reads the saved sync settings; a home without them gives zero settings.
-func (h Home) LoadSyncSettings() (SyncSettings, error) {
+// syncSlot is the settings slot of tenant id: its own, or the demo's for the demo and for none.
+func syncSlot(id string) string {
+	if id == "" || id == DemoTenantID {
+		return DemoTenantID
+	}
+	return id
+}
+
+func (h Home) syncSettingsPath(id string) string {
+	return filepath.Join(h.Dir, syncSettingsDir, syncSlot(id)+".json")
+}
+
+// LoadSyncSettings reads the active tenant's sync settings (the demo's slot when the demo or
+// no tenant is active).
+func (h Home) LoadSyncSettings(ctx context.Context) (SyncSettings, error) {
+	active, err := h.ActiveTenant()
+	if err != nil && !errors.Is(err, ErrNoTenant) {
+		return SyncSettings{}, err
+	}
+	return h.SyncSettingsOf(ctx, active)
+}
+
+// SyncSettingsOf reads tenant id's saved sync settings; a tenant without them gives zero
+// settings.
+func (h Home) SyncSettingsOf(ctx context.Context, id string) (SyncSettings, error) {
+	if id != "" && !ValidTenantID(id) {
+		return SyncSettings{}, fmt.Errorf("tenant id %q: %w", id, ErrInvalid)
+	}
+	if err := h.migrateSyncSettings(ctx); err != nil {
+		return SyncSettings{}, err
+	}
+	return readSyncSettings(h.syncSettingsPath(id))
+}
+
+func readSyncSettings(path string) (SyncSettings, error) {
 	var s SyncSettings
-	b, err := os.ReadFile(filepath.Join(h.Dir, syncSettingsFile))
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
 	}
@@ -36,21 +77,89 @@ func (h Home) LoadSyncSettings() (SyncSettings, error) {
 		return s, fmt.Errorf("read sync settings: %w", err)
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return SyncSettings{}, fmt.Errorf("sync settings %s are damaged: %v: save them again on the Sync screen", filepath.Join(h.Dir, syncSettingsFile), err)
+		return SyncSettings{}, fmt.Errorf("sync settings %s are damaged: %v: delete the file and sync again with --server and the token", path, err)
 	}
 	return s, nil
 }
 
-// SaveSyncSettings writes the sync settings atomically with mode 0600.
-func (h Home) SaveSyncSettings(s SyncSettings) error {
+// SaveSyncSettingsOf writes tenant id's sync settings atomically with mode 0600.
+func (h Home) SaveSyncSettingsOf(id string, s SyncSettings) error {
+	if id != "" && !ValidTenantID(id) {
+		return fmt.Errorf("save sync settings: tenant id %q: %w", id, ErrInvalid)
+	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(h.Dir, syncSettingsFile), b, 0o600); err != nil {
+	if err := WriteFileAtomic(h.syncSettingsPath(id), b, 0o600); err != nil {
 		return fmt.Errorf("save sync settings: %w", err)
 	}
 	return nil
+}
+
+// ForgetSyncSettingsOf removes tenant id's sync settings, if any.
+func (h Home) ForgetSyncSettingsOf(id string) error {
+	if err := os.Remove(h.syncSettingsPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("forget sync settings: %w", err)
+	}
+	return nil
+}
+
+// migrateSyncSettings moves the single sync.json of earlier versions to the tenant it belongs
+// to (legacySyncOwner), unless that tenant already has its own settings, then removes it.
+func (h Home) migrateSyncSettings(ctx context.Context) error {
+	legacy := filepath.Join(h.Dir, legacySyncSetting)
+	s, err := readSyncSettings(legacy)
+	if err != nil || (s == SyncSettings{}) {
+		if _, serr := os.Stat(legacy); serr != nil {
+			return nil // no legacy file
+		}
+		if err != nil {
+			return err
+		}
+		return removeLegacy(legacy) // an empty legacy file carries nothing
+	}
+	owner, err := h.legacySyncOwner(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(h.syncSettingsPath(owner)); errors.Is(err, os.ErrNotExist) {
+		if err := h.SaveSyncSettingsOf(owner, s); err != nil {
+			return fmt.Errorf("move %s: %w", legacy, err)
+		}
+	}
+	return removeLegacy(legacy)
+}
+
+func removeLegacy(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("move %s: %w", path, err)
+	}
+	return nil
+}
+
+// legacySyncOwner is the tenant the single sync.json was last written for: the one of the
+// synced tenants whose last sync is newest (an earlier version saved the pair after each
+// sync), the active one on a tie; the demo's slot when the home keeps no synced tenant.
+func (h Home) legacySyncOwner(ctx context.Context) (string, error) {
+	entries, err := h.Tenants(ctx)
+	if err != nil {
+		return "", err
+	}
+	owner, best, bestActive := DemoTenantID, time.Time{}, false
+	for _, e := range entries {
+		if e.IsDemo || e.Err != nil {
+			continue
+		}
+		var at time.Time
+		if e.LastSyncAt != nil {
+			at = *e.LastSyncAt
+		}
+		if owner == DemoTenantID || at.After(best) || (at.Equal(best) && e.Active && !bestActive) {
+			owner, best, bestActive = e.ID, at, e.Active
+		}
+	}
+	return owner, nil
 }
 
 // TokenFor returns the saved token when server has the origin (scheme, host, port) it was saved

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -448,17 +447,17 @@ func TestSecretHidden(t *testing.T) {
 
 func TestSyncSettingsMode(t *testing.T) {
 	h := Home{Dir: t.TempDir()}
-	if err := h.SaveSyncSettings(SyncSettings{Server: "http://x", Token: "tok"}); err != nil {
+	if err := h.SaveSyncSettingsOf("", SyncSettings{Server: "http://x", Token: "tok"}); err != nil {
 		t.Fatal(err)
 	}
-	fi, err := os.Stat(filepath.Join(h.Dir, syncSettingsFile))
+	fi, err := os.Stat(h.syncSettingsPath(DemoTenantID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
 	}
-	got, err := h.LoadSyncSettings()
+	got, err := h.LoadSyncSettings(context.Background())
 	if err != nil || got.Token != "tok" || got.Server != "http://x" {
 		t.Errorf("got %+v, %v", got, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/almanac-app/almanac/data"
@@ -19,13 +20,23 @@ import (
 // Syncer is what the Sync screen asks of the sync client; cmd/almanac implements it over data
 // and tests pass a fake.
 type Syncer interface {
-	// Saved returns the saved server URL, token and last outcome.
+	// Saved returns the active tenant's saved server URL, token and last outcome.
 	Saved() (data.SyncSettings, error)
 	// Test asks the server which tenant it serves, checking the URL and the token.
 	Test(ctx context.Context, server, token string) (data.RemoteTenant, error)
 	// Sync pulls the tenant; progress is called off the UI goroutine. Reports is non-nil when
-	// the shell must switch to another store (the sync brought a new tenant).
-	Sync(ctx context.Context, server, token string, full bool, progress func(data.SyncProgress)) (SyncDone, error)
+	// the shell must switch to another store (the sync brought a new tenant). A server holding
+	// a business the home does not keep while a synced one is active fails with a
+	// *data.OtherTenantError unless req.Add.
+	Sync(ctx context.Context, req SyncRequest, progress func(data.SyncProgress)) (SyncDone, error)
+}
+
+// SyncRequest is one sync the screen asks for.
+type SyncRequest struct {
+	Server string
+	Token  string
+	Full   bool // pull everything again
+	Add    bool // add the server's business to the home and make it active (data.SyncOptions.AddTenant)
 }
 
 // SyncDone is a finished sync.
@@ -51,7 +62,9 @@ type syncView struct {
 	rows     map[string]*entityRow
 	root     fyne.CanvasObject
 	cancel   context.CancelFunc
+	req      SyncRequest // of the running or last run
 	loadOnce bool
+	formFor  string            // the tenant whose saved server and token the form was filled with
 	saved    data.SyncSettings // as loaded: the saved token belongs to saved.Server's origin
 	outcome  bool              // the status shows the last run's outcome
 }
@@ -125,8 +138,10 @@ func (v *syncView) reload() {
 		return
 	}
 	v.saved = saved
-	if !v.loadOnce {
-		v.loadOnce = true
+	// The form shows the active tenant's own server and token: once, and again after a switch
+	// to another tenant (never under a running sync).
+	if id := v.s.Tenant().ID; !v.loadOnce || (id != v.formFor && v.cancel == nil) {
+		v.loadOnce, v.formFor = true, id
 		v.server.SetText(saved.Server)
 		v.token.SetText(string(saved.Token))
 	}
@@ -212,16 +227,24 @@ func (v *syncView) start() {
 	if !ok || v.cancel != nil {
 		return
 	}
+	v.begin(SyncRequest{Server: server, Token: token, Full: v.full.Checked})
+}
+
+// begin runs one sync.
+func (v *syncView) begin(req SyncRequest) {
+	if v.cancel != nil {
+		return
+	}
+	v.req = req
 	for _, r := range v.rows {
 		r.bar.SetValue(0)
 		r.detail.SetText("waiting")
 		r.done, r.started, r.finished = 0, false, false
 	}
 	v.setRunning(true)
-	v.setStatus("Syncing from "+server+"…", widget.MediumImportance)
-	full := v.full.Checked
+	v.setStatus("Syncing from "+req.Server+"…", widget.MediumImportance)
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (SyncDone, error) {
-		return v.s.cfg.Syncer.Sync(ctx, server, token, full, func(p data.SyncProgress) {
+		return v.s.cfg.Syncer.Sync(ctx, req, func(p data.SyncProgress) {
 			v.s.Do(func() { v.showProgress(p) })
 		})
 	}, v.finished)
@@ -274,6 +297,13 @@ func (v *syncView) showProgress(p data.SyncProgress) {
 func (v *syncView) finished(done SyncDone, err error) {
 	v.cancel = nil
 	v.setRunning(false)
+	if q, ok := addTenantQuestion(err); ok && !v.req.Add {
+		for _, r := range v.rows {
+			r.detail.SetText("not started") // the server was only asked which business it holds
+		}
+		v.askAdd(q, err)
+		return
+	}
 	if err != nil {
 		v.stopRows()
 		imp := widget.DangerImportance
@@ -292,13 +322,66 @@ func (v *syncView) finished(done SyncDone, err error) {
 			r.detail.SetText(fmt.Sprintf("+%s added · %s updated · %s deleted", group(e.Added), group(e.Updated), group(e.Deleted)))
 		}
 	}
-	v.setStatus("Synced "+done.Result.Tenant.Name+": "+data.SyncOutcome(done.Result, nil)+".", widget.SuccessImportance)
+	v.setStatus(syncedText(done.Result), widget.SuccessImportance)
 	// The header's "data as of", the badges and every other screen read the new data from here on.
 	if done.Reports != nil {
 		v.s.SetReports(done.Reports)
 	} else {
 		v.s.Refresh()
 	}
+}
+
+// syncedText is the status after a finished sync; it says when the business was added or
+// became the active one.
+func syncedText(res data.SyncResult) string {
+	outcome := data.SyncOutcome(res, nil)
+	name := res.Tenant.Name
+	switch {
+	case res.NewTenant && res.Added:
+		return fmt.Sprintf("Added %s (%s) as another business, now the active one: %s.", name, res.Tenant.ID, outcome)
+	case res.NewTenant:
+		return fmt.Sprintf("Synced %s (%s), now the active business: %s.", name, res.Tenant.ID, outcome)
+	}
+	return "Synced " + name + ": " + outcome + "."
+}
+
+// addTenantQuestion is what to ask the owner when a sync was refused because the server holds
+// a business the home does not keep while a synced one is active; ok is false for any other
+// outcome, which needs no question.
+func addTenantQuestion(err error) (question string, ok bool) {
+	var ote *data.OtherTenantError
+	if !errors.As(err, &ote) {
+		return "", false
+	}
+	active := ote.Active.Name
+	if active == "" {
+		active = ote.Active.ID
+	}
+	held := ote.Remote.ID
+	if ote.Remote.Name != "" && ote.Remote.Name != ote.Remote.ID {
+		held = fmt.Sprintf("%s (%s)", ote.Remote.Name, ote.Remote.ID)
+	}
+	return fmt.Sprintf("This server holds %s, not %s. Add it as another business?", held, active), true
+}
+
+// askAdd asks whether to add the server's business; Add runs the same sync again with the
+// add option, Cancel leaves everything as it was.
+func (v *syncView) askAdd(question string, err error) {
+	log.Printf("sync: %v", err)
+	v.setStatus("Nothing was changed: this server holds another business than the active one.", widget.WarningImportance)
+	msg := widget.NewLabel(question + "\nIt gets its own data and becomes the active business; you can switch back in the header.")
+	msg.Wrapping = fyne.TextWrapWord
+	req := v.req
+	d := dialog.NewCustomConfirm("Add another business?", "Add", "Cancel", msg, func(add bool) {
+		if !add {
+			v.setStatus("Nothing was changed: check the server URL, or sync again to add that business.", widget.WarningImportance)
+			return
+		}
+		req.Add = true
+		v.begin(req)
+	}, v.s.Win)
+	d.Resize(fyne.NewSize(520, d.MinSize().Height))
+	d.Show()
 }
 
 // stopRows freezes the rows of a run that ended early: no rate, and what each entity kept.

@@ -19,8 +19,8 @@ type failingSyncer struct {
 	res data.SyncResult
 }
 
-func (f *failingSyncer) Sync(_ context.Context, server, token string, _ bool, progress func(data.SyncProgress)) (SyncDone, error) {
-	f.gotTok = token
+func (f *failingSyncer) Sync(_ context.Context, req SyncRequest, progress func(data.SyncProgress)) (SyncDone, error) {
+	f.gotTok = req.Token
 	progress(data.SyncProgress{Entity: "customers", Done: 40, Total: 40, Finished: true})
 	progress(data.SyncProgress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
 	now := time.Now()

@@ -33,8 +33,8 @@ func (f *fakeSyncer) Test(_ context.Context, server, token string) (data.RemoteT
 	return data.RemoteTenant{ID: "maple", Name: "Maple", TimeZone: "UTC", Currency: "USD"}, nil
 }
 
-func (f *fakeSyncer) Sync(ctx context.Context, server, token string, full bool, progress func(data.SyncProgress)) (SyncDone, error) {
-	f.gotTok = token
+func (f *fakeSyncer) Sync(ctx context.Context, req SyncRequest, progress func(data.SyncProgress)) (SyncDone, error) {
+	f.gotTok = req.Token
 	progress(data.SyncProgress{Entity: "resources", Done: 12, Total: 12, Finished: true})
 	progress(data.SyncProgress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
 	select {

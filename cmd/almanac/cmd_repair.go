@@ -49,7 +49,7 @@ func runRepair(env *Env, args []string) error {
 	if id == data.DemoTenantID {
 		return repairDemo(env, *n)
 	}
-	return repairSync(env, *server, *token, *tokenFile)
+	return repairSync(env, id, *server, *token, *tokenFile)
 }
 
 // moveAsideIfDamaged moves tenant id's store aside when it needs repair (or force); done means
@@ -96,9 +96,9 @@ func repairDemo(env *Env, appointments int) error {
 	return nil
 }
 
-func repairSync(env *Env, server, token, tokenFile string) error {
+func repairSync(env *Env, id, server, token, tokenFile string) error {
 	h := env.home()
-	saved, err := h.LoadSyncSettings()
+	saved, err := h.SyncSettingsOf(env.ctx(), id)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func repairSync(env *Env, server, token, tokenFile string) error {
 	o.Progress = p.print
 	res, err := data.Sync(env.ctx(), h, o)
 	p.finish()
-	if serr := saveOutcome(h, o, res, err); serr != nil {
+	if serr := saveOutcome(env.ctx(), h, id, o, res, err); serr != nil {
 		fmt.Fprintf(env.Stderr, "almanac: warning: %v\n", serr)
 	}
 	if err != nil {

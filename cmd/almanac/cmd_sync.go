@@ -17,16 +17,23 @@ import (
 	"github.com/almanac-app/almanac/ui"
 )
 
-const syncUsage = `Usage: almanac sync [--server URL] [--token-file FILE | --token -] [--full] [--timeout D] [--json]
+const syncUsage = `Usage: almanac sync [--server URL] [--token-file FILE | --token -] [--add] [--full] [--timeout D] [--json]
 
 Pulls the tenant's data from its server into this home: everything the first time, then only
-what changed. A new tenant gets its own store and becomes active once its first sync completes.
+what changed. Each tenant (business) has its own store and its own saved server and token; a
+bare 'almanac sync' syncs the active tenant from its saved server.
+
+A server serving a tenant this home keeps updates that tenant, which becomes active. A server
+serving a tenant new to the home is added and becomes active once its first sync completes:
+while the demo is active, always (the demo stays in the home); while a synced tenant is active,
+only with --add, so a wrong URL cannot switch the business ('almanac tenant use ID' switches
+back).
 
 The token comes from --token-file FILE (its first line), --token - (standard input), else
-$ALMANAC_TOKEN, else the one saved by the last sync with the same server (scheme, host and
-port): a saved token is never sent to another server. --token VALUE still works but every user
-of this computer can read it in the process list. The server URL and token are saved in the
-home (mode 0600) once the server accepts the token.
+$ALMANAC_TOKEN, else the active tenant's saved one when the server is the same (scheme, host
+and port): a saved token is never sent to another server. --token VALUE still works but every
+user of this computer can read it in the process list. The server URL and token are saved with
+the server's tenant in the home (mode 0600) once the server accepts the token.
 
 A run stops at its bounds: --timeout for the whole run, a minimum transfer rate, rows against
 what the server announced, and 256 MiB of free disk space; what was applied is kept and the next
@@ -37,6 +44,7 @@ func runSync(env *Env, args []string) error {
 	server := fs.String("server", "", "the tenant server's URL, e.g. http://127.0.0.1:8417 (default: the saved one)")
 	tokenFile := fs.String("token-file", "", "read the server's access token from FILE")
 	token := fs.String("token", "", "the access token; - reads it from standard input (a value is visible to other users: prefer --token-file)")
+	add := fs.Bool("add", false, "add the server's business to this home and make it active (needed while a synced tenant is active)")
 	full := fs.Bool("full", false, "forget what was synced and pull everything again")
 	timeout := fs.Duration("timeout", time.Hour, "stop the whole run after this long (what was applied is kept)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
@@ -50,11 +58,18 @@ func runSync(env *Env, args []string) error {
 	if err := h.Writable(); err != nil {
 		return err
 	}
-	saved, err := h.LoadSyncSettings()
+	active, err := h.ActiveTenant()
+	if err != nil && !errors.Is(err, data.ErrNoTenant) {
+		return err
+	}
+	saved, err := h.SyncSettingsOf(env.ctx(), active)
 	if err != nil {
 		return err
 	}
-	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full, Limits: data.SyncLimits{RunTimeout: *timeout}}
+	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full, AddTenant: *add, Limits: data.SyncLimits{RunTimeout: *timeout}}
+	if o.Server == "" && active != "" && active != data.DemoTenantID {
+		return usageErr("sync: --server URL is required (no server saved for tenant %s yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE", termSafe(active))
+	}
 	if o.Server == "" {
 		return usageErr("sync: --server URL is required (no server saved yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE")
 	}
@@ -65,8 +80,13 @@ func runSync(env *Env, args []string) error {
 	o.Progress = p.print
 	res, err := data.Sync(env.ctx(), h, o)
 	p.finish()
-	if serr := saveOutcome(h, o, res, err); serr != nil {
+	if serr := saveOutcome(env.ctx(), h, active, o, res, err); serr != nil {
 		fmt.Fprintf(env.Stderr, "almanac: warning: %v\n", serr)
+	}
+	var ote *data.OtherTenantError
+	if errors.As(err, &ote) {
+		return usageErr("sync: %s serves %s, not the active tenant %s; nothing was changed: to add it as another business and make it active, run the sync again with --add (else check --server)",
+			termSafe(o.Server), termSafe(tenantWords(ote.Remote.Name, ote.Remote.ID)), termSafe(tenantWords(ote.Active.Name, ote.Active.ID)))
 	}
 	if err != nil {
 		return syncFailure(env, res, err)
@@ -131,6 +151,14 @@ func readCapped(r io.Reader) []byte {
 	return b
 }
 
+// tenantWords names a tenant as "Name (id)", or its id alone when it has no other name.
+func tenantWords(name, id string) string {
+	if name == "" || name == id {
+		return id
+	}
+	return name + " (" + id + ")"
+}
+
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
 		if v != "" {
@@ -164,14 +192,16 @@ type worded struct {
 func (w *worded) Error() string { return w.msg }
 func (w *worded) Unwrap() error { return w.err }
 
-// saveOutcome remembers the server and the token once the server accepted them, and the result
-// for the Sync screen. A server never reached, a rejected token, a bad URL or another tenant's
-// server saves nothing; a token rejected partway records the result but keeps the saved pair.
-func saveOutcome(h data.Home, o data.SyncOptions, res data.SyncResult, err error) error {
-	if !res.Accepted || errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrTenantChanged) {
+// saveOutcome remembers the server and the token with the server's tenant once the server
+// accepted them, and the result for the Sync screen. A server never reached, a rejected token,
+// a bad URL or a refused tenant saves nothing; a token rejected partway records the result but
+// keeps the saved pair. A sync started from the demo (or no tenant) that did not finish also
+// keeps its pair in the demo's slot, so a bare sync resumes it; a finished one clears that slot.
+func saveOutcome(ctx context.Context, h data.Home, from string, o data.SyncOptions, res data.SyncResult, err error) error {
+	if !res.Accepted || res.Remote.ID == "" || errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrTenantChanged) {
 		return nil
 	}
-	s, lerr := h.LoadSyncSettings()
+	s, lerr := h.SyncSettingsOf(ctx, res.Remote.ID)
 	if lerr != nil {
 		s = data.SyncSettings{}
 	}
@@ -180,7 +210,16 @@ func saveOutcome(h data.Home, o data.SyncOptions, res data.SyncResult, err error
 	}
 	now := time.Now().UTC()
 	s.LastAt, s.LastOK, s.LastResult = &now, err == nil, data.SyncOutcome(res, err)
-	return h.SaveSyncSettings(s)
+	if serr := h.SaveSyncSettingsOf(res.Remote.ID, s); serr != nil {
+		return serr
+	}
+	if from != "" && from != data.DemoTenantID {
+		return nil
+	}
+	if err == nil {
+		return h.ForgetSyncSettingsOf(data.DemoTenantID)
+	}
+	return h.SaveSyncSettingsOf(data.DemoTenantID, s)
 }
 
 // progressPrinter reports sync progress per entity on stderr (see progressLine).
@@ -216,8 +255,11 @@ func printSyncSummary(env *Env, server string, res data.SyncResult) {
 	for _, e := range res.Entities {
 		fmt.Fprintf(env.Stdout, "  %-14s %10s %10s %10s\n", e.Entity, group(e.Added), group(e.Updated), group(e.Deleted))
 	}
-	if res.NewTenant {
-		fmt.Fprintf(env.Stdout, "%s is now the active tenant (store %s).\n", termSafe(res.Tenant.Name), termSafe(res.Store))
+	switch {
+	case res.NewTenant && res.Added:
+		fmt.Fprintf(env.Stdout, "%s was added to this home and is now the active tenant (store %s).\n", termSafe(tenantWords(res.Tenant.Name, res.Tenant.ID)), termSafe(res.Store))
+	case res.NewTenant:
+		fmt.Fprintf(env.Stdout, "%s is now the active tenant (store %s).\n", termSafe(tenantWords(res.Tenant.Name, res.Tenant.ID)), termSafe(res.Store))
 	}
 }
 
@@ -228,6 +270,7 @@ type syncJSON struct {
 	Server          string              `json:"server"`
 	Full            bool                `json:"full"`
 	NewTenant       bool                `json:"new_tenant"`
+	Added           bool                `json:"added"`
 	DurationSeconds float64             `json:"duration_seconds"`
 	DataAsOf        string              `json:"data_as_of"`
 	Store           string              `json:"store"`
@@ -235,7 +278,7 @@ type syncJSON struct {
 }
 
 func printSyncJSON(env *Env, server string, res data.SyncResult) error {
-	out := syncJSON{Tenant: res.Tenant.ID, Name: res.Tenant.Name, Server: server, Full: res.Full, NewTenant: res.NewTenant,
+	out := syncJSON{Tenant: res.Tenant.ID, Name: res.Tenant.Name, Server: server, Full: res.Full, NewTenant: res.NewTenant, Added: res.Added,
 		DurationSeconds: res.Duration.Seconds(), Store: res.Store, Entities: res.Entities}
 	if res.Tenant.LastSyncAt != nil {
 		out.DataAsOf = res.Tenant.LastSyncAt.Format(time.RFC3339)
@@ -294,17 +337,21 @@ func (a *appSyncer) swap(ctx context.Context, path string, t data.Tenant) (ui.Re
 	return reports.New(st, a.env.Now), nil
 }
 
-func (a *appSyncer) Saved() (data.SyncSettings, error) { return a.env.home().LoadSyncSettings() }
+// Saved is the active tenant's saved server, token and last outcome.
+func (a *appSyncer) Saved() (data.SyncSettings, error) {
+	return a.env.home().LoadSyncSettings(a.env.ctx())
+}
 
 func (a *appSyncer) Test(ctx context.Context, server, token string) (data.RemoteTenant, error) {
 	return data.FetchTenant(ctx, data.SyncOptions{Server: server, Token: data.Secret(token)})
 }
 
-func (a *appSyncer) Sync(ctx context.Context, server, token string, full bool, progress func(data.SyncProgress)) (ui.SyncDone, error) {
+func (a *appSyncer) Sync(ctx context.Context, req ui.SyncRequest, progress func(data.SyncProgress)) (ui.SyncDone, error) {
 	h := a.env.home()
-	o := data.SyncOptions{Server: server, Token: data.Secret(token), Full: full, Progress: progress}
+	from, _ := h.ActiveTenant() // unreadable: saved as from no tenant
+	o := data.SyncOptions{Server: req.Server, Token: data.Secret(req.Token), Full: req.Full, AddTenant: req.Add, Progress: progress}
 	res, err := data.Sync(ctx, h, o)
-	if serr := saveOutcome(h, o, res, err); serr != nil {
+	if serr := saveOutcome(ctx, h, from, o, res, err); serr != nil {
 		log.Printf("sync: %v", serr)
 	}
 	done := ui.SyncDone{Result: res}

@@ -33,7 +33,7 @@ func tokenFile(t *testing.T, content string) string {
 
 func loadSaved(t *testing.T, home string) data.SyncSettings {
 	t.Helper()
-	s, err := data.Home{Dir: home}.LoadSyncSettings()
+	s, err := data.Home{Dir: home}.LoadSyncSettings(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestSyncTokenSources(t *testing.T) {
 }
 
 // TestSyncSavedTokenStaysWithItsServer: after a sync with A, a bare sync --server B is a usage
-// error naming both origins; B gets no request and sync.json still pairs A with its token.
+// error naming both origins; B gets no request and A's saved settings still pair A with its token.
 func TestSyncSavedTokenStaysWithItsServer(t *testing.T) {
 	_, urlA := syncServer(t)
 	t.Setenv("ALMANAC_TOKEN", "")
@@ -105,7 +105,7 @@ func TestSyncSavedTokenStaysWithItsServer(t *testing.T) {
 		t.Errorf("server B got %d requests, Authorization %q", hits.Load(), auth.Load())
 	}
 	if s := loadSaved(t, home); s.Server != urlA || s.Token != "s3cret" {
-		t.Errorf("sync.json now pairs %s with the token", s.Server)
+		t.Errorf("the saved settings now pair %s with the token", s.Server)
 	}
 	// The same origin with another path or a trailing slash keeps the saved token.
 	if code, _, stderr := runCLI(t, "--home", home, "sync", "--server", urlA+"/"); code != 0 {
@@ -123,7 +123,7 @@ func TestSyncSavesOnlyWhatTheServerAccepted(t *testing.T) {
 	if code, _, stderr := runCLI(t, "--home", home, "sync", "--server", "http://127.0.0.1:1", "--token-file", tok); code != exitFailure || !strings.Contains(stderr, "could not be reached") {
 		t.Errorf("refused connection: exit %d: %s", code, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(home, "sync.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(home, "sync")); err == nil {
 		t.Fatal("a server never reached was saved with its token")
 	}
 	if code, _, stderr := runCLI(t, "--home", home, "sync", "--server", url, "--token-file", tok); code != 0 {
@@ -154,7 +154,7 @@ func breakOn(srv *data.SyncServer, entity string, serve http.HandlerFunc) *httpt
 }
 
 // TestSyncFailureWording: the server going away mid-sync ends with one plain sentence (the
-// same one sync.json keeps for the Sync screen), after a details line with the technical error.
+// same one the saved settings keep for the Sync screen), after a details line with the technical error.
 func TestSyncFailureWording(t *testing.T) {
 	srv, _ := syncServer(t)
 	t.Setenv("ALMANAC_TOKEN", "s3cret")

@@ -41,7 +41,7 @@ func TestSyncCommand(t *testing.T) {
 	if !strings.Contains(stderr, "sync: appointments") || strings.Contains(stdout+stderr, "s3cret") {
 		t.Errorf("stderr progress missing or token shown:\n%s", stderr)
 	}
-	fi, err := os.Stat(filepath.Join(home, "sync.json"))
+	fi, err := os.Stat(filepath.Join(home, "sync", "maple.json"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("saved settings: %v, %v", fi, err)
 	}
@@ -73,7 +73,7 @@ func TestSyncCommandFailures(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr, "the server rejected the token") || strings.Contains(stderr, "wrong") {
 		t.Errorf("rejected token: exit %d: %s", code, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(home, "sync.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(home, "sync")); err == nil {
 		t.Error("a rejected token was saved")
 	}
 	if code, _, stderr := runCLI(t, "--home", home, "sync"); code != exitUsage || !strings.Contains(stderr, "--server") {
