@@ -310,14 +310,18 @@ func TestSyncDiskMargin(t *testing.T) {
 // TestSyncRunTimeout: the run's own deadline stops it with a message naming the limit, and the
 // pages applied before it stay.
 func TestSyncRunTimeout(t *testing.T) {
-	srv, ts := newTestServer(t, 3000)
-	srv.SetFaults(Faults{Latency: 40 * time.Millisecond})
-	o := testOptions(ts.URL)
-	o.PageSize = 50
-	o.Limits.RunTimeout = 400 * time.Millisecond
+	srv, _ := newTestServer(t, 3000)
+	// The parents arrive at once; appointments hang until the client gives up, so the run's
+	// deadline, not the machine's speed, decides where the sync stops.
+	hs := httptest.NewServer(hostileHandler(srv, "appointments", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer hs.Close()
+	o := testOptions(hs.URL)
+	o.Limits.RunTimeout = 3 * time.Second
 	h := Home{Dir: t.TempDir()}
 	res, err := Sync(context.Background(), h, o)
-	if !errors.Is(err, ErrSyncLimit) || !strings.Contains(err.Error(), "time limit of 400ms") {
+	if !errors.Is(err, ErrSyncLimit) || !strings.Contains(err.Error(), "time limit of 3s") {
 		t.Fatalf("err %v, want the run timeout", err)
 	}
 	if res.Saved() == 0 || storeFingerprint(t, h)["cursor resources"] == "" {
