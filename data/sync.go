@@ -224,6 +224,11 @@ func Sync(ctx context.Context, h Home, o SyncOptions) (SyncResult, error) {
 		defer cancel()
 	}
 	res, err := syncHome(ctx, h, c)
+	if err != nil && !errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled) {
+		// Cancelled mid-write, the driver may report the closed statement or transaction
+		// rather than the cancellation; the owner pressed Cancel, so that is what happened.
+		err = fmt.Errorf("%w (%w)", context.Canceled, err)
+	}
 	if err != nil && errors.Is(context.Cause(ctx), errRunTimeout) && !errors.Is(err, context.Canceled) {
 		err = &limitError{kind: limitTime, msg: fmt.Sprintf("the sync ran past its time limit of %v (--timeout); it stopped, what was applied is kept: run the sync again to continue", c.lim.RunTimeout)}
 	}

@@ -465,3 +465,32 @@ func FuzzParseToken(f *testing.F) {
 		}
 	})
 }
+
+// TestSyncCancelMidWriteIsCancelled: Cancel pressed while a page is being written may surface
+// as the driver's "statement is closed"; the outcome must still say Cancelled, never blame the
+// server. The cancel lands at many points of the run, from the progress of each page.
+func TestSyncCancelMidWriteIsCancelled(t *testing.T) {
+	_, ts := newTestServer(t, 2000)
+	for k := int64(1); k <= 16; k++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		o := testOptions(ts.URL)
+		o.PageSize = 100
+		var pages atomic.Int64
+		o.Progress = func(SyncProgress) {
+			if pages.Add(1) == k {
+				go func() { time.Sleep(time.Duration(k%4) * 200 * time.Microsecond); cancel() }()
+			}
+		}
+		res, err := Sync(ctx, Home{Dir: t.TempDir()}, o)
+		cancel()
+		if err == nil {
+			continue // finished before the cancel landed
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancel after page %d: err %v, want a cancellation", k, err)
+		}
+		if out := SyncOutcome(res, err); !strings.HasPrefix(out, "Cancelled") {
+			t.Fatalf("cancel after page %d: outcome %q", k, out)
+		}
+	}
+}
