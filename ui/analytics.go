@@ -341,7 +341,12 @@ func newApptPanel(s *Shell) *apptPanel {
 			c.Caption.SetText(c.Caption.Text + " Included in " + d.RequiredPlan.String() + ".")
 		}
 	}
-	rates := NewUpgradePrompt(s, PromptInline, license.FeatureAdvancedAnalytics) // empty when included
+	// The rates' own prompt only where the section is open: under the section's overlay (FREE)
+	// it would peek out beside it, naming a second plan.
+	var rates fyne.CanvasObject = container.NewVBox()
+	if s.Entitlements().Can(license.FeatureAnalyticsCharts).Allowed {
+		rates = NewUpgradePrompt(s, PromptInline, license.FeatureAdvancedAnalytics) // empty when included
+	}
 	charts := container.NewVBox(p.daily, newFlowGrid(chartMinWidth, 2, p.byStatus, p.byService))
 	content := container.NewVBox(p.heading, newCardGrid(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.tables)
 	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureAnalyticsCharts, content))

@@ -99,6 +99,10 @@ func TestAnalyticsLockedOnFree(t *testing.T) {
 	if !anyLabelContains(s.Content(), "STARTER") {
 		t.Errorf("locked analytics does not name STARTER; labels %v", labels(s.Content()))
 	}
+	// One prompt: the rates' own PROFESSIONAL prompt would peek out beside the overlay.
+	if anyLabelContains(s.Content(), "PROFESSIONAL") {
+		t.Errorf("a second prompt shows under the STARTER overlay; labels %v", labels(s.Content()))
+	}
 }
 
 func TestRevenueTabNamesTheMissingPayments(t *testing.T) {
