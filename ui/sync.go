@@ -323,6 +323,7 @@ func (v *syncView) finished(done SyncDone, err error) {
 		}
 	}
 	v.setStatus(syncedText(done.Result), widget.SuccessImportance)
+	v.outcome = true // the status says the result; the last-sync line gives only the time
 	// The header's "data as of", the badges and every other screen read the new data from here on.
 	if done.Reports != nil {
 		v.s.SetReports(done.Reports)

@@ -118,8 +118,12 @@ func TestSyncScreenFinishUpdatesHeader(t *testing.T) {
 	if s.title.Text != "Maple Synced" {
 		t.Errorf("title %q", s.title.Text)
 	}
-	if !strings.Contains(s.syncView.last.Text, "1 added") {
-		t.Errorf("last sync line %q", s.syncView.last.Text)
+	if !strings.Contains(s.syncView.status.Text, "1 added") {
+		t.Errorf("status %q", s.syncView.status.Text)
+	}
+	// The result shows once: the last-sync line below the status gives only the time.
+	if got := s.syncView.last.Text; strings.Contains(got, "added") || !strings.HasPrefix(got, "Last sync: ") {
+		t.Errorf("the result shows twice; last sync line %q", got)
 	}
 }
 
