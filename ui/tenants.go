@@ -99,6 +99,13 @@ func (w *tenantSwitcher) picked(label string) {
 	if id == "" || id == w.current {
 		return
 	}
+	if job := w.s.runningJob(); job != "" {
+		// Switching closes the store the job reads or writes.
+		dialog.ShowInformation("Wait for the "+job,
+			"The "+job+" is still running on this business. Let it finish, or cancel it, before switching to another.", w.s.Win)
+		w.show(w.entries) // back to the tenant on show
+		return
+	}
 	tenants := w.s.cfg.Tenants
 	w.sel.Disable()
 	Run(w.s.Ctx(), func(ctx context.Context) (Reports, error) { return tenants.Use(ctx, id) }, func(r Reports, err error) {
@@ -131,4 +138,15 @@ func TenantLabels(list []data.TenantEntry) []string {
 		}
 	}
 	return out
+}
+
+// runningJob names the long work running on the tenant on show ("sync", "export"), or "".
+func (s *Shell) runningJob() string {
+	switch {
+	case s.syncView != nil && s.syncView.cancel != nil:
+		return "sync"
+	case s.exports != nil && s.exports.stop != nil:
+		return "export"
+	}
+	return ""
 }

@@ -185,3 +185,21 @@ func TestActivationPreviewForAnotherTenantLosesNothing(t *testing.T) {
 	}
 	licContains(t, "verdict", got, "unlocked by this license") // other is on FREE now
 }
+
+// TestTenantSwitcherWaitsForRunningWork: while an export runs on the tenant on show, picking
+// another tenant does not switch (that would close the store under the export).
+func TestTenantSwitcherWaitsForRunningWork(t *testing.T) {
+	f, ft := newTenantShell(t, noDemo, licTenant(true), maple1())
+	sel := f.s.switcher.sel
+	f.settle(t, "the switcher", func() bool { return f.s.switcher.view.Visible() && len(sel.Options) == 2 })
+	first := sel.Selected
+	f.s.exportJob().stop = func() {} // an export in progress
+	sel.SetSelected(sel.Options[1])
+	f.drain()
+	if len(ft.used) != 0 || f.s.Tenant().ID != "demo" || sel.Selected != first {
+		t.Fatalf("switched under a running export: Use calls %v, tenant %s, selected %q", ft.used, f.s.Tenant().ID, sel.Selected)
+	}
+	f.s.exports.stop = nil // the export finished
+	sel.SetSelected(sel.Options[1])
+	f.settle(t, "the switch", func() bool { return f.s.Tenant().ID == "maple-1" })
+}
