@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -25,7 +24,7 @@ func TestReleaseBuildRefusesDevKeyUnderOtherID(t *testing.T) {
 	list := "# release keys\nvendor-2026 " + strings.TrimSpace(string(devkeys.PublicKeyFile())) + "\n"
 	bin := filepath.Join(t.TempDir(), "almanac-release")
 	ldflags := "-X github.com/almanac-app/almanac/license.releaseKeys=" + base64.StdEncoding.EncodeToString([]byte(list))
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", "release", "-ldflags", ldflags, "-o", bin, ".")
+	build := exec.Command("go", "build", "-tags", "release", "-ldflags", ldflags, "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the release binary: %v\n%s", err, out)
 	}
