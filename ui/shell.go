@@ -265,8 +265,8 @@ func (s *Shell) loadTenant() {
 	ents := license.FreeEntitlements(t.CanAcceptPayments)
 	var st license.Status
 	if s.cfg.Licenses != nil {
-		ents = s.cfg.Licenses.Entitlements(t.ID, t.CanAcceptPayments)
-		st = s.cfg.Licenses.Status(t.ID)
+		st = s.cfg.Licenses.Status(t.ID) // once: each call visits the license's records of time
+		ents = st.Entitlements(t.CanAcceptPayments)
 	}
 	s.mu.Lock()
 	s.tenant, s.ents = t, ents

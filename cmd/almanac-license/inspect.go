@@ -102,7 +102,7 @@ func stamp(t, now time.Time) string {
 	if days < 0 {
 		rel, days = "from now", -days
 	}
-	return fmt.Sprintf("%s (%s; %.1f days %s)", t.UTC().Format(time.RFC3339), t.In(now.Location()).Format("2 Jan 2006 15:04 MST"), days, rel)
+	return fmt.Sprintf("%s (%s; %.1f days %s)", t.UTC().Format(time.RFC3339), license.FormatDateTime(t, now.Location()), days, rel)
 }
 
 func formatFeatures(m map[string]bool) string {

@@ -56,12 +56,7 @@ func runDemo(env *Env, args []string) error {
 		return usageErr("demo: --timezone %q is not a time zone: use an IANA name such as America/New_York", *tz)
 	}
 	start := time.Now()
-	line := newProgress(env)
-	o.Progress = func(done, total int) {
-		line.show("appointments", fmt.Sprintf("demo: %d of %d appointments", done, total), done == total)
-	}
-	t, err := data.BuildDemo(env.ctx(), env.home(), o)
-	line.finish()
+	t, err := buildDemo(env, o)
 	if errors.Is(err, data.ErrActiveChanged) {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -74,6 +69,17 @@ func runDemo(env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, "The demo is the active tenant now; your other tenants are kept. Switch back with: almanac tenant use ID (see almanac tenant list)")
 	}
 	return nil
+}
+
+// buildDemo builds the demo tenant with its progress on stderr (demo and repair).
+func buildDemo(env *Env, o data.DemoOptions) (data.Tenant, error) {
+	line := newProgress(env)
+	o.Progress = func(done, total int) {
+		line.show("appointments", fmt.Sprintf("demo: %d of %d appointments", done, total), done == total)
+	}
+	t, err := data.BuildDemo(env.ctx(), env.home(), o)
+	line.finish()
+	return t, err
 }
 
 const tenantUsage = `Usage: almanac tenant [--json]

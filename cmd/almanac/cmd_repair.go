@@ -82,12 +82,7 @@ func moveAsideIfDamaged(env *Env, id string, force bool) (done bool, err error) 
 
 func repairDemo(env *Env, appointments int) error {
 	start := time.Now()
-	line := newProgress(env)
-	o := data.DemoOptions{Appointments: appointments, Progress: func(done, total int) {
-		line.show("appointments", fmt.Sprintf("demo: %d of %d appointments", done, total), done == total)
-	}}
-	t, err := data.BuildDemo(env.ctx(), env.home(), o)
-	line.finish()
+	t, err := buildDemo(env, data.DemoOptions{Appointments: appointments})
 	if err != nil {
 		return fmt.Errorf("repair: %w", err)
 	}

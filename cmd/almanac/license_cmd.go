@@ -128,7 +128,7 @@ func licensePrintWhere(env *Env, m *license.Manager, tenantID string, active dat
 	case kept:
 		fmt.Fprintf(w, "Saved for tenant %s; it applies when that tenant is active: almanac tenant use %s\n", tenantID, tenantID)
 	default:
-		fmt.Fprintf(w, "Saved for tenant %s, which this home has not synced yet; it applies once its first sync makes it active: almanac sync --server URL --token TOKEN\n", tenantID)
+		fmt.Fprintf(w, "Saved for tenant %s, which this home has not synced yet; it applies once its first sync makes it active: almanac sync --server URL --token-file FILE\n", tenantID)
 	}
 }
 
@@ -235,7 +235,7 @@ func licensePrintDemoNote(w io.Writer, st license.Status) {
 
 // demoLicenseNote is what the demo tenant says about licenses wherever it shows its id.
 const demoLicenseNote = "This is the built-in demo tenant. A license is issued for your business's own tenant id, " +
-	"which the first sync shows (almanac sync --server URL --token TOKEN); send that id to your vendor, not \"demo\"."
+	"which the first sync shows (almanac sync --server URL --token-file FILE); send that id to your vendor, not \"demo\"."
 
 func licensePrintStatus(out io.Writer, st license.Status, payments bool, loc *time.Location) {
 	e := st.Entitlements(payments)
