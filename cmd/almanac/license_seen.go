@@ -24,7 +24,7 @@ func (env *Env) licenseTimeRecords() []license.TimeRecord {
 type storeSeenRecord struct{ env *Env }
 
 func (r storeSeenRecord) LoadSeen() (b []byte, err error) {
-	err = r.env.withActiveStore(func(ctx context.Context, st *data.Store) error {
+	err = r.env.withActiveStore(false, func(ctx context.Context, st *data.Store) error {
 		b, err = st.LicenseSeen(ctx)
 		return err
 	})
@@ -32,24 +32,42 @@ func (r storeSeenRecord) LoadSeen() (b []byte, err error) {
 }
 
 func (r storeSeenRecord) SaveSeen(b []byte) error {
-	return r.env.withActiveStore(func(ctx context.Context, st *data.Store) error {
+	return r.env.withActiveStore(true, func(ctx context.Context, st *data.Store) error {
 		return st.RecordLicenseSeen(ctx, b)
 	})
 }
 
 func (env *Env) newestServerTime() (at time.Time, err error) {
-	err = env.withActiveStore(func(ctx context.Context, st *data.Store) error {
+	err = env.withActiveStore(false, func(ctx context.Context, st *data.Store) error {
 		at, err = st.NewestServerTime(ctx)
 		return err
 	})
 	return at, err
 }
 
-// withActiveStore opens the active tenant's store for fn and closes it.
-func (env *Env) withActiveStore(fn func(ctx context.Context, st *data.Store) error) error {
+// withActiveStore opens the active tenant's store for fn and closes it. A read uses a read-only
+// connection, which never finishes the bulk load of a sync running meanwhile; a write is
+// skipped (an error the manager ignores) while a sync or demo holds the store's write lock, so
+// the record waits for the next visit rather than contending with the writer.
+func (env *Env) withActiveStore(write bool, fn func(ctx context.Context, st *data.Store) error) error {
 	ctx, cancel := context.WithTimeout(env.ctx(), storeTimeout)
 	defer cancel()
-	st, err := env.home().OpenActive(ctx)
+	h := env.home()
+	id, err := h.ActiveTenant()
+	if err != nil {
+		return err
+	}
+	var st *data.Store
+	if write {
+		lock, lerr := h.LockStore(id, "almanac (license record of time)")
+		if lerr != nil {
+			return lerr
+		}
+		lock.Unlock() //nolint:errcheck // only asked whether a writer holds it
+		st, err = h.OpenActive(ctx)
+	} else {
+		st, err = data.OpenReadOnly(ctx, h.TenantPath(id))
+	}
 	if err != nil {
 		return err
 	}
