@@ -427,6 +427,12 @@ func failureWords(res SyncResult, err error) (cause, next string) {
 		return "the server serves another tenant than this home's", "nothing was changed"
 	case errors.Is(err, errConcurrentSync):
 		return "another sync changed this store meanwhile", resumes
+	case errors.As(err, new(*BusyError)):
+		return "another sync or demo build is writing this business's store", "a sync once it has finished resumes from there"
+	case errors.Is(err, ErrReadOnly):
+		return "this computer does not let Almanac write to its folder", "a sync resumes once the folder is writable"
+	case errors.Is(err, ErrCorrupt), errors.Is(err, ErrEmptyStore):
+		return "the store file on this computer is damaged", "'almanac repair' moves it aside and syncs afresh"
 	case errors.Is(err, ErrServerUnavailable) && res.Accepted:
 		return "the server stopped answering", resumes
 	case errors.Is(err, ErrServerUnavailable):

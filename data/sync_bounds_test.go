@@ -494,3 +494,27 @@ func TestSyncCancelMidWriteIsCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncOutcomeBlamesNoServerForLocalProblems: a store held by another writer is worded as
+// that, never as "the server sent data Almanac cannot use".
+func TestSyncOutcomeBlamesNoServerForLocalProblems(t *testing.T) {
+	_, ts := newTestServer(t, 50)
+	h := Home{Dir: t.TempDir()}
+	lock, err := h.LockStore("maple", "almanac demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	res, err := Sync(context.Background(), h, testOptions(ts.URL))
+	if !errors.As(err, new(*BusyError)) {
+		t.Fatalf("err %v, want the store busy", err)
+	}
+	if o := SyncOutcome(res, err); strings.Contains(o, "server") || !strings.Contains(o, "another sync or demo build") {
+		t.Errorf("outcome %q", o)
+	}
+	for _, e := range []error{&ReadOnlyError{Home: "/h"}, fmt.Errorf("x: %w", ErrCorrupt)} {
+		if o := SyncOutcome(SyncResult{Accepted: true}, e); strings.Contains(o, "server") {
+			t.Errorf("%v: outcome %q blames the server", e, o)
+		}
+	}
+}
