@@ -178,6 +178,9 @@ func (m *Manager) Remove(tenantID string) error {
 func (m *Manager) remove(tenantID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.migrate(); err != nil { // a readable old file belongs to its own tenant
+		return err
+	}
 	paths := []string{filepath.Join(m.dir, legacyFile)}
 	if p, err := m.tenantFile(tenantID); err == nil {
 		paths = append(paths, p)

@@ -195,3 +195,22 @@ func FuzzFormatISODate(f *testing.F) {
 		}
 	})
 }
+
+// TestRemoveKeepsAnotherTenantsOldLicense: removing tenant beta's license in a home that still
+// has the old single file, holding acme's license, moves acme's to its own file first rather
+// than deleting it.
+func TestRemoveKeepsAnotherTenantsOldLicense(t *testing.T) {
+	f := newFixture(t)
+	if err := os.MkdirAll(f.dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, legacyFile), tenantText(t, "acme", Enterprise, testNow.Add(100*day)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Remove("beta"); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.m.Status("acme"); st.Plan != Enterprise {
+		t.Errorf("acme's license lost by removing beta's: %v %v", st.Plan, st.Err)
+	}
+}
