@@ -1,16 +1,11 @@
 package data
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Errors about the store file itself rather than its rows; match them with errors.Is.
@@ -58,45 +53,6 @@ func (e *ReadOnlyError) Is(target error) bool { return target == ErrReadOnly }
 // Unwrap gives the file system's or SQLite's error.
 func (e *ReadOnlyError) Unwrap() error { return e.Err }
 
-// classify turns SQLite's corruption and read-only errors from the store at path into
-// *CorruptError and *ReadOnlyError; other errors pass unchanged.
-func classify(path string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ce *CorruptError
-	var ro *ReadOnlyError
-	if errors.As(err, &ce) || errors.As(err, &ro) {
-		return err
-	}
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return err
-	}
-	switch se.Code() & 0xff {
-	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return &CorruptError{Store: path, Reason: se.Error(), Err: err}
-	case sqlite3.SQLITE_READONLY:
-		return &ReadOnlyError{Home: filepath.Dir(filepath.Dir(path)), Err: err}
-	}
-	return err
-}
-
-// QuickCheck runs SQLite's structural check of the whole file (PRAGMA quick_check): it reads
-// every page, so it is for repair decisions, not for every command.
-func (s *Store) QuickCheck(ctx context.Context) error {
-	return s.Read(ctx, func(tx *sql.Tx) error {
-		var res string
-		if err := tx.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
-			return err
-		}
-		if res != "ok" {
-			return &CorruptError{Store: s.path, Reason: res, Err: errors.New(res)}
-		}
-		return nil
-	})
-}
-
 // Writable reports whether files can be created in the home's tenants folder, returning a
 // *ReadOnlyError when they cannot.
 func (h Home) Writable() error {
@@ -139,25 +95,4 @@ func (h Home) MoveAside(id string, now time.Time) (string, error) {
 		}
 	}
 	return kept, nil
-}
-
-// Diagnose says whether tenant id's store needs a repair: ErrEmptyStore for an empty file, a
-// *CorruptError when SQLite finds it damaged (it opens it and runs QuickCheck), ErrNotFound when
-// it holds no tenant row, nil when it is sound. Other errors (a newer schema, a busy store) are
-// returned as they are: moving the file aside would not cure them.
-func (h Home) Diagnose(ctx context.Context, id string) error {
-	path := h.TenantPath(id)
-	if emptyFile(path) && emptyFile(path+"-wal") {
-		return fmt.Errorf("store %s: %w", path, ErrEmptyStore)
-	}
-	st, err := Open(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.QuickCheck(ctx); err != nil {
-		return err
-	}
-	_, err = st.Tenant(ctx)
-	return err
 }

@@ -1,7 +1,6 @@
 package data
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -80,14 +79,14 @@ func (h Home) ActiveName() (string, error) {
 
 // SetActive makes tenant id the active one, atomically.
 func (h Home) SetActive(id string) error {
-	_, err := h.setActiveUnless(id, func(string) bool { return false })
+	_, err := h.SetActiveUnless(id, func(string) bool { return false })
 	return err
 }
 
-// setActiveUnless makes tenant id active unless keep(current active id) says the current one
+// SetActiveUnless makes tenant id active unless keep(current active id) says the current one
 // stays; it returns the id active afterwards. Reading and replacing happen under the home lock,
 // so a concurrent sync's switch is never undone unseen.
-func (h Home) setActiveUnless(id string, keep func(current string) bool) (string, error) {
+func (h Home) SetActiveUnless(id string, keep func(current string) bool) (string, error) {
 	if !ValidTenantID(id) {
 		return "", fmt.Errorf("tenant id %q: %w", id, ErrInvalid)
 	}
@@ -100,30 +99,6 @@ func (h Home) setActiveUnless(id string, keep func(current string) bool) (string
 		return WriteFileAtomic(filepath.Join(h.Dir, "active"), []byte(id+"\n"), 0o600)
 	})
 	return active, err
-}
-
-// OpenActive opens the active tenant's store, or returns ErrNoTenant. In a home this process
-// cannot write, the store is opened read-only (see OpenReadOnly); an empty store file is
-// ErrEmptyStore rather than a new store.
-func (h Home) OpenActive(ctx context.Context) (*Store, error) {
-	id, err := h.ActiveTenant()
-	if err != nil {
-		return nil, err
-	}
-	path := h.TenantPath(id)
-	if emptyFile(path) && emptyFile(path+"-wal") {
-		return nil, fmt.Errorf("store %s: %w", path, ErrEmptyStore)
-	}
-	if h.Writable() != nil {
-		return OpenReadOnly(ctx, path)
-	}
-	return Open(ctx, path)
-}
-
-// emptyFile reports whether path is missing or has no bytes.
-func emptyFile(path string) bool {
-	fi, err := os.Stat(path)
-	return err != nil || fi.Size() == 0
 }
 
 // WriteFileAtomic writes b to a temporary file beside path, syncs it, and renames it over path,

@@ -148,11 +148,3 @@ func readLockInfo(f *os.File) (lockInfo, error) {
 	}
 	return info, json.Unmarshal(b[:n], &info)
 }
-
-// syncCommand names a sync in its lock file.
-func syncCommand(o SyncOptions) string {
-	if o.Full {
-		return "almanac sync --full"
-	}
-	return "almanac sync"
-}

@@ -1,4 +1,6 @@
-// Package data is Almanac's local tenant store: domain types, the SQLite schema, and the demo tenant.
+// Package data is Almanac's domain: the entity types of a tenant, statuses, money, the errors
+// every layer shares, and the home folder's files (active tenant, locks). It speaks no SQL and no
+// HTTP: the store is data/store, the sync client data/sync, the demo generator data/demo.
 package data
 
 import (
@@ -222,3 +224,6 @@ func LocalDate(t time.Time, loc *time.Location) string {
 
 // DateLayout is the layout of local calendar dates in the store and on the command line.
 const DateLayout = "2006-01-02"
+
+// DemoTenantID is the id of the built-in demo tenant.
+const DemoTenantID = "demo"

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -82,7 +84,7 @@ func (s *Service) Window(ctx context.Context, ents license.Entitlements) (licens
 // reportBasis is what every period report reads first in its snapshot: the tenant, the period
 // as local dates in the tenant's zone, and the names of services and resources.
 func (s *Service) reportBasis(ctx context.Context, tx *sql.Tx, p Period) (t data.Tenant, from, to string, days int, nm names, err error) {
-	if t, err = data.TenantTx(ctx, tx); err != nil {
+	if t, err = store.TenantTx(ctx, tx); err != nil {
 		return
 	}
 	if from, to, days, err = closedPeriod(p, Today(s.now(), t.Location())); err != nil {

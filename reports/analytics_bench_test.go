@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -22,7 +25,7 @@ import (
 // (-benchtime 1x); every benchmark reports ms/report (median of 5 warm runs), ms/sqlite3-raw
 // (median of 3 CLI runs, process start included) and speedup-x.
 //
-// The tenant is built once with data.BuildDemo into $TMPDIR/almanac-bench/<N>-v1 and reused.
+// The tenant is built once with demo.Build into $TMPDIR/almanac-bench/<N>-v1 and reused.
 // ALMANAC_BENCH_APPOINTMENTS=N uses a smaller (or larger) tenant; the N in use is logged and
 // reported as the "appointments" metric.
 
@@ -53,7 +56,7 @@ func benchStore(b *testing.B) (*Service, string) {
 			return // BuildDemo renames the store into place only when complete
 		}
 		start := time.Now()
-		_, benchErr = data.BuildDemo(context.Background(), h, data.DemoOptions{Appointments: benchN, Seed: benchSeed, Today: benchToday, TimeZone: "America/New_York"})
+		_, benchErr = demo.Build(context.Background(), h, demo.Options{Appointments: benchN, Seed: benchSeed, Today: benchToday, TimeZone: "America/New_York"})
 		fmt.Fprintf(os.Stderr, "built the %d-appointment bench tenant in %s: %s\n", benchN, time.Since(start).Round(time.Second), benchPath)
 	})
 	if benchErr != nil {
@@ -62,7 +65,7 @@ func benchStore(b *testing.B) (*Service, string) {
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		b.Skip("sqlite3 CLI not installed (make bench-deps installs it)")
 	}
-	st, err := data.Open(context.Background(), benchPath)
+	st, err := store.Open(context.Background(), benchPath)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -81,17 +83,17 @@ var fixturePays = []fxPay{
 func openFixture(t *testing.T) *Service {
 	t.Helper()
 	ctx := context.Background()
-	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "fx.db"))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "fx.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	stamp := local(2025, 1, 1, 0, 0)
 	err = st.Write(ctx, func(tx *sql.Tx) error {
-		if err := data.PutTenant(ctx, tx, data.Tenant{ID: "fx", Name: "Fixture Spa", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}); err != nil {
+		if err := store.PutTenant(ctx, tx, data.Tenant{ID: "fx", Name: "Fixture Spa", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}); err != nil {
 			return err
 		}
-		w, err := data.NewWriter(ctx, tx, fxZone)
+		w, err := store.NewWriter(ctx, tx, fxZone)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -28,7 +31,7 @@ func TestReportsAgreeWithRawRows(t *testing.T) {
 	}
 	for i := range tenants {
 		rng := rand.New(rand.NewPCG(uint64(i), 99))
-		o := data.DemoOptions{
+		o := demo.Options{
 			Appointments: 200 + rng.IntN(1500), Seed: rng.Uint64N(1000) + 1, TimeZone: propZones[rng.IntN(len(propZones))],
 			Today: time.Date(2024+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC),
 		}
@@ -38,13 +41,13 @@ func TestReportsAgreeWithRawRows(t *testing.T) {
 	}
 }
 
-func checkTenant(t *testing.T, rng *rand.Rand, o data.DemoOptions) {
+func checkTenant(t *testing.T, rng *rand.Rand, o demo.Options) {
 	ctx := context.Background()
 	h := data.Home{Dir: t.TempDir()}
-	if _, err := data.BuildDemo(ctx, h, o); err != nil {
+	if _, err := demo.Build(ctx, h, o); err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.OpenActive(ctx)
+	st, err := store.OpenActive(ctx, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +98,7 @@ func checkTenant(t *testing.T, rng *rand.Rand, o data.DemoOptions) {
 
 // mutate edits random rows through the Writer so the triggers, not the bulk rebuild, keep the
 // rollups: status and service changes, moves across days, deletes, new and changed payments.
-func mutate(t *testing.T, st *data.Store, rng *rand.Rand, loc *time.Location) {
+func mutate(t *testing.T, st *store.Store, rng *rand.Rand, loc *time.Location) {
 	ctx := context.Background()
 	var appts []data.Appointment
 	err := st.Read(ctx, func(tx *sql.Tx) error {
@@ -115,7 +118,7 @@ func mutate(t *testing.T, st *data.Store, rng *rand.Rand, loc *time.Location) {
 		t.Fatal(err)
 	}
 	err = st.Write(ctx, func(tx *sql.Tx) error {
-		w, err := data.NewWriter(ctx, tx, loc)
+		w, err := store.NewWriter(ctx, tx, loc)
 		if err != nil {
 			return err
 		}
@@ -180,11 +183,11 @@ type rawTenant struct {
 	activeSvc, activeRes int64
 }
 
-func loadRaw(t *testing.T, st *data.Store, loc *time.Location) rawTenant {
+func loadRaw(t *testing.T, st *store.Store, loc *time.Location) rawTenant {
 	ctx := context.Background()
 	r := rawTenant{loc: loc, services: map[int64]string{}, resources: map[int64]string{}}
 	err := st.Read(ctx, func(tx *sql.Tx) error {
-		tn, err := data.TenantTx(ctx, tx)
+		tn, err := store.TenantTx(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -59,7 +61,7 @@ func (d Dashboard) AllTimeLabel() string {
 func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Dashboard, error) {
 	var out Dashboard
 	err := s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, err := data.TenantTx(ctx, tx)
+		t, err := store.TenantTx(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -155,7 +157,7 @@ func (s *Service) Export(ctx context.Context, ents license.Entitlements, req Exp
 	}
 	var res ExportResult
 	err = s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, err := data.TenantTx(ctx, tx)
+		t, err := store.TenantTx(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -16,9 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/xuri/excelize/v2"
 
-	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
 
@@ -33,7 +34,7 @@ func benchEnts() license.Entitlements {
 }
 
 // benchQuery is the appointments export query with no filters, as the engine runs it.
-func benchQuery(b *testing.B, st *data.Store) dsQuery {
+func benchQuery(b *testing.B, st *store.Store) dsQuery {
 	t, err := st.Tenant(context.Background())
 	if err != nil {
 		b.Fatal(err)
@@ -119,7 +120,7 @@ func (m *measurement) keep(took time.Duration, heap uint64, rows int64) {
 // hits them alike.
 type exportBench struct {
 	svc   *Service
-	st    *data.Store
+	st    *store.Store
 	q     dsQuery
 	dir   string
 	cli   bool // the sqlite3 tool is installed
@@ -219,7 +220,7 @@ func (e *exportBench) reportRatios(b *testing.B, name string) {
 }
 
 // bareCSV is the yardstick: the same query scanned into strings and written with encoding/csv.
-func bareCSV(b *testing.B, st *data.Store, q dsQuery, path string) int64 {
+func bareCSV(b *testing.B, st *store.Store, q dsQuery, path string) int64 {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -266,7 +267,7 @@ func bareCSV(b *testing.B, st *data.Store, q dsQuery, path string) int64 {
 
 // bareXLSX is the yardstick for XLSX: the same query and the same typed cells (numbers, serial
 // dates with one style, text ids, currency amounts) through a plain StreamWriter loop.
-func bareXLSX(b *testing.B, st *data.Store, q dsQuery, path string) {
+func bareXLSX(b *testing.B, st *store.Store, q dsQuery, path string) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sw, err := f.NewStreamWriter("Sheet1")

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/xuri/excelize/v2"
 
 	"github.com/almanac-app/almanac/data"
@@ -290,7 +292,7 @@ func TestExportXLSXDocumentProperties(t *testing.T) {
 func hostileTextStore(t *testing.T) *Service {
 	t.Helper()
 	ctx := context.Background()
-	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,10 +300,10 @@ func hostileTextStore(t *testing.T) *Service {
 	loc, _ := time.LoadLocation("America/New_York")
 	stamp := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	err = st.Write(ctx, func(tx *sql.Tx) error {
-		if err := data.PutTenant(ctx, tx, data.Tenant{ID: "t", Name: "Evil\x1b[2J\x1b]0;pwned\x07 Spa", TimeZone: "America/New_York", Currency: "USD"}); err != nil {
+		if err := store.PutTenant(ctx, tx, data.Tenant{ID: "t", Name: "Evil\x1b[2J\x1b]0;pwned\x07 Spa", TimeZone: "America/New_York", Currency: "USD"}); err != nil {
 			return err
 		}
-		w, err := data.NewWriter(ctx, tx, loc)
+		w, err := store.NewWriter(ctx, tx, loc)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/xuri/excelize/v2"
 
 	"github.com/almanac-app/almanac/data"
@@ -37,14 +40,14 @@ func planEnts(p license.Plan) license.Entitlements {
 }
 
 // demoStore builds a small deterministic demo tenant in a temp dir.
-func demoStore(t *testing.T, n int) (*data.Store, *Service) {
+func demoStore(t *testing.T, n int) (*store.Store, *Service) {
 	t.Helper()
 	h := data.Home{Dir: t.TempDir()}
 	ctx := context.Background()
-	if _, err := data.BuildDemo(ctx, h, data.DemoOptions{Appointments: n, Seed: 11, Today: exportToday}); err != nil {
+	if _, err := demo.Build(ctx, h, demo.Options{Appointments: n, Seed: 11, Today: exportToday}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := data.Open(ctx, h.TenantPath(data.DemoTenantID))
+	st, err := store.Open(ctx, h.TenantPath(data.DemoTenantID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +65,7 @@ const nullCell = "\x00"
 
 // storeRows reads a dataset straight from the tables with plain queries and computes derived
 // columns in Go, independently of the export's SQL.
-func storeRows(t *testing.T, st *data.Store, ds string, f filterValues) []canon {
+func storeRows(t *testing.T, st *store.Store, ds string, f filterValues) []canon {
 	t.Helper()
 	var out []canon
 	err := st.Read(context.Background(), func(tx *sql.Tx) error {
@@ -419,7 +422,7 @@ func compareRows(t *testing.T, what string, cols []exportColumn, got, want []can
 }
 
 // checkExport exports one dataset in one format and compares it with the store row by row.
-func checkExport(t *testing.T, st *data.Store, svc *Service, ents license.Entitlements, req ExportRequest, f filterValues) ExportResult {
+func checkExport(t *testing.T, st *store.Store, svc *Service, ents license.Entitlements, req ExportRequest, f filterValues) ExportResult {
 	t.Helper()
 	req.Out = t.TempDir()
 	res, err := svc.Export(context.Background(), ents, req)
@@ -547,10 +550,10 @@ func TestExportFilters(t *testing.T) {
 
 // craftedStore is a tiny tenant with hostile text, negative money and instants around the
 // 2026 New York daylight-saving changes (8 March 02:00 and 1 November 02:00).
-func craftedStore(t *testing.T) (*data.Store, *Service) {
+func craftedStore(t *testing.T) (*store.Store, *Service) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,10 +568,10 @@ func craftedStore(t *testing.T) (*data.Store, *Service) {
 	}
 	names := []string{"=HYPERLINK(\"http://x\",\"y\")", "+1 555-0100", "-5", "@SUM(A1)", "\tTab", "\rCR", "Zoë \"Quote\", Jr.\nLine"}
 	err = st.Write(ctx, func(tx *sql.Tx) error {
-		if err := data.PutTenant(ctx, tx, data.Tenant{ID: "t", Name: "Crafted", TimeZone: "America/New_York", Currency: "EUR"}); err != nil {
+		if err := store.PutTenant(ctx, tx, data.Tenant{ID: "t", Name: "Crafted", TimeZone: "America/New_York", Currency: "EUR"}); err != nil {
 			return err
 		}
-		w, err := data.NewWriter(ctx, tx, loc)
+		w, err := store.NewWriter(ctx, tx, loc)
 		if err != nil {
 			return err
 		}

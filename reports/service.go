@@ -5,17 +5,19 @@ import (
 	"context"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 )
 
 // Service answers reports from one tenant store.
 type Service struct {
-	store *data.Store
+	store *store.Store
 	now   func() time.Time
 }
 
 // New returns a Service over store; now is the clock (time.Now in production).
-func New(store *data.Store, now func() time.Time) *Service {
+func New(store *store.Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
@@ -23,7 +25,7 @@ func New(store *data.Store, now func() time.Time) *Service {
 }
 
 // Store is the underlying store.
-func (s *Service) Store() *data.Store { return s.store }
+func (s *Service) Store() *store.Store { return s.store }
 
 // Tenant returns the tenant the service reports on.
 func (s *Service) Tenant(ctx context.Context) (data.Tenant, error) { return s.store.Tenant(ctx) }

@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/reports"
 )
@@ -111,7 +112,7 @@ func TestRevenueTabNamesTheMissingPayments(t *testing.T) {
 	ctx := context.Background()
 	tn, _ := r.Tenant(ctx)
 	tn.CanAcceptPayments = false
-	if err := r.Store().Write(ctx, func(tx *sql.Tx) error { return data.PutTenant(ctx, tx, tn) }); err != nil {
+	if err := r.Store().Write(ctx, func(tx *sql.Tx) error { return store.PutTenant(ctx, tx, tn) }); err != nil {
 		t.Fatal(err)
 	}
 	s, m := newTestShell(t, r)

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
@@ -21,10 +24,10 @@ import (
 func demoReports(t *testing.T, now time.Time) *reports.Service {
 	t.Helper()
 	h := data.Home{Dir: t.TempDir()}
-	if _, err := data.BuildDemo(context.Background(), h, data.DemoOptions{Appointments: 3000, Seed: 5, Today: now}); err != nil {
+	if _, err := demo.Build(context.Background(), h, demo.Options{Appointments: 3000, Seed: 5, Today: now}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.OpenActive(context.Background())
+	st, err := store.OpenActive(context.Background(), h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	datasync "github.com/almanac-app/almanac/data/sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -21,14 +23,14 @@ import (
 // and tests pass a fake.
 type Syncer interface {
 	// Saved returns the active tenant's saved server URL, token and last outcome.
-	Saved() (data.SyncSettings, error)
+	Saved() (datasync.Settings, error)
 	// Test asks the server which tenant it serves, checking the URL and the token.
-	Test(ctx context.Context, server, token string) (data.RemoteTenant, error)
+	Test(ctx context.Context, server, token string) (datasync.RemoteTenant, error)
 	// Sync pulls the tenant; progress is called off the UI goroutine. Reports is non-nil when
 	// the shell must switch to another store (the sync brought a new tenant). A server holding
 	// a business the home does not keep while a synced one is active fails with a
-	// *data.OtherTenantError unless req.Add.
-	Sync(ctx context.Context, req SyncRequest, progress func(data.SyncProgress)) (SyncDone, error)
+	// *datasync.OtherTenantError unless req.Add.
+	Sync(ctx context.Context, req SyncRequest, progress func(datasync.Progress)) (SyncDone, error)
 }
 
 // SyncRequest is one sync the screen asks for.
@@ -36,12 +38,12 @@ type SyncRequest struct {
 	Server string
 	Token  string
 	Full   bool // pull everything again
-	Add    bool // add the server's business to the home and make it active (data.SyncOptions.AddTenant)
+	Add    bool // add the server's business to the home and make it active (datasync.Options.AddTenant)
 }
 
 // SyncDone is a finished sync.
 type SyncDone struct {
-	Result  data.SyncResult
+	Result  datasync.Result
 	Reports Reports // the new tenant's reports, or nil to keep the current ones
 }
 
@@ -65,7 +67,7 @@ type syncView struct {
 	req      SyncRequest // of the running or last run
 	loadOnce bool
 	formFor  string            // the tenant whose saved server and token the form was filled with
-	saved    data.SyncSettings // as loaded: the saved token belongs to saved.Server's origin
+	saved    datasync.Settings // as loaded: the saved token belongs to saved.Server's origin
 	outcome  bool              // the status shows the last run's outcome
 }
 
@@ -155,12 +157,12 @@ func (v *syncView) serverChanged(server string) {
 		return
 	}
 	v.token.SetText("")
-	v.token.SetPlaceHolder("the access token for this server (the saved one belongs to " + data.Origin(v.saved.Server) + ")")
+	v.token.SetPlaceHolder("the access token for this server (the saved one belongs to " + datasync.Origin(v.saved.Server) + ")")
 }
 
 // lastSyncText is the "last sync" line: when, and what happened (left out when the status
 // above already says it).
-func lastSyncText(saved data.SyncSettings, t data.Tenant, withResult bool) string {
+func lastSyncText(saved datasync.Settings, t data.Tenant, withResult bool) string {
 	if saved.LastAt == nil {
 		return "Last sync: never."
 	}
@@ -208,14 +210,14 @@ func (v *syncView) testConnection() {
 	}
 	v.test.Disable()
 	v.setStatus("Contacting "+server+"…", widget.MediumImportance)
-	Run(v.s.Ctx(), func(ctx context.Context) (data.RemoteTenant, error) {
+	Run(v.s.Ctx(), func(ctx context.Context) (datasync.RemoteTenant, error) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		return v.s.cfg.Syncer.Test(ctx, server, token)
-	}, func(t data.RemoteTenant, err error) {
+	}, func(t datasync.RemoteTenant, err error) {
 		v.test.Enable()
 		if err != nil {
-			v.setFailure("Connection failed: "+data.SyncFailureCause(data.SyncResult{}, err)+".", err, widget.DangerImportance)
+			v.setFailure("Connection failed: "+datasync.FailureCause(datasync.Result{}, err)+".", err, widget.DangerImportance)
 			return
 		}
 		v.setStatus(fmt.Sprintf("Connected: %s (%s), %s, %s.", t.Name, t.ID, t.TimeZone, t.Currency), widget.SuccessImportance)
@@ -244,7 +246,7 @@ func (v *syncView) begin(req SyncRequest) {
 	v.setRunning(true)
 	v.setStatus("Syncing from "+req.Server+"…", widget.MediumImportance)
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (SyncDone, error) {
-		return v.s.cfg.Syncer.Sync(ctx, req, func(p data.SyncProgress) {
+		return v.s.cfg.Syncer.Sync(ctx, req, func(p datasync.Progress) {
 			v.s.Do(func() { v.showProgress(p) })
 		})
 	}, v.finished)
@@ -270,7 +272,7 @@ func (v *syncView) setRunning(running bool) {
 	v.cancelB.Disable()
 }
 
-func (v *syncView) showProgress(p data.SyncProgress) {
+func (v *syncView) showProgress(p datasync.Progress) {
 	if p.Finishing {
 		v.setStatus("All data received; building indexes and daily summaries…", widget.MediumImportance)
 		return
@@ -308,9 +310,9 @@ func (v *syncView) finished(done SyncDone, err error) {
 		v.stopRows()
 		imp := widget.DangerImportance
 		if errors.Is(err, context.Canceled) {
-			v.setStatus(data.SyncOutcome(done.Result, err), widget.WarningImportance)
+			v.setStatus(datasync.Outcome(done.Result, err), widget.WarningImportance)
 		} else {
-			v.setFailure(data.SyncOutcome(done.Result, err), err, imp)
+			v.setFailure(datasync.Outcome(done.Result, err), err, imp)
 		}
 		v.outcome = true
 		v.reload()
@@ -334,8 +336,8 @@ func (v *syncView) finished(done SyncDone, err error) {
 
 // syncedText is the status after a finished sync; it says when the business was added or
 // became the active one.
-func syncedText(res data.SyncResult) string {
-	outcome := data.SyncOutcome(res, nil)
+func syncedText(res datasync.Result) string {
+	outcome := datasync.Outcome(res, nil)
 	name := res.Tenant.Name
 	switch {
 	case res.NewTenant && res.Added:
@@ -350,7 +352,7 @@ func syncedText(res data.SyncResult) string {
 // a business the home does not keep while a synced one is active; ok is false for any other
 // outcome, which needs no question.
 func addTenantQuestion(err error) (question string, ok bool) {
-	var ote *data.OtherTenantError
+	var ote *datasync.OtherTenantError
 	if !errors.As(err, &ote) {
 		return "", false
 	}

@@ -7,33 +7,33 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
+	datasync "github.com/almanac-app/almanac/data/sync"
 
-	"github.com/almanac-app/almanac/data"
+	"fyne.io/fyne/v2/test"
 )
 
 // failingSyncer reports progress, then fails the way a server that went away does.
 type failingSyncer struct {
 	fakeSyncer
 	err error
-	res data.SyncResult
+	res datasync.Result
 }
 
-func (f *failingSyncer) Sync(_ context.Context, req SyncRequest, progress func(data.SyncProgress)) (SyncDone, error) {
+func (f *failingSyncer) Sync(_ context.Context, req SyncRequest, progress func(datasync.Progress)) (SyncDone, error) {
 	f.gotTok = req.Token
-	progress(data.SyncProgress{Entity: "customers", Done: 40, Total: 40, Finished: true})
-	progress(data.SyncProgress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
+	progress(datasync.Progress{Entity: "customers", Done: 40, Total: 40, Finished: true})
+	progress(datasync.Progress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
 	now := time.Now()
-	f.saved.LastAt, f.saved.LastResult = &now, data.SyncOutcome(f.res, f.err)
+	f.saved.LastAt, f.saved.LastResult = &now, datasync.Outcome(f.res, f.err)
 	return SyncDone{Result: f.res}, f.err
 }
 
 // TestSyncScreenFailureInPlainWords: a sync that fails says so in one plain sentence, once;
 // the technical text is folded under Details; the progress rows stop.
 func TestSyncScreenFailureInPlainWords(t *testing.T) {
-	detail := fmt.Errorf(`sync appointments after cursor "1768943700.24912": %w`, data.ErrServerUnavailable)
-	f := &failingSyncer{fakeSyncer: fakeSyncer{saved: data.SyncSettings{Server: "http://x", Token: "good"}}, err: detail,
-		res: data.SyncResult{Accepted: true, Entities: []data.EntityResult{{Entity: "customers", Added: 40}, {Entity: "appointments", Added: 500}}}}
+	detail := fmt.Errorf(`sync appointments after cursor "1768943700.24912": %w`, datasync.ErrServerUnavailable)
+	f := &failingSyncer{fakeSyncer: fakeSyncer{saved: datasync.Settings{Server: "http://x", Token: "good"}}, err: detail,
+		res: datasync.Result{Accepted: true, Entities: []datasync.EntityResult{{Entity: "customers", Added: 40}, {Entity: "appointments", Added: 500}}}}
 	s := newSyncShell(t, f)
 	v := s.syncView
 	test.Tap(v.run)
@@ -68,7 +68,7 @@ func TestSyncScreenFailureInPlainWords(t *testing.T) {
 // TestSyncScreenSavedTokenStaysWithItsServer: typing another server's URL clears the saved
 // token from the form, so it is not sent there; the same origin keeps it.
 func TestSyncScreenSavedTokenStaysWithItsServer(t *testing.T) {
-	f := &fakeSyncer{saved: data.SyncSettings{Server: "http://a.example:8417", Token: "good"}, release: make(chan struct{})}
+	f := &fakeSyncer{saved: datasync.Settings{Server: "http://a.example:8417", Token: "good"}, release: make(chan struct{})}
 	s := newSyncShell(t, f)
 	v := s.syncView
 	v.server.SetText("http://a.example:8417/")

@@ -7,14 +7,16 @@ import (
 	"sync"
 	"testing"
 
+	datasync "github.com/almanac-app/almanac/data/sync"
+
 	"fyne.io/fyne/v2/test"
 
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/reports"
 )
 
-var errBirch = &data.OtherTenantError{Active: data.Tenant{ID: "maple", Name: "Maple Street Wellness"},
-	Remote: data.RemoteTenant{ID: "birch", Name: "Birch Yoga"}}
+var errBirch = &datasync.OtherTenantError{Active: data.Tenant{ID: "maple", Name: "Maple Street Wellness"},
+	Remote: datasync.RemoteTenant{ID: "birch", Name: "Birch Yoga"}}
 
 func TestAddTenantQuestion(t *testing.T) {
 	cases := []struct {
@@ -24,11 +26,11 @@ func TestAddTenantQuestion(t *testing.T) {
 	}{
 		{"other tenant", errBirch, "This server holds Birch Yoga (birch), not Maple Street Wellness. Add it as another business?"},
 		{"wrapped", fmt.Errorf("sync: %w", errBirch), "This server holds Birch Yoga (birch), not Maple Street Wellness. Add it as another business?"},
-		{"no names", &data.OtherTenantError{Active: data.Tenant{ID: "maple"}, Remote: data.RemoteTenant{ID: "birch"}},
+		{"no names", &datasync.OtherTenantError{Active: data.Tenant{ID: "maple"}, Remote: datasync.RemoteTenant{ID: "birch"}},
 			"This server holds birch, not maple. Add it as another business?"},
 		{"success", nil, ""},
 		{"store of another tenant", data.ErrTenantChanged, ""},
-		{"rejected token", data.ErrTokenRejected, ""},
+		{"rejected token", datasync.ErrTokenRejected, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,7 +42,7 @@ func TestAddTenantQuestion(t *testing.T) {
 	}
 }
 
-// addSyncer refuses a sync without Add the way data.Sync does when the server holds another
+// addSyncer refuses a sync without Add the way datasync.Sync does when the server holds another
 // business, and records every request.
 type addSyncer struct {
 	fakeSyncer
@@ -49,15 +51,15 @@ type addSyncer struct {
 	after Reports
 }
 
-func (f *addSyncer) Sync(_ context.Context, req SyncRequest, _ func(data.SyncProgress)) (SyncDone, error) {
+func (f *addSyncer) Sync(_ context.Context, req SyncRequest, _ func(datasync.Progress)) (SyncDone, error) {
 	f.mu.Lock()
 	f.reqs = append(f.reqs, req)
 	f.mu.Unlock()
 	if !req.Add {
-		return SyncDone{Result: data.SyncResult{Accepted: true, Remote: errBirch.Remote}}, errBirch
+		return SyncDone{Result: datasync.Result{Accepted: true, Remote: errBirch.Remote}}, errBirch
 	}
-	res := data.SyncResult{Tenant: data.Tenant{ID: "birch", Name: "Birch Yoga"}, Added: true, NewTenant: true,
-		Entities: []data.EntityResult{{Entity: "appointments", Added: 7}}}
+	res := datasync.Result{Tenant: data.Tenant{ID: "birch", Name: "Birch Yoga"}, Added: true, NewTenant: true,
+		Entities: []datasync.EntityResult{{Entity: "appointments", Added: 7}}}
 	return SyncDone{Result: res, Reports: f.after}, nil
 }
 
@@ -72,7 +74,7 @@ func (f *addSyncer) requests() []SyncRequest {
 func TestSyncScreenAsksBeforeAddingTenant(t *testing.T) {
 	for _, answer := range []string{"Add", "Cancel"} {
 		t.Run(answer, func(t *testing.T) {
-			f := &addSyncer{fakeSyncer: fakeSyncer{saved: data.SyncSettings{Server: "http://b.example", Token: "tb"}}}
+			f := &addSyncer{fakeSyncer: fakeSyncer{saved: datasync.Settings{Server: "http://b.example", Token: "tb"}}}
 			s := newSyncShell(t, f)
 			f.after = syncedReports{Service: s.Reports().(*reports.Service)}
 			v := s.syncView
@@ -123,7 +125,7 @@ func (r tenantReports) Tenant(ctx context.Context) (data.Tenant, error) {
 // TestSyncScreenFollowsActiveTenant: after a switch to another tenant the form shows that
 // tenant's own saved server and token, not the previous one's.
 func TestSyncScreenFollowsActiveTenant(t *testing.T) {
-	f := &fakeSyncer{saved: data.SyncSettings{Server: "http://a.example", Token: "ta"}}
+	f := &fakeSyncer{saved: datasync.Settings{Server: "http://a.example", Token: "ta"}}
 	s := newSyncShell(t, f)
 	v := s.syncView
 	if v.server.Text != "http://a.example" {
@@ -134,7 +136,7 @@ func TestSyncScreenFollowsActiveTenant(t *testing.T) {
 	if v.server.Text != "http://typed.example" {
 		t.Errorf("a refresh replaced the typed URL: %q", v.server.Text)
 	}
-	f.saved = data.SyncSettings{Server: "http://b.example", Token: "tb"}
+	f.saved = datasync.Settings{Server: "http://b.example", Token: "tb"}
 	s.SetReports(tenantReports{Service: s.Reports().(*reports.Service), id: "birch", name: "Birch Yoga"})
 	if v.server.Text != "http://b.example" || v.token.Text != "tb" {
 		t.Errorf("after the switch the form shows %q / %q", v.server.Text, v.token.Text)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	datasync "github.com/almanac-app/almanac/data/sync"
+
 	"fyne.io/fyne/v2/test"
 
 	"github.com/almanac-app/almanac/data"
@@ -16,7 +18,7 @@ import (
 
 // fakeSyncer is a Syncer whose Sync reports progress, then waits for release or cancellation.
 type fakeSyncer struct {
-	saved   data.SyncSettings
+	saved   datasync.Settings
 	release chan struct{}
 	after   Reports // handed back by a finished sync
 	gotTok  string
@@ -24,19 +26,19 @@ type fakeSyncer struct {
 
 var _ Syncer = (*fakeSyncer)(nil)
 
-func (f *fakeSyncer) Saved() (data.SyncSettings, error) { return f.saved, nil }
+func (f *fakeSyncer) Saved() (datasync.Settings, error) { return f.saved, nil }
 
-func (f *fakeSyncer) Test(_ context.Context, server, token string) (data.RemoteTenant, error) {
+func (f *fakeSyncer) Test(_ context.Context, server, token string) (datasync.RemoteTenant, error) {
 	if token != "good" {
-		return data.RemoteTenant{}, data.ErrTokenRejected
+		return datasync.RemoteTenant{}, datasync.ErrTokenRejected
 	}
-	return data.RemoteTenant{ID: "maple", Name: "Maple", TimeZone: "UTC", Currency: "USD"}, nil
+	return datasync.RemoteTenant{ID: "maple", Name: "Maple", TimeZone: "UTC", Currency: "USD"}, nil
 }
 
-func (f *fakeSyncer) Sync(ctx context.Context, req SyncRequest, progress func(data.SyncProgress)) (SyncDone, error) {
+func (f *fakeSyncer) Sync(ctx context.Context, req SyncRequest, progress func(datasync.Progress)) (SyncDone, error) {
 	f.gotTok = req.Token
-	progress(data.SyncProgress{Entity: "resources", Done: 12, Total: 12, Finished: true})
-	progress(data.SyncProgress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
+	progress(datasync.Progress{Entity: "resources", Done: 12, Total: 12, Finished: true})
+	progress(datasync.Progress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
 	select {
 	case <-ctx.Done():
 		return SyncDone{}, ctx.Err()
@@ -44,7 +46,7 @@ func (f *fakeSyncer) Sync(ctx context.Context, req SyncRequest, progress func(da
 	}
 	now := time.Now()
 	f.saved.LastAt, f.saved.LastResult = &now, "1 added, 0 updated, 0 deleted in 0.1s"
-	res := data.SyncResult{Tenant: data.Tenant{ID: "maple", Name: "Maple"}, Entities: []data.EntityResult{{Entity: "appointments", Added: 1}}}
+	res := datasync.Result{Tenant: data.Tenant{ID: "maple", Name: "Maple"}, Entities: []datasync.EntityResult{{Entity: "appointments", Added: 1}}}
 	return SyncDone{Result: res, Reports: f.after}, nil
 }
 
@@ -74,7 +76,7 @@ func newSyncShell(t *testing.T, f Syncer) *Shell {
 }
 
 func TestSyncScreenProgressAndCancel(t *testing.T) {
-	f := &fakeSyncer{saved: data.SyncSettings{Server: "http://x", Token: "good"}, release: make(chan struct{})}
+	f := &fakeSyncer{saved: datasync.Settings{Server: "http://x", Token: "good"}, release: make(chan struct{})}
 	s := newSyncShell(t, f)
 	v := s.syncView
 	if v.server.Text != "http://x" || v.token.Text != "good" || !v.cancelB.Disabled() {
@@ -103,7 +105,7 @@ func TestSyncScreenProgressAndCancel(t *testing.T) {
 }
 
 func TestSyncScreenFinishUpdatesHeader(t *testing.T) {
-	f := &fakeSyncer{saved: data.SyncSettings{Server: "http://x", Token: "good"}, release: make(chan struct{})}
+	f := &fakeSyncer{saved: datasync.Settings{Server: "http://x", Token: "good"}, release: make(chan struct{})}
 	s := newSyncShell(t, f)
 	if got := s.dataAsOf.Text; got != "Demo data" {
 		t.Fatalf("header %q before sync", got)
@@ -139,7 +141,7 @@ func TestSyncScreenTestConnection(t *testing.T) {
 	test.Type(v.token, "bad")
 	test.Tap(v.test)
 	waitFor(t, "test result", func() bool { return !v.test.Disabled() && strings.Contains(v.status.Text, "failed") })
-	if !strings.Contains(v.status.Text, data.ErrTokenRejected.Error()) {
+	if !strings.Contains(v.status.Text, datasync.ErrTokenRejected.Error()) {
 		t.Errorf("status %q", v.status.Text)
 	}
 	v.token.SetText("good")

@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"log"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -24,7 +26,7 @@ type tenantSwitcher struct {
 	sel     *widget.Select
 	width   *canvas.Rectangle // widens the select to its longest label, so no name is cut
 	view    *fyne.Container
-	entries []data.TenantEntry
+	entries []store.TenantEntry
 	labels  []string
 	current string // the active tenant's id as the shell shows it
 	seq     int    // the latest reload; older lists are dropped
@@ -49,7 +51,7 @@ func (w *tenantSwitcher) reload(t data.Tenant) {
 	}
 	w.seq++
 	seq := w.seq
-	Run(w.s.Ctx(), tenants.List, func(list []data.TenantEntry, err error) {
+	Run(w.s.Ctx(), tenants.List, func(list []store.TenantEntry, err error) {
 		if seq != w.seq {
 			return
 		}
@@ -60,7 +62,7 @@ func (w *tenantSwitcher) reload(t data.Tenant) {
 	})
 }
 
-func (w *tenantSwitcher) show(list []data.TenantEntry) {
+func (w *tenantSwitcher) show(list []store.TenantEntry) {
 	w.entries, w.labels = list, TenantLabels(list)
 	if len(list) < 2 {
 		w.view.Hide()
@@ -121,7 +123,7 @@ func (w *tenantSwitcher) picked(label string) {
 
 // TenantLabels names each tenant for the switcher: its name, with its id beside it when
 // another tenant has the same name (the demo and a business it was modelled on, say).
-func TenantLabels(list []data.TenantEntry) []string {
+func TenantLabels(list []store.TenantEntry) []string {
 	names := map[string]int{}
 	for _, e := range list {
 		names[e.Name]++

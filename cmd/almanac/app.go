@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
@@ -82,11 +84,11 @@ func buildDemoThenOpen(a fyne.App, env *Env) {
 	w.Resize(fyne.NewSize(480, 120))
 	w.Show()
 	go func() {
-		o := data.DemoOptions{Progress: func(done, total int) {
+		o := demo.Options{Progress: func(done, total int) {
 			fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
 		}}
-		_, err := data.BuildDemo(context.Background(), env.home(), o)
-		if errors.Is(err, data.ErrActiveChanged) {
+		_, err := demo.Build(context.Background(), env.home(), o)
+		if errors.Is(err, demo.ErrActiveChanged) {
 			err = nil // a sync finished meanwhile: open its tenant
 		}
 		fyne.Do(func() {

@@ -9,6 +9,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -22,7 +25,7 @@ func runVersion(env *Env, args []string) error {
 	if license.DevelopmentBuild() {
 		kind = "development build (trusts the insecure development license key)"
 	}
-	fmt.Fprintf(env.Stdout, "almanac %s, %s, schema v%d\n", Version, kind, data.LatestSchemaVersion())
+	fmt.Fprintf(env.Stdout, "almanac %s, %s, schema v%d\n", Version, kind, store.LatestSchemaVersion())
 	return nil
 }
 
@@ -41,7 +44,7 @@ func runDemo(env *Env, args []string) error {
 	if done, err := parseFlags(env, fs, demoUsage, args); done || err != nil {
 		return err
 	}
-	o := data.DemoOptions{Appointments: *n, Seed: *seed, TimeZone: *tz, Now: env.Now()}
+	o := demo.Options{Appointments: *n, Seed: *seed, TimeZone: *tz, Now: env.Now()}
 	if *n <= 0 {
 		return usageErr("demo: --appointments %d: use a number from 1 to 20000000", *n)
 	}
@@ -57,7 +60,7 @@ func runDemo(env *Env, args []string) error {
 	}
 	start := time.Now()
 	t, err := buildDemo(env, o)
-	if errors.Is(err, data.ErrActiveChanged) {
+	if errors.Is(err, demo.ErrActiveChanged) {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if err != nil {
@@ -65,19 +68,19 @@ func runDemo(env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "Built demo tenant %q (%s) with %d appointments in %.1fs: %s\n",
 		t.Name, t.ID, *n, time.Since(start).Seconds(), env.home().TenantPath(t.ID))
-	if list, _ := env.home().Tenants(env.ctx()); len(list) > 1 {
+	if list, _ := store.Tenants(env.ctx(), env.home()); len(list) > 1 {
 		fmt.Fprintln(env.Stdout, "The demo is the active tenant now; your other tenants are kept. Switch back with: almanac tenant use ID (see almanac tenant list)")
 	}
 	return nil
 }
 
 // buildDemo builds the demo tenant with its progress on stderr (demo and repair).
-func buildDemo(env *Env, o data.DemoOptions) (data.Tenant, error) {
+func buildDemo(env *Env, o demo.Options) (data.Tenant, error) {
 	line := newProgress(env)
 	o.Progress = func(done, total int) {
 		line.show("appointments", fmt.Sprintf("demo: %d of %d appointments", done, total), done == total)
 	}
-	t, err := data.BuildDemo(env.ctx(), env.home(), o)
+	t, err := demo.Build(env.ctx(), env.home(), o)
 	line.finish()
 	return t, err
 }
@@ -152,7 +155,7 @@ func printTenant(env *Env, out tenantJSON, t data.Tenant) {
 	} else if !t.IsDemo {
 		last = "never"
 	}
-	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", out.Name, out.ID)}, {"Source", data.TenantEntry{Tenant: t}.Source()}, {"Time zone", out.TimeZone},
+	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", out.Name, out.ID)}, {"Source", store.TenantEntry{Tenant: t}.Source()}, {"Time zone", out.TimeZone},
 		{"Currency", out.Currency}, {"Accepts payments", yesNo(out.CanAcceptPayments)}, {"Last sync", last}, {"Store", out.DBPath}}
 	for _, r := range rows {
 		fmt.Fprintf(env.Stdout, "%-17s %s\n", r[0]+":", termSafe(r[1]))
@@ -185,7 +188,7 @@ func runTenantList(env *Env, args []string) error {
 	if done, err := parseFlags(env, fs, usage, args); done || err != nil {
 		return err
 	}
-	list, err := env.home().Tenants(env.ctx())
+	list, err := store.Tenants(env.ctx(), env.home())
 	if err != nil {
 		return err
 	}
@@ -206,7 +209,7 @@ func runTenantList(env *Env, args []string) error {
 	return nil
 }
 
-func tenantListRow(env *Env, e data.TenantEntry) tenantListJSON {
+func tenantListRow(env *Env, e store.TenantEntry) tenantListJSON {
 	r := tenantListJSON{ID: e.ID, Name: e.Name, Source: e.Source(), Active: e.Active,
 		Plan: env.Entitlements(e.Tenant).Plan().String()}
 	if e.LastSyncAt != nil {
@@ -219,7 +222,7 @@ func tenantListRow(env *Env, e data.TenantEntry) tenantListJSON {
 	return r
 }
 
-func printTenantList(env *Env, list []data.TenantEntry, rows []tenantListJSON) {
+func printTenantList(env *Env, list []store.TenantEntry, rows []tenantListJSON) {
 	w := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "\tID\tNAME\tSOURCE\tLAST SYNC\tPLAN")
 	for i, r := range rows {
@@ -253,7 +256,7 @@ func runTenantUse(env *Env, args []string) error {
 	if fs.NArg() != 1 {
 		return usageErr("tenant use: give exactly one tenant ID; 'almanac tenant list' shows them")
 	}
-	t, err := env.home().UseTenant(env.ctx(), fs.Arg(0))
+	t, err := store.UseTenant(env.ctx(), env.home(), fs.Arg(0))
 	if errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrNotFound) {
 		return usageErr("tenant use: %v", err)
 	}

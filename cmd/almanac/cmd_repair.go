@@ -6,6 +6,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
+	datasync "github.com/almanac-app/almanac/data/sync"
+
 	"github.com/almanac-app/almanac/data"
 )
 
@@ -61,7 +65,7 @@ func moveAsideIfDamaged(env *Env, id string, force bool) (done bool, err error) 
 		fmt.Fprintf(env.Stderr, "repair: %s is missing; building it afresh\n", path)
 		return false, nil
 	}
-	problem := h.Diagnose(env.ctx(), id)
+	problem := store.Diagnose(env.ctx(), h, id)
 	damaged := errors.Is(problem, data.ErrCorrupt) || errors.Is(problem, data.ErrEmptyStore) || errors.Is(problem, data.ErrNotFound)
 	switch {
 	case problem != nil && !damaged:
@@ -82,7 +86,7 @@ func moveAsideIfDamaged(env *Env, id string, force bool) (done bool, err error) 
 
 func repairDemo(env *Env, appointments int) error {
 	start := time.Now()
-	t, err := buildDemo(env, data.DemoOptions{Appointments: appointments})
+	t, err := buildDemo(env, demo.Options{Appointments: appointments})
 	if err != nil {
 		return fmt.Errorf("repair: %w", err)
 	}
@@ -93,11 +97,11 @@ func repairDemo(env *Env, appointments int) error {
 
 func repairSync(env *Env, id, server, token, tokenFile string) error {
 	h := env.home()
-	saved, err := h.SyncSettingsOf(env.ctx(), id)
+	saved, err := datasync.SettingsOf(env.ctx(), h, id)
 	if err != nil {
 		return err
 	}
-	o := data.SyncOptions{Server: firstNonEmpty(server, saved.Server), Full: true}
+	o := datasync.Options{Server: firstNonEmpty(server, saved.Server), Full: true}
 	if o.Server == "" {
 		return usageErr("repair: no saved server to sync from: pass --server URL with --token-file FILE")
 	}
@@ -106,7 +110,7 @@ func repairSync(env *Env, id, server, token, tokenFile string) error {
 	}
 	p := &progressPrinter{line: newProgress(env)}
 	o.Progress = p.print
-	res, err := data.Sync(env.ctx(), h, o)
+	res, err := datasync.Sync(env.ctx(), h, o)
 	p.finish()
 	if serr := saveOutcome(env.ctx(), h, id, o, res, err); serr != nil {
 		fmt.Fprintf(env.Stderr, "almanac: warning: %v\n", serr)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 )
 
@@ -81,7 +83,7 @@ func TestReportGatesAndUsage(t *testing.T) {
 func TestReportRevenueNeedsPayments(t *testing.T) {
 	home := proHome(t)
 	ctx := context.Background()
-	st, err := data.Home{Dir: home}.OpenActive(ctx)
+	st, err := store.OpenActive(ctx, data.Home{Dir: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func TestReportRevenueNeedsPayments(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn.CanAcceptPayments = false
-	if err := st.Write(ctx, func(tx *sql.Tx) error { return data.PutTenant(ctx, tx, tn) }); err != nil {
+	if err := st.Write(ctx, func(tx *sql.Tx) error { return store.PutTenant(ctx, tx, tn) }); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+	datasync "github.com/almanac-app/almanac/data/sync"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/reports"
 	"github.com/almanac-app/almanac/ui"
@@ -62,11 +65,11 @@ func runSync(env *Env, args []string) error {
 	if err != nil && !errors.Is(err, data.ErrNoTenant) {
 		return err
 	}
-	saved, err := h.SyncSettingsOf(env.ctx(), active)
+	saved, err := datasync.SettingsOf(env.ctx(), h, active)
 	if err != nil {
 		return err
 	}
-	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full, AddTenant: *add, Limits: data.SyncLimits{RunTimeout: *timeout}}
+	o := datasync.Options{Server: firstNonEmpty(*server, saved.Server), Full: *full, AddTenant: *add, Limits: datasync.Limits{RunTimeout: *timeout}}
 	if o.Server == "" && active != "" && active != data.DemoTenantID {
 		return usageErr("sync: --server URL is required (no server saved for tenant %s yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE", termSafe(active))
 	}
@@ -78,12 +81,12 @@ func runSync(env *Env, args []string) error {
 	}
 	p := &progressPrinter{line: newProgress(env)}
 	o.Progress = p.print
-	res, err := data.Sync(env.ctx(), h, o)
+	res, err := datasync.Sync(env.ctx(), h, o)
 	p.finish()
 	if serr := saveOutcome(env.ctx(), h, active, o, res, err); serr != nil {
 		fmt.Fprintf(env.Stderr, "almanac: warning: %v\n", serr)
 	}
-	var ote *data.OtherTenantError
+	var ote *datasync.OtherTenantError
 	if errors.As(err, &ote) {
 		return usageErr("sync: %s serves %s, not the active tenant %s; nothing was changed: to add it as another business and make it active, run the sync again with --add (else check --server)",
 			termSafe(o.Server), termSafe(tenantWords(ote.Remote.Name, ote.Remote.ID)), termSafe(tenantWords(ote.Active.Name, ote.Active.ID)))
@@ -100,42 +103,42 @@ func runSync(env *Env, args []string) error {
 
 // syncToken picks the token: --token-file, --token - (stdin), --token VALUE (with a warning),
 // $ALMANAC_TOKEN, then the saved one, which only goes to the origin it was saved with.
-func syncToken(env *Env, token, file string, saved data.SyncSettings, server string) (data.Secret, error) {
+func syncToken(env *Env, token, file string, saved datasync.Settings, server string) (datasync.Secret, error) {
 	switch {
 	case token != "" && file != "":
 		return "", usageErr("sync: give the token once: --token-file FILE or --token -, not both")
 	case file != "":
 		return readToken(file)
 	case token == "-":
-		t, err := data.ParseToken(readCapped(env.Stdin))
+		t, err := datasync.ParseToken(readCapped(env.Stdin))
 		if err != nil {
 			return "", usageErr("sync: --token - (standard input): %v", err)
 		}
 		return t, nil
 	case token != "":
 		fmt.Fprintln(env.Stderr, "almanac: warning: --token VALUE is visible to every user of this computer (ps); use --token-file FILE, --token - or $ALMANAC_TOKEN")
-		return data.Secret(token), nil
+		return datasync.Secret(token), nil
 	case os.Getenv("ALMANAC_TOKEN") != "":
-		return data.Secret(os.Getenv("ALMANAC_TOKEN")), nil
+		return datasync.Secret(os.Getenv("ALMANAC_TOKEN")), nil
 	}
 	if t := saved.TokenFor(server); t != "" {
 		return t, nil
 	}
 	if saved.Token != "" {
 		return "", usageErr("sync: the saved token belongs to %s, and a token is never sent to another server: give the token for %s with --token-file FILE, --token - or $ALMANAC_TOKEN",
-			data.Origin(saved.Server), data.Origin(server))
+			datasync.Origin(saved.Server), datasync.Origin(server))
 	}
 	return "", usageErr("sync: no token: pass --token-file FILE, --token - (standard input) or set ALMANAC_TOKEN")
 }
 
 // readToken reads --token-file FILE.
-func readToken(file string) (data.Secret, error) {
+func readToken(file string) (datasync.Secret, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return "", usageErr("sync: --token-file: %v", err)
 	}
 	defer f.Close()
-	t, err := data.ParseToken(readCapped(f))
+	t, err := datasync.ParseToken(readCapped(f))
 	if err != nil {
 		return "", usageErr("sync: --token-file %s: %v", file, err)
 	}
@@ -147,7 +150,7 @@ func readCapped(r io.Reader) []byte {
 	if r == nil {
 		return nil
 	}
-	b, _ := io.ReadAll(io.LimitReader(r, data.MaxTokenLen+3))
+	b, _ := io.ReadAll(io.LimitReader(r, datasync.MaxTokenLen+3))
 	return b
 }
 
@@ -170,7 +173,7 @@ func firstNonEmpty(vals ...string) string {
 
 // syncFailure prints the technical detail, then ends with the plain sentence the Sync screen
 // shows; every failure exits 1, a bad URL or token 2.
-func syncFailure(env *Env, res data.SyncResult, err error) error {
+func syncFailure(env *Env, res datasync.Result, err error) error {
 	if errors.Is(err, data.ErrInvalid) {
 		return usageErr("sync: %v", err)
 	}
@@ -180,7 +183,7 @@ func syncFailure(env *Env, res data.SyncResult, err error) error {
 	if !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(env.Stderr, "almanac: sync: details: %s\n", strings.Join(strings.Fields(err.Error()), " "))
 	}
-	return &worded{msg: "sync: " + data.SyncOutcome(res, err), err: err}
+	return &worded{msg: "sync: " + datasync.Outcome(res, err), err: err}
 }
 
 // worded is an error shown in plain words that keeps the technical one for errors.Is.
@@ -197,29 +200,29 @@ func (w *worded) Unwrap() error { return w.err }
 // a bad URL or a refused tenant saves nothing; a token rejected partway records the result but
 // keeps the saved pair. A sync started from the demo (or no tenant) that did not finish also
 // keeps its pair in the demo's slot, so a bare sync resumes it; a finished one clears that slot.
-func saveOutcome(ctx context.Context, h data.Home, from string, o data.SyncOptions, res data.SyncResult, err error) error {
+func saveOutcome(ctx context.Context, h data.Home, from string, o datasync.Options, res datasync.Result, err error) error {
 	if !res.Accepted || res.Remote.ID == "" || errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrTenantChanged) {
 		return nil
 	}
-	s, lerr := h.SyncSettingsOf(ctx, res.Remote.ID)
+	s, lerr := datasync.SettingsOf(ctx, h, res.Remote.ID)
 	if lerr != nil {
-		s = data.SyncSettings{}
+		s = datasync.Settings{}
 	}
-	if !errors.Is(err, data.ErrTokenRejected) {
+	if !errors.Is(err, datasync.ErrTokenRejected) {
 		s.Server, s.Token = o.Server, o.Token
 	}
 	now := time.Now().UTC()
-	s.LastAt, s.LastOK, s.LastResult = &now, err == nil, data.SyncOutcome(res, err)
-	if serr := h.SaveSyncSettingsOf(res.Remote.ID, s); serr != nil {
+	s.LastAt, s.LastOK, s.LastResult = &now, err == nil, datasync.Outcome(res, err)
+	if serr := datasync.SaveSettingsOf(h, res.Remote.ID, s); serr != nil {
 		return serr
 	}
 	if from != "" && from != data.DemoTenantID {
 		return nil
 	}
 	if err == nil {
-		return h.ForgetSyncSettingsOf(data.DemoTenantID)
+		return datasync.ForgetSettingsOf(h, data.DemoTenantID)
 	}
-	return h.SaveSyncSettingsOf(data.DemoTenantID, s)
+	return datasync.SaveSettingsOf(h, data.DemoTenantID, s)
 }
 
 // progressPrinter reports sync progress per entity on stderr (see progressLine).
@@ -227,7 +230,7 @@ type progressPrinter struct {
 	line *progressLine
 }
 
-func (p *progressPrinter) print(ev data.SyncProgress) {
+func (p *progressPrinter) print(ev datasync.Progress) {
 	if ev.Finishing {
 		p.line.note("sync: building indexes and daily summaries…")
 		return
@@ -249,7 +252,7 @@ func group(n int64) string {
 	return s
 }
 
-func printSyncSummary(env *Env, server string, res data.SyncResult) {
+func printSyncSummary(env *Env, server string, res datasync.Result) {
 	fmt.Fprintf(env.Stdout, "Synced %s (%s) from %s in %.1fs\n", termSafe(res.Tenant.Name), termSafe(res.Tenant.ID), termSafe(server), res.Duration.Seconds())
 	fmt.Fprintf(env.Stdout, "  %-14s %10s %10s %10s\n", "entity", "added", "updated", "deleted")
 	for _, e := range res.Entities {
@@ -265,19 +268,19 @@ func printSyncSummary(env *Env, server string, res data.SyncResult) {
 
 // syncJSON is the contract shape of 'almanac sync --json'.
 type syncJSON struct {
-	Tenant          string              `json:"tenant"`
-	Name            string              `json:"name"`
-	Server          string              `json:"server"`
-	Full            bool                `json:"full"`
-	NewTenant       bool                `json:"new_tenant"`
-	Added           bool                `json:"added"`
-	DurationSeconds float64             `json:"duration_seconds"`
-	DataAsOf        string              `json:"data_as_of"`
-	Store           string              `json:"store"`
-	Entities        []data.EntityResult `json:"entities"`
+	Tenant          string                  `json:"tenant"`
+	Name            string                  `json:"name"`
+	Server          string                  `json:"server"`
+	Full            bool                    `json:"full"`
+	NewTenant       bool                    `json:"new_tenant"`
+	Added           bool                    `json:"added"`
+	DurationSeconds float64                 `json:"duration_seconds"`
+	DataAsOf        string                  `json:"data_as_of"`
+	Store           string                  `json:"store"`
+	Entities        []datasync.EntityResult `json:"entities"`
 }
 
-func printSyncJSON(env *Env, server string, res data.SyncResult) error {
+func printSyncJSON(env *Env, server string, res datasync.Result) error {
 	out := syncJSON{Tenant: res.Tenant.ID, Name: res.Tenant.Name, Server: server, Full: res.Full, NewTenant: res.NewTenant, Added: res.Added,
 		DurationSeconds: res.Duration.Seconds(), Store: res.Store, Entities: res.Entities}
 	if res.Tenant.LastSyncAt != nil {
@@ -294,8 +297,8 @@ func printSyncJSON(env *Env, server string, res data.SyncResult) error {
 type appSyncer struct {
 	env  *Env
 	mu   sync.Mutex
-	st   *data.Store // the store the shell's reports read
-	zone *tenantZone // the shell's license zone; nil in tests that do not need it
+	st   *store.Store // the store the shell's reports read
+	zone *tenantZone  // the shell's license zone; nil in tests that do not need it
 }
 
 var (
@@ -304,15 +307,15 @@ var (
 )
 
 // List lists the home's tenants.
-func (a *appSyncer) List(ctx context.Context) ([]data.TenantEntry, error) {
-	return a.env.home().Tenants(ctx)
+func (a *appSyncer) List(ctx context.Context) ([]store.TenantEntry, error) {
+	return store.Tenants(ctx, a.env.home())
 }
 
 // Use makes tenant id active and hands the shell reports over its store.
 func (a *appSyncer) Use(ctx context.Context, id string) (ui.Reports, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	t, err := a.env.home().UseTenant(ctx, id)
+	t, err := store.UseTenant(ctx, a.env.home(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +324,7 @@ func (a *appSyncer) Use(ctx context.Context, id string) (ui.Reports, error) {
 
 // swap opens the store at path for the shell and closes the previous one; a.mu is held.
 func (a *appSyncer) swap(ctx context.Context, path string, t data.Tenant) (ui.Reports, error) {
-	st, err := data.Open(ctx, path)
+	st, err := store.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open tenant %s: %w", t.ID, err)
 	}
@@ -338,19 +341,19 @@ func (a *appSyncer) swap(ctx context.Context, path string, t data.Tenant) (ui.Re
 }
 
 // Saved is the active tenant's saved server, token and last outcome.
-func (a *appSyncer) Saved() (data.SyncSettings, error) {
-	return a.env.home().LoadSyncSettings(a.env.ctx())
+func (a *appSyncer) Saved() (datasync.Settings, error) {
+	return datasync.LoadSettings(a.env.ctx(), a.env.home())
 }
 
-func (a *appSyncer) Test(ctx context.Context, server, token string) (data.RemoteTenant, error) {
-	return data.FetchTenant(ctx, data.SyncOptions{Server: server, Token: data.Secret(token)})
+func (a *appSyncer) Test(ctx context.Context, server, token string) (datasync.RemoteTenant, error) {
+	return datasync.FetchTenant(ctx, datasync.Options{Server: server, Token: datasync.Secret(token)})
 }
 
-func (a *appSyncer) Sync(ctx context.Context, req ui.SyncRequest, progress func(data.SyncProgress)) (ui.SyncDone, error) {
+func (a *appSyncer) Sync(ctx context.Context, req ui.SyncRequest, progress func(datasync.Progress)) (ui.SyncDone, error) {
 	h := a.env.home()
 	from, _ := h.ActiveTenant() // unreadable: saved as from no tenant
-	o := data.SyncOptions{Server: req.Server, Token: data.Secret(req.Token), Full: req.Full, AddTenant: req.Add, Progress: progress}
-	res, err := data.Sync(ctx, h, o)
+	o := datasync.Options{Server: req.Server, Token: datasync.Secret(req.Token), Full: req.Full, AddTenant: req.Add, Progress: progress}
+	res, err := datasync.Sync(ctx, h, o)
 	if serr := saveOutcome(ctx, h, from, o, res, err); serr != nil {
 		log.Printf("sync: %v", serr)
 	}

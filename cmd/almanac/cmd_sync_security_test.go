@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	datasync "github.com/almanac-app/almanac/data/sync"
+	"github.com/almanac-app/almanac/data/sync/tenantserver"
+
 	"github.com/almanac-app/almanac/data"
 )
 
@@ -31,9 +34,9 @@ func tokenFile(t *testing.T, content string) string {
 	return p
 }
 
-func loadSaved(t *testing.T, home string) data.SyncSettings {
+func loadSaved(t *testing.T, home string) datasync.Settings {
 	t.Helper()
-	s, err := data.Home{Dir: home}.LoadSyncSettings(context.Background())
+	s, err := datasync.LoadSettings(context.Background(), data.Home{Dir: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +101,7 @@ func TestSyncSavedTokenStaysWithItsServer(t *testing.T) {
 		t.Fatalf("first sync: %d %s", code, stderr)
 	}
 	code, _, stderr := runCLI(t, "--home", home, "sync", "--server", b.URL)
-	if code != exitUsage || !strings.Contains(stderr, "saved token belongs to "+data.Origin(urlA)) || !strings.Contains(stderr, data.Origin(b.URL)) {
+	if code != exitUsage || !strings.Contains(stderr, "saved token belongs to "+datasync.Origin(urlA)) || !strings.Contains(stderr, datasync.Origin(b.URL)) {
 		t.Errorf("bare sync with another server: exit %d: %s", code, stderr)
 	}
 	if hits.Load() != 0 {
@@ -142,7 +145,7 @@ func TestSyncSavesOnlyWhatTheServerAccepted(t *testing.T) {
 }
 
 // breakOn serves srv except on GET /v1/changes/entity, which answers with serve.
-func breakOn(srv *data.SyncServer, entity string, serve http.HandlerFunc) *httptest.Server {
+func breakOn(srv *tenantserver.Server, entity string, serve http.HandlerFunc) *httptest.Server {
 	real := srv.Handler()
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/changes/"+entity {

@@ -13,6 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
+	datasync "github.com/almanac-app/almanac/data/sync"
+	"github.com/almanac-app/almanac/data/sync/tenantserver"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/ui"
 )
@@ -20,15 +25,15 @@ import (
 // tenantServer is a tenantd-like server for one tenant with its own token; it counts the
 // requests that carry that token, so a test sees which pair a bare sync used.
 type tenantServer struct {
-	srv  *data.SyncServer
+	srv  *tenantserver.Server
 	url  string
 	hits atomic.Int64
 }
 
 func newTenantServer(t *testing.T, id, name, token string) *tenantServer {
 	t.Helper()
-	rt := data.RemoteTenant{ID: id, Name: name, TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
-	srv, err := data.NewSyncServer(context.Background(), rt, token, data.DemoOptions{Appointments: 300, Seed: uint64(len(id)),
+	rt := datasync.RemoteTenant{ID: id, Name: name, TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	srv, err := tenantserver.New(context.Background(), rt, token, demo.Options{Appointments: 300, Seed: uint64(len(id)),
 		Today: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
@@ -55,9 +60,9 @@ func activeOf(t *testing.T, home string) string {
 	return strings.TrimSpace(string(b))
 }
 
-func savedOf(t *testing.T, home, id string) data.SyncSettings {
+func savedOf(t *testing.T, home, id string) datasync.Settings {
 	t.Helper()
-	s, err := data.Home{Dir: home}.SyncSettingsOf(context.Background(), id)
+	s, err := datasync.SettingsOf(context.Background(), data.Home{Dir: home}, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +246,7 @@ func TestAppSyncerAddsBusiness(t *testing.T) {
 	env := &Env{Home: home, Now: time.Now}
 	h := env.home()
 	ctx := context.Background()
-	st, err := h.OpenActive(ctx)
+	st, err := store.OpenActive(ctx, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +256,7 @@ func TestAppSyncerAddsBusiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = syncer.Sync(ctx, ui.SyncRequest{Server: b.url, Token: "token-b"}, nil)
-	var ote *data.OtherTenantError
+	var ote *datasync.OtherTenantError
 	if !errors.As(err, &ote) || activeOf(t, home) != "maple" {
 		t.Fatalf("B without Add: %v, active %q", err, activeOf(t, home))
 	}

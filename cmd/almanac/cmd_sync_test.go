@@ -10,13 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/data/demo"
+	datasync "github.com/almanac-app/almanac/data/sync"
+	"github.com/almanac-app/almanac/data/sync/tenantserver"
 )
 
-func syncServer(t *testing.T) (*data.SyncServer, string) {
+func syncServer(t *testing.T) (*tenantserver.Server, string) {
 	t.Helper()
-	rt := data.RemoteTenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
-	srv, err := data.NewSyncServer(context.Background(), rt, "s3cret", data.DemoOptions{Appointments: 1500, Seed: 5,
+	rt := datasync.RemoteTenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	srv, err := tenantserver.New(context.Background(), rt, "s3cret", demo.Options{Appointments: 1500, Seed: 5,
 		Today: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

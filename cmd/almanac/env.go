@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -38,8 +40,8 @@ func (env *Env) ctx() context.Context {
 var errNoTenantHint = errors.New("no tenant in this home: run 'almanac demo' for the demo tenant or 'almanac sync' to pull yours")
 
 // OpenStore opens the active tenant's store and reads its tenant row.
-func (env *Env) OpenStore() (*data.Store, data.Tenant, error) {
-	st, err := env.home().OpenActive(env.ctx())
+func (env *Env) OpenStore() (*store.Store, data.Tenant, error) {
+	st, err := store.OpenActive(env.ctx(), env.home())
 	if errors.Is(err, data.ErrNoTenant) {
 		return nil, data.Tenant{}, fmt.Errorf("%w (home %s)", errNoTenantHint, env.Home)
 	}

@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -107,7 +109,7 @@ func licensePayments(env *Env, tenantID string, active data.Tenant) bool {
 	if tenantID == active.ID {
 		return active.CanAcceptPayments
 	}
-	list, _ := env.home().Tenants(env.ctx())
+	list, _ := store.Tenants(env.ctx(), env.home())
 	for _, e := range list {
 		if e.ID == tenantID {
 			return e.CanAcceptPayments
@@ -141,7 +143,7 @@ func licenseUsedBy(m *license.Manager, id string) string {
 }
 
 func licenseKnownTenant(env *Env, id string) bool {
-	list, _ := env.home().Tenants(env.ctx())
+	list, _ := store.Tenants(env.ctx(), env.home())
 	for _, e := range list {
 		if e.ID == id {
 			return true

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/license/devkeys"
@@ -26,7 +28,7 @@ func licHome(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	today := time.Now().UTC()
-	if _, err := data.BuildDemo(context.Background(), data.Home{Dir: dir}, data.DemoOptions{Appointments: 2000, Today: today}); err != nil {
+	if _, err := demo.Build(context.Background(), data.Home{Dir: dir}, demo.Options{Appointments: 2000, Today: today}); err != nil {
 		t.Fatal(err)
 	}
 	return dir

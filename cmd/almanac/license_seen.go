@@ -4,7 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/license"
 )
 
@@ -24,7 +25,7 @@ func (env *Env) licenseTimeRecords() []license.TimeRecord {
 type storeSeenRecord struct{ env *Env }
 
 func (r storeSeenRecord) LoadSeen() (b []byte, err error) {
-	err = r.env.withActiveStore(false, func(ctx context.Context, st *data.Store) error {
+	err = r.env.withActiveStore(false, func(ctx context.Context, st *store.Store) error {
 		b, err = st.LicenseSeen(ctx)
 		return err
 	})
@@ -32,13 +33,13 @@ func (r storeSeenRecord) LoadSeen() (b []byte, err error) {
 }
 
 func (r storeSeenRecord) SaveSeen(b []byte) error {
-	return r.env.withActiveStore(true, func(ctx context.Context, st *data.Store) error {
+	return r.env.withActiveStore(true, func(ctx context.Context, st *store.Store) error {
 		return st.RecordLicenseSeen(ctx, b)
 	})
 }
 
 func (env *Env) newestServerTime() (at time.Time, err error) {
-	err = env.withActiveStore(false, func(ctx context.Context, st *data.Store) error {
+	err = env.withActiveStore(false, func(ctx context.Context, st *store.Store) error {
 		at, err = st.NewestServerTime(ctx)
 		return err
 	})
@@ -49,7 +50,7 @@ func (env *Env) newestServerTime() (at time.Time, err error) {
 // connection, which never finishes the bulk load of a sync running meanwhile; a write is
 // skipped (an error the manager ignores) while a sync or demo holds the store's write lock, so
 // the record waits for the next visit rather than contending with the writer.
-func (env *Env) withActiveStore(write bool, fn func(ctx context.Context, st *data.Store) error) error {
+func (env *Env) withActiveStore(write bool, fn func(ctx context.Context, st *store.Store) error) error {
 	ctx, cancel := context.WithTimeout(env.ctx(), storeTimeout)
 	defer cancel()
 	h := env.home()
@@ -57,16 +58,16 @@ func (env *Env) withActiveStore(write bool, fn func(ctx context.Context, st *dat
 	if err != nil {
 		return err
 	}
-	var st *data.Store
+	var st *store.Store
 	if write {
 		lock, lerr := h.LockStore(id, "almanac (license record of time)")
 		if lerr != nil {
 			return lerr
 		}
 		lock.Unlock() //nolint:errcheck // only asked whether a writer holds it
-		st, err = h.OpenActive(ctx)
+		st, err = store.OpenActive(ctx, h)
 	} else {
-		st, err = data.OpenReadOnly(ctx, h.TenantPath(id))
+		st, err = store.OpenReadOnly(ctx, h.TenantPath(id))
 	}
 	if err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 )
 
@@ -19,7 +21,7 @@ func TestLicenseRecordWaitsForTheWriter(t *testing.T) {
 	ctx := context.Background()
 	seen := func() []byte {
 		t.Helper()
-		st, err := h.OpenActive(ctx)
+		st, err := store.OpenActive(ctx, h)
 		if err != nil {
 			t.Fatal(err)
 		}

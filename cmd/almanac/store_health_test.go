@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 )
 
@@ -102,7 +104,7 @@ func TestDamagedSyncedStoreRepairsBySync(t *testing.T) {
 func TestEmptyStoreAndMissingTenantRow(t *testing.T) {
 	home := demoHome(t)
 	path := filepath.Join(home, "tenants", "demo.db")
-	st, err := data.Open(context.Background(), path)
+	st, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -16,7 +18,7 @@ import (
 func putSynced(t *testing.T, home, id, name string) {
 	t.Helper()
 	h := data.Home{Dir: home}
-	st, err := data.Open(context.Background(), h.TenantPath(id))
+	st, err := store.Open(context.Background(), h.TenantPath(id))
 	if err != nil {
 		t.Fatal(err)
 	}

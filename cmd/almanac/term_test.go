@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	datasync "github.com/almanac-app/almanac/data/sync"
+	"github.com/almanac-app/almanac/data/sync/tenantserver"
+
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -78,8 +82,8 @@ func TestPrintsEscapeServerText(t *testing.T) {
 	evil := "Evil\x1b[2J\x1b[H Spa"
 	var out bytes.Buffer
 	env := &Env{Stdout: &out, Stderr: &out}
-	printSyncSummary(env, "http://x", data.SyncResult{Tenant: data.Tenant{ID: "evil", Name: evil}, NewTenant: true, Store: "/s/evil.db",
-		Entities: []data.EntityResult{{Entity: "appointments"}}})
+	printSyncSummary(env, "http://x", datasync.Result{Tenant: data.Tenant{ID: "evil", Name: evil}, NewTenant: true, Store: "/s/evil.db",
+		Entities: []datasync.EntityResult{{Entity: "appointments"}}})
 	printTenant(env, tenantJSON{ID: "evil", Name: evil, TimeZone: "UTC", Currency: "USD", DBPath: "/s/evil.db"}, data.Tenant{ID: "evil", Name: evil, TimeZone: "UTC"})
 	if rawControl(out.String()) || !strings.Contains(out.String(), `Evil\x1b[2J\x1b[H Spa`) {
 		t.Fatalf("sync and tenant output: %q", out.String())
@@ -125,8 +129,8 @@ func TestLicenseActivateEscapesFields(t *testing.T) {
 // TestSyncAndTenantEscapeTenantName syncs from a server whose tenant name clears the screen:
 // whether the client refuses the name or stores it, neither sync nor tenant prints the ESC.
 func TestSyncAndTenantEscapeTenantName(t *testing.T) {
-	rt := data.RemoteTenant{ID: "evil", Name: "Evil\x1b[2J\x1b[H Spa", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
-	srv, err := data.NewSyncServer(context.Background(), rt, "s3cret", data.DemoOptions{Appointments: 200, Seed: 5,
+	rt := datasync.RemoteTenant{ID: "evil", Name: "Evil\x1b[2J\x1b[H Spa", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	srv, err := tenantserver.New(context.Background(), rt, "s3cret", demo.Options{Appointments: 200, Seed: 5,
 		Today: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

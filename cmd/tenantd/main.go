@@ -16,6 +16,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/almanac-app/almanac/data/demo"
+	datasync "github.com/almanac-app/almanac/data/sync"
+	"github.com/almanac-app/almanac/data/sync/tenantserver"
+
 	"github.com/almanac-app/almanac/data"
 )
 
@@ -31,9 +35,9 @@ type config struct {
 	addr        string
 	token       string
 	tenantID    string
-	demo        data.DemoOptions
+	demo        demo.Options
 	mutateEvery time.Duration
-	faults      data.Faults
+	faults      tenantserver.Faults
 }
 
 func main() {
@@ -113,8 +117,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 		return usageError{err}
 	}
 	start := time.Now()
-	t := data.RemoteTenant{ID: c.tenantID, Name: data.DemoTenant(o).Name, TimeZone: o.TimeZone, Currency: o.Currency, CanAcceptPayments: true}
-	srv, err := data.NewSyncServer(ctx, t, c.token, o)
+	t := datasync.RemoteTenant{ID: c.tenantID, Name: demo.Tenant(o).Name, TimeZone: o.TimeZone, Currency: o.Currency, CanAcceptPayments: true}
+	srv, err := tenantserver.New(ctx, t, c.token, o)
 	if err != nil {
 		return err
 	}
@@ -146,7 +150,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 }
 
 // mutate changes n appointments every d, like a business going about its day.
-func mutate(ctx context.Context, srv *data.SyncServer, d time.Duration, n int, stderr io.Writer) {
+func mutate(ctx context.Context, srv *tenantserver.Server, d time.Duration, n int, stderr io.Writer) {
 	tick := time.NewTicker(d)
 	defer tick.Stop()
 	for seed := uint64(1); ; seed++ {

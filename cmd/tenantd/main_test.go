@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/almanac-app/almanac/data"
+	datasync "github.com/almanac-app/almanac/data/sync"
 )
 
 func TestParseRejects(t *testing.T) {
@@ -55,7 +55,7 @@ func TestServes(t *testing.T) {
 		t.Errorf("bad token: HTTP %d", r.StatusCode)
 	}
 	r := get("tok")
-	var rt data.RemoteTenant
+	var rt datasync.RemoteTenant
 	if err := json.NewDecoder(r.Body).Decode(&rt); err != nil || rt.ID != "maple-street" || rt.TimeZone != "America/New_York" {
 		t.Errorf("tenant %+v, %v", rt, err)
 	}

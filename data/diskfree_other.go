@@ -1,6 +1,0 @@
-//go:build !unix && !windows
-
-package data
-
-// diskFree is unknown on this platform: the free-space bound is not checked.
-func diskFree(string) (int64, bool, error) { return 0, false, nil }

@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/almanac-app/almanac/data"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Store is one tenant's SQLite file: a single writer connection and a pool of readers.
+// WAL lets readers keep a consistent snapshot while the writer commits.
+type Store struct {
+	path     string
+	w        *sql.DB
+	r        *sql.DB
+	readOnly bool // opened by OpenReadOnly: Write refuses with ErrReadOnly
+}
+
+// migration is one schema step; after runs Go code in the same transaction.
+type migration struct {
+	version int
+	name    string
+	sql     string
+	before  func(ctx context.Context, tx *sql.Tx) error
+	after   func(ctx context.Context, tx *sql.Tx) error
+}
+
+// afterHooks attaches Go steps to versions; see store_rollups.go.
+var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	2: func(ctx context.Context, tx *sql.Tx) error {
+		if err := installTriggers(ctx, tx); err != nil {
+			return err
+		}
+		return rebuildRollups(ctx, tx)
+	},
+	3: reinstallRollups, // adds rollup_appt_service_resource
+}
+
+// beforeHooks run Go steps before a version's SQL. A store left in bulk mode by an older build
+// kept the DDL of the indexes version 4 drops: that load is finished first.
+var beforeHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	4: finishBulkTx,
+}
+
+// Open opens (creating if needed) the store at path and applies pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false)
+}
+
+// openScratch opens a store file that is being built and will be renamed into place only when
+// complete: no journal and no syncs, since a crash simply discards the file. Close syncs it.
+func openScratch(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, scratch bool) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	w, err := sql.Open("sqlite", dsn(path, true, scratch))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{path: path, w: w}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, classify(path, err)
+	}
+	if err := s.recoverBulk(ctx); err != nil {
+		w.Close()
+		return nil, classify(path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, false, scratch))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	s.r = r
+	return s, nil
+}
+
+func dsn(path string, writer, scratch bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	if scratch {
+		q.Add("_pragma", "journal_mode(OFF)")
+		q.Add("_pragma", "synchronous(OFF)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	q.Add("_pragma", "busy_timeout(10000)")
+	if writer {
+		q.Add("_pragma", "cache_size(-131072)") // 128 MiB: bulk loads touch many index pages
+		q.Add("_pragma", "temp_store(MEMORY)")  // statement journals of trigger/FK writes: no temp-file syscalls
+		q.Add("_pragma", "threads(2)")          // CREATE INDEX after a bulk load sorts on both cores
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Path is the store's file path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	errs = append(errs, s.w.Close())
+	return errors.Join(errs...)
+}
+
+// Read runs fn in one read transaction: every query inside sees the same snapshot.
+func (s *Store) Read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(s.path, fmt.Errorf("begin read: %w", err))
+	}
+	defer tx.Rollback() //nolint:errcheck // a read transaction has nothing to keep
+	return classify(s.path, fn(tx))
+}
+
+// Write runs fn in one write transaction, committed only if fn returns nil.
+func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return &data.ReadOnlyError{Home: filepath.Dir(filepath.Dir(s.path)), Err: fmt.Errorf("store %s was opened read-only", s.path)}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(s.path, fmt.Errorf("begin write: %w", err))
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck // the original error matters more
+		return classify(s.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return classify(s.path, fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// BulkWrite is Write for loading many rows at once: rollup triggers and secondary indexes are
+// dropped for the duration, then the indexes recreated and the rollups rebuilt from the rows
+// before commit, all in the same transaction (building an index once beats updating it per row).
+func (s *Store) BulkWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.Write(ctx, func(tx *sql.Tx) error {
+		if err := dropTriggers(ctx, tx); err != nil {
+			return err
+		}
+		indexes, err := dropIndexes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		for _, ddl := range indexes {
+			if _, err := tx.ExecContext(ctx, ddl); err != nil {
+				return fmt.Errorf("recreate index: %w", err)
+			}
+		}
+		if err := rebuildRollups(ctx, tx); err != nil {
+			return err
+		}
+		return installTriggers(ctx, tx)
+	})
+}
+
+// dropIndexes drops the entity tables' secondary indexes and returns their DDL.
+func dropIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
+		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT LIKE 'rollup_%' ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list indexes: %w", err)
+	}
+	var names, ddl []string
+	for rows.Next() {
+		var n, q string
+		if err := rows.Scan(&n, &q); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, ddl = append(names, n), append(ddl, q)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+n+`"`); err != nil {
+			return nil, fmt.Errorf("drop index %s: %w", n, err)
+		}
+	}
+	return ddl, nil
+}
+
+// SchemaVersion returns the store's applied schema version.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := migrationFS.ReadDir("migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
+		}
+		body, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body), before: beforeHooks[v], after: afterHooks[v]})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// LatestSchemaVersion is the schema version this build writes.
+func LatestSchemaVersion() int {
+	ms, err := loadMigrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// migrate applies each pending migration in its own transaction, bumping user_version with it.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	cur, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", s.path, err)
+	}
+	if latest := ms[len(ms)-1].version; cur > latest {
+		return fmt.Errorf("open store %s: schema version %d > %d: %w (update Almanac)", s.path, cur, latest, data.ErrSchemaTooNew)
+	}
+	for _, m := range ms {
+		if m.version <= cur {
+			continue
+		}
+		if err := s.Write(ctx, func(tx *sql.Tx) error { return applyMigration(ctx, tx, m) }); err != nil {
+			return fmt.Errorf("migrate %s to version %d: %w", s.path, m.version, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+	if m.before != nil {
+		if err := m.before(ctx, tx); err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("%s: %w", m.name, err)
+	}
+	if m.after != nil {
+		if err := m.after(ctx, tx); err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+	return err
+}
