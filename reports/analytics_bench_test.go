@@ -210,5 +210,6 @@ func BenchmarkReportRevenue90Days(b *testing.B) {
 	raw := fmt.Sprintf(`SELECT p.paid_local_date, COALESCE(a.service_id, 0), SUM(p.amount_cents), COUNT(*)
   FROM payments p LEFT JOIN appointments a ON a.id = p.appointment_id
  WHERE p.status = 'succeeded' AND p.currency = 'USD' AND p.paid_local_date BETWEEN '%s' AND '%s' GROUP BY 1, 2;`, p.From, p.To)
-	benchReport(b, path, func() error { _, err := s.Revenue(context.Background(), license.EntitlementsFor(license.Payload{Plan: license.Enterprise}, true), RevenueQuery{Period: p}); return err }, raw, false)
+	e := license.EntitlementsFor(license.Payload{Plan: license.Enterprise}, true)
+	benchReport(b, path, func() error { _, err := s.Revenue(context.Background(), e, RevenueQuery{Period: p}); return err }, raw, false)
 }

@@ -219,7 +219,8 @@ func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, 
 		if err != nil {
 			return serviceErr("dashboard", err)
 		}
-		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(g.AppointmentAnalytics, reports.ChartOptions{}) }); err != nil {
+		a := g.AppointmentAnalytics
+		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
 			return err
 		}
 	}
@@ -241,8 +242,8 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 	if err != nil {
 		return serviceErr("appointments", err)
 	}
-	if f.chart != "" {
-		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(g.AppointmentAnalytics, reports.ChartOptions{}) }); err != nil {
+	if a := g.AppointmentAnalytics; f.chart != "" {
+		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
 			return err
 		}
 	}
