@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"sort"
@@ -16,10 +15,8 @@ import (
 )
 
 // Appointment analytics (seed 001). Every count is of appointments by the local date of their
-// start in the tenant's time zone. Reports read one snapshot and use the daily rollups, so they
-// cost O(days). Filter combinations no rollup covers read raw rows through an index: service
-// AND resource together, and a status filter together with a service or resource filter (for
-// the other dimension's breakdown only); see apptAggregate.
+// start in the tenant's time zone. Reports read one snapshot (store.Snapshot.ApptCounts, over
+// the daily rollups, so they cost O(days)) and compute the metrics from its typed counts.
 
 // DefaultAnalyticsDays is the period of appointment and revenue analytics when none is given.
 const DefaultAnalyticsDays = 30
@@ -83,38 +80,48 @@ func (s *Service) Window(ctx context.Context, ents license.Entitlements) (licens
 
 // reportBasis is what every period report reads first in its snapshot: the tenant, the period
 // as local dates in the tenant's zone, and the names of services and resources.
-func (s *Service) reportBasis(ctx context.Context, tx *sql.Tx, p Period) (t data.Tenant, from, to string, days int, nm names, err error) {
-	if t, err = store.TenantTx(ctx, tx); err != nil {
+// A period starting before the history window of ents fails with *license.HistoryError.
+func (s *Service) reportBasis(ctx context.Context, sn *store.Snapshot, ents license.Entitlements, p Period) (t data.Tenant, from, to string, days int, nm names, err error) {
+	if t, err = sn.Tenant(ctx); err != nil {
 		return
 	}
 	if from, to, days, err = closedPeriod(p, Today(s.now(), t.Location())); err != nil {
 		return
 	}
-	nm, err = loadNames(ctx, tx)
+	if err = s.checkHistory(ents, t.Location(), from); err != nil {
+		return
+	}
+	n, err := sn.Names(ctx)
+	nm = names{services: n.Services, resources: n.Resources}
 	return
 }
 
-// Appointments computes appointment analytics for q from one snapshot.
-func (s *Service) Appointments(ctx context.Context, q AppointmentQuery) (AppointmentAnalytics, error) {
+// appointments computes appointment analytics for q from one snapshot, ungated.
+func (s *Service) appointments(ctx context.Context, ents license.Entitlements, q AppointmentQuery) (AppointmentAnalytics, error) {
 	var out AppointmentAnalytics
-	err := s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, from, to, days, names, err := s.reportBasis(ctx, tx, q.Period)
+	err := s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
+		t, from, to, days, names, err := s.reportBasis(ctx, sn, ents, q.Period)
 		if err != nil {
 			return err
 		}
 		if err := names.checkFilter(q.Filter); err != nil {
 			return err
 		}
-		agg, err := apptAggregate(ctx, tx, from, to, q.Filter)
+		c, err := sn.ApptCounts(ctx, from, to, q.Filter.data())
 		if err != nil {
 			return fmt.Errorf("appointment analytics: %w", err)
 		}
-		out = agg.analytics(from, to, days, names)
+		out = newApptAgg(c).analytics(from, to, days, names)
 		out.Filter, out.TimeZone = q.Filter, t.TimeZone
-		out.BookingTrendPercent, err = bookingTrend(ctx, tx, from, days, out.Total, q)
+		out.BookingTrendPercent, err = bookingTrend(ctx, sn, from, days, out.Total, q)
 		return err
 	})
 	return out, err
+}
+
+// data is the filter in the store's terms.
+func (f AppointmentFilter) data() store.ApptFilter {
+	return store.ApptFilter{Status: f.Status, ServiceID: f.ServiceID, ResourceID: f.ResourceID}
 }
 
 // closedPeriod gives a period both ends; an open end (--from without --to) runs through today.
@@ -140,7 +147,7 @@ func closedPeriod(p Period, today time.Time) (from, to string, days int, err err
 
 // bookingTrend compares total with the same filter over the days just before from; nil when
 // that period is empty or reaches past the history window.
-func bookingTrend(ctx context.Context, tx *sql.Tx, from string, days int, total int64, q AppointmentQuery) (*float64, error) {
+func bookingTrend(ctx context.Context, sn *store.Snapshot, from string, days int, total int64, q AppointmentQuery) (*float64, error) {
 	start, _ := time.Parse(data.DateLayout, from)
 	prevFrom := start.AddDate(0, 0, -days)
 	prevTo := start.AddDate(0, 0, -1)
@@ -150,9 +157,12 @@ func bookingTrend(ctx context.Context, tx *sql.Tx, from string, days int, total 
 			return nil, nil
 		}
 	}
-	prev, err := apptTotal(ctx, tx, prevFrom.Format(data.DateLayout), prevTo.Format(data.DateLayout), q.Filter)
-	if err != nil || prev == 0 {
-		return nil, err
+	prev, err := sn.ApptTotal(ctx, prevFrom.Format(data.DateLayout), prevTo.Format(data.DateLayout), q.Filter.data())
+	if err != nil {
+		return nil, fmt.Errorf("appointment trend: %w", err)
+	}
+	if prev == 0 {
+		return nil, nil
 	}
 	v := round2(float64(total-prev) * 100 / float64(prev))
 	return &v, nil
@@ -176,8 +186,13 @@ type apptAgg struct {
 	byResource map[int64]int64
 }
 
-func newApptAgg() *apptAgg {
-	return &apptAgg{days: map[string]*[5]int64{}, byService: map[int64]int64{}, byResource: map[int64]int64{}}
+// newApptAgg indexes the store's counts by day and status.
+func newApptAgg(c store.ApptCounts) *apptAgg {
+	a := &apptAgg{days: map[string]*[5]int64{}, byService: c.ByService, byResource: c.ByResource}
+	for _, d := range c.Days {
+		a.addDay(d.Date, d.Status, d.N)
+	}
+	return a
 }
 
 func statusIndex(s string) int {
@@ -200,146 +215,6 @@ func (a *apptAgg) addDay(date, status string, n int64) {
 		a.days[date] = d
 	}
 	d[i] += n
-}
-
-// filterSQL is the WHERE tail shared by every appointment query.
-func filterSQL(f AppointmentFilter, withService, withResource bool) (string, []any) {
-	q, args := "", []any{}
-	if f.Status != "" {
-		q, args = q+" AND status = ?", append(args, f.Status)
-	}
-	if withService && f.ServiceID != 0 {
-		q, args = q+" AND service_id = ?", append(args, f.ServiceID)
-	}
-	if withResource && f.ResourceID != 0 {
-		q, args = q+" AND resource_id = ?", append(args, f.ResourceID)
-	}
-	return q, args
-}
-
-// apptAggregate picks the rollups that cover the filter; see the comment at the top. Only a
-// status filter combined with a service or resource filter, or service and resource together,
-// reads raw rows, through the (service_id, local_date) or (resource_id, local_date) index.
-func apptAggregate(ctx context.Context, tx *sql.Tx, from, to string, f AppointmentFilter) (*apptAgg, error) {
-	a := newApptAgg()
-	period := []any{from, to}
-	between := " WHERE local_date BETWEEN ? AND ?"
-	if f.ServiceID != 0 && f.ResourceID != 0 {
-		w, args := filterSQL(f, true, true)
-		err := scanRows(ctx, tx, "SELECT local_date, status, COUNT(*) FROM appointments"+between+w+" GROUP BY 1, 2",
-			append(period, args...), func(r *sql.Rows) error { return a.scanDay(r, nil) })
-		a.byService[f.ServiceID], a.byResource[f.ResourceID] = a.total(), a.total()
-		return a, err
-	}
-	if f.ResourceID != 0 {
-		w, args := filterSQL(f, false, true)
-		if err := scanRows(ctx, tx, "SELECT local_date, status, SUM(n) FROM rollup_appt_resource"+between+w+" GROUP BY 1, 2",
-			append(period, args...), func(r *sql.Rows) error { return a.scanDay(r, nil) }); err != nil {
-			return nil, err
-		}
-		a.byResource[f.ResourceID] = a.total()
-		return a, crossCounts(ctx, tx, "service_id", "resource_id", f.ResourceID, f.Status, period, a.byService)
-	}
-	w, args := filterSQL(f, true, false)
-	if err := scanRows(ctx, tx, "SELECT local_date, status, service_id, SUM(n) FROM rollup_appt_service"+between+w+" GROUP BY 1, 2, 3",
-		append(period, args...), func(r *sql.Rows) error { return a.scanDay(r, a.byService) }); err != nil {
-		return nil, err
-	}
-	if f.ServiceID != 0 {
-		return a, crossCounts(ctx, tx, "resource_id", "service_id", f.ServiceID, f.Status, period, a.byResource)
-	}
-	return a, scanRows(ctx, tx, "SELECT resource_id, SUM(n) FROM rollup_appt_resource"+between+w+" GROUP BY 1",
-		append(period, args...), scanInto(a.byResource))
-}
-
-// crossCounts counts by the other dimension (group) for one service or resource (col = id):
-// from rollup_appt_service_resource, which has no status, or with a status filter from the raw
-// rows through the appointments index on (col, local_date).
-func crossCounts(ctx context.Context, tx *sql.Tx, group, col string, id int64, status string, period []any, dst map[int64]int64) error {
-	args := append([]any{id}, period...)
-	q := "SELECT " + group + ", SUM(n) FROM rollup_appt_service_resource WHERE " + col + " = ? AND local_date BETWEEN ? AND ? GROUP BY 1"
-	if status != "" {
-		q = "SELECT " + group + ", COUNT(*) FROM appointments WHERE " + col + " = ? AND local_date BETWEEN ? AND ? AND status = ? GROUP BY 1"
-		args = append(args, status)
-	}
-	return scanRows(ctx, tx, q, args, scanInto(dst))
-}
-
-// apptTotal counts appointments matching f from from to to, through the same rollups.
-func apptTotal(ctx context.Context, tx *sql.Tx, from, to string, f AppointmentFilter) (int64, error) {
-	table, w, args := "rollup_appt_service", "", []any(nil)
-	sum := "SUM(n)"
-	switch {
-	case f.ServiceID != 0 && f.ResourceID != 0:
-		table, sum = "appointments", "COUNT(*)"
-		w, args = filterSQL(f, true, true)
-	case f.ResourceID != 0:
-		table = "rollup_appt_resource"
-		w, args = filterSQL(f, false, true)
-	default:
-		w, args = filterSQL(f, true, false)
-	}
-	var n int64
-	err := tx.QueryRowContext(ctx, "SELECT COALESCE("+sum+", 0) FROM "+table+" WHERE local_date BETWEEN ? AND ?"+w,
-		append([]any{from, to}, args...)...).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("appointment trend: %w", err)
-	}
-	return n, nil
-}
-
-func scanRows(ctx context.Context, tx *sql.Tx, q string, args []any, each func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// scanInto adds (id, n) rows into m.
-func scanInto(m map[int64]int64) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
-		var id, n int64
-		if err := r.Scan(&id, &n); err != nil {
-			return err
-		}
-		m[id] += n
-		return nil
-	}
-}
-
-// scanDay reads (date, status, [service,] n); with byService set, the service column is there.
-func (a *apptAgg) scanDay(r *sql.Rows, byService map[int64]int64) error {
-	var date, status string
-	var svc, n int64
-	dst := []any{&date, &status, &n}
-	if byService != nil {
-		dst = []any{&date, &status, &svc, &n}
-	}
-	if err := r.Scan(dst...); err != nil {
-		return err
-	}
-	a.addDay(date, status, n)
-	if byService != nil && n != 0 {
-		byService[svc] += n
-	}
-	return nil
-}
-
-func (a *apptAgg) total() int64 {
-	var t int64
-	for _, d := range a.days {
-		for _, n := range d {
-			t += n
-		}
-	}
-	return t
 }
 
 // analytics lays the aggregate out as the report: every day of the period and every status.
@@ -404,25 +279,6 @@ type names struct {
 	services, resources map[int64]string
 }
 
-func loadNames(ctx context.Context, tx *sql.Tx) (names, error) {
-	n := names{services: map[int64]string{}, resources: map[int64]string{}}
-	for table, m := range map[string]map[int64]string{"services": n.services, "resources": n.resources} {
-		err := scanRows(ctx, tx, "SELECT id, name FROM "+table, nil, func(r *sql.Rows) error {
-			var id int64
-			var name string
-			if err := r.Scan(&id, &name); err != nil {
-				return err
-			}
-			m[id] = name
-			return nil
-		})
-		if err != nil {
-			return n, fmt.Errorf("read %s: %w", table, err)
-		}
-	}
-	return n, nil
-}
-
 // checkFilter refuses values that cannot match anything, naming the flag.
 func (n names) checkFilter(f AppointmentFilter) error {
 	if f.Status != "" && !data.ValidAppointmentStatus(f.Status) {
@@ -452,24 +308,22 @@ type Catalog struct {
 // Catalog reads the filter choices from one snapshot.
 func (s *Service) Catalog(ctx context.Context) (Catalog, error) {
 	var c Catalog
-	err := s.store.Read(ctx, func(tx *sql.Tx) error {
-		for _, t := range []struct {
-			table string
-			dst   *[]Option
-		}{{"services", &c.Services}, {"resources", &c.Resources}} {
-			err := scanRows(ctx, tx, "SELECT id, name, active FROM "+t.table+" ORDER BY name, id", nil, func(r *sql.Rows) error {
-				var o Option
-				if err := r.Scan(&o.ID, &o.Name, &o.Active); err != nil {
-					return err
-				}
-				*t.dst = append(*t.dst, o)
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("read %s: %w", t.table, err)
-			}
+	err := s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
+		svcs, err := sn.ServiceChoices(ctx)
+		if err != nil {
+			return err
 		}
-		return nil
+		rsrcs, err := sn.ResourceChoices(ctx)
+		c.Services, c.Resources = options(svcs), options(rsrcs)
+		return err
 	})
 	return c, err
+}
+
+func options(cs []store.Choice) []Option {
+	var out []Option
+	for _, c := range cs {
+		out = append(out, Option{ID: c.ID, Name: c.Name, Active: c.Active})
+	}
+	return out
 }

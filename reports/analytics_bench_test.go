@@ -168,10 +168,11 @@ SELECT local_hour, COUNT(*) FROM appointments WHERE local_date >= '2025-06-15' G
 
 func benchAppointments(b *testing.B, days int, f AppointmentFilter, where string, rawIndex bool) {
 	s, path := benchStore(b)
-	w := license.EntitlementsFor(license.Payload{Plan: license.Enterprise}, true).Window(Today(s.now(), mustLoc("America/New_York")))
+	e := license.EntitlementsFor(license.Payload{Plan: license.Enterprise}, true)
+	w := e.Window(Today(s.now(), mustLoc("America/New_York")))
 	p, prev := benchPeriod(days)
 	q := AppointmentQuery{Period: p, Window: w, Filter: f}
-	benchReport(b, path, func() error { _, err := s.Appointments(context.Background(), q); return err }, rawAppointmentsSQL(p, prev, where), rawIndex)
+	benchReport(b, path, func() error { _, err := s.Appointments(context.Background(), e, q); return err }, rawAppointmentsSQL(p, prev, where), rawIndex)
 }
 
 func BenchmarkReportAppointments90Days(b *testing.B) {
@@ -212,5 +213,6 @@ func BenchmarkReportRevenue90Days(b *testing.B) {
 	raw := fmt.Sprintf(`SELECT p.paid_local_date, COALESCE(a.service_id, 0), SUM(p.amount_cents), COUNT(*)
   FROM payments p LEFT JOIN appointments a ON a.id = p.appointment_id
  WHERE p.status = 'succeeded' AND p.currency = 'USD' AND p.paid_local_date BETWEEN '%s' AND '%s' GROUP BY 1, 2;`, p.From, p.To)
-	benchReport(b, path, func() error { _, err := s.Revenue(context.Background(), RevenueQuery{Period: p}); return err }, raw, false)
+	e := license.EntitlementsFor(license.Payload{Plan: license.Enterprise}, true)
+	benchReport(b, path, func() error { _, err := s.Revenue(context.Background(), e, RevenueQuery{Period: p}); return err }, raw, false)
 }

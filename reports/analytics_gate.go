@@ -2,13 +2,95 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
+	"time"
 
+	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
+
+// The Service is the one gate of the reports: every report method takes the entitlements and
+// refuses what they do not include with *license.UpgradeError, and a period that starts before
+// the history window with *license.HistoryError. Front ends only present the result or the
+// refusal; CheckReport and CheckCharts let them refuse early, before reading anything, with
+// the same errors.
+
+// Report names one of the reports for CheckReport.
+type Report string
+
+// The reports.
+const (
+	ReportDashboard    Report = "dashboard"
+	ReportAppointments Report = "appointments"
+	ReportRevenue      Report = "revenue"
+)
+
+// CheckReport reports whether ents includes report r: nil, or the *license.UpgradeError naming
+// the plan that unlocks it. The appointments report is refused only when ents includes none of
+// its sections.
+func CheckReport(ents license.Entitlements, r Report) error {
+	switch r {
+	case ReportAppointments:
+		_, err := LockedAppointmentSections(ents)
+		return err
+	case ReportRevenue:
+		return ents.Check(license.FeatureRevenueAnalytics)
+	default:
+		return ents.Check(license.FeatureDashboard)
+	}
+}
+
+// CheckCharts reports whether ents includes the charts of the reports.
+func CheckCharts(ents license.Entitlements) error { return ents.Check(license.FeatureAnalyticsCharts) }
+
+// Dashboard computes the dashboard numbers from one snapshot, with ents deciding the window.
+func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Dashboard, error) {
+	if err := CheckReport(ents, ReportDashboard); err != nil {
+		return Dashboard{}, err
+	}
+	return s.dashboard(ctx, ents)
+}
+
+// Appointments computes appointment analytics for q from one snapshot, cut to the sections
+// ents includes: the locked fields are zero and listed in Locked. It fails with the refusal of
+// the lowest section when ents includes none, before reading anything.
+func (s *Service) Appointments(ctx context.Context, ents license.Entitlements, q AppointmentQuery) (GatedAppointments, error) {
+	locked, err := LockedAppointmentSections(ents)
+	if err != nil {
+		return GatedAppointments{Locked: locked}, err
+	}
+	a, err := s.appointments(ctx, ents, q)
+	if err != nil {
+		return GatedAppointments{}, err
+	}
+	g := GatedAppointments{AppointmentAnalytics: a, Locked: locked}
+	g.blankLocked()
+	return g, nil
+}
+
+// Revenue computes revenue analytics for q from one snapshot when ents includes them.
+func (s *Service) Revenue(ctx context.Context, ents license.Entitlements, q RevenueQuery) (RevenueAnalytics, error) {
+	if err := CheckReport(ents, ReportRevenue); err != nil {
+		return RevenueAnalytics{}, err
+	}
+	return s.revenue(ctx, ents, q)
+}
+
+// checkHistory refuses a period starting before the history window of ents, as of the
+// service's today in the tenant's zone.
+func (s *Service) checkHistory(ents license.Entitlements, loc *time.Location, from string) error {
+	d, err := time.ParseInLocation(data.DateLayout, from, loc)
+	if err != nil {
+		return nil // closedPeriod has refused it already
+	}
+	return ents.Window(Today(s.now(), loc)).CheckDate(d)
+}
 
 // Appointment analytics are gated per section, not as one report: each feature of the
 // Analytics screen unlocks some of the report's fields (docs/metrics.md). A plan that has at
@@ -70,6 +152,18 @@ func LockedAppointmentSections(ents license.Entitlements) ([]LockedSection, erro
 		return locked, first
 	}
 	return locked, nil
+}
+
+// blankLocked zeroes the fields of the locked sections, so they are never shown, not even by
+// mistake.
+func (g *GatedAppointments) blankLocked() {
+	v := reflect.ValueOf(&g.AppointmentAnalytics).Elem()
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" && !g.Includes(name) {
+			v.Field(i).SetZero()
+		}
+	}
 }
 
 // Includes reports whether the gated report shows the JSON field name.

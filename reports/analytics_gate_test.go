@@ -1,8 +1,13 @@
 package reports
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -93,5 +98,102 @@ func TestAppointmentSectionsCoverTheReport(t *testing.T) {
 	}
 	if len(fields) != len(seen) {
 		t.Errorf("sections name %d fields, the report has %d", len(seen), len(fields))
+	}
+}
+
+// The Service is the gate: a call on FREE or STARTER entitlements, with no front end in
+// between, is refused or cut exactly as the CLI and the UI present it.
+func TestServiceGatesWithoutFrontEnd(t *testing.T) {
+	s := openFixture(t)
+	ctx := context.Background()
+	p := Period{From: "2026-03-01", To: "2026-03-08"}
+	q := AppointmentQuery{Period: p, Window: windowAt(license.Enterprise)}
+	wantUpgrade := func(what string, err error, plan license.Plan) {
+		t.Helper()
+		var ue *license.UpgradeError
+		if !errors.As(err, &ue) || ue.Required != plan {
+			t.Errorf("%s: err = %v, want an UpgradeError naming %s", what, err, plan)
+		}
+	}
+
+	_, err := s.Appointments(ctx, ents(license.Free), q)
+	wantUpgrade("FREE appointments", err, license.Starter)
+	_, err = s.Revenue(ctx, ents(license.Free), RevenueQuery{Period: p})
+	wantUpgrade("FREE revenue", err, license.Professional)
+	_, err = s.Revenue(ctx, ents(license.Starter), RevenueQuery{Period: p})
+	wantUpgrade("STARTER revenue", err, license.Professional)
+	revoked := license.EntitlementsFor(license.Payload{Plan: license.Enterprise, Features: map[string]bool{license.FeatureDashboard: false}}, true)
+	_, err = s.Dashboard(ctx, revoked)
+	wantUpgrade("dashboard switched off", err, license.Free)
+	for _, r := range []Report{ReportDashboard, ReportAppointments, ReportRevenue} {
+		if err := CheckReport(ents(license.Free), r); (err == nil) != (r == ReportDashboard) {
+			t.Errorf("CheckReport(FREE, %s) = %v", r, err)
+		}
+	}
+
+	full, err := s.Appointments(ctx, ents(license.Enterprise), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.Appointments(ctx, ents(license.Starter), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.CancellationRatePercent == 0 || full.NoShowRatePercent == 0 {
+		t.Fatalf("the fixture week has no cancellations or no-shows: %+v", full.AppointmentAnalytics)
+	}
+	if g.CancellationRatePercent != 0 || g.NoShowRatePercent != 0 {
+		t.Errorf("STARTER got the rates in memory: %v, %v", g.CancellationRatePercent, g.NoShowRatePercent)
+	}
+	if g.Total != full.Total || !reflect.DeepEqual(g.DailyBreakdown, full.DailyBreakdown) {
+		t.Errorf("STARTER lost its own sections: %+v", g.AppointmentAnalytics)
+	}
+	if len(g.Locked) != 1 || g.Locked[0].Feature != license.FeatureAdvancedAnalytics || len(full.Locked) != 0 {
+		t.Errorf("locked: STARTER %+v, ENTERPRISE %+v", g.Locked, full.Locked)
+	}
+	b, _ := json.Marshal(g)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m["cancellation_rate_percent"]; ok || m["locked"] == nil {
+		t.Errorf("STARTER JSON: %s", b)
+	}
+
+	// A period before the plan's history window: refused by the service itself.
+	var he *license.HistoryError
+	old := Period{From: "2026-01-01", To: "2026-01-02"} // 68 days before fixtureNow
+	if _, err := s.Appointments(ctx, ents(license.Starter), AppointmentQuery{Period: old, Window: windowAt(license.Starter)}); !errors.As(err, &he) {
+		t.Errorf("STARTER appointments from %s: err = %v, want a HistoryError", old.From, err)
+	}
+	if _, err := s.Appointments(ctx, ents(license.Professional), AppointmentQuery{Period: old, Window: windowAt(license.Professional)}); err != nil {
+		t.Errorf("PROFESSIONAL appointments from %s: %v", old.From, err)
+	}
+	older := Period{From: "2025-12-01", To: "2025-12-02"} // 99 days before
+	if _, err := s.Revenue(ctx, ents(license.Professional), RevenueQuery{Period: older}); !errors.As(err, &he) {
+		t.Errorf("PROFESSIONAL revenue from %s: err = %v, want a HistoryError", older.From, err)
+	}
+}
+
+// The reports compute over store.Snapshot: no file of theirs speaks SQL (the export files,
+// being moved separately, and the tests' fixtures aside).
+func TestReportsImportNoDatabaseSQL(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "export") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"database/sql"` {
+				t.Errorf("%s imports database/sql: read through store.Snapshot", name)
+			}
+		}
 	}
 }

@@ -2,12 +2,14 @@ package reports
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"time"
 
+	"github.com/almanac-app/almanac/data/store"
+
 	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
 )
 
 // Revenue analytics (seed 001): succeeded payments in the tenant's currency, counted on the
@@ -58,11 +60,11 @@ type RevenueAnalytics struct {
 	TimeZone string `json:"-"`
 }
 
-// Revenue computes revenue analytics for q from one snapshot.
-func (s *Service) Revenue(ctx context.Context, q RevenueQuery) (RevenueAnalytics, error) {
+// revenue computes revenue analytics for q from one snapshot, ungated.
+func (s *Service) revenue(ctx context.Context, ents license.Entitlements, q RevenueQuery) (RevenueAnalytics, error) {
 	var out RevenueAnalytics
-	err := s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, from, to, days, nm, err := s.reportBasis(ctx, tx, q.Period)
+	err := s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
+		t, from, to, days, nm, err := s.reportBasis(ctx, sn, ents, q.Period)
 		if err != nil {
 			return err
 		}
@@ -70,36 +72,32 @@ func (s *Service) Revenue(ctx context.Context, q RevenueQuery) (RevenueAnalytics
 			return usageError("--service %d: no such service in this tenant; see the service ids in 'almanac report revenue'", q.ServiceID)
 		}
 		nm.services[0] = NoServiceName
-		out, err = revenueRows(ctx, tx, from, to, days, t.Currency, q, nm.services)
-		out.TimeZone = t.TimeZone
-		return err
+		var only *int64
+		if q.filtered() {
+			only = &q.ServiceID
+		}
+		cells, err := sn.RevenueByDayService(ctx, from, to, t.Currency, only)
+		if err != nil {
+			return fmt.Errorf("revenue analytics: %w", err)
+		}
+		out = revenueReport(cells, from, days, t.Currency, nm.services)
+		out.To, out.TimeZone = to, t.TimeZone
+		return nil
 	})
 	return out, err
 }
 
-func revenueRows(ctx context.Context, tx *sql.Tx, from, to string, days int, currency string, rq RevenueQuery, svcNames map[int64]string) (RevenueAnalytics, error) {
-	out := RevenueAnalytics{Currency: currency, PeriodDays: days, From: from, To: to, ByService: []ServiceRevenue{}}
+// revenueReport lays the store's cells out as the report: every day of the period, the
+// services largest first.
+func revenueReport(cells []store.RevenueCell, from string, days int, currency string, svcNames map[int64]string) RevenueAnalytics {
+	out := RevenueAnalytics{Currency: currency, PeriodDays: days, From: from, ByService: []ServiceRevenue{}}
 	type cell struct{ cents, n int64 }
 	byDay, bySvc := map[string]*cell{}, map[int64]*cell{}
-	q := "SELECT local_date, service_id, SUM(cents), SUM(n) FROM rollup_revenue_service WHERE local_date BETWEEN ? AND ? AND currency = ?"
-	args := []any{from, to, currency}
-	if rq.filtered() {
-		q, args = q+" AND service_id = ?", append(args, rq.ServiceID)
-	}
-	err := scanRows(ctx, tx, q+" GROUP BY 1, 2", args, func(r *sql.Rows) error {
-		var date string
-		var svc, cents, n int64
-		if err := r.Scan(&date, &svc, &cents, &n); err != nil {
-			return err
+	for _, rc := range cells {
+		for _, c := range []*cell{at(byDay, rc.Date), at(bySvc, rc.ServiceID)} {
+			c.cents += rc.Cents
+			c.n += rc.N
 		}
-		for _, c := range []*cell{at(byDay, date), at(bySvc, svc)} {
-			c.cents += cents
-			c.n += n
-		}
-		return nil
-	})
-	if err != nil {
-		return out, fmt.Errorf("revenue analytics: %w", err)
 	}
 	start, _ := time.Parse(data.DateLayout, from)
 	for i := range days {
@@ -124,7 +122,7 @@ func revenueRows(ctx context.Context, tx *sql.Tx, from, to string, days int, cur
 		return a.ServiceID < b.ServiceID
 	})
 	out.AverageTransactionValueCents = divRound(out.TotalRevenueCents, out.TransactionCount)
-	return out, nil
+	return out
 }
 
 // at returns m[k], creating it.

@@ -137,13 +137,13 @@ func TestAppointmentsFixture(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Appointments(context.Background(), AppointmentQuery{Period: tt.period, Window: windowAt(tt.plan), Filter: tt.filter})
+			got, err := s.Appointments(context.Background(), ents(license.Internal), AppointmentQuery{Period: tt.period, Window: windowAt(tt.plan), Filter: tt.filter})
 			if err != nil {
 				t.Fatal(err)
 			}
 			tt.want.From, tt.want.To, tt.want.Filter, tt.want.TimeZone = tt.period.From, tt.period.To, tt.filter, "America/New_York"
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("appointments\n got %s\nwant %s", dump(got), dump(tt.want))
+			if !reflect.DeepEqual(got.AppointmentAnalytics, tt.want) {
+				t.Errorf("appointments\n got %s\nwant %s", dump(got.AppointmentAnalytics), dump(tt.want))
 			}
 		})
 	}
@@ -199,7 +199,7 @@ func TestRevenueFixture(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Revenue(context.Background(), RevenueQuery{Period: tt.period, ServiceID: tt.service})
+			got, err := s.Revenue(context.Background(), ents(license.Internal), RevenueQuery{Period: tt.period, ServiceID: tt.service})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,12 +216,12 @@ func TestFilterErrorsNameTheFlag(t *testing.T) {
 	ctx := context.Background()
 	p := Period{From: "2026-03-01", To: "2026-03-08"}
 	for _, f := range []AppointmentFilter{{Status: "done"}, {ServiceID: 99}, {ResourceID: 99}} {
-		_, err := s.Appointments(ctx, AppointmentQuery{Period: p, Window: windowAt(license.Enterprise), Filter: f})
+		_, err := s.Appointments(ctx, ents(license.Enterprise), AppointmentQuery{Period: p, Window: windowAt(license.Enterprise), Filter: f})
 		if !errors.Is(err, ErrUsage) {
 			t.Errorf("filter %+v: err = %v, want ErrUsage", f, err)
 		}
 	}
-	if _, err := s.Revenue(ctx, RevenueQuery{Period: p, ServiceID: 99}); !errors.Is(err, ErrUsage) {
+	if _, err := s.Revenue(ctx, ents(license.Enterprise), RevenueQuery{Period: p, ServiceID: 99}); !errors.Is(err, ErrUsage) {
 		t.Errorf("revenue --service 99: err = %v, want ErrUsage", err)
 	}
 }
@@ -231,8 +231,8 @@ func TestJSONFieldNames(t *testing.T) {
 	ctx := context.Background()
 	p := Period{From: "2026-03-01", To: "2026-03-08"}
 	d, _ := s.Dashboard(ctx, ents(license.Enterprise))
-	a, _ := s.Appointments(ctx, AppointmentQuery{Period: p, Window: windowAt(license.Enterprise)})
-	r, _ := s.Revenue(ctx, RevenueQuery{Period: p})
+	a, _ := s.Appointments(ctx, ents(license.Enterprise), AppointmentQuery{Period: p, Window: windowAt(license.Enterprise)})
+	r, _ := s.Revenue(ctx, ents(license.Enterprise), RevenueQuery{Period: p})
 	for _, tt := range []struct {
 		v    any
 		keys []string

@@ -22,15 +22,15 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden chart images i
 func fixtureReports(t *testing.T, p Period) (AppointmentAnalytics, RevenueAnalytics) {
 	t.Helper()
 	s := openFixture(t)
-	a, err := s.Appointments(context.Background(), AppointmentQuery{Period: p, Window: windowAt(license.Enterprise)})
+	g, err := s.Appointments(context.Background(), ents(license.Enterprise), AppointmentQuery{Period: p, Window: windowAt(license.Enterprise)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.Revenue(context.Background(), RevenueQuery{Period: p})
+	r, err := s.Revenue(context.Background(), ents(license.Enterprise), RevenueQuery{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, r
+	return g.AppointmentAnalytics, r
 }
 
 func decodePNG(t *testing.T, b []byte) image.Image {

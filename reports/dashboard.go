@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -57,11 +56,11 @@ func (d Dashboard) AllTimeLabel() string {
 	return "Appointments since " + license.FormatISODate(d.AllTimeFrom) + " (your plan's history window)"
 }
 
-// Dashboard computes the dashboard numbers from one snapshot, with ents deciding the window.
-func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Dashboard, error) {
+// dashboard computes the dashboard numbers from one snapshot, with ents deciding the window.
+func (s *Service) dashboard(ctx context.Context, ents license.Entitlements) (Dashboard, error) {
 	var out Dashboard
-	err := s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, err := store.TenantTx(ctx, tx)
+	err := s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
+		t, err := sn.Tenant(ctx)
 		if err != nil {
 			return err
 		}
@@ -74,36 +73,19 @@ func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Das
 			out.AllTimeFrom = w.Cutoff.Format(data.DateLayout)
 			allFrom = out.AllTimeFrom
 		}
-		if err := dashboardCounts(ctx, tx, &out, now, allFrom); err != nil {
+		tot, err := sn.DashboardTotals(ctx, first, last, allFrom, now)
+		if err != nil {
 			return fmt.Errorf("dashboard: %w", err)
 		}
-		if err := dashboardPast(ctx, tx, &out, now, t.Location(), allFrom); err != nil {
+		out.TotalAppointmentsThisMonth, out.TotalAppointmentsAllTime = tot.ApptsInMonth, tot.ApptsSince
+		out.ActiveResourcesCount, out.ActiveServicesCount = tot.ActiveResources, tot.ActiveServices
+		out.UpcomingAppointmentsCount = tot.Upcoming
+		if err := dashboardPast(ctx, sn, &out, now, t.Location(), allFrom); err != nil {
 			return fmt.Errorf("dashboard: %w", err)
 		}
 		return nil
 	})
 	return out, err
-}
-
-func dashboardCounts(ctx context.Context, tx *sql.Tx, out *Dashboard, now time.Time, allFrom string) error {
-	qs := []struct {
-		dst  []any
-		q    string
-		args []any
-	}{
-		{[]any{&out.TotalAppointmentsThisMonth}, `SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date BETWEEN ? AND ?`, []any{out.Period.StartDate, out.Period.EndDate}},
-		{[]any{&out.TotalAppointmentsAllTime}, `SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date >= ?`, []any{allFrom}},
-		{[]any{&out.ActiveResourcesCount}, `SELECT COUNT(*) FROM resources WHERE active = 1`, nil},
-		{[]any{&out.ActiveServicesCount}, `SELECT COUNT(*) FROM services WHERE active = 1`, nil},
-		// The start_at index makes this a range count, not a scan.
-		{[]any{&out.UpcomingAppointmentsCount}, `SELECT COUNT(*) FROM appointments WHERE status IN ('scheduled', 'confirmed') AND start_at > ?`, []any{now.Unix()}},
-	}
-	for _, q := range qs {
-		if err := tx.QueryRowContext(ctx, q.q, q.args...).Scan(q.dst...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // pastStats accumulates the appointments that have started, for the average and the peaks.
@@ -118,74 +100,55 @@ type pastStats struct {
 // ones from the raw rows through the start_at index. Future bookings never count, so the
 // numbers describe what happened. Peak ties go to the earlier one (Sunday first, hour 0 first);
 // both stay nil without past appointments.
-func dashboardPast(ctx context.Context, tx *sql.Tx, out *Dashboard, now time.Time, loc *time.Location, allFrom string) error {
+func dashboardPast(ctx context.Context, sn *store.Snapshot, out *Dashboard, now time.Time, loc *time.Location, allFrom string) error {
 	var st pastStats
 	today := Today(now, loc)
 	todayDate := today.Format(data.DateLayout)
-	err := scanRows(ctx, tx, `SELECT local_date, SUM(n), SUM(minutes) FROM rollup_appt_service WHERE local_date >= ? AND local_date < ? GROUP BY 1`,
-		[]any{allFrom, todayDate}, func(r *sql.Rows) error {
-			var date string
-			var n, minutes int64
-			if err := r.Scan(&date, &n, &minutes); err != nil {
-				return err
-			}
-			d, err := time.Parse(data.DateLayout, date)
-			if err != nil {
-				return fmt.Errorf("rollup date %q: %w", date, err)
-			}
-			st.byDay[d.Weekday()] += n
-			st.n, st.minutes = st.n+n, st.minutes+minutes
-			return nil
-		})
+	days, err := sn.ApptsByDay(ctx, allFrom, todayDate)
 	if err != nil {
 		return err
 	}
-	err = scanRows(ctx, tx, `SELECT local_hour, SUM(n) FROM rollup_appt_hour WHERE local_date >= ? AND local_date < ? GROUP BY 1`,
-		[]any{allFrom, todayDate}, scanHours(&st.byHour))
-	if err != nil {
+	if err := st.addDays(days); err != nil {
+		return err
+	}
+	if st.byHour, err = sn.ApptsByHour(ctx, allFrom, todayDate); err != nil {
 		return err
 	}
 	if todayDate >= allFrom {
-		if err := st.addToday(ctx, tx, today, now); err != nil {
+		hours, err := sn.StartedOn(ctx, todayDate, today, now)
+		if err != nil {
 			return err
 		}
+		st.addToday(hours, today)
 	}
 	st.fill(out)
 	return nil
 }
 
-// addToday adds today's appointments that have started by now.
-func (st *pastStats) addToday(ctx context.Context, tx *sql.Tx, today, now time.Time) error {
-	var n, minutes int64
-	err := scanRows(ctx, tx, `SELECT local_hour, COUNT(*), COALESCE(SUM((end_at - start_at) / 60), 0) FROM appointments
-		WHERE start_at >= ? AND start_at <= ? AND local_date = ? GROUP BY 1`,
-		[]any{today.Unix(), now.Unix(), today.Format(data.DateLayout)}, func(r *sql.Rows) error {
-			var h, c, m int64
-			if err := r.Scan(&h, &c, &m); err != nil {
-				return err
-			}
-			if h >= 0 && h < 24 {
-				st.byHour[h] += c
-			}
-			n, minutes = n+c, minutes+m
-			return nil
-		})
-	st.byDay[today.Weekday()] += n
-	st.n, st.minutes = st.n+n, st.minutes+minutes
-	return err
+// addDays adds whole past days by weekday.
+func (st *pastStats) addDays(days []store.DayMinutes) error {
+	for _, dm := range days {
+		d, err := time.Parse(data.DateLayout, dm.Date)
+		if err != nil {
+			return fmt.Errorf("rollup date %q: %w", dm.Date, err)
+		}
+		st.byDay[d.Weekday()] += dm.N
+		st.n, st.minutes = st.n+dm.N, st.minutes+dm.Minutes
+	}
+	return nil
 }
 
-func scanHours(byHour *[24]int64) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
-		var h, n int64
-		if err := r.Scan(&h, &n); err != nil {
-			return err
+// addToday adds today's appointments that have started by now.
+func (st *pastStats) addToday(hours []store.HourMinutes, today time.Time) {
+	var n, minutes int64
+	for _, h := range hours {
+		if h.Hour >= 0 && h.Hour < 24 {
+			st.byHour[h.Hour] += h.N
 		}
-		if h >= 0 && h < 24 {
-			byHour[h] += n
-		}
-		return nil
+		n, minutes = n+h.N, minutes+h.Minutes
 	}
+	st.byDay[today.Weekday()] += n
+	st.n, st.minutes = st.n+n, st.minutes+minutes
 }
 
 func (st *pastStats) fill(out *Dashboard) {

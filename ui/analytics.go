@@ -21,11 +21,12 @@ import (
 )
 
 // AnalyticsReports is what the Dashboard and Analytics screens ask of the reports layer;
-// *reports.Service has it, and a UI test can pass a fake.
+// *reports.Service has it, and a UI test can pass a fake. It is the gate: each report takes
+// the entitlements and refuses what they do not include.
 type AnalyticsReports interface {
 	Dashboard(ctx context.Context, ents license.Entitlements) (reports.Dashboard, error)
-	Appointments(ctx context.Context, q reports.AppointmentQuery) (reports.AppointmentAnalytics, error)
-	Revenue(ctx context.Context, q reports.RevenueQuery) (reports.RevenueAnalytics, error)
+	Appointments(ctx context.Context, ents license.Entitlements, q reports.AppointmentQuery) (reports.GatedAppointments, error)
+	Revenue(ctx context.Context, ents license.Entitlements, q reports.RevenueQuery) (reports.RevenueAnalytics, error)
 	Catalog(ctx context.Context) (reports.Catalog, error)
 }
 
@@ -233,16 +234,16 @@ func computeAnalytics(ctx context.Context, ar AnalyticsReports, ents license.Ent
 		return res, err
 	}
 	res.period = p
-	charts := ents.Can(license.FeatureAnalyticsCharts).Allowed
-	// Each section of the tab has its own feature; the report is read when any is included.
-	if _, err := reports.LockedAppointmentSections(ents); err == nil {
-		a, err := ar.Appointments(ctx, reports.AppointmentQuery{Period: p, Window: w, Filter: f})
-		if err != nil {
-			return res, err
-		}
-		if !ents.Can(license.FeatureAdvancedAnalytics).Allowed {
-			a.CancellationRatePercent, a.NoShowRatePercent = 0, 0 // never on screen, not even in memory
-		}
+	charts := reports.CheckCharts(ents) == nil
+	// The service gates: locked sections come back blank, and a plan with none of them is
+	// refused, which leaves the tab to its lock.
+	g, err := ar.Appointments(ctx, ents, reports.AppointmentQuery{Period: p, Window: w, Filter: f})
+	switch {
+	case isUpgrade(err):
+	case err != nil:
+		return res, err
+	default:
+		a := g.AppointmentAnalytics
 		res.appt = &a
 		if charts {
 			if res.apptPNG, err = appointmentPNGs(a, wide, small); err != nil {
@@ -250,11 +251,12 @@ func computeAnalytics(ctx context.Context, ar AnalyticsReports, ents license.Ent
 			}
 		}
 	}
-	if ents.Can(license.FeatureRevenueAnalytics).Allowed {
-		r, err := ar.Revenue(ctx, reports.RevenueQuery{Period: p, ServiceID: f.ServiceID})
-		if err != nil {
-			return res, err
-		}
+	r, err := ar.Revenue(ctx, ents, reports.RevenueQuery{Period: p, ServiceID: f.ServiceID})
+	switch {
+	case isUpgrade(err):
+	case err != nil:
+		return res, err
+	default:
 		res.rev = &r
 		if charts {
 			if res.revPNG, err = reports.DailyRevenueChart(r, wide); err != nil {
@@ -263,6 +265,12 @@ func computeAnalytics(ctx context.Context, ar AnalyticsReports, ents license.Ent
 		}
 	}
 	return res, ctx.Err()
+}
+
+// isUpgrade reports whether err is the plan's refusal, which the screens show as their lock.
+func isUpgrade(err error) bool {
+	var ue *license.UpgradeError
+	return errors.As(err, &ue)
 }
 
 func appointmentPNGs(a reports.AppointmentAnalytics, wide, small reports.ChartOptions) (map[reports.ChartKind][]byte, error) {

@@ -67,7 +67,7 @@ func TestAnalyticsShowsTheReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := r.Appointments(context.Background(), reports.AppointmentQuery{Period: p, Window: w})
+	want, err := r.Appointments(context.Background(), s.Entitlements(), reports.AppointmentQuery{Period: p, Window: w})
 	if err != nil {
 		t.Fatal(err)
 	}

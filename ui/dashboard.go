@@ -97,10 +97,11 @@ func loadDashboard(ctx context.Context, ar AnalyticsReports, ents license.Entitl
 	if err != nil {
 		return res, err
 	}
-	a, err := ar.Appointments(ctx, reports.AppointmentQuery{Period: p, Window: w})
+	g, err := ar.Appointments(ctx, ents, reports.AppointmentQuery{Period: p, Window: w})
 	if err != nil {
 		return res, err
 	}
+	a := g.AppointmentAnalytics
 	res.appts = &a
 	return res, nil
 }

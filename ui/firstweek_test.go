@@ -46,7 +46,7 @@ func TestAnalyticsOnStarter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := r.Appointments(context.Background(), reports.AppointmentQuery{Period: p, Window: w})
+	want, err := r.Appointments(context.Background(), s.Entitlements(), reports.AppointmentQuery{Period: p, Window: w})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func runReport(env *Env, args []string) error {
 	case "appointments":
 		return reportAppointments(env, svc, ents, w, f)
 	default:
-		return reportRevenue(env, svc, w, f)
+		return reportRevenue(env, svc, ents, w, f)
 	}
 }
 
@@ -157,22 +157,14 @@ func parseID(flagName, s string, zeroOK bool) (int64, error) {
 	return n, nil
 }
 
-// gateReport refuses what the plan does not include (exit 3), naming the plan that unlocks it.
+// gateReport refuses what the plan does not include (exit 3), naming the plan that unlocks it,
+// before anything is read; the reports service's gate decides.
 func gateReport(ents license.Entitlements, f reportFlags) error {
-	var err error
-	switch f.kind {
-	case "appointments": // section by section: refused only when no section is included
-		_, err = reports.LockedAppointmentSections(ents)
-	case "revenue":
-		err = ents.Check(license.FeatureRevenueAnalytics)
-	default:
-		err = ents.Check(license.FeatureDashboard)
-	}
-	if err != nil {
+	if err := reports.CheckReport(ents, reports.Report(f.kind)); err != nil {
 		return planErr(fmt.Errorf("report %s: %w", f.kind, err))
 	}
 	if f.chart != "" {
-		if err := ents.Check(license.FeatureAnalyticsCharts); err != nil {
+		if err := reports.CheckCharts(ents); err != nil {
 			return planErr(fmt.Errorf("report --chart: %w", err))
 		}
 	}
@@ -203,20 +195,31 @@ func reportErr(err error) error {
 	return err
 }
 
+// serviceErr presents a refusal of the reports service as gateReport does (exit 3), anything
+// else as reportErr.
+func serviceErr(kind string, err error) error {
+	var ue *license.UpgradeError
+	if errors.As(err, &ue) {
+		return planErr(fmt.Errorf("report %s: %w", kind, err))
+	}
+	return reportErr(err)
+}
+
 func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags) error {
 	d, err := svc.Dashboard(env.ctx(), ents)
 	if err != nil {
-		return err
+		return serviceErr("dashboard", err)
 	}
 	if f.chart != "" {
 		p, err := resolvePeriod(env, w, reportFlags{days: "30"})
 		if err != nil {
 			return err
 		}
-		a, err := svc.Appointments(env.ctx(), reports.AppointmentQuery{Period: p, Window: w})
+		g, err := svc.Appointments(env.ctx(), ents, reports.AppointmentQuery{Period: p, Window: w})
 		if err != nil {
-			return err
+			return serviceErr("dashboard", err)
 		}
+		a := g.AppointmentAnalytics
 		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
 			return err
 		}
@@ -235,18 +238,14 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 	}
 	q := reports.AppointmentQuery{Period: p, Window: w,
 		Filter: reports.AppointmentFilter{Status: f.status, ServiceID: f.serviceID, ResourceID: f.resourceID}}
-	a, err := svc.Appointments(env.ctx(), q)
+	g, err := svc.Appointments(env.ctx(), ents, q)
 	if err != nil {
-		return reportErr(err)
+		return serviceErr("appointments", err)
 	}
-	if f.chart != "" {
+	if a := g.AppointmentAnalytics; f.chart != "" {
 		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
 			return err
 		}
-	}
-	g, err := reports.GateAppointments(a, ents)
-	if err != nil {
-		return planErr(fmt.Errorf("report appointments: %w", err))
 	}
 	if f.asJSON {
 		return printJSON(env.Stdout, g)
@@ -255,14 +254,14 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 	return nil
 }
 
-func reportRevenue(env *Env, svc *reports.Service, w license.Window, f reportFlags) error {
+func reportRevenue(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags) error {
 	p, err := resolvePeriod(env, w, f)
 	if err != nil {
 		return err
 	}
-	r, err := svc.Revenue(env.ctx(), reports.RevenueQuery{Period: p, ServiceID: f.serviceID, OnlyService: f.service != ""})
+	r, err := svc.Revenue(env.ctx(), ents, reports.RevenueQuery{Period: p, ServiceID: f.serviceID, OnlyService: f.service != ""})
 	if err != nil {
-		return reportErr(err)
+		return serviceErr("revenue", err)
 	}
 	if f.chart != "" {
 		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyRevenueChart(r, reports.ChartOptions{}) }); err != nil {
