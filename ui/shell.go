@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"sync"
 
-	"github.com/almanac-app/almanac/data/store"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -46,7 +44,7 @@ type Licenses interface {
 // Tenants lists the tenants kept in the home and switches the active one; the header shows a
 // switcher when there is more than one.
 type Tenants interface {
-	List(ctx context.Context) ([]store.TenantEntry, error)
+	List(ctx context.Context) ([]data.TenantEntry, error)
 	// Use makes tenant id active and returns the reports service over its store.
 	Use(ctx context.Context, id string) (Reports, error)
 }
