@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -66,7 +68,7 @@ func lifetimeShell(t *testing.T, cfg Config, log *events) *Shell {
 	cfg.OnClose = func() { log.add("store closed") }
 	s := NewShell(test.NewTempApp(t), cfg)
 	t.Cleanup(func() {
-		if !s.ended { // the test driver's window panics when closed twice
+		if !s.jobs.isClosed() { // the test driver's window panics when closed twice
 			s.Win.Close()
 		}
 	})
@@ -148,17 +150,58 @@ func TestWindowCloseWaitsForExportBeforeStore(t *testing.T) {
 	}
 }
 
-// The app's context ending (a signal) closes the window as its close button does.
-func TestAppContextEndClosesWindow(t *testing.T) {
-	log := &events{}
+// The app's context ending (a signal) cancels the shell's work, as the window closing does.
+func TestAppContextEndCancelsWork(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := lifetimeShell(t, Config{Context: ctx}, log)
+	s := lifetimeShell(t, Config{Context: ctx}, &events{})
+	got := make(chan error, 1)
+	Run(s.Ctx(), func(ctx context.Context) (struct{}, error) {
+		<-ctx.Done()
+		got <- ctx.Err()
+		return struct{}{}, nil
+	}, func(struct{}, error) {})
 	cancel()
-	waitFor(t, "the store's close", func() bool { return log.has("store closed") })
-	if s.ctx.Err() == nil {
-		t.Error("the shell's context outlived the app's")
+	if err := <-got; !errors.Is(err, context.Canceled) {
+		t.Errorf("the work's context ended with %v", err)
 	}
 }
+
+// The app stopping without its window closing (Fyne quits on SIGTERM) ends the shell the
+// same way: the work is cancelled and waited for, then the store is closed.
+func TestAppStopEndsTheShell(t *testing.T) {
+	log := &events{}
+	a := &stoppableApp{App: test.NewTempApp(t)}
+	s := NewShell(a, Config{Reports: tenantOnly(licTenant(true)), Dispatch: testPump.do, OnClose: func() { log.add("store closed") }})
+	t.Cleanup(s.Win.Close)
+	waitFor(t, "the shell's first load", func() bool { return s.loaded })
+	Run(s.Ctx(), func(ctx context.Context) (struct{}, error) {
+		<-ctx.Done()
+		log.add("work returned")
+		return struct{}{}, nil
+	}, func(struct{}, error) {})
+	if a.stopped == nil {
+		t.Fatal("the shell did not hook the app's stop")
+	}
+	a.stopped()
+	if got, want := log.list(), []string{"work returned", "store closed"}; !slices.Equal(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+}
+
+// stoppableApp records the app's OnStopped hook, which the test driver never calls.
+type stoppableApp struct {
+	fyne.App
+	stopped func()
+}
+
+func (a *stoppableApp) Lifecycle() fyne.Lifecycle { return stoppableLifecycle{a.App.Lifecycle(), a} }
+
+type stoppableLifecycle struct {
+	fyne.Lifecycle
+	a *stoppableApp
+}
+
+func (l stoppableLifecycle) SetOnStopped(f func()) { l.a.stopped = f }
 
 // The header's tenant and license are read off the UI goroutine: NewShell returns while the
 // read is held, showing "Loading…", and the header fills in once it is done.

@@ -67,8 +67,8 @@ type Config struct {
 	OnClose func()
 	Syncer  Syncer  // the Sync screen's client; nil leaves the screen out of the sidebar
 	Tenants Tenants // the header's tenant switcher; nil hides it
-	// Context is the app's lifetime: when it ends (a signal) the window closes as its close
-	// button does. nil means the window alone decides.
+	// Context is the app's lifetime, the parent of the shell's: the shell's work is cancelled
+	// when it ends (a signal), as when the window closes. nil means context.Background().
 	Context context.Context
 	// Now is the clock of every date the UI works out (today, history windows, file names);
 	// cmd/almanac passes the one it gives reports. nil means time.Now.
@@ -132,9 +132,8 @@ type Shell struct {
 	ctx     context.Context // the shell's lifetime: cancelled when the window closes
 	cancel  context.CancelFunc
 	jobs    *jobs
-	closing bool // the close button was pressed; the window closes once the work returned
-	ended   bool // the window has closed and OnClose ran
-	stopCtx func() bool
+	closing bool      // the close button was pressed; the window closes once the work returned
+	end     sync.Once // the shell's end: cancel, wait, OnClose
 
 	nav      *widget.List
 	content  *fyne.Container
@@ -160,7 +159,11 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 			s.screens = append(s.screens, sc)
 		}
 	}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+	parent := cfg.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	s.ctx, s.cancel = context.WithCancel(parent)
 	s.Win = app.NewWindow("Almanac")
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.dataAsOf = widget.NewLabel("")
@@ -184,9 +187,8 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	}
 	s.Win.SetCloseIntercept(s.requestClose)
 	s.Win.SetOnClosed(s.closed)
-	if cfg.Context != nil {
-		s.stopCtx = context.AfterFunc(cfg.Context, func() { s.Do(s.requestClose) })
-	}
+	// The app may stop without the window closing (SIGTERM, SIGINT: Fyne quits): the same end.
+	app.Lifecycle().SetOnStopped(s.closed)
 	s.Refresh()
 	return s
 }
@@ -392,8 +394,7 @@ func (s *Shell) Ctx() context.Context {
 	return context.WithValue(context.WithValue(s.ctx, dispatchKey{}, s.dispatch()), jobsKey{}, s.jobs)
 }
 
-// requestClose is the window's close button (and the end of Config.Context): it cancels the
-// shell's work and closes the window once that work has returned, keeping the window up
+// requestClose is the window's close button: it cancels the shell's work and closes the window once that work has returned, keeping the window up
 // meanwhile with a word on what it waits for.
 func (s *Shell) requestClose() {
 	if s.closing {
@@ -411,25 +412,20 @@ func (s *Shell) requestClose() {
 	}()
 }
 
-// closed runs when the window has closed: it cancels the shell's work, waits for it to
-// return, then runs OnClose, which closes the store. Closed through requestClose, the work
-// has returned already.
+// closed runs when the window has closed or the app stopped, whichever comes first: it
+// cancels the shell's work, waits for it to return, then runs OnClose, which closes the
+// store. Closed through requestClose, the work has returned already.
 func (s *Shell) closed() {
-	if s.ended {
-		return
-	}
-	s.ended = true
-	s.cancel()
-	if s.stopCtx != nil {
-		s.stopCtx()
-	}
-	if s.unsub != nil {
-		s.unsub()
-	}
-	s.jobs.close()
-	if s.cfg.OnClose != nil {
-		s.cfg.OnClose()
-	}
+	s.end.Do(func() {
+		s.cancel()
+		if s.unsub != nil {
+			s.unsub()
+		}
+		s.jobs.close()
+		if s.cfg.OnClose != nil {
+			s.cfg.OnClose()
+		}
+	})
 }
 
 // jobs counts the shell's background work. Once closed it refuses new work, so close can
@@ -452,6 +448,13 @@ func (j *jobs) add() bool {
 }
 
 func (j *jobs) done() { j.wg.Done() }
+
+// isClosed reports whether close was called.
+func (j *jobs) isClosed() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.closed
+}
 
 // close refuses new work and waits for the running work to return.
 func (j *jobs) close() {
