@@ -64,11 +64,12 @@ func newTenantShell(t *testing.T, m func(*license.Manager) *license.Manager, ten
 	ft := &fakeTenants{reports: map[string]Reports{}}
 	for i, tn := range tenants {
 		ft.list = append(ft.list, data.TenantEntry{Tenant: tn, Active: i == 0})
-		ft.reports[tn.ID] = licReports{tn}
+		ft.reports[tn.ID] = tenantOnly(tn)
 	}
 	f.pump = make(chan func(), 1024)
-	f.s = NewShell(f.app, Config{Reports: licReports{tenants[0]}, Licenses: f.m, Tenants: ft, Dispatch: func(fn func()) { f.pump <- fn }})
+	f.s = NewShell(f.app, Config{Reports: tenantOnly(tenants[0]), Licenses: f.m, Tenants: ft, Dispatch: func(fn func()) { f.pump <- fn }})
 	t.Cleanup(f.s.Win.Close)
+	f.settle(t, "the shell's first load", func() bool { return f.s.loaded })
 	return f, ft
 }
 
@@ -111,6 +112,7 @@ func TestTenantSwitcherHiddenWithOneTenant(t *testing.T) {
 	f, _ := newTenantShell(t, noDemo, maple1())
 	f.drain()
 	f.s.Refresh()
+	f.settle(t, "the refresh", current(f.s))
 	f.drain()
 	if f.s.switcher.view.Visible() || !f.s.title.Visible() || f.s.title.Text != "Maple Street Wellness" {
 		t.Errorf("one tenant: switcher visible %v, title %q visible %v", f.s.switcher.view.Visible(), f.s.title.Text, f.s.title.Visible())
