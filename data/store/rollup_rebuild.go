@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -88,6 +89,10 @@ func (sc *rollupScan) add(ru rollup) {
 	pos := func(cs []rollupCol) []int {
 		idx := make([]int, len(cs))
 		for i, c := range cs {
+			if c == count {
+				idx[i] = -1 // adds 1 per row without reading a column
+				continue
+			}
 			j := slices.IndexFunc(sc.cols, func(d rollupCol) bool { return d.at("r") == c.at("r") && d.text == c.text })
 			if j < 0 {
 				j = len(sc.cols)
@@ -105,15 +110,29 @@ func (sc *rollupScan) add(ru rollup) {
 
 // query is the scan's SELECT.
 func (sc *rollupScan) query() string {
-	sel := make([]string, len(sc.cols))
-	for i, c := range sc.cols {
-		sel[i] = c.at("r")
+	sel, from := rowsSQL(sc.source, sc.filter, sc.cols)
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from
+}
+
+// rowsSQL returns the values of cols for the source rows (alias r) passing filter, and the FROM
+// clause (with its WHERE) they are read from. A key from another table is read through a LEFT
+// JOIN, which SQLite runs about twice as fast as the triggers' correlated subquery.
+func rowsSQL(source, filter string, cols []rollupCol) (sel []string, from string) {
+	from = source + " r"
+	for i, c := range cols {
+		l := c.lookup
+		if l == nil {
+			sel = append(sel, c.at("r"))
+			continue
+		}
+		alias := "l" + strconv.Itoa(i)
+		from += " LEFT JOIN " + l.table + " " + alias + " ON " + alias + ".id = r." + l.ref
+		sel = append(sel, "COALESCE("+alias+"."+l.col+", "+l.none+")")
 	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + sc.source + " r"
-	if sc.filter != "" {
-		q += " WHERE " + strings.ReplaceAll(sc.filter, "{r}", "r")
+	if filter != "" {
+		from += " WHERE " + strings.ReplaceAll(filter, "{r}", "r")
 	}
-	return q
+	return sel, from
 }
 
 // rollupAgg interns the rollups' texts.
@@ -166,7 +185,11 @@ func (a *rollupAgg) scan(ctx context.Context, tx *sql.Tx, sc *rollupScan) error 
 			}
 			v := m[k]
 			for x, i := range sc.sumIdx[j] {
-				v[x] += vals[i]
+				if i < 0 {
+					v[x]++
+				} else {
+					v[x] += vals[i]
+				}
 			}
 			m[k] = v
 		}

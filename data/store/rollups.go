@@ -78,7 +78,7 @@ var rollups = []rollup{
 // maxRollupKeys and maxRollupSums bound a rollup's shape so the rebuild can aggregate into
 // fixed-size arrays (see rollupKey).
 const (
-	maxRollupKeys = 4
+	maxRollupKeys = 3
 	maxRollupSums = 2
 )
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -177,20 +178,15 @@ func triggerNames() []string {
 // checkQuery computes the rollup from the raw rows with a GROUP BY, independently of the
 // triggers and of the rebuild's in-memory aggregation.
 func checkQuery(ru rollup) string {
-	sel := make([]string, 0, len(ru.keys)+len(ru.sums))
+	sel, from := rowsSQL(ru.source, ru.filter, ru.cols())
 	group := make([]string, len(ru.keys))
-	for i, c := range ru.keys {
-		sel = append(sel, c.at("r"))
-		group[i] = fmt.Sprint(i + 1)
+	for i := range ru.keys {
+		group[i] = strconv.Itoa(i + 1)
 	}
-	for _, c := range ru.sums {
-		sel = append(sel, "SUM("+c.at("r")+")")
+	for i := len(ru.keys); i < len(sel); i++ {
+		sel[i] = "SUM(" + sel[i] + ")"
 	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + ru.source + " r"
-	if f := ru.where("r"); f != "" {
-		q += " WHERE " + f
-	}
-	return q + " GROUP BY " + strings.Join(group, ", ")
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
 }
 
 // CheckRollups compares every rollup with a fresh computation from the raw rows and returns an
