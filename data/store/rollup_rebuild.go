@@ -29,6 +29,7 @@ func rebuildRollups(ctx context.Context, tx *sql.Tx) error {
 			if err := a.table(ru, sc.agg[i]).write(ctx, tx); err != nil {
 				return fmt.Errorf("rebuild %s: %w", ru.table, err)
 			}
+			sc.agg[i] = nil // written: let the next scan reuse the memory
 		}
 	}
 	return nil
