@@ -17,7 +17,7 @@ var sqlIdentifiers = map[string]string{
 	"c.table":                 "cascades: a constant table name",
 	"c.column":                "cascades: a constant column name",
 	"data.Entities[i]":        "emptyStore: a constant table name",
-	"q.table":                 "emptyStore: rollupQueries' constant table names",
+	"ru.table":                "emptyStore: the rollup definitions' constant table names",
 	"q":                       "finishBulk: index DDL that dropIndexes read from sqlite_master; execCount: its caller's query",
 	"fmt.Sprintf(q, args...)": "enterBulk: EXISTS over the data.Entities table names",
 }

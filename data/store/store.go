@@ -49,6 +49,18 @@ var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	3: reinstallRollups, // adds rollup_appt_service_resource
 }
 
+// afterHook is version's Go step: its entry in afterHooks, else reinstallRollups when its SQL
+// creates a rollup table, so a migration adding a rollup needs no hook of its own.
+func afterHook(version int, body string) func(ctx context.Context, tx *sql.Tx) error {
+	if h := afterHooks[version]; h != nil {
+		return h
+	}
+	if strings.Contains(body, "CREATE TABLE rollup_") {
+		return reinstallRollups
+	}
+	return nil
+}
+
 // beforeHooks run Go steps before a version's SQL. A store left in bulk mode by an older build
 // kept the DDL of the indexes version 4 drops: that load is finished first.
 var beforeHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
@@ -237,7 +249,7 @@ func loadMigrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body), before: beforeHooks[v], after: afterHooks[v]})
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body), before: beforeHooks[v], after: afterHook(v, string(body))})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil

@@ -4,111 +4,161 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 )
 
-// Rollups summarise appointments and revenue per local day so reports cost O(days), not O(rows).
-// Triggers keep them in the same transaction as every write; BulkWrite drops the triggers and
+// The triggers and the check below are generated from the rollup definitions in rollups.go.
+// Triggers keep the rollups in the same transaction as every write; BulkWrite drops them and
 // rebuilds the rollups from the rows instead, which is faster for millions of rows.
 
-// apptAdd and apptSub are the per-row rollup changes of one appointment (NEW or OLD).
-func apptAdd(r string) string {
-	return fmt.Sprintf(`
-INSERT INTO rollup_appt_service (local_date, status, service_id, n, minutes)
-VALUES (%[1]s.local_date, %[1]s.status, %[1]s.service_id, 1, (%[1]s.end_at - %[1]s.start_at) / 60)
-ON CONFLICT (local_date, status, service_id) DO UPDATE SET n = n + 1, minutes = minutes + excluded.minutes;
-INSERT INTO rollup_appt_resource (local_date, status, resource_id, n)
-VALUES (%[1]s.local_date, %[1]s.status, %[1]s.resource_id, 1)
-ON CONFLICT (local_date, status, resource_id) DO UPDATE SET n = n + 1;
-INSERT INTO rollup_appt_hour (local_date, local_hour, status, n)
-VALUES (%[1]s.local_date, %[1]s.local_hour, %[1]s.status, 1)
-ON CONFLICT (local_date, local_hour, status) DO UPDATE SET n = n + 1;
-INSERT INTO rollup_appt_service_resource (service_id, local_date, resource_id, n)
-VALUES (%[1]s.service_id, %[1]s.local_date, %[1]s.resource_id, 1)
-ON CONFLICT (service_id, local_date, resource_id) DO UPDATE SET n = n + 1;`, r)
-}
+// legacyTriggerNames are the triggers builds before the generated ones installed; dropTriggers
+// removes them too, so a store made by an older build never runs both.
+var legacyTriggerNames = []string{"appt_ins", "appt_del", "appt_upd", "appt_service_move", "appt_before_del", "pay_ins", "pay_del", "pay_upd"}
 
-func apptSub(r string) string {
-	return fmt.Sprintf(`
-UPDATE rollup_appt_service SET n = n - 1, minutes = minutes - (%[1]s.end_at - %[1]s.start_at) / 60
- WHERE local_date = %[1]s.local_date AND status = %[1]s.status AND service_id = %[1]s.service_id;
-UPDATE rollup_appt_resource SET n = n - 1
- WHERE local_date = %[1]s.local_date AND status = %[1]s.status AND resource_id = %[1]s.resource_id;
-UPDATE rollup_appt_hour SET n = n - 1
- WHERE local_date = %[1]s.local_date AND local_hour = %[1]s.local_hour AND status = %[1]s.status;
-UPDATE rollup_appt_service_resource SET n = n - 1
- WHERE service_id = %[1]s.service_id AND local_date = %[1]s.local_date AND resource_id = %[1]s.resource_id;`, r)
-}
-
-// paymentService is the service a payment's revenue counts under: its appointment's, else 0.
-func paymentService(r string) string {
-	return fmt.Sprintf("COALESCE((SELECT service_id FROM appointments WHERE id = %s.appointment_id), 0)", r)
-}
-
-func revenueAdd(r, service string) string {
-	return fmt.Sprintf(`
-INSERT INTO rollup_revenue_service (local_date, service_id, currency, cents, n)
-SELECT %[1]s.paid_local_date, %[2]s, %[1]s.currency, %[1]s.amount_cents, 1
- WHERE %[1]s.status = 'succeeded' AND %[1]s.paid_local_date IS NOT NULL
-ON CONFLICT (local_date, service_id, currency) DO UPDATE SET cents = cents + excluded.cents, n = n + 1;`, r, service)
-}
-
-func revenueSub(r, service string) string {
-	return fmt.Sprintf(`
-UPDATE rollup_revenue_service SET cents = cents - %[1]s.amount_cents, n = n - 1
- WHERE %[1]s.status = 'succeeded' AND %[1]s.paid_local_date IS NOT NULL
-   AND local_date = %[1]s.paid_local_date AND service_id = %[2]s AND currency = %[1]s.currency;`, r, service)
-}
-
-// moveRevenue moves the revenue of an appointment's succeeded payments between services. The
-// rollup rows are found through the appointment's few payments (an uncorrelated IN), not by
-// probing payments once per rollup row, which made every appointment delete O(days x payments).
-func moveRevenue(from, to string) string {
-	return fmt.Sprintf(`
-UPDATE rollup_revenue_service SET
-  cents = cents - (SELECT COALESCE(SUM(p.amount_cents), 0) FROM payments p WHERE p.appointment_id = OLD.id AND p.status = 'succeeded' AND p.paid_local_date = rollup_revenue_service.local_date AND p.currency = rollup_revenue_service.currency),
-  n = n - (SELECT COUNT(*) FROM payments p WHERE p.appointment_id = OLD.id AND p.status = 'succeeded' AND p.paid_local_date = rollup_revenue_service.local_date AND p.currency = rollup_revenue_service.currency)
- WHERE service_id = %[1]s AND local_date IN (SELECT p.paid_local_date FROM payments p WHERE p.appointment_id = OLD.id AND p.status = 'succeeded');
-INSERT INTO rollup_revenue_service (local_date, service_id, currency, cents, n)
-SELECT p.paid_local_date, %[2]s, p.currency, SUM(p.amount_cents), COUNT(*) FROM payments p
- WHERE p.appointment_id = OLD.id AND p.status = 'succeeded' AND p.paid_local_date IS NOT NULL
- GROUP BY p.paid_local_date, p.currency
-ON CONFLICT (local_date, service_id, currency) DO UPDATE SET cents = cents + excluded.cents, n = n + excluded.n;`, from, to)
-}
-
-var triggerNames = []string{"appt_ins", "appt_del", "appt_upd", "appt_service_move", "appt_before_del", "pay_ins", "pay_del", "pay_upd"}
-
-func triggerDDL() []string {
-	return []string{
-		"CREATE TRIGGER appt_ins AFTER INSERT ON appointments BEGIN" + apptAdd("NEW") + " END",
-		"CREATE TRIGGER appt_del AFTER DELETE ON appointments BEGIN" + apptSub("OLD") + " END",
-		`CREATE TRIGGER appt_upd AFTER UPDATE OF local_date, local_hour, status, service_id, resource_id, start_at, end_at ON appointments
-		 BEGIN` + apptSub("OLD") + apptAdd("NEW") + " END",
-		// Revenue follows the appointment's service; move it before rows change underneath.
-		`CREATE TRIGGER appt_service_move AFTER UPDATE OF service_id ON appointments WHEN OLD.service_id <> NEW.service_id
-		 BEGIN` + moveRevenue("OLD.service_id", "NEW.service_id") + " END",
-		// A deleted appointment's payments keep their revenue under "no service" (their FK is set NULL).
-		"CREATE TRIGGER appt_before_del BEFORE DELETE ON appointments BEGIN" + moveRevenue("OLD.service_id", "0") + " END",
-		"CREATE TRIGGER pay_ins AFTER INSERT ON payments BEGIN" + revenueAdd("NEW", paymentService("NEW")) + " END",
-		"CREATE TRIGGER pay_del AFTER DELETE ON payments BEGIN" + revenueSub("OLD", paymentService("OLD")) + " END",
-		`CREATE TRIGGER pay_upd AFTER UPDATE OF status, amount_cents, currency, paid_local_date, appointment_id ON payments
-		 BEGIN` + revenueSub("OLD", paymentService("OLD")) + revenueAdd("NEW", paymentService("NEW")) + " END",
+// rollupAdd is the statement adding row r (NEW) to the rollup.
+func rollupAdd(ru rollup, r string) string {
+	vals, set := make([]string, 0, len(ru.keys)+len(ru.sums)), make([]string, len(ru.sums))
+	for _, c := range ru.cols() {
+		vals = append(vals, c.at(r))
 	}
+	for i, c := range ru.sums {
+		set[i] = c.name + " = " + c.name + " + excluded." + c.name
+	}
+	where := ru.where(r)
+	if where == "" {
+		where = "true" // INSERT ... SELECT needs a WHERE before ON CONFLICT
+	}
+	return fmt.Sprintf("\nINSERT INTO %s (%s)\nSELECT %s WHERE %s\nON CONFLICT (%s) DO UPDATE SET %s;",
+		ru.table, strings.Join(names(ru.cols()), ", "), strings.Join(vals, ", "), where,
+		strings.Join(names(ru.keys), ", "), strings.Join(set, ", "))
+}
+
+// rollupSub is the statement taking row r (OLD) out of the rollup.
+func rollupSub(ru rollup, r string) string {
+	set := make([]string, len(ru.sums))
+	for i, c := range ru.sums {
+		set[i] = c.name + " = " + c.name + " - " + c.at(r)
+	}
+	var where []string
+	if f := ru.where(r); f != "" {
+		where = append(where, f)
+	}
+	for _, c := range ru.keys {
+		where = append(where, c.name+" = "+c.at(r))
+	}
+	return fmt.Sprintf("\nUPDATE %s SET %s\n WHERE %s;", ru.table, strings.Join(set, ", "), strings.Join(where, " AND "))
+}
+
+// rollupMove moves the rollup rows of the source rows that refer to the looked-up row OLD from
+// key value from to key value to. The rows to change are found through the few source rows of
+// OLD (an uncorrelated IN on the first other key), not by probing the source once per rollup
+// row, which made every appointment delete O(days x payments).
+func rollupMove(ru rollup, from, to string) string {
+	li := ru.lookupKey()
+	l := ru.keys[li].lookup
+	mine := "p." + l.ref + " = OLD.id"
+	if f := ru.where("p"); f != "" {
+		mine += " AND " + f
+	}
+	var match, groupBy []string
+	vals := make([]string, 0, len(ru.keys)+len(ru.sums))
+	first := -1
+	for i, c := range ru.keys {
+		if i == li {
+			vals = append(vals, to)
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		match = append(match, " AND "+c.at("p")+" = "+ru.table+"."+c.name)
+		groupBy = append(groupBy, c.at("p"))
+		vals = append(vals, c.at("p"))
+	}
+	set, add := make([]string, len(ru.sums)), make([]string, len(ru.sums))
+	for i, c := range ru.sums {
+		set[i] = fmt.Sprintf("%[1]s = %[1]s - (SELECT COALESCE(SUM(%[2]s), 0) FROM %[3]s p WHERE %[4]s%[5]s)",
+			c.name, c.at("p"), ru.source, mine, strings.Join(match, ""))
+		vals = append(vals, "SUM("+c.at("p")+")")
+		add[i] = c.name + " = " + c.name + " + excluded." + c.name
+	}
+	where := ru.keys[li].name + " = " + from
+	if first >= 0 {
+		where += fmt.Sprintf(" AND %s IN (SELECT %s FROM %s p WHERE %s)", ru.keys[first].name, ru.keys[first].at("p"), ru.source, mine)
+	}
+	update := fmt.Sprintf("\nUPDATE %s SET\n  %s\n WHERE %s;", ru.table, strings.Join(set, ",\n  "), where)
+	group := ""
+	if len(groupBy) > 0 {
+		group = " GROUP BY " + strings.Join(groupBy, ", ")
+	}
+	insert := fmt.Sprintf("\nINSERT INTO %s (%s)\nSELECT %s FROM %s p WHERE %s%s\nON CONFLICT (%s) DO UPDATE SET %s;",
+		ru.table, strings.Join(names(ru.cols()), ", "), strings.Join(vals, ", "), ru.source, mine, group,
+		strings.Join(names(ru.keys), ", "), strings.Join(add, ", "))
+	return update + insert
+}
+
+// rollupTrigger is one generated trigger.
+type rollupTrigger struct{ name, ddl string }
+
+// rollupTriggers generates every trigger from the definitions: per source table one trigger per
+// insert, delete and update of a column the rollups read; per looked-up key one trigger that
+// moves the rollup rows when the looked-up value changes and one when its row is deleted (run
+// before the delete, while the source rows still refer to it).
+func rollupTriggers() []rollupTrigger {
+	var out []rollupTrigger
+	for _, src := range rollupSources() {
+		var add, sub strings.Builder
+		var reads []string
+		for _, ru := range rollupsOf(src) {
+			add.WriteString(rollupAdd(ru, "NEW"))
+			sub.WriteString(rollupSub(ru, "OLD"))
+			for _, c := range ru.reads() {
+				if !slices.Contains(reads, c) {
+					reads = append(reads, c)
+				}
+			}
+		}
+		slices.Sort(reads)
+		p := "rollup_" + src
+		out = append(out,
+			rollupTrigger{p + "_ins", "CREATE TRIGGER " + p + "_ins AFTER INSERT ON " + src + " BEGIN" + add.String() + "\nEND"},
+			rollupTrigger{p + "_del", "CREATE TRIGGER " + p + "_del AFTER DELETE ON " + src + " BEGIN" + sub.String() + "\nEND"},
+			rollupTrigger{p + "_upd", "CREATE TRIGGER " + p + "_upd AFTER UPDATE OF " + strings.Join(reads, ", ") + " ON " + src +
+				" BEGIN" + sub.String() + add.String() + "\nEND"})
+	}
+	for _, ru := range rollups {
+		li := ru.lookupKey()
+		if li < 0 {
+			continue
+		}
+		l := ru.keys[li].lookup
+		p := ru.table + "_" + l.table
+		out = append(out,
+			rollupTrigger{p + "_move", fmt.Sprintf("CREATE TRIGGER %[1]s_move AFTER UPDATE OF %[2]s ON %[3]s WHEN OLD.%[2]s IS NOT NEW.%[2]s BEGIN%[4]s\nEND",
+				p, l.col, l.table, rollupMove(ru, "OLD."+l.col, "NEW."+l.col))},
+			rollupTrigger{p + "_unlink", fmt.Sprintf("CREATE TRIGGER %[1]s_unlink BEFORE DELETE ON %[2]s BEGIN%[3]s\nEND",
+				p, l.table, rollupMove(ru, "OLD."+l.col, l.none))})
+	}
+	return out
 }
 
 func installTriggers(ctx context.Context, tx *sql.Tx) error {
 	if err := dropTriggers(ctx, tx); err != nil {
 		return err
 	}
-	for _, ddl := range triggerDDL() {
-		if _, err := tx.ExecContext(ctx, ddl); err != nil {
-			return fmt.Errorf("install rollup trigger: %w", err)
+	for _, t := range rollupTriggers() {
+		if _, err := tx.ExecContext(ctx, t.ddl); err != nil {
+			return fmt.Errorf("install rollup trigger %s: %w", t.name, err)
 		}
 	}
 	return nil
 }
 
+// dropTriggers drops every rollup trigger: the generated ones and the legacy names.
 func dropTriggers(ctx context.Context, tx *sql.Tx) error {
-	for _, name := range triggerNames {
+	for _, name := range triggerNames() {
 		if _, err := tx.ExecContext(ctx, "DROP TRIGGER IF EXISTS "+name); err != nil {
 			return fmt.Errorf("drop rollup trigger: %w", err)
 		}
@@ -116,41 +166,45 @@ func dropTriggers(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// rollupQueries maps each rollup table to the query that computes it from raw rows.
-var rollupQueries = []struct{ table, cols, query string }{
-	{"rollup_appt_service", "local_date, status, service_id, n, minutes",
-		"SELECT local_date, status, service_id, COUNT(*), SUM((end_at - start_at) / 60) FROM appointments GROUP BY 1, 2, 3"},
-	{"rollup_appt_resource", "local_date, status, resource_id, n",
-		"SELECT local_date, status, resource_id, COUNT(*) FROM appointments GROUP BY 1, 2, 3"},
-	{"rollup_appt_hour", "local_date, local_hour, status, n",
-		"SELECT local_date, local_hour, status, COUNT(*) FROM appointments GROUP BY 1, 2, 3"},
-	// Version 3 (analytics): service x resource per day, so a report filtered to one service can
-	// break it down by resource (and vice versa) in O(days) without reading raw rows.
-	{"rollup_appt_service_resource", "service_id, local_date, resource_id, n",
-		"SELECT service_id, local_date, resource_id, COUNT(*) FROM appointments GROUP BY 1, 2, 3"},
-	{"rollup_revenue_service", "local_date, service_id, currency, cents, n",
-		`SELECT p.paid_local_date, COALESCE(a.service_id, 0), p.currency, SUM(p.amount_cents), COUNT(*)
-		   FROM payments p LEFT JOIN appointments a ON a.id = p.appointment_id
-		  WHERE p.status = 'succeeded' AND p.paid_local_date IS NOT NULL GROUP BY 1, 2, 3`},
+// triggerNames returns every trigger name a build of Almanac has installed.
+func triggerNames() []string {
+	out := append([]string(nil), legacyTriggerNames...)
+	for _, t := range rollupTriggers() {
+		out = append(out, t.name)
+	}
+	return out
+}
+
+// checkQuery computes the rollup from the raw rows with a GROUP BY, independently of the
+// triggers and of the rebuild's in-memory aggregation.
+func checkQuery(ru rollup) string {
+	sel, from := rowsSQL(ru.source, ru.filter, ru.cols())
+	group := make([]string, len(ru.keys))
+	for i := range ru.keys {
+		group[i] = strconv.Itoa(i + 1)
+	}
+	for i := len(ru.keys); i < len(sel); i++ {
+		sel[i] = "SUM(" + sel[i] + ")"
+	}
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
 }
 
 // CheckRollups compares every rollup with a fresh computation from the raw rows and returns an
 // error naming the first table that disagrees. Zero-count rollup rows are ignored.
 func (s *Store) CheckRollups(ctx context.Context) error {
 	return s.Read(ctx, func(tx *sql.Tx) error {
-		for _, q := range rollupQueries {
-			cols := q.cols
-			nonZero := " WHERE n <> 0"
+		for _, ru := range rollups {
 			diff := fmt.Sprintf(`SELECT COUNT(*) FROM (
-				SELECT %[1]s FROM %[2]s%[3]s EXCEPT %[4]s
+				SELECT %[1]s FROM %[2]s WHERE n <> 0 EXCEPT %[3]s
 				UNION ALL
-				SELECT * FROM (%[4]s EXCEPT SELECT %[1]s FROM %[2]s%[3]s))`, cols, q.table, nonZero, q.query)
+				SELECT * FROM (%[3]s EXCEPT SELECT %[1]s FROM %[2]s WHERE n <> 0))`,
+				strings.Join(names(ru.cols()), ", "), ru.table, checkQuery(ru))
 			var n int
 			if err := tx.QueryRowContext(ctx, diff).Scan(&n); err != nil {
-				return fmt.Errorf("check %s: %w", q.table, err)
+				return fmt.Errorf("check %s: %w", ru.table, err)
 			}
 			if n != 0 {
-				return fmt.Errorf("rollup %s disagrees with the raw rows in %d rows (please report this bug)", q.table, n)
+				return fmt.Errorf("rollup %s disagrees with the raw rows in %d rows (please report this bug)", ru.table, n)
 			}
 		}
 		return nil

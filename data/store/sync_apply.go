@@ -149,9 +149,9 @@ func emptyStore(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("empty %s: %w", data.Entities[i], err)
 		}
 	}
-	for _, q := range rollupQueries {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+q.table); err != nil {
-			return fmt.Errorf("empty %s: %w", q.table, err)
+	for _, ru := range rollups {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+ru.table); err != nil {
+			return fmt.Errorf("empty %s: %w", ru.table, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sync_cursors"); err != nil {
