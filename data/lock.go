@@ -27,7 +27,7 @@ type lockInfo struct {
 type BusyError struct {
 	Store   string    // the store's path
 	PID     int       // 0 when the holder has not written its details yet
-	Command string    // e.g. "almanac sync --full"
+	Command string    // the holder's command line, e.g. "almanac sync"
 	Since   time.Time // when the holder took the lock
 }
 
@@ -151,8 +151,8 @@ func readLockInfo(f *os.File) (lockInfo, error) {
 
 // syncCommand names a sync in its lock file.
 func syncCommand(o SyncOptions) string {
-	if o.Full {
-		return "almanac sync --full"
+	if o.Command != "" {
+		return o.Command
 	}
 	return "almanac sync"
 }

@@ -41,11 +41,36 @@ var ErrSyncLimit = errors.New("the sync stopped at a safety limit")
 // ErrCursorExpired is returned when the server no longer keeps changes as old as a cursor.
 var ErrCursorExpired = errors.New("the server no longer has changes that old")
 
+// ErrNeedFullSync is wrapped by a failure that only a full sync (SyncOptions.Full) gets past:
+// the server forgot the cursor, the tenant's time zone changed, the bulk state is damaged.
+// Front ends word the way out with their own control (the command line's --full).
+var ErrNeedFullSync = errors.New("a full sync is needed")
+
+// ErrNoToken is returned when a sync is given no token; it wraps ErrInvalid.
+var ErrNoToken = fmt.Errorf("no server token: %w", ErrInvalid)
+
+// TimeLimitError is a run stopped at its time limit (SyncLimits.RunTimeout); it is
+// ErrSyncLimit. Setting names the option that sets the limit (FieldTimeout).
+type TimeLimitError struct {
+	Limit   time.Duration
+	Setting string
+}
+
+func (e *TimeLimitError) Error() string {
+	return fmt.Sprintf("the sync ran past its time limit of %v; it stopped, what was applied is kept: run the sync again to continue", e.Limit)
+}
+
+// Is makes errors.Is(err, ErrSyncLimit) hold.
+func (e *TimeLimitError) Is(target error) bool { return target == ErrSyncLimit }
+
 // SyncOptions says where to sync from and how.
 type SyncOptions struct {
 	Server string // base URL, e.g. http://127.0.0.1:8417
 	Token  Secret
 	Full   bool // start over: forget the cursors and reload everything
+	// Command is the command line the store's lock names while the sync writes, for another
+	// process to show ("almanac sync --full"); default "almanac sync".
+	Command string
 	// AddTenant allows a server whose tenant the home does not keep while a synced tenant is
 	// active: the tenant is added and becomes active once its first sync completes. Without
 	// it such a server is refused with an *OtherTenantError and nothing is changed.
@@ -230,7 +255,7 @@ func Sync(ctx context.Context, h Home, o SyncOptions) (SyncResult, error) {
 		err = fmt.Errorf("%w (%w)", context.Canceled, err)
 	}
 	if err != nil && errors.Is(context.Cause(ctx), errRunTimeout) && !errors.Is(err, context.Canceled) {
-		err = &limitError{kind: limitTime, msg: fmt.Sprintf("the sync ran past its time limit of %v (--timeout); it stopped, what was applied is kept: run the sync again to continue", c.lim.RunTimeout)}
+		err = &TimeLimitError{Limit: c.lim.RunTimeout, Setting: FieldTimeout}
 	}
 	return res, err
 }
@@ -416,6 +441,10 @@ func failureWords(res SyncResult, err error) (cause, next string) {
 		return "the server redirected to another address, which Almanac does not follow", "the server URL needs checking"
 	case errors.Is(err, ErrCursorExpired):
 		return "the server no longer has changes that old", "a full resync is needed"
+	case errors.As(err, new(*TimeLimitError)):
+		return "it ran past its time limit", resumes
+	case errors.Is(err, ErrNeedFullSync):
+		return "the store must be rebuilt from the server", "a full resync is needed"
 	case errors.As(err, &le):
 		return [...]string{limitTime: "it ran past its time limit", limitRows: "the server kept sending more rows than it announced",
 			limitDisk: "free disk space ran low"}[le.kind], resumes

@@ -67,7 +67,7 @@ func (s *Service) Revenue(ctx context.Context, q RevenueQuery) (RevenueAnalytics
 			return err
 		}
 		if _, ok := nm.services[q.ServiceID]; q.ServiceID != 0 && !ok {
-			return usageError("--service %d: no such service in this tenant; see the service ids in 'almanac report revenue'", q.ServiceID)
+			return usageError(data.FieldService, fmt.Sprint(q.ServiceID), "is not a service of this tenant", "see the service ids in the revenue report")
 		}
 		nm.services[0] = NoServiceName
 		out, err = revenueRows(ctx, tx, from, to, days, t.Currency, q, nm.services)
