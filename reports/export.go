@@ -96,11 +96,13 @@ type ExportResult struct {
 	Format   Format   `json:"format"`
 	Rows     int64    `json:"rows"`
 	Period   Period   `json:"-"`
-	Notice   *DaysNotice `json:"-"` // the days asked for were shortened (clamped to the window or capped)
 	Metadata Metadata `json:"-"`
 	// Taken is the path asked for when a file already had it, so that Path is a numbered name
 	// instead; "" when the export got its name (or replaced the file: Overwrite).
 	Taken string `json:"-"`
+	// Notice says the days asked for were shortened (clamped to the window or capped); nil
+	// when they were not. Front ends word it.
+	Notice *DaysNotice `json:"-"`
 }
 
 // Metadata describes an export: written as the JSON "metadata" object and the XLSX "About"

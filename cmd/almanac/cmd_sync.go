@@ -66,7 +66,7 @@ func runSync(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full, AddTenant: *add, Limits: data.SyncLimits{RunTimeout: *timeout}}
+	o := data.SyncOptions{Server: firstNonEmpty(*server, saved.Server), Full: *full, Command: syncCommandLine(*full), AddTenant: *add, Limits: data.SyncLimits{RunTimeout: *timeout}}
 	if o.Server == "" && active != "" && active != data.DemoTenantID {
 		return usageErr("sync: --server URL is required (no server saved for tenant %s yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE", termSafe(active))
 	}
@@ -172,13 +172,13 @@ func firstNonEmpty(vals ...string) string {
 // shows; every failure exits 1, a bad URL or token 2.
 func syncFailure(env *Env, res data.SyncResult, err error) error {
 	if errors.Is(err, data.ErrInvalid) {
-		return usageErr("sync: %v", err)
+		return usageErr("sync: %w", err)
 	}
 	if !rerunHelps(err) {
 		return fmt.Errorf("sync: %w", err) // main words the store problems (explainStore)
 	}
 	if !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(env.Stderr, "almanac: sync: details: %s\n", strings.Join(strings.Fields(err.Error()), " "))
+		fmt.Fprintf(env.Stderr, "almanac: sync: details: %s\n", strings.Join(strings.Fields(cliWords(err)), " "))
 	}
 	return &worded{msg: "sync: " + data.SyncOutcome(res, err), err: err}
 }
@@ -349,7 +349,7 @@ func (a *appSyncer) Test(ctx context.Context, server, token string) (data.Remote
 func (a *appSyncer) Sync(ctx context.Context, req ui.SyncRequest, progress func(data.SyncProgress)) (ui.SyncDone, error) {
 	h := a.env.home()
 	from, _ := h.ActiveTenant() // unreadable: saved as from no tenant
-	o := data.SyncOptions{Server: req.Server, Token: data.Secret(req.Token), Full: req.Full, AddTenant: req.Add, Progress: progress}
+	o := data.SyncOptions{Server: req.Server, Token: data.Secret(req.Token), Full: req.Full, Command: syncCommandLine(req.Full), AddTenant: req.Add, Progress: progress}
 	res, err := data.Sync(ctx, h, o)
 	if serr := saveOutcome(ctx, h, from, o, res, err); serr != nil {
 		log.Printf("sync: %v", serr)
