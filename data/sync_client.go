@@ -63,7 +63,7 @@ func ParseServerURL(server string) (*url.URL, error) {
 	}
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, &InputError{Field: FieldServer, Value: redactURL(server), Problem: "holds a user name, password, query or fragment",
-			Fix: "give the address alone; the token is sent in a header, never in the URL: give it as {token}"}
+			Fix: "give the address alone; the token is sent in a header, never in the URL: give it with {token}"}
 	}
 	return u, nil
 }
