@@ -25,7 +25,7 @@ func ResolveHome(flagValue string) (Home, error) {
 	if dir == "" {
 		cfg, err := os.UserConfigDir()
 		if err != nil {
-			return Home{}, fmt.Errorf("find home: %w (set --home or ALMANAC_HOME)", err)
+			return Home{}, fmt.Errorf("find home: %w: %w", err, &InputError{Field: FieldHome, Problem: "is not given and this computer names no config folder", Fix: "give {home} or set ALMANAC_HOME"})
 		}
 		dir = filepath.Join(cfg, "almanac")
 	}

@@ -27,7 +27,7 @@ type lockInfo struct {
 type BusyError struct {
 	Store   string    // the store's path
 	PID     int       // 0 when the holder has not written its details yet
-	Command string    // e.g. "almanac sync --full"
+	Command string    // the holder's command line, e.g. "almanac sync"
 	Since   time.Time // when the holder took the lock
 }
 

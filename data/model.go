@@ -21,6 +21,11 @@ var (
 	ErrTenantChanged = errors.New("tenant differs from the store's tenant")
 )
 
+// ErrNeedFullSync is wrapped by a failure that only a full sync (the sync's Full option) gets past:
+// the server forgot the cursor, the tenant's time zone changed, the bulk state is damaged.
+// Front ends word the way out with their own control (the command line's --full).
+var ErrNeedFullSync = errors.New("a full sync is needed")
+
 // Tenant is the business whose data the store holds.
 type Tenant struct {
 	ID                string     `json:"id"`

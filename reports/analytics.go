@@ -133,14 +133,14 @@ func closedPeriod(p Period, today time.Time) (from, to string, days int, err err
 	a, err1 := time.Parse(data.DateLayout, p.From)
 	b, err2 := time.Parse(data.DateLayout, to)
 	if err1 != nil || err2 != nil {
-		return "", "", 0, usageError("period %s to %s is not two YYYY-MM-DD dates", p.From, to)
+		return "", "", 0, usageError(data.FieldPeriod, p.From+" to "+to, "is not two YYYY-MM-DD dates", "")
 	}
 	if b.Before(a) && p.To == "" {
 		// Only --from was typed: name it, not the --to the user never gave.
-		return "", "", 0, usageError("--from %s is after today (%s): give a date on or before today, or add --to", p.From, to)
+		return "", "", 0, usageError(data.FieldFrom, p.From, "is after today ("+to+")", "give a date on or before today, or add {to}")
 	}
 	if b.Before(a) {
-		return "", "", 0, usageError("--to %s is before --from %s: swap the dates", to, p.From)
+		return "", "", 0, usageError(data.FieldTo, to, "is before {from} "+p.From, "swap the dates")
 	}
 	return p.From, to, daysBetween(a, b) + 1, nil
 }
@@ -282,13 +282,13 @@ type names struct {
 // checkFilter refuses values that cannot match anything, naming the flag.
 func (n names) checkFilter(f AppointmentFilter) error {
 	if f.Status != "" && !data.ValidAppointmentStatus(f.Status) {
-		return usageError("--status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.Status)
+		return usageError(data.FieldStatus, f.Status, "is not an appointment status", "use scheduled, confirmed, completed, cancelled or no_show")
 	}
 	if _, ok := n.services[f.ServiceID]; f.ServiceID != 0 && !ok {
-		return usageError("--service %d: no such service in this tenant; see the service ids in 'almanac report appointments'", f.ServiceID)
+		return usageError(data.FieldService, fmt.Sprint(f.ServiceID), "is not a service of this tenant", "see the service ids in the appointments report")
 	}
 	if _, ok := n.resources[f.ResourceID]; f.ResourceID != 0 && !ok {
-		return usageError("--resource %d: no such resource in this tenant; see the resource ids in 'almanac report appointments'", f.ResourceID)
+		return usageError(data.FieldResource, fmt.Sprint(f.ResourceID), "is not a resource of this tenant", "see the resource ids in the appointments report")
 	}
 	return nil
 }

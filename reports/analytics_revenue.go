@@ -69,7 +69,7 @@ func (s *Service) revenue(ctx context.Context, ents license.Entitlements, q Reve
 			return err
 		}
 		if _, ok := nm.services[q.ServiceID]; q.ServiceID != 0 && !ok {
-			return usageError("--service %d: no such service in this tenant; see the service ids in 'almanac report revenue'", q.ServiceID)
+			return usageError(data.FieldService, fmt.Sprint(q.ServiceID), "is not a service of this tenant", "see the service ids in the revenue report")
 		}
 		nm.services[0] = NoServiceName
 		var only *int64

@@ -35,7 +35,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", usageError("--format %q: use csv, json or xlsx", s)
+	return "", usageError(data.FieldFormat, s, "is not a format", "use csv, json or xlsx")
 }
 
 // Feature is the license feature that gates the format.
@@ -96,11 +96,13 @@ type ExportResult struct {
 	Format   Format   `json:"format"`
 	Rows     int64    `json:"rows"`
 	Period   Period   `json:"-"`
-	Notice   string   `json:"-"` // a one-line notice for stderr, e.g. --days clamped to the window
 	Metadata Metadata `json:"-"`
 	// Taken is the path asked for when a file already had it, so that Path is a numbered name
 	// instead; "" when the export got its name (or replaced the file: Overwrite).
 	Taken string `json:"-"`
+	// Notice says the days asked for were shortened (clamped to the window or capped); nil
+	// when they were not. Front ends word it.
+	Notice *DaysNotice `json:"-"`
 }
 
 // Metadata describes an export: written as the JSON "metadata" object and the XLSX "About"
@@ -194,7 +196,7 @@ type exportJob struct {
 	period Period
 	filter store.ExportFilter
 	meta   Metadata
-	notice string
+	notice *DaysNotice
 }
 
 // plan resolves the period against the window and builds the query and the metadata.
@@ -215,7 +217,7 @@ func (s *Service) plan(ents license.Entitlements, req ExportRequest, ds *dataset
 
 // resolvePeriod applies the dataset's default and cap, then the history window.
 func (j *exportJob) resolvePeriod(w license.Window) error {
-	req, defaultDays, notice := j.req.Period, 0, ""
+	req, defaultDays, notice := j.req.Period, 0, (*DaysNotice)(nil)
 	if j.ds.name == DatasetPayments {
 		defaultDays = PaymentsDefaultDays
 		if req.Days != "" {
@@ -224,7 +226,7 @@ func (j *exportJob) resolvePeriod(w license.Window) error {
 				return err
 			}
 			if n > PaymentsMaxDays {
-				notice = fmt.Sprintf("almanac: --days %d is more than the %d days a payments export covers; using %d days", n, PaymentsMaxDays, PaymentsMaxDays)
+				notice = &DaysNotice{Asked: n, Used: PaymentsMaxDays, Limit: fmt.Sprintf("the %d days a payments export covers", PaymentsMaxDays)}
 				req.Days = fmt.Sprint(PaymentsMaxDays)
 			}
 		}
@@ -233,7 +235,7 @@ func (j *exportJob) resolvePeriod(w license.Window) error {
 	if err != nil {
 		return err
 	}
-	if p.Notice != "" && j.req.Period.Days != "" {
+	if p.Notice != nil && j.req.Period.Days != "" {
 		notice = p.Notice // a default that the window shortened is not worth a warning
 	}
 	j.period, j.notice = p, notice
@@ -355,7 +357,7 @@ func CheckOutName(out string, f Format) error {
 	if st, err := os.Stat(out); err == nil && st.IsDir() {
 		return nil // a folder that happens to be called "x.json"
 	}
-	return usageError("--out %s ends in %s but --format is %s: name the file .%s or choose --format %s", out, ext, f, f, strings.TrimPrefix(ext, "."))
+	return usageError(data.FieldOut, out, fmt.Sprintf("ends in %s but {format} is %s", ext, f), fmt.Sprintf("name the file .%s or choose {format} %s", f, strings.TrimPrefix(ext, ".")))
 }
 
 // DefaultFileName is {dataset}_{YYYYMMDD}_{HHMMSS}.{ext}, with now in the tenant's zone.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/data/store"
 )
 
@@ -153,35 +154,39 @@ func findDataset(name string) *dataset {
 func datasetFor(req ExportRequest) (*dataset, error) {
 	ds := findDataset(req.Dataset)
 	if ds == nil {
-		return nil, usageError("unknown dataset %q: use one of %s", req.Dataset, strings.Join(DatasetNames(), ", "))
+		return nil, usageError(data.FieldDataset, req.Dataset, "is not a dataset", "use one of "+strings.Join(DatasetNames(), ", "))
 	}
 	if _, err := ParseFormat(string(req.Format)); err != nil {
 		return nil, err
 	}
 	p := req.Period
 	if ds.dateField == "" && (p.Days != "" || p.From != "" || p.To != "") {
-		return nil, usageError("%s have no date filter: drop --from, --to and --days", ds.name)
+		return nil, usageError(data.FieldDataset, ds.name, "has no date filter", "drop {from}, {to} and {days}")
 	}
 	checks := []struct {
 		given bool
 		name  string
-		flag  string
+		field string
+		value string
 	}{
-		{req.Status != "", filterStatus, "--status"},
-		{req.ServiceID != 0, filterService, "--service"},
-		{req.ResourceID != 0, filterResource, "--resource"},
-		{req.Active != nil, filterActive, "--active"},
+		{req.Status != "", filterStatus, data.FieldStatus, req.Status},
+		{req.ServiceID != 0, filterService, data.FieldService, idValue(req.ServiceID)},
+		{req.ResourceID != 0, filterResource, data.FieldResource, idValue(req.ResourceID)},
+		{req.Active != nil, filterActive, data.FieldActive, activeValue(req.Active)},
 	}
 	for _, c := range checks {
 		if c.given && !slices.Contains(ds.filters, c.name) {
-			return nil, usageError("%s cannot be filtered by %s: drop it", ds.name, c.flag)
+			return nil, usageError(c.field, c.value, "is not a filter of "+ds.name, "drop it")
 		}
 	}
 	if req.Status != "" && !slices.Contains(ds.statuses, req.Status) {
-		return nil, usageError("--status %q is not %s status: use one of %s", req.Status, withArticle(strings.TrimSuffix(ds.name, "s")), strings.Join(ds.statuses, ", "))
+		return nil, usageError(data.FieldStatus, req.Status, "is not "+withArticle(strings.TrimSuffix(ds.name, "s"))+" status", "use one of "+strings.Join(ds.statuses, ", "))
 	}
-	if req.ServiceID < 0 || req.ResourceID < 0 {
-		return nil, usageError("--service and --resource take a positive id")
+	if req.ServiceID < 0 {
+		return nil, usageError(data.FieldService, idValue(req.ServiceID), "is not a positive id", "give the id of one of the tenant's services")
+	}
+	if req.ResourceID < 0 {
+		return nil, usageError(data.FieldResource, idValue(req.ResourceID), "is not a positive id", "give the id of one of the tenant's resources")
 	}
 	return ds, nil
 }

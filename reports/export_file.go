@@ -65,7 +65,7 @@ func resolveOut(out, defaultName string) (dir, name string, err error) {
 		return out, defaultName, nil
 	}
 	if strings.HasSuffix(out, string(os.PathSeparator)) || strings.HasSuffix(out, "/") {
-		return "", "", fmt.Errorf("folder %s does not exist: create it or choose another --out", out)
+		return "", "", outFolderError(out, "is a folder that does not exist")
 	}
 	dir, name = filepath.Split(out)
 	if dir == "" {
@@ -73,7 +73,7 @@ func resolveOut(out, defaultName string) (dir, name string, err error) {
 	}
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
-		return "", "", fmt.Errorf("folder %s does not exist: create it or choose another --out", filepath.Clean(dir))
+		return "", "", outFolderError(out, "is in folder "+filepath.Clean(dir)+", which does not exist")
 	}
 	return filepath.Clean(dir), name, nil
 }

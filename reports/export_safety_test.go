@@ -218,8 +218,9 @@ func TestCheckOutName(t *testing.T) {
 	}
 	for _, c := range cases {
 		err := CheckOutName(c.out, c.f)
-		if c.ok != (err == nil) || err != nil && (!errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "--out")) {
-			t.Errorf("CheckOutName(%q, %s) = %v, want ok %v (a usage error naming --out)", c.out, c.f, err, c.ok)
+		var ie *data.InputError
+		if c.ok != (err == nil) || err != nil && (!errors.Is(err, ErrUsage) || !errors.As(err, &ie) || ie.Field != data.FieldOut) {
+			t.Errorf("CheckOutName(%q, %s) = %v, want ok %v (a usage error naming the out field)", c.out, c.f, err, c.ok)
 		}
 	}
 	_, svc := demoStore(t, 300)

@@ -846,26 +846,26 @@ func TestExportGatingAndUsage(t *testing.T) {
 		ents     license.Entitlements
 		req      ExportRequest
 		required license.Plan // for plan refusals
-		usage    string       // for usage errors: text the message must contain
+		usage    string       // for usage errors: the field the *data.InputError names
 	}{
 		{"json on free", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatJSON}, license.Starter, ""},
 		{"xlsx on free", free, ExportRequest{Dataset: DatasetCustomers, Format: FormatXLSX}, license.Professional, ""},
 		{"xlsx on starter", planEnts(license.Starter), ExportRequest{Dataset: DatasetCustomers, Format: FormatXLSX}, license.Professional, ""},
 		{"30 days back on free", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{From: "2026-05-16"}}, license.Starter, ""},
 		{"payments a year back on pro", planEnts(license.Professional), ExportRequest{Dataset: DatasetPayments, Format: FormatCSV, Period: PeriodRequest{From: "2025-07-01", To: "2025-07-31"}}, license.Enterprise, ""},
-		{"days zero", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{Days: "0"}}, 0, "--days"},
-		{"days negative", free, ExportRequest{Dataset: DatasetPayments, Format: FormatCSV, Period: PeriodRequest{Days: "-3"}}, 0, "--days"},
-		{"days not a number", free, ExportRequest{Dataset: DatasetPayments, Format: FormatCSV, Period: PeriodRequest{Days: "week"}}, 0, "--days"},
-		{"bad from", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{From: "2026-02-30"}}, 0, "--from"},
-		{"to before from", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{From: "2026-06-14", To: "2026-06-10"}}, 0, "--to"},
-		{"days and from", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{From: "2026-06-14", Days: "3"}}, 0, "--days"},
-		{"unknown dataset", free, ExportRequest{Dataset: "invoices", Format: FormatCSV}, 0, "invoices"},
-		{"unknown format", free, ExportRequest{Dataset: DatasetCustomers, Format: "pdf"}, 0, "--format"},
-		{"bad status", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Status: "done"}, 0, "--status"},
-		{"status on resources", free, ExportRequest{Dataset: DatasetResources, Format: FormatCSV, Status: "active"}, 0, "--status"},
-		{"dates on customers", free, ExportRequest{Dataset: DatasetCustomers, Format: FormatCSV, Period: PeriodRequest{Days: "3"}}, 0, "--days"},
-		{"service on payments", free, ExportRequest{Dataset: DatasetPayments, Format: FormatCSV, ServiceID: 3}, 0, "--service"},
-		{"active on appointments", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Active: new(bool)}, 0, "--active"},
+		{"days zero", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{Days: "0"}}, 0, data.FieldDays},
+		{"days negative", free, ExportRequest{Dataset: DatasetPayments, Format: FormatCSV, Period: PeriodRequest{Days: "-3"}}, 0, data.FieldDays},
+		{"days not a number", free, ExportRequest{Dataset: DatasetPayments, Format: FormatCSV, Period: PeriodRequest{Days: "week"}}, 0, data.FieldDays},
+		{"bad from", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{From: "2026-02-30"}}, 0, data.FieldFrom},
+		{"to before from", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{From: "2026-06-14", To: "2026-06-10"}}, 0, data.FieldTo},
+		{"days and from", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Period: PeriodRequest{From: "2026-06-14", Days: "3"}}, 0, data.FieldDays},
+		{"unknown dataset", free, ExportRequest{Dataset: "invoices", Format: FormatCSV}, 0, data.FieldDataset},
+		{"unknown format", free, ExportRequest{Dataset: DatasetCustomers, Format: "pdf"}, 0, data.FieldFormat},
+		{"bad status", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Status: "done"}, 0, data.FieldStatus},
+		{"status on resources", free, ExportRequest{Dataset: DatasetResources, Format: FormatCSV, Status: "active"}, 0, data.FieldStatus},
+		{"dates on customers", free, ExportRequest{Dataset: DatasetCustomers, Format: FormatCSV, Period: PeriodRequest{Days: "3"}}, 0, data.FieldDataset},
+		{"service on payments", free, ExportRequest{Dataset: DatasetPayments, Format: FormatCSV, ServiceID: 3}, 0, data.FieldService},
+		{"active on appointments", free, ExportRequest{Dataset: DatasetAppointments, Format: FormatCSV, Active: new(bool)}, 0, data.FieldActive},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -879,8 +879,9 @@ func TestExportGatingAndUsage(t *testing.T) {
 			var he *license.HistoryError
 			switch {
 			case c.usage != "":
-				if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), c.usage) {
-					t.Fatalf("err %v, want a usage error naming %s", err, c.usage)
+				var ie *data.InputError
+				if !errors.Is(err, ErrUsage) || !errors.As(err, &ie) || ie.Field != c.usage {
+					t.Fatalf("err %v, want a usage error naming field %s", err, c.usage)
 				}
 			case errors.As(err, &ue):
 				if ue.Required != c.required {
@@ -924,8 +925,8 @@ func TestExportDaysClamping(t *testing.T) {
 			if res.Period.From != c.from {
 				t.Errorf("from %s, want %s", res.Period.From, c.from)
 			}
-			if (res.Notice != "") != c.wantNotice || !strings.Contains(res.Notice, c.noticeHas) || strings.Contains(res.Notice, "\n") {
-				t.Errorf("notice %q, want one line mentioning %q: %v", res.Notice, c.noticeHas, c.wantNotice)
+			if (res.Notice != nil) != c.wantNotice || res.Notice != nil && !strings.Contains(res.Notice.Limit, c.noticeHas) {
+				t.Errorf("notice %+v, want one whose limit mentions %q: %v", res.Notice, c.noticeHas, c.wantNotice)
 			}
 		})
 	}

@@ -11,11 +11,42 @@ import (
 )
 
 // ErrUsage marks a bad filter value (the command line maps it to exit 2); match with errors.Is.
+// Every such error is also a *data.InputError naming the field, which front ends word.
 var ErrUsage = errors.New("usage")
 
-// usageError wraps ErrUsage with a message that names the flag and the fix.
-func usageError(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrUsage}, args...)...)
+// UsageError is a bad filter value: a *data.InputError that is also ErrUsage.
+type UsageError struct{ *data.InputError }
+
+// Unwrap makes errors.Is(err, ErrUsage) and errors.As(err, **data.InputError) hold.
+func (e *UsageError) Unwrap() []error { return []error{ErrUsage, e.InputError} }
+
+// usageError is a bad value of field: problem and fix in the library's words, other fields
+// named "{field}" (see data.InputError.Words).
+func usageError(field, value, problem, fix string) error {
+	return &UsageError{&data.InputError{Field: field, Value: value, Problem: problem, Fix: fix}}
+}
+
+// idValue is a service or resource id as given, for an error.
+func idValue(id int64) string { return strconv.FormatInt(id, 10) }
+
+// outFolderError is an output path whose folder is missing: a failure (exit 1), not ErrUsage.
+func outFolderError(out, problem string) error {
+	return &data.InputError{Field: data.FieldOut, Value: out, Problem: problem, Fix: "create it or choose another {out}"}
+}
+
+// activeValue is an Active filter as given, for an error.
+func activeValue(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
+}
+
+// DaysNotice says that the number of days asked for was shortened; front ends word it (the
+// command line names its --days).
+type DaysNotice struct {
+	Asked, Used int
+	Limit       string // what it exceeds, e.g. "your FREE plan's 7-day history window"
 }
 
 // PeriodRequest is what the user asked for: --days N, or --from/--to local dates. Empty strings
@@ -27,14 +58,14 @@ type PeriodRequest struct {
 }
 
 // Period is a resolved range of local calendar dates, both ends inclusive. An empty To means no
-// upper bound (future rows included). Notice is a one-line message for stderr when --days was
+// upper bound (future rows included). Notice, when not nil, says the days asked for were
 // clamped to the history window.
 type Period struct {
 	From    string
 	To      string
 	Days    int
 	Clamped bool
-	Notice  string
+	Notice  *DaysNotice
 }
 
 // MaxDays bounds --days: a hundred years reaches back past any business's records and keeps
@@ -46,22 +77,22 @@ const MaxDays = 36_500
 func ParseDays(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if errors.Is(err, strconv.ErrRange) || err == nil && n > MaxDays {
-		return 0, usageError("--days %s is too many: give at most %d (100 years), or --from YYYY-MM-DD", s, MaxDays)
+		return 0, usageError(data.FieldDays, s, "is too many", fmt.Sprintf("give at most %d (100 years), or {from} YYYY-MM-DD", MaxDays))
 	}
 	if err != nil {
-		return 0, usageError("--days %q is not a number: give a whole number of days, 1 or more", s)
+		return 0, usageError(data.FieldDays, s, "is not a number", "give a whole number of days, 1 or more")
 	}
 	if n < 1 {
-		return 0, usageError("--days %d: give a whole number of days, 1 or more", n)
+		return 0, usageError(data.FieldDays, s, "is too few", "give a whole number of days, 1 or more")
 	}
 	return n, nil
 }
 
-// ParseDate parses a YYYY-MM-DD local date given to flag.
-func ParseDate(flag, s string, loc *time.Location) (time.Time, error) {
+// ParseDate parses a YYYY-MM-DD local date given as field (data.FieldFrom, data.FieldTo).
+func ParseDate(field, s string, loc *time.Location) (time.Time, error) {
 	d, err := time.ParseInLocation(data.DateLayout, s, loc)
 	if err != nil {
-		return time.Time{}, usageError("%s %q is not a date: use YYYY-MM-DD, e.g. 2026-01-31", flag, s)
+		return time.Time{}, usageError(field, s, "is not a date", "use YYYY-MM-DD, e.g. 2026-01-31")
 	}
 	return d, nil
 }
@@ -79,7 +110,7 @@ func Today(now time.Time, loc *time.Location) time.Time {
 func ResolvePeriod(req PeriodRequest, w license.Window, defaultDays int) (Period, error) {
 	loc := w.Today.Location()
 	if req.Days != "" && (req.From != "" || req.To != "") {
-		return Period{}, usageError("give either --days or --from/--to, not both")
+		return Period{}, usageError(data.FieldDays, req.Days, "cannot be given with {from} or {to}", "give either {days} or {from}/{to}, not both")
 	}
 	if req.From != "" || req.To != "" {
 		return explicitPeriod(req, w, loc)
@@ -102,7 +133,7 @@ func explicitPeriod(req PeriodRequest, w license.Window, loc *time.Location) (Pe
 	var from, to time.Time
 	var err error
 	if req.From != "" {
-		if from, err = ParseDate("--from", req.From, loc); err != nil {
+		if from, err = ParseDate(data.FieldFrom, req.From, loc); err != nil {
 			return Period{}, err
 		}
 	} else {
@@ -113,11 +144,11 @@ func explicitPeriod(req PeriodRequest, w license.Window, loc *time.Location) (Pe
 	}
 	p := Period{From: from.Format(data.DateLayout)}
 	if req.To != "" {
-		if to, err = ParseDate("--to", req.To, loc); err != nil {
+		if to, err = ParseDate(data.FieldTo, req.To, loc); err != nil {
 			return Period{}, err
 		}
 		if to.Before(from) {
-			return Period{}, usageError("--to %s is before --from %s: swap the dates", req.To, p.From)
+			return Period{}, usageError(data.FieldTo, req.To, "is before {from} "+p.From, "swap the dates")
 		}
 		p.To = to.Format(data.DateLayout)
 		p.Days = daysBetween(from, to) + 1
@@ -133,7 +164,7 @@ func lastDays(n int, w license.Window) Period {
 	p := Period{Days: n}
 	if c, clamped := w.ClampDays(n); clamped {
 		p.Days, p.Clamped = c, true
-		p.Notice = fmt.Sprintf("almanac: --days %d is longer than your %s plan's %d-day history window; using %d days", n, w.Plan, w.MaxDays, c)
+		p.Notice = &DaysNotice{Asked: n, Used: c, Limit: fmt.Sprintf("your %s plan's %d-day history window", w.Plan, w.MaxDays)}
 	}
 	p.From = w.Today.AddDate(0, 0, -(p.Days - 1)).Format(data.DateLayout)
 	p.To = w.Today.Format(data.DateLayout)

@@ -69,8 +69,8 @@ func TestResolvePeriod(t *testing.T) {
 			if p.From != c.from || p.To != c.to || p.Days != c.days || p.Clamped != c.clamped {
 				t.Fatalf("got %+v, want from %s to %s days %d clamped %v", p, c.from, c.to, c.days, c.clamped)
 			}
-			if c.clamped && !strings.Contains(p.Notice, "FREE") {
-				t.Errorf("notice %q does not name the plan", p.Notice)
+			if c.clamped && (p.Notice == nil || !strings.Contains(p.Notice.Limit, "FREE") || p.Notice.Used != p.Days) {
+				t.Errorf("notice %+v does not name the plan and the days used", p.Notice)
 			}
 		})
 	}

@@ -290,8 +290,8 @@ func (v *analyticsView) show(res analyticsResult, err error) {
 		v.showError(err)
 		return
 	}
-	if res.period.Notice != "" {
-		v.message.Add(NewBanner(BannerInfo, res.period.Notice))
+	if res.period.Notice != nil {
+		v.message.Add(NewBanner(BannerInfo, daysNoticeText(res.period.Notice)))
 	}
 	if res.appt != nil {
 		v.appt.fill(*res.appt, res.apptPNG)
@@ -308,7 +308,7 @@ func (v *analyticsView) showError(err error) {
 		v.message.Add(NewHistoryPrompt(v.s, he))
 		return
 	}
-	v.message.Add(NewBanner(BannerDanger, "Could not compute the analytics: "+err.Error()))
+	v.message.Add(NewBanner(BannerDanger, "Could not compute the analytics: "+errorWords(err)))
 }
 
 // apptPanel is the Appointments tab. Its sections follow the registry: counts, charts,

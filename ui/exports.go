@@ -402,15 +402,16 @@ func (j *exportJob) finish(res reports.ExportResult, err error) {
 	}
 }
 
-// exportError keeps the engine's message, which names the problem and the fix.
+// exportError keeps the engine's message, which names the problem and the fix, worded with
+// the screen's labels.
 func exportError(err error) error {
-	return errors.New(strings.TrimPrefix(err.Error(), reports.ErrUsage.Error()+": "))
+	return errors.New(errorWords(err))
 }
 
 func (j *exportJob) success(res reports.ExportResult) fyne.CanvasObject {
 	msg := fmt.Sprintf("Exported %s %s to %s", reports.GroupThousands(res.Rows), res.Dataset, res.Path)
-	if res.Notice != "" {
-		msg += "\n" + strings.TrimPrefix(res.Notice, "almanac: ")
+	if res.Notice != nil {
+		msg += "\n" + daysNoticeText(res.Notice)
 	}
 	if res.Taken != "" {
 		msg += "\n" + filepath.Base(res.Taken) + " appeared meanwhile, so the export got a numbered name."

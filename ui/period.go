@@ -159,12 +159,21 @@ func (p *periodPicker) applyCustom() {
 		if errors.As(err, &he) {
 			p.setPrompt(NewHistoryPrompt(p.s, he))
 		} else {
-			p.setPrompt(widget.NewLabel(err.Error()))
+			p.setPrompt(widget.NewLabel(errorWords(err)))
+			p.focusField(inputField(err))
 		}
 		return
 	}
 	p.setPrompt(nil)
 	p.onChange(req)
+}
+
+// focusField puts the keyboard focus on the date entry a bad value came from.
+func (p *periodPicker) focusField(field string) {
+	entry := map[string]*widget.DateEntry{data.FieldFrom: p.from, data.FieldTo: p.to}[field]
+	if entry != nil && p.s.Win != nil {
+		p.s.Win.Canvas().Focus(entry)
+	}
 }
 
 func (p *periodPicker) apply(label string, req reports.PeriodRequest) {

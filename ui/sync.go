@@ -91,6 +91,9 @@ func buildSync(s *Shell) fyne.CanvasObject {
 	return s.syncView.root
 }
 
+// fullSyncLabel is the label of the check box that makes the next sync a full one.
+const fullSyncLabel = "Pull everything again (full resync)"
+
 func newSyncView(s *Shell, syncer Syncer) *syncView {
 	v := &syncView{s: s, syncer: syncer, rows: map[string]*entityRow{}}
 	v.server = widget.NewEntry()
@@ -98,7 +101,7 @@ func newSyncView(s *Shell, syncer Syncer) *syncView {
 	v.token = widget.NewPasswordEntry()
 	v.token.SetPlaceHolder("access token from your booking system")
 	v.server.OnChanged = v.serverChanged
-	v.full = widget.NewCheck("Pull everything again (full resync)", nil)
+	v.full = widget.NewCheck(fullSyncLabel, nil)
 	v.test = &widget.Button{Text: "Test connection", OnTapped: v.testConnection}
 	v.run = &widget.Button{Text: "Sync now", Importance: widget.HighImportance, OnTapped: v.start}
 	v.cancelB = &widget.Button{Text: "Cancel", OnTapped: v.stop}
@@ -213,9 +216,27 @@ func (v *syncView) setStatus(text string, imp widget.Importance) {
 func (v *syncView) setFailure(text string, err error, imp widget.Importance) {
 	log.Printf("sync: %v", err)
 	v.setStatus(text, imp)
-	v.detail.SetText(strings.Join(strings.Fields(err.Error()), " "))
+	v.detail.SetText(strings.Join(strings.Fields(errorWords(err)), " "))
 	v.details.CloseAll()
 	v.details.Show()
+	v.focusFor(err)
+}
+
+// focusFor puts the keyboard focus on the control that gets past err: the field a bad value
+// came from, or the full-resync check box.
+func (v *syncView) focusFor(err error) {
+	var o fyne.Focusable
+	switch {
+	case errors.Is(err, data.ErrNeedFullSync):
+		o = v.full
+	case inputField(err) == data.FieldServer:
+		o = v.server
+	case inputField(err) == data.FieldToken, errors.Is(err, datasync.ErrNoToken):
+		o = v.token
+	}
+	if o != nil && v.s.Win != nil {
+		v.s.Win.Canvas().Focus(o)
+	}
 }
 
 func (v *syncView) testConnection() {

@@ -258,7 +258,7 @@ func runTenantUse(env *Env, args []string) error {
 	}
 	t, err := store.UseTenant(env.ctx(), env.home(), fs.Arg(0))
 	if errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrNotFound) {
-		return usageErr("tenant use: %v", err)
+		return usageErr("tenant use: %w", err)
 	}
 	if err != nil {
 		return err

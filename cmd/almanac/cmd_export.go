@@ -94,7 +94,7 @@ func exportRequest(dataset string, f exportFlags) (reports.ExportRequest, error)
 	}
 	format, err := reports.ParseFormat(f.format)
 	if err != nil {
-		return req, usageErr("export: %s", usageText(err))
+		return req, usageErr("export: %w", err)
 	}
 	req.Format = format
 	if req.ServiceID, err = parseExportID("--service", f.service); err != nil {
@@ -137,8 +137,8 @@ func doExport(env *Env, req reports.ExportRequest, asJSON bool) error {
 	if err != nil {
 		return exportErr(err)
 	}
-	if res.Notice != "" {
-		fmt.Fprintln(env.Stderr, res.Notice)
+	if res.Notice != nil {
+		fmt.Fprintln(env.Stderr, noticeWords(res.Notice))
 	}
 	if res.Taken != "" {
 		fmt.Fprintf(env.Stderr, "almanac: %s already exists; wrote %s instead (pass --overwrite to replace it)\n",
@@ -159,14 +159,9 @@ func exportErr(err error) error {
 	case errors.As(err, &ue), errors.As(err, &he):
 		return planErr(err)
 	case errors.Is(err, reports.ErrUsage):
-		return usageErr("export: %s", usageText(err))
+		return usageErr("export: %w", err)
 	case errors.Is(err, context.Canceled):
 		return errors.New("export cancelled: no file was written")
 	}
 	return err
-}
-
-// usageText drops the "usage: " prefix the reports package puts on its usage errors.
-func usageText(err error) string {
-	return strings.TrimPrefix(err.Error(), reports.ErrUsage.Error()+": ")
 }

@@ -101,7 +101,7 @@ func repairSync(env *Env, id, server, token, tokenFile string) error {
 	if err != nil {
 		return err
 	}
-	o := datasync.Options{Server: firstNonEmpty(server, saved.Server), Full: true}
+	o := datasync.Options{Server: firstNonEmpty(server, saved.Server), Full: true, Command: syncCommandLine(true)}
 	if o.Server == "" {
 		return usageErr("repair: no saved server to sync from: pass --server URL with --token-file FILE")
 	}

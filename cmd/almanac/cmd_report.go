@@ -121,7 +121,7 @@ func (f *reportFlags) validate() error {
 	}
 	if f.days != "" {
 		if _, err := reports.ParseDays(f.days); err != nil {
-			return usageErr("report: %s", strings.TrimPrefix(err.Error(), "usage: "))
+			return usageErr("report: %w", err)
 		}
 	}
 	if f.status != "" && !data.ValidAppointmentStatus(f.status) {
@@ -177,8 +177,8 @@ func resolvePeriod(env *Env, w license.Window, f reportFlags) (reports.Period, e
 	if err != nil {
 		return p, reportErr(err)
 	}
-	if p.Notice != "" {
-		fmt.Fprintln(env.Stderr, p.Notice)
+	if p.Notice != nil {
+		fmt.Fprintln(env.Stderr, noticeWords(p.Notice))
 	}
 	return p, nil
 }
@@ -190,7 +190,7 @@ func reportErr(err error) error {
 	case errors.As(err, &he):
 		return planErr(fmt.Errorf("report: %w", err))
 	case errors.Is(err, reports.ErrUsage):
-		return usageErr("report: %s", strings.TrimPrefix(err.Error(), "usage: "))
+		return usageErr("report: %w", err)
 	}
 	return err
 }

@@ -69,7 +69,7 @@ func runSync(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := datasync.Options{Server: firstNonEmpty(*server, saved.Server), Full: *full, AddTenant: *add, Limits: datasync.Limits{RunTimeout: *timeout}}
+	o := datasync.Options{Server: firstNonEmpty(*server, saved.Server), Full: *full, Command: syncCommandLine(*full), AddTenant: *add, Limits: datasync.Limits{RunTimeout: *timeout}}
 	if o.Server == "" && active != "" && active != data.DemoTenantID {
 		return usageErr("sync: --server URL is required (no server saved for tenant %s yet), e.g. almanac sync --server http://127.0.0.1:8417 --token-file FILE", termSafe(active))
 	}
@@ -175,13 +175,13 @@ func firstNonEmpty(vals ...string) string {
 // shows; every failure exits 1, a bad URL or token 2.
 func syncFailure(env *Env, res datasync.Result, err error) error {
 	if errors.Is(err, data.ErrInvalid) {
-		return usageErr("sync: %v", err)
+		return usageErr("sync: %w", err)
 	}
 	if !rerunHelps(err) {
 		return fmt.Errorf("sync: %w", err) // main words the store problems (explainStore)
 	}
 	if !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(env.Stderr, "almanac: sync: details: %s\n", strings.Join(strings.Fields(err.Error()), " "))
+		fmt.Fprintf(env.Stderr, "almanac: sync: details: %s\n", strings.Join(strings.Fields(cliWords(err)), " "))
 	}
 	return &worded{msg: "sync: " + datasync.Outcome(res, err), err: err}
 }
@@ -352,7 +352,7 @@ func (a *appSyncer) Test(ctx context.Context, server, token string) (datasync.Re
 func (a *appSyncer) Sync(ctx context.Context, req ui.SyncRequest, progress func(datasync.Progress)) (ui.SyncDone, error) {
 	h := a.env.home()
 	from, _ := h.ActiveTenant() // unreadable: saved as from no tenant
-	o := datasync.Options{Server: req.Server, Token: datasync.Secret(req.Token), Full: req.Full, AddTenant: req.Add, Progress: progress}
+	o := datasync.Options{Server: req.Server, Token: datasync.Secret(req.Token), Full: req.Full, Command: syncCommandLine(req.Full), AddTenant: req.Add, Progress: progress}
 	res, err := datasync.Sync(ctx, h, o)
 	if serr := saveOutcome(ctx, h, from, o, res, err); serr != nil {
 		log.Printf("sync: %v", serr)

@@ -87,7 +87,7 @@ func checkBuildKeys() error {
 
 func report(stderr io.Writer, err error) int {
 	if err != nil {
-		fmt.Fprintln(stderr, "almanac: "+termSafe(oneLine(err.Error())))
+		fmt.Fprintln(stderr, "almanac: "+termSafe(oneLine(cliWords(err))))
 	}
 	return exitCode(err)
 }

@@ -45,7 +45,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stderr, nil)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "tenantd: "+err.Error())
+		fmt.Fprintln(os.Stderr, "tenantd: "+flagWords(err))
 		var ue usageError
 		if errors.As(err, &ue) {
 			os.Exit(2)
@@ -55,6 +55,19 @@ func main() {
 }
 
 type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+// flagWords is err's message with the demo options' fields named as tenantd's flags, which
+// share their names (--appointments, --timezone).
+func flagWords(err error) string {
+	return data.RewordError(err, func(e error) (string, bool) {
+		if ie, ok := e.(*data.InputError); ok {
+			return ie.Words(func(field string) string { return "--" + field }), true
+		}
+		return "", false
+	})
+}
 
 func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("tenantd", flag.ContinueOnError)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,15 @@ func TestServes(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBadDemoOptionNamesTheFlag: a demo option that Normalize refuses is a usage error worded
+// with tenantd's flag.
+func TestBadDemoOptionNamesTheFlag(t *testing.T) {
+	err := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--token", "x", "--timezone", "Mars/X"}, io.Discard, nil)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.HasPrefix(flagWords(err), "--timezone Mars/X is not a time zone") {
+		t.Fatalf("err %v (worded %q), want a usage error naming --timezone", err, flagWords(err))
 	}
 }

@@ -40,7 +40,7 @@ func (o Options) Normalize() (Options, error) {
 		o.Appointments = 50_000
 	}
 	if o.Appointments < 0 || o.Appointments > 20_000_000 {
-		return o, fmt.Errorf("--appointments %d: %w: use 1 to 20000000", o.Appointments, data.ErrInvalid)
+		return o, &data.InputError{Field: data.FieldAppointments, Value: fmt.Sprint(o.Appointments), Problem: "is out of range", Fix: "use 1 to 20000000"}
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
@@ -50,7 +50,7 @@ func (o Options) Normalize() (Options, error) {
 	}
 	loc, err := time.LoadLocation(o.TimeZone)
 	if err != nil {
-		return o, fmt.Errorf("--timezone %q: %w: use an IANA name such as America/New_York", o.TimeZone, data.ErrInvalid)
+		return o, &data.InputError{Field: data.FieldTimeZone, Value: o.TimeZone, Problem: "is not a time zone", Fix: "use an IANA name such as America/New_York"}
 	}
 	if o.Currency == "" {
 		o.Currency = "USD"

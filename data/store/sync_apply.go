@@ -24,7 +24,7 @@ func (st *Store) PrepareSync(ctx context.Context, remote data.Tenant, full bool)
 		case old.ID != remote.ID:
 			return fmt.Errorf("store %s holds tenant %q, not the server's %q: %w", st.Path(), old.ID, remote.ID, data.ErrTenantChanged)
 		case old.TimeZone != remote.TimeZone && !full:
-			return fmt.Errorf("the tenant's time zone changed from %s to %s: run the sync again with --full", old.TimeZone, remote.TimeZone)
+			return fmt.Errorf("the tenant's time zone changed from %s to %s: %w", old.TimeZone, remote.TimeZone, data.ErrNeedFullSync)
 		default:
 			t.LastSyncAt = old.LastSyncAt
 		}
@@ -107,7 +107,7 @@ func finishBulkTx(ctx context.Context, tx *sql.Tx) error {
 	}
 	var indexes []string
 	if err := json.Unmarshal([]byte(ddl), &indexes); err != nil {
-		return fmt.Errorf("bulk state is damaged: %v: run the sync again with --full", err)
+		return fmt.Errorf("bulk state is damaged: %v: %w", err, data.ErrNeedFullSync)
 	}
 	for _, q := range indexes {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

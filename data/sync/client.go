@@ -46,7 +46,7 @@ func newSyncClient(o Options) (*syncClient, error) {
 		return nil, err
 	}
 	if o.Token == "" {
-		return nil, fmt.Errorf("no server token: %w: pass --token-file FILE, set ALMANAC_TOKEN, or save one on the Sync screen", data.ErrInvalid)
+		return nil, ErrNoToken
 	}
 	if o.PageSize <= 0 || o.PageSize > MaxPageLimit {
 		o.PageSize = MaxPageLimit
@@ -64,8 +64,8 @@ func ParseServerURL(server string) (*url.URL, error) {
 		return nil, fmt.Errorf("server URL %q: %w: use http(s)://host[:port]", redactURL(server), data.ErrInvalid)
 	}
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, fmt.Errorf("server URL %q: %w: it must not hold a user name, password or query; the token is sent in a header, give it with --token-file, --token - or ALMANAC_TOKEN (or the Token field)",
-			redactURL(server), data.ErrInvalid)
+		return nil, &data.InputError{Field: data.FieldServer, Value: redactURL(server), Problem: "holds a user name, password, query or fragment",
+			Fix: "give the address alone; the token is sent in a header, never in the URL: give it with {token}"}
 	}
 	return u, nil
 }
@@ -394,7 +394,7 @@ func statusError(path string, resp *http.Response, token Secret) error {
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return fmt.Errorf("%w (HTTP %d): check the token and try again", ErrTokenRejected, code)
 	case code == http.StatusGone:
-		return fmt.Errorf("%w (HTTP 410): run the sync again with --full", ErrCursorExpired)
+		return fmt.Errorf("%w (HTTP 410): %w", ErrCursorExpired, data.ErrNeedFullSync)
 	case code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout:
 		return retryable{fmt.Errorf("GET %s: HTTP %d: %s", path, code, msg)}
 	default:

@@ -80,7 +80,7 @@ func readSyncSettings(path string) (Settings, error) {
 		return s, fmt.Errorf("read sync settings: %w", err)
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return Settings{}, fmt.Errorf("sync settings %s are damaged: %v: delete the file and sync again with --server and the token", path, err)
+		return Settings{}, fmt.Errorf("sync settings %s are damaged: %v: delete the file, then sync again giving the server and the token", path, err)
 	}
 	return s, nil
 }

@@ -45,11 +45,31 @@ var ErrSyncLimit = errors.New("the sync stopped at a safety limit")
 // ErrCursorExpired is returned when the server no longer keeps changes as old as a cursor.
 var ErrCursorExpired = errors.New("the server no longer has changes that old")
 
+// ErrNoToken is returned when a sync is given no token; it wraps ErrInvalid.
+var ErrNoToken = fmt.Errorf("no server token: %w", data.ErrInvalid)
+
+// TimeLimitError is a run stopped at its time limit (Limits.RunTimeout); it is
+// ErrSyncLimit. Setting names the option that sets the limit (FieldTimeout).
+type TimeLimitError struct {
+	Limit   time.Duration
+	Setting string
+}
+
+func (e *TimeLimitError) Error() string {
+	return fmt.Sprintf("the sync ran past its time limit of %v; it stopped, what was applied is kept: run the sync again to continue", e.Limit)
+}
+
+// Is makes errors.Is(err, ErrSyncLimit) hold.
+func (e *TimeLimitError) Is(target error) bool { return target == ErrSyncLimit }
+
 // Options says where to sync from and how.
 type Options struct {
 	Server string // base URL, e.g. http://127.0.0.1:8417
 	Token  Secret
 	Full   bool // start over: forget the cursors and reload everything
+	// Command is the command line the store's lock names while the sync writes, for another
+	// process to show ("almanac sync --full"); default "almanac sync".
+	Command string
 	// AddTenant allows a server whose tenant the home does not keep while a synced tenant is
 	// active: the tenant is added and becomes active once its first sync completes. Without
 	// it such a server is refused with an *OtherTenantError and nothing is changed.
@@ -234,7 +254,7 @@ func Sync(ctx context.Context, h data.Home, o Options) (Result, error) {
 		err = fmt.Errorf("%w (%w)", context.Canceled, err)
 	}
 	if err != nil && errors.Is(context.Cause(ctx), errRunTimeout) && !errors.Is(err, context.Canceled) {
-		err = &limitError{kind: limitTime, msg: fmt.Sprintf("the sync ran past its time limit of %v (--timeout); it stopped, what was applied is kept: run the sync again to continue", c.lim.RunTimeout)}
+		err = &TimeLimitError{Limit: c.lim.RunTimeout, Setting: data.FieldTimeout}
 	}
 	return res, err
 }
@@ -420,6 +440,10 @@ func failureWords(res Result, err error) (cause, next string) {
 		return "the server redirected to another address, which Almanac does not follow", "the server URL needs checking"
 	case errors.Is(err, ErrCursorExpired):
 		return "the server no longer has changes that old", "a full resync is needed"
+	case errors.As(err, new(*TimeLimitError)):
+		return "it ran past its time limit", resumes
+	case errors.Is(err, data.ErrNeedFullSync):
+		return "the store must be rebuilt from the server", "a full resync is needed"
 	case errors.As(err, &le):
 		return [...]string{limitTime: "it ran past its time limit", limitRows: "the server kept sending more rows than it announced",
 			limitDisk: "free disk space ran low"}[le.kind], resumes
@@ -458,8 +482,8 @@ func thousands(n int64) string {
 
 // syncCommand names a sync in its lock file.
 func syncCommand(o Options) string {
-	if o.Full {
-		return "almanac sync --full"
+	if o.Command != "" {
+		return o.Command
 	}
 	return "almanac sync"
 }
