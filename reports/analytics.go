@@ -196,7 +196,7 @@ func newApptAgg(c store.ApptCounts) *apptAgg {
 }
 
 func statusIndex(s string) int {
-	for i, v := range data.AppointmentStatuses {
+	for i, v := range data.AppointmentStatuses().All() {
 		if string(v) == s {
 			return i
 		}
@@ -226,7 +226,7 @@ func (a *apptAgg) analytics(from, to string, days int, names names) AppointmentA
 		dc := DayCount{Date: date, StatusBreakdown: zeroStatuses()}
 		if d := a.days[date]; d != nil {
 			for si, n := range d {
-				st := string(data.AppointmentStatuses[si])
+				st := string(data.AppointmentStatuses().All()[si])
 				dc.StatusBreakdown[st] = n
 				dc.Count += n
 				out.ByStatus[st] += n
@@ -243,8 +243,8 @@ func (a *apptAgg) analytics(from, to string, days int, names names) AppointmentA
 }
 
 func zeroStatuses() map[string]int64 {
-	m := make(map[string]int64, len(data.AppointmentStatuses))
-	for _, s := range data.AppointmentStatuses {
+	m := make(map[string]int64, len(data.AppointmentStatuses().All()))
+	for _, s := range data.AppointmentStatuses().All() {
 		m[string(s)] = 0
 	}
 	return m
@@ -281,7 +281,7 @@ type names struct {
 
 // checkFilter refuses values that cannot match anything, naming the flag.
 func (n names) checkFilter(f AppointmentFilter) error {
-	if f.Status != "" && !data.ValidAppointmentStatus(f.Status) {
+	if f.Status != "" && !data.AppointmentStatuses().Valid(f.Status) {
 		return usageError("--status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.Status)
 	}
 	if _, ok := n.services[f.ServiceID]; f.ServiceID != 0 && !ok {

@@ -209,7 +209,7 @@ func DailyAppointmentsChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, 
 		dates[i] = d.Date
 	}
 	var series []chart.Series
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		ys := make([]float64, len(dates))
 		for i, d := range a.DailyBreakdown {
 			ys[i] = float64(d.StatusBreakdown[string(st)])
@@ -291,8 +291,8 @@ func (p palette) barChart(title string, opts ChartOptions, bars []bar) ([]byte, 
 
 // ByStatusChart draws one bar per status, zeros included, in the status colours.
 func ByStatusChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
-	bars := make([]bar, 0, len(data.AppointmentStatuses))
-	for _, st := range data.AppointmentStatuses {
+	bars := make([]bar, 0, len(data.AppointmentStatuses().All()))
+	for _, st := range data.AppointmentStatuses().All() {
 		bars = append(bars, bar{label: StatusLabel(st), value: float64(a.ByStatus[string(st)]), color: StatusColors[st]})
 	}
 	return paletteFor(opts.Dark).barChart("Appointments by status", opts, bars)

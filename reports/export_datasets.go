@@ -304,7 +304,7 @@ var datasets = []dataset{
 
 func appointmentStatuses() []string {
 	var out []string
-	for _, s := range data.AppointmentStatuses {
+	for _, s := range data.AppointmentStatuses().All() {
 		out = append(out, string(s))
 	}
 	return out
@@ -312,7 +312,7 @@ func appointmentStatuses() []string {
 
 func paymentStatuses() []string {
 	var out []string
-	for _, s := range data.PaymentStatuses {
+	for _, s := range data.PaymentStatuses().All() {
 		out = append(out, string(s))
 	}
 	return out
@@ -320,7 +320,7 @@ func paymentStatuses() []string {
 
 func subscriptionStatuses() []string {
 	var out []string
-	for _, s := range data.SubscriptionStatuses {
+	for _, s := range data.SubscriptionStatuses().All() {
 		out = append(out, string(s))
 	}
 	return out

@@ -117,12 +117,12 @@ const allChoice = "All"
 // filters are status, service and resource pickers; revenue uses only the service.
 func (v *analyticsView) filters() fyne.CanvasObject {
 	opts := []string{allChoice}
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		opts = append(opts, reports.StatusLabel(st))
 	}
 	v.status = widget.NewSelect(opts, func(label string) {
 		v.filter.Status = ""
-		for _, st := range data.AppointmentStatuses {
+		for _, st := range data.AppointmentStatuses().All() {
 			if reports.StatusLabel(st) == label {
 				v.filter.Status = string(st)
 			}
@@ -382,7 +382,7 @@ func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartK
 
 func apptTables(a reports.AppointmentAnalytics) []fyne.CanvasObject {
 	var status [][]string
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		status = append(status, []string{reports.StatusLabel(st), reports.GroupThousands(a.ByStatus[string(st)])})
 	}
 	named := func(rows []reports.NamedCount) [][]string {
@@ -395,13 +395,13 @@ func apptTables(a reports.AppointmentAnalytics) []fyne.CanvasObject {
 	var daily [][]string
 	for _, d := range a.DailyBreakdown {
 		row := []string{d.Date, reports.GroupThousands(d.Count)}
-		for _, st := range data.AppointmentStatuses {
+		for _, st := range data.AppointmentStatuses().All() {
 			row = append(row, reports.GroupThousands(d.StatusBreakdown[string(st)]))
 		}
 		daily = append(daily, row)
 	}
 	dailyHead := []string{"Date", "Total"}
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		dailyHead = append(dailyHead, reports.StatusLabel(st))
 	}
 	// Two tables a row: a name and its count need about half the screen at 1024 pixels.

@@ -113,7 +113,7 @@ func newSyncView(s *Shell) *syncView {
 	v.details.Hide()
 	form := widget.NewForm(widget.NewFormItem("Server URL", v.server), widget.NewFormItem("Token", v.token))
 	grid := container.NewVBox()
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		r := &entityRow{bar: newProgressBar(), detail: widget.NewLabel("not started")}
 		name := widget.NewLabel(strings.ToUpper(e[:1]) + e[1:])
 		grid.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, 36), name), container.NewGridWrap(fyne.NewSize(330, 36), r.detail), r.bar))

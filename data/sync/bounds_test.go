@@ -414,7 +414,7 @@ func TestSyncServerNewest(t *testing.T) {
 	}
 	defer st.Close()
 	var newest int64
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		var n int64
 		if err := datatest.RawDB(t, st).QueryRow("SELECT COALESCE(MAX(updated_at), 0) FROM " + e).Scan(&n); err != nil {
 			t.Fatal(err)

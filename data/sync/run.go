@@ -30,7 +30,7 @@ func (s *syncer) run(ctx context.Context) error {
 	var err error
 	for range maxRounds {
 		err = nil
-		for _, e := range data.Entities {
+		for _, e := range data.Entities() {
 			if err = s.entity(ctx, e); err != nil {
 				break
 			}

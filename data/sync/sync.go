@@ -341,11 +341,11 @@ func syncStore(ctx context.Context, st *store.Store, c *syncClient, remote Remot
 		return res, err
 	}
 	s := &syncer{st: st, c: c, loc: t.Location(), results: map[string]*EntityResult{}, newest: remote.ServerTime.UTC()}
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		s.results[e] = &EntityResult{Entity: e}
 	}
 	err = s.run(ctx)
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		res.Entities = append(res.Entities, *s.results[e])
 	}
 	res.ServerNewest = s.newest
