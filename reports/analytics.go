@@ -195,14 +195,7 @@ func newApptAgg(c store.ApptCounts) *apptAgg {
 	return a
 }
 
-func statusIndex(s string) int {
-	for i, v := range data.AppointmentStatuses().All() {
-		if string(v) == s {
-			return i
-		}
-	}
-	return -1
-}
+func statusIndex(s string) int { return data.AppointmentStatuses().Index(s) }
 
 func (a *apptAgg) addDay(date, status string, n int64) {
 	i := statusIndex(status)
@@ -221,12 +214,13 @@ func (a *apptAgg) addDay(date, status string, n int64) {
 func (a *apptAgg) analytics(from, to string, days int, names names) AppointmentAnalytics {
 	out := AppointmentAnalytics{ByStatus: zeroStatuses(), PeriodDays: days, From: from, To: to}
 	start, _ := time.Parse(data.DateLayout, from)
+	statuses := data.AppointmentStatuses().All()
 	for i := range days {
 		date := start.AddDate(0, 0, i).Format(data.DateLayout)
 		dc := DayCount{Date: date, StatusBreakdown: zeroStatuses()}
 		if d := a.days[date]; d != nil {
 			for si, n := range d {
-				st := string(data.AppointmentStatuses().All()[si])
+				st := string(statuses[si])
 				dc.StatusBreakdown[st] = n
 				dc.Count += n
 				out.ByStatus[st] += n
@@ -243,7 +237,7 @@ func (a *apptAgg) analytics(from, to string, days int, names names) AppointmentA
 }
 
 func zeroStatuses() map[string]int64 {
-	m := make(map[string]int64, len(data.AppointmentStatuses().All()))
+	m := make(map[string]int64, data.AppointmentStatuses().Len())
 	for _, s := range data.AppointmentStatuses().All() {
 		m[string(s)] = 0
 	}

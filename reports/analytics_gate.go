@@ -103,9 +103,9 @@ type FieldSection struct {
 	Fields  []string
 }
 
-// AppointmentSections are the sections of the appointments report, in the order of the
+// appointmentSections are the sections of the appointments report, in the order of the
 // registry. period_days belongs to no section: it describes the report itself.
-var AppointmentSections = []FieldSection{
+var appointmentSections = []FieldSection{
 	{license.FeatureAnalyticsCharts, []string{"total", "by_status", "by_service", "by_resource", "daily_breakdown", "booking_trend_percent"}},
 	{license.FeatureAdvancedAnalytics, []string{"cancellation_rate_percent", "no_show_rate_percent"}},
 }
@@ -138,7 +138,7 @@ func GateAppointments(a AppointmentAnalytics, ents license.Entitlements) (GatedA
 func LockedAppointmentSections(ents license.Entitlements) ([]LockedSection, error) {
 	var locked []LockedSection
 	var first error
-	for _, sec := range AppointmentSections {
+	for _, sec := range appointmentSections {
 		d := ents.Can(sec.Feature)
 		if d.Allowed {
 			continue
@@ -148,7 +148,7 @@ func LockedAppointmentSections(ents license.Entitlements) ([]LockedSection, erro
 		}
 		locked = append(locked, LockedSection{Feature: sec.Feature, Plan: d.RequiredPlan, Fields: slices.Clone(sec.Fields)})
 	}
-	if len(locked) == len(AppointmentSections) {
+	if len(locked) == len(appointmentSections) {
 		return locked, first
 	}
 	return locked, nil

@@ -79,7 +79,7 @@ func TestAppointmentSectionsCoverTheReport(t *testing.T) {
 	b, _ := json.Marshal(AppointmentAnalytics{})
 	_ = json.Unmarshal(b, &m)
 	seen := map[string]int{}
-	for _, sec := range AppointmentSections {
+	for _, sec := range appointmentSections {
 		if _, ok := license.FeatureByCode(sec.Feature); !ok {
 			t.Errorf("section of unknown feature %q", sec.Feature)
 		}

@@ -45,8 +45,10 @@ func (o ChartOptions) size() (int, int) {
 	return w, h
 }
 
-// StatusColors are the per-status colours shared by every chart (and the UI's legends).
-var StatusColors = map[data.AppointmentStatus]drawing.Color{
+// StatusColor is the colour of an appointment status in every chart.
+func StatusColor(st data.AppointmentStatus) drawing.Color { return statusColors[st] }
+
+var statusColors = map[data.AppointmentStatus]drawing.Color{
 	data.StatusScheduled: {R: 0x42, G: 0x85, B: 0xf4, A: 0xff}, // blue
 	data.StatusConfirmed: {R: 0x26, G: 0xa6, B: 0x9a, A: 0xff}, // teal
 	data.StatusCompleted: {R: 0x66, G: 0xbb, B: 0x44, A: 0xff}, // green
@@ -216,7 +218,7 @@ func DailyAppointmentsChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, 
 			maxY = math.Max(maxY, ys[i])
 		}
 		series = append(series, chart.ContinuousSeries{Name: StatusLabel(st), XValues: xs(len(dates)), YValues: ys,
-			Style: chart.Style{StrokeColor: StatusColors[st], StrokeWidth: 2}})
+			Style: chart.Style{StrokeColor: StatusColor(st), StrokeWidth: 2}})
 	}
 	c := p.lineChart("Appointments per day by status ("+license.FormatISODate(a.From)+" to "+license.FormatISODate(a.To)+")", opts, dates, fixSingle(series), maxY, countFormat)
 	return render(c)
@@ -291,9 +293,9 @@ func (p palette) barChart(title string, opts ChartOptions, bars []bar) ([]byte, 
 
 // ByStatusChart draws one bar per status, zeros included, in the status colours.
 func ByStatusChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
-	bars := make([]bar, 0, len(data.AppointmentStatuses().All()))
+	bars := make([]bar, 0, data.AppointmentStatuses().Len())
 	for _, st := range data.AppointmentStatuses().All() {
-		bars = append(bars, bar{label: StatusLabel(st), value: float64(a.ByStatus[string(st)]), color: StatusColors[st]})
+		bars = append(bars, bar{label: StatusLabel(st), value: float64(a.ByStatus[string(st)]), color: StatusColor(st)})
 	}
 	return paletteFor(opts.Dark).barChart("Appointments by status", opts, bars)
 }

@@ -474,7 +474,7 @@ func (s *Server) Mutate(n int, seed uint64) {
 		case i%10 == 1:
 			s.addAppointmentLocked(a, at, upd)
 		default:
-			a.Status = data.AppointmentStatuses().All()[rng.IntN(len(data.AppointmentStatuses().All()))]
+			a.Status = data.AppointmentStatuses().All()[rng.IntN(data.AppointmentStatuses().Len())]
 			a.PriceCents += int64(rng.IntN(500))
 			a.UpdatedAt = at
 			s.appt.put(a, upd)
