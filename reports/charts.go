@@ -118,7 +118,7 @@ func niceCeil(x float64) float64 {
 
 func countFormat(v any) string {
 	f, _ := v.(float64)
-	return GroupThousands(int64(math.Round(f)))
+	return data.Thousands(int64(math.Round(f)))
 }
 
 // dateTicks labels at most about 8 of the days (local calendar dates, so never shifted by the

@@ -293,7 +293,7 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func num(n int64) string { return reports.GroupThousands(n) }
+func num(n int64) string { return data.Thousands(n) }
 
 func printDashboard(out io.Writer, d reports.Dashboard) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
