@@ -382,7 +382,7 @@ func Outcome(res Result, err error) string {
 		for _, e := range res.Entities {
 			a, u, d = a+e.Added, u+e.Updated, d+e.Deleted
 		}
-		return fmt.Sprintf("%s added, %s updated, %s deleted in %.1fs", thousands(a), thousands(u), thousands(d), res.Duration.Seconds())
+		return fmt.Sprintf("%s added, %s updated, %s deleted in %.1fs", data.Thousands(a), data.Thousands(u), data.Thousands(d), res.Duration.Seconds())
 	}
 	saved := savedWords(res.Saved())
 	if errors.Is(err, context.Canceled) {
@@ -406,7 +406,7 @@ func savedWords(n int64) string {
 	case 1:
 		return "1 row was saved"
 	}
-	return thousands(n) + " rows were saved"
+	return data.Thousands(n) + " rows were saved"
 }
 
 // failureWords says why a sync stopped and what the next one does, in plain words.
@@ -445,15 +445,6 @@ func failureWords(res Result, err error) (cause, next string) {
 		return "the server sent data Almanac cannot use", resumes
 	}
 	return "the server's answer could not be used", resumes
-}
-
-// thousands formats a non-negative count with comma separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // syncCommand names a sync in its lock file.
