@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/almanac-app/almanac/cmd/internal/cli"
 	"github.com/almanac-app/almanac/data/demo"
 	datasync "github.com/almanac-app/almanac/data/sync"
 	"github.com/almanac-app/almanac/data/sync/tenantserver"
@@ -58,7 +59,6 @@ type usageError struct{ error }
 
 func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("tenantd", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var c config
 	var today string
 	var seed uint64
@@ -73,13 +73,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.faults.FailRate, "fail-rate", 0, "share of requests answered with HTTP 500")
 	fs.DurationVar(&c.faults.Latency, "latency", 0, "delay before every answer")
 	fs.Float64Var(&c.faults.TruncateRate, "truncate-rate", 0, "share of answers cut short")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, usage)
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-			return c, err
-		}
+	if done, err := cli.ParseFlags(fs, args, stderr, usage); done {
+		return c, flag.ErrHelp
+	} else if err != nil {
 		return c, usageError{fmt.Errorf("%v (see tenantd -h)", err)}
 	}
 	c.demo.Seed = seed
