@@ -22,15 +22,16 @@ var (
 	ErrTenantChanged = errors.New("tenant differs from the store's tenant")
 )
 
-// Tenant is the business whose data the store holds.
+// Tenant is the business whose data the store holds. Its JSON is the tenant as a sync server
+// describes it (GET /v1/tenant); IsDemo and LastSyncAt are the store's own facts and never in it.
 type Tenant struct {
 	ID                string     `json:"id"`
 	Name              string     `json:"name"`
 	TimeZone          string     `json:"timezone"`
 	Currency          string     `json:"currency"`
 	CanAcceptPayments bool       `json:"can_accept_payments"`
-	IsDemo            bool       `json:"is_demo"`
-	LastSyncAt        *time.Time `json:"last_sync_at"`
+	IsDemo            bool       `json:"-"`
+	LastSyncAt        *time.Time `json:"-"`
 }
 
 // Location returns the tenant's time zone, falling back to UTC for an unknown name.

@@ -113,7 +113,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 		return usageError{err}
 	}
 	start := time.Now()
-	t := datasync.RemoteTenant{ID: c.tenantID, Name: demo.Tenant(o).Name, TimeZone: o.TimeZone, Currency: o.Currency, CanAcceptPayments: true}
+	t := datasync.RemoteTenant{Tenant: data.Tenant{ID: c.tenantID, Name: demo.Tenant(o).Name, TimeZone: o.TimeZone, Currency: o.Currency, CanAcceptPayments: true}}
 	srv, err := tenantserver.New(ctx, t, c.token, o)
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ var Today = time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
 
 // Remote is the test server's tenant.
 func Remote() datasync.RemoteTenant {
-	return datasync.RemoteTenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	return datasync.RemoteTenant{Tenant: data.Tenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}}
 }
 
 // NewServer starts an in-process tenantd with n appointments.

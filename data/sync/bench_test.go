@@ -241,7 +241,7 @@ func benchCeiling(b *testing.B, n int) time.Duration {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	t, bulk, err := st.PrepareSync(ctx, datatest.Remote().Tenant(), false)
+	t, bulk, err := st.PrepareSync(ctx, datatest.Remote().Tenant, false)
 	if err != nil {
 		b.Fatal(err)
 	}

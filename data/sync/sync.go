@@ -336,7 +336,7 @@ func refuseOtherTenant(ctx context.Context, h data.Home, active string, remote R
 func syncStore(ctx context.Context, st *store.Store, c *syncClient, remote RemoteTenant) (Result, error) {
 	start := time.Now()
 	res := Result{Full: c.o.Full, Store: st.Path()}
-	t, bulk, err := st.PrepareSync(ctx, remote.Tenant(), c.o.Full)
+	t, bulk, err := st.PrepareSync(ctx, remote.Tenant, c.o.Full)
 	if err != nil {
 		return res, err
 	}
