@@ -61,17 +61,14 @@ func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Das
 // ents includes: the locked fields are zero and listed in Locked. It fails with the refusal of
 // the lowest section when ents includes none, before reading anything.
 func (s *Service) Appointments(ctx context.Context, ents license.Entitlements, q AppointmentQuery) (GatedAppointments, error) {
-	locked, err := LockedAppointmentSections(ents)
-	if err != nil {
+	if locked, err := LockedAppointmentSections(ents); err != nil {
 		return GatedAppointments{Locked: locked}, err
 	}
 	a, err := s.appointments(ctx, ents, q)
 	if err != nil {
 		return GatedAppointments{}, err
 	}
-	g := GatedAppointments{AppointmentAnalytics: a, Locked: locked}
-	g.blankLocked()
-	return g, nil
+	return gateAppointments(a, ents)
 }
 
 // Revenue computes revenue analytics for q from one snapshot when ents includes them.
@@ -124,13 +121,17 @@ type GatedAppointments struct {
 	Locked []LockedSection
 }
 
-// GateAppointments cuts a to the sections ents includes. It fails with the refusal of the
-// lowest section (an *license.UpgradeError) when the plan includes none of them.
-func GateAppointments(a AppointmentAnalytics, ents license.Entitlements) (GatedAppointments, error) {
-	g := GatedAppointments{AppointmentAnalytics: a}
+// gateAppointments cuts a to the sections ents includes: the locked fields are zero and listed
+// in Locked. It fails with the refusal of the lowest section (an *license.UpgradeError) when
+// the plan includes none of them.
+func gateAppointments(a AppointmentAnalytics, ents license.Entitlements) (GatedAppointments, error) {
 	locked, err := LockedAppointmentSections(ents)
-	g.Locked = locked
-	return g, err
+	if err != nil {
+		return GatedAppointments{Locked: locked}, err
+	}
+	g := GatedAppointments{AppointmentAnalytics: a, Locked: locked}
+	g.blankLocked()
+	return g, nil
 }
 
 // LockedAppointmentSections lists the sections of the appointments report ents leaves out;

@@ -16,7 +16,7 @@ import (
 
 func gatedJSON(t *testing.T, a AppointmentAnalytics, plan license.Plan) (map[string]json.RawMessage, string, error) {
 	t.Helper()
-	g, err := GateAppointments(a, ents(plan))
+	g, err := gateAppointments(a, ents(plan))
 	if err != nil {
 		return nil, "", err
 	}
@@ -61,7 +61,7 @@ func TestGateAppointmentsBySection(t *testing.T) {
 	}
 
 	// PROFESSIONAL: exactly the ungated report's JSON.
-	g, err := GateAppointments(a, ents(license.Professional))
+	g, err := gateAppointments(a, ents(license.Professional))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -472,18 +472,3 @@ func render(c chart.Chart) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
-// AppointmentCharts renders the appointment charts of a report.
-func AppointmentCharts(a AppointmentAnalytics, opts ChartOptions) (map[ChartKind][]byte, error) {
-	out := map[ChartKind][]byte{}
-	for kind, fn := range map[ChartKind]func(AppointmentAnalytics, ChartOptions) ([]byte, error){
-		ChartDailyAppointments: DailyAppointmentsChart, ChartByStatus: ByStatusChart, ChartByService: ByServiceChart,
-	} {
-		b, err := fn(a, opts)
-		if err != nil {
-			return nil, err
-		}
-		out[kind] = b
-	}
-	return out, nil
-}
