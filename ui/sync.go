@@ -399,4 +399,3 @@ func (v *syncView) stopRows() {
 		}
 	}
 }
-
