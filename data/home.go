@@ -131,3 +131,19 @@ func WriteFileAtomic(path string, b []byte, perm os.FileMode) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// TenantEntry is one tenant kept in a home.
+type TenantEntry struct {
+	Tenant
+	Path   string // the store file
+	Active bool   // the tenant the app and commands open
+	Err    error  // why the store could not be read; Tenant then holds only the id
+}
+
+// Source says where the tenant's data came from: "demo" or "server".
+func (e TenantEntry) Source() string {
+	if e.IsDemo {
+		return "demo"
+	}
+	return "server"
+}

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -172,28 +169,5 @@ func TestServiceGatesWithoutFrontEnd(t *testing.T) {
 	older := Period{From: "2025-12-01", To: "2025-12-02"} // 99 days before
 	if _, err := s.Revenue(ctx, ents(license.Professional), RevenueQuery{Period: older}); !errors.As(err, &he) {
 		t.Errorf("PROFESSIONAL revenue from %s: err = %v, want a HistoryError", older.From, err)
-	}
-}
-
-// The reports compute over store.Snapshot: no file of theirs speaks SQL (the export files,
-// being moved separately, and the tests' fixtures aside).
-func TestReportsImportNoDatabaseSQL(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "export") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			if imp.Path.Value == `"database/sql"` {
-				t.Errorf("%s imports database/sql: read through store.Snapshot", name)
-			}
-		}
 	}
 }

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -11,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/almanac-app/almanac/data/store"
-
 	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/data/store"
 	"github.com/almanac-app/almanac/license"
 )
 
@@ -156,8 +154,8 @@ func (s *Service) Export(ctx context.Context, ents license.Entitlements, req Exp
 		return ExportResult{}, err
 	}
 	var res ExportResult
-	err = s.store.Read(ctx, func(tx *sql.Tx) error {
-		t, err := store.TenantTx(ctx, tx)
+	err = s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
+		t, err := sn.Tenant(ctx)
 		if err != nil {
 			return err
 		}
@@ -165,7 +163,7 @@ func (s *Service) Export(ctx context.Context, ents license.Entitlements, req Exp
 		if err != nil {
 			return err
 		}
-		res, err = job.run(ctx, tx)
+		res, err = job.run(ctx, sn)
 		return err
 	})
 	if err != nil {
@@ -194,7 +192,7 @@ type exportJob struct {
 	loc    *time.Location
 	now    time.Time
 	period Period
-	q      dsQuery
+	filter store.ExportFilter
 	meta   Metadata
 	notice string
 }
@@ -210,7 +208,7 @@ func (s *Service) plan(ents license.Entitlements, req ExportRequest, ds *dataset
 			return nil, err
 		}
 	}
-	j.q = ds.query(j.filterValues())
+	j.filter = j.filterValues().store()
 	j.meta = j.metadata(w, ents.Plan())
 	return j, nil
 }
@@ -276,9 +274,10 @@ func (j *exportJob) metadata(w license.Window, plan license.Plan) Metadata {
 }
 
 // run counts the rows, opens the output and streams every row into it.
-func (j *exportJob) run(ctx context.Context, tx *sql.Tx) (ExportResult, error) {
-	if err := tx.QueryRowContext(ctx, j.q.count, j.q.countArgs...).Scan(&j.meta.Count); err != nil {
-		return ExportResult{}, fmt.Errorf("count rows: %w", err)
+func (j *exportJob) run(ctx context.Context, sn *store.Snapshot) (ExportResult, error) {
+	var err error
+	if j.meta.Count, err = sn.ExportCount(ctx, j.ds.name, j.filter); err != nil {
+		return ExportResult{}, err
 	}
 	out, err := createOutput(j.req.Out, DefaultFileName(j.ds.name, j.req.Format, j.now), j.req.Overwrite)
 	if err != nil {
@@ -289,12 +288,12 @@ func (j *exportJob) run(ctx context.Context, tx *sql.Tx) (ExportResult, error) {
 	if j.req.wrap != nil {
 		w = j.req.wrap(w)
 	}
-	enc, err := j.newEncoder(ctx, tx, w, out.buf)
+	enc, err := j.newEncoder(ctx, sn, w, out.buf)
 	if err != nil {
 		return ExportResult{}, err
 	}
 	defer enc.close()
-	n, err := j.stream(ctx, tx, enc)
+	n, err := j.stream(ctx, sn, enc)
 	if err != nil && ctx.Err() != nil {
 		return ExportResult{}, ctx.Err() // a cancel that surfaced as a failed write (the XLSX zip step)
 	}
@@ -313,13 +312,13 @@ func (j *exportJob) run(ctx context.Context, tx *sql.Tx) (ExportResult, error) {
 	return res, nil
 }
 
-func (j *exportJob) newEncoder(ctx context.Context, tx *sql.Tx, w io.Writer, flusher interface{ Flush() error }) (encoder, error) {
+func (j *exportJob) newEncoder(ctx context.Context, sn *store.Snapshot, w io.Writer, flusher interface{ Flush() error }) (encoder, error) {
 	cols := j.ds.columns
 	switch j.req.Format {
 	case FormatJSON:
 		return newJSONEncoder(w, flusher, cols, j.meta, j.loc), nil
 	case FormatXLSX:
-		widths, err := columnWidths(ctx, tx, cols)
+		widths, err := columnWidths(ctx, sn, j.ds.name, cols)
 		if err != nil {
 			return nil, err
 		}
@@ -338,39 +337,8 @@ type encoder interface {
 	close() error
 }
 
-// cell holds one scanned value. It implements sql.Scanner so a row scans without reflection.
-type cell struct {
-	i    int64
-	s    string
-	null bool
-}
-
-// Scan stores the driver's value: SQLite hands back int64, string or nil for our columns.
-func (c *cell) Scan(src any) error {
-	c.null = false
-	switch v := src.(type) {
-	case nil:
-		c.null = true
-	case int64:
-		c.i = v
-	case string:
-		c.s = v
-	case []byte:
-		c.s = string(v)
-	case float64:
-		c.i = int64(v)
-	case bool:
-		c.i = 0
-		if v {
-			c.i = 1
-		}
-	case time.Time:
-		c.i = v.Unix()
-	default:
-		return fmt.Errorf("unexpected %T value", src)
-	}
-	return nil
-}
+// cell holds one value of a row, as the store's export rows give it.
+type cell = store.Cell
 
 // dataExtensions are file extensions that name a data format; an --out ending in one that is
 // not the export's format would give a file that its program cannot open.

@@ -99,33 +99,33 @@ func (e *csvEncoder) row(cells []cell) error {
 	var spans [64][2]int32
 	for i, c := range e.cols {
 		v := &cells[i]
-		if v.null {
+		if v.Null {
 			e.rec[i] = ""
 			continue
 		}
 		switch c.kind {
 		case kindText, kindCode:
-			e.rec[i] = neutralize(v.s)
+			e.rec[i] = neutralize(v.Text)
 			continue
 		case kindDate:
-			e.rec[i] = v.s
+			e.rec[i] = v.Text
 			continue
 		case kindTime:
 			start := len(e.buf)
-			e.buf = e.clock.appendRFC3339(e.buf, v.i)
+			e.buf = e.clock.appendRFC3339(e.buf, v.Int)
 			spans[i] = [2]int32{int32(start), int32(len(e.buf))}
 		case kindBool:
-			e.rec[i] = strconv.FormatBool(v.i != 0)
+			e.rec[i] = strconv.FormatBool(v.Int != 0)
 			continue
 		default: // kindInt, kindID, kindMoney: plain integers, never neutralised
 			start := len(e.buf)
-			e.buf = strconv.AppendInt(e.buf, v.i, 10)
+			e.buf = strconv.AppendInt(e.buf, v.Int, 10)
 			spans[i] = [2]int32{int32(start), int32(len(e.buf))}
 		}
 		e.rec[i] = ""
 	}
 	for i, c := range e.cols {
-		if cells[i].null {
+		if cells[i].Null {
 			continue
 		}
 		switch c.kind {

@@ -54,21 +54,21 @@ func (e *jsonEncoder) row(cells []cell) error {
 		}
 		b = append(b, e.keys[i]...)
 		v := &cells[i]
-		if v.null {
+		if v.Null {
 			b = append(b, "null"...)
 			continue
 		}
 		switch c.kind {
 		case kindText, kindCode, kindDate:
-			b = appendJSONString(b, v.s)
+			b = appendJSONString(b, v.Text)
 		case kindTime:
 			b = append(b, '"')
-			b = e.clock.appendRFC3339(b, v.i)
+			b = e.clock.appendRFC3339(b, v.Int)
 			b = append(b, '"')
 		case kindBool:
-			b = strconv.AppendBool(b, v.i != 0)
+			b = strconv.AppendBool(b, v.Int != 0)
 		default:
-			b = strconv.AppendInt(b, v.i, 10)
+			b = strconv.AppendInt(b, v.Int, 10)
 		}
 	}
 	b = append(b, '}')

@@ -2,9 +2,10 @@ package reports
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/almanac-app/almanac/data/store"
 )
 
 // progressEvery is how many rows pass between progress calls and cancellation checks.
@@ -23,23 +24,19 @@ type rowBatch struct {
 	n     int    // rows filled
 }
 
-// stream runs the query and hands each row to enc, checking ctx as it goes. The calling
-// goroutine reads (it owns the transaction); a second one encodes.
-func (j *exportJob) stream(ctx context.Context, tx *sql.Tx, enc encoder) (int64, error) {
+// stream reads the dataset's rows and hands each to enc, checking ctx as it goes. The calling
+// goroutine reads (it owns the snapshot's transaction); a second one encodes.
+func (j *exportJob) stream(ctx context.Context, sn *store.Snapshot, enc encoder) (int64, error) {
 	if err := enc.begin(); err != nil {
 		return 0, err
 	}
-	nm, err := loadExportNames(ctx, tx, j.ds.columns, j.req.namesLimit)
+	nm, err := loadExportNames(ctx, sn, j.ds.name, j.req.namesLimit)
 	if err != nil {
 		return 0, err
 	}
-	query := j.q.sql
-	if nm != nil {
-		query = j.q.noJoin
-	}
-	rows, err := tx.QueryContext(ctx, query, j.q.args...)
+	rows, err := sn.ExportRows(ctx, j.ds.name, j.filter, nm == nil)
 	if err != nil {
-		return 0, fmt.Errorf("query: %w", err)
+		return 0, err
 	}
 	defer rows.Close()
 	ncol := len(j.ds.columns)
@@ -53,7 +50,7 @@ func (j *exportJob) stream(ctx context.Context, tx *sql.Tx, enc encoder) (int64,
 	encDone := make(chan error, 1)
 	derive := j.completeRow(nm)
 	go func() { encDone <- encodeBatches(enc, ncol, full, free, &failed, derive) }()
-	n, err := j.read(ctx, rows, ncol, nm != nil, free, full, &failed)
+	n, err := j.read(ctx, rows, ncol, free, full, &failed)
 	close(full)
 	if encErr := <-encDone; encErr != nil {
 		err = encErr // the reader stopped because the encoder failed; that is the cause
@@ -73,7 +70,7 @@ func (j *exportJob) stream(ctx context.Context, tx *sql.Tx, enc encoder) (int64,
 // completeRow is what the encoding goroutine does to a row before encoding it: fill the names
 // from nm (nil when the query joined them) and drop control characters from every text cell,
 // whichever the format.
-func (j *exportJob) completeRow(nm nameMaps) func([]cell) {
+func (j *exportJob) completeRow(nm *store.ExportNames) func([]cell) {
 	var text []int
 	for i, c := range j.ds.columns {
 		if c.kind == kindText || c.kind == kindCode {
@@ -82,11 +79,11 @@ func (j *exportJob) completeRow(nm nameMaps) func([]cell) {
 	}
 	return func(row []cell) {
 		if nm != nil {
-			nm.fill(j.ds.columns, row)
+			nm.Fill(row)
 		}
 		for _, i := range text {
-			if !row[i].null {
-				row[i].s = cleanText(row[i].s)
+			if !row[i].Null {
+				row[i].Text = cleanText(row[i].Text)
 			}
 		}
 	}
@@ -99,29 +96,18 @@ func (j *exportJob) fillConstants(b *rowBatch, ncol int) {
 			continue
 		}
 		for r := range batchRows {
-			b.cells[r*ncol+i].s = j.tenant.Currency
+			b.cells[r*ncol+i].Text = j.tenant.Currency
 		}
 	}
 }
 
 // read scans rows into batches and sends them on full; it stops early when the encoder failed.
-func (j *exportJob) read(ctx context.Context, rows *sql.Rows, ncol int, namesLoaded bool, free, full chan *rowBatch, failed *atomic.Bool) (int64, error) {
-	var scanned []int // columns read from the database (the rest are constants or looked up)
-	for i, c := range j.ds.columns {
-		if !c.tenantCurrency && (c.nameFrom == "" || !namesLoaded) {
-			scanned = append(scanned, i)
-		}
-	}
-	dest := make([]any, len(scanned))
+func (j *exportJob) read(ctx context.Context, rows *store.ExportRows, ncol int, free, full chan *rowBatch, failed *atomic.Bool) (int64, error) {
 	var n int64
 	b := <-free
 	b.n = 0
 	for rows.Next() {
-		row := b.cells[b.n*ncol : (b.n+1)*ncol]
-		for k, i := range scanned {
-			dest[k] = &row[i]
-		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(b.cells[b.n*ncol : (b.n+1)*ncol]); err != nil {
 			return n, fmt.Errorf("read row %d: %w", n+1, err)
 		}
 		b.n++

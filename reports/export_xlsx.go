@@ -3,7 +3,6 @@ package reports
 import (
 	"archive/zip"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/data/store"
 )
 
 // MaxSheetRows is how many data rows fit on one sheet under the header (Excel's 1,048,576 rows
@@ -103,9 +103,13 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
-// columnWidths sizes each column for its longest value: text columns ask the database for the
+// columnWidths sizes each column for its longest value: text columns ask the store for the
 // longest value (cheap queries over small tables), typed columns have a known width.
-func columnWidths(ctx context.Context, tx *sql.Tx, cols []exportColumn) ([]float64, error) {
+func columnWidths(ctx context.Context, sn *store.Snapshot, dataset string, cols []exportColumn) ([]float64, error) {
+	longest, err := sn.LongestText(ctx, dataset)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]float64, len(cols))
 	for i, c := range cols {
 		w := float64(len(c.title)) + 4 // room for the filter button
@@ -119,12 +123,8 @@ func columnWidths(ctx context.Context, tx *sql.Tx, cols []exportColumn) ([]float
 		case kindID, kindInt:
 			w = max(w, 9)
 		}
-		if c.widthSQL != "" {
-			var n sql.NullInt64
-			if err := tx.QueryRowContext(ctx, c.widthSQL).Scan(&n); err != nil {
-				return nil, fmt.Errorf("measure column %s: %w", c.key, err)
-			}
-			w = max(w, float64(n.Int64)+2)
+		if n, ok := longest[c.key]; ok {
+			w = max(w, float64(n)+2)
 		}
 		out[i] = min(w, 60)
 	}
@@ -258,15 +258,15 @@ func (e *xlsxEncoder) row(cells []cell) error {
 			return err
 		}
 	}
-	currency := e.meta.Currency
-	if e.ds.currencyCol >= 0 && !cells[e.ds.currencyCol].null {
-		currency = cells[e.ds.currencyCol].s
-	}
 	for i, c := range e.cols {
 		v := &cells[i]
-		if v.null {
+		if v.Null {
 			e.vals[i] = nil
 			continue
+		}
+		var currency string
+		if c.kind == kindMoney {
+			currency = e.currencyOf(c, cells)
 		}
 		cl, err := e.typedCell(c.kind, v, currency)
 		if err != nil {
@@ -282,32 +282,40 @@ func (e *xlsxEncoder) row(cells []cell) error {
 	return e.sw.SetRow(ref, e.vals)
 }
 
+// currencyOf is the currency of a money cell: its currency column's, else the tenant's.
+func (e *xlsxEncoder) currencyOf(c exportColumn, cells []cell) string {
+	if c.currencyCol >= 0 && !cells[c.currencyCol].Null {
+		return cells[c.currencyCol].Text
+	}
+	return e.meta.Currency
+}
+
 // typedCell is the cell for a value: numbers as numbers, instants as Excel serial dates in the
 // tenant's zone, money as an amount with the currency's format, identifiers as text.
 func (e *xlsxEncoder) typedCell(k kind, v *cell, currency string) (excelize.Cell, error) {
 	switch k {
 	case kindInt:
-		return excelize.Cell{Value: v.i}, nil
+		return excelize.Cell{Value: v.Int}, nil
 	case kindID:
-		return excelize.Cell{StyleID: e.text, Value: strconv.FormatInt(v.i, 10)}, nil
+		return excelize.Cell{StyleID: e.text, Value: strconv.FormatInt(v.Int, 10)}, nil
 	case kindCode:
-		return excelize.Cell{StyleID: e.text, Value: v.s}, nil
+		return excelize.Cell{StyleID: e.text, Value: v.Text}, nil
 	case kindMoney:
 		id, err := e.moneyStyle(currency)
 		_, digits := currencyFormat(currency)
-		return excelize.Cell{StyleID: id, Value: minorToMajor(v.i, digits)}, err
+		return excelize.Cell{StyleID: id, Value: minorToMajor(v.Int, digits)}, err
 	case kindDate:
-		serial, ok := dateSerial(v.s)
+		serial, ok := dateSerial(v.Text)
 		if !ok {
-			return excelize.Cell{Value: v.s}, nil
+			return excelize.Cell{Value: v.Text}, nil
 		}
 		return excelize.Cell{StyleID: e.date, Value: serial}, nil
 	case kindTime:
-		return excelize.Cell{StyleID: e.stamp, Value: e.clock.serial(v.i)}, nil
+		return excelize.Cell{StyleID: e.stamp, Value: e.clock.serial(v.Int)}, nil
 	case kindBool:
-		return excelize.Cell{Value: v.i != 0}, nil
+		return excelize.Cell{Value: v.Int != 0}, nil
 	default:
-		return excelize.Cell{Value: v.s}, nil
+		return excelize.Cell{Value: v.Text}, nil
 	}
 }
 

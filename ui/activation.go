@@ -112,9 +112,10 @@ func (a *activationDialog) check(text string) {
 		a.showHint()
 		return
 	}
-	a.cancel = Run(a.s.Ctx(), func(context.Context) (*license.Status, error) {
-		return a.lic.Check([]byte(text))
-	}, func(st *license.Status, err error) {
+	t, now := a.s.Tenant(), a.s.Entitlements()
+	a.cancel = Run(a.s.Ctx(), func(context.Context) (checkedLicense, error) {
+		return checkLicense(a.lic, []byte(text), t, now)
+	}, func(c checkedLicense, err error) {
 		if seq != a.seq {
 			return
 		}
@@ -124,8 +125,29 @@ func (a *activationDialog) check(text string) {
 		}
 		a.ok = true
 		a.updateButton()
-		a.setResult(a.preview(st)...)
+		a.setResult(a.preview(c)...)
 	})
+}
+
+// checkedLicense is a verified license text and the features it is compared with.
+type checkedLicense struct {
+	st     *license.Status
+	before license.Entitlements // what is in force now for the license's tenant
+}
+
+// checkLicense verifies text off the UI goroutine (the manager reads the store's records of
+// time). A license that applies only to another tenant changes that tenant's features, not
+// the active one's (now), so it is compared with that tenant's.
+func checkLicense(lic Licenses, text []byte, t data.Tenant, now license.Entitlements) (checkedLicense, error) {
+	st, err := lic.Check(text)
+	if err != nil {
+		return checkedLicense{}, err
+	}
+	c := checkedLicense{st: st, before: now}
+	if owner := st.License.Payload.TenantID; !lic.Applies(owner, t.ID) {
+		c.before = lic.Entitlements(owner, t.CanAcceptPayments)
+	}
+	return c, nil
 }
 
 func (a *activationDialog) updateButton() {
@@ -144,9 +166,14 @@ func (a *activationDialog) confirm() {
 	text, tenant := a.entry.Text, a.s.Tenant()
 	a.busy = true
 	a.updateButton()
-	Run(a.s.Ctx(), func(context.Context) (*license.Status, error) {
-		return a.lic.Activate([]byte(text))
-	}, func(st *license.Status, err error) {
+	// The outcome is worded off the UI goroutine too: it reads the status now in force.
+	Run(a.s.Ctx(), func(context.Context) (string, error) {
+		st, err := a.lic.Activate([]byte(text))
+		if err != nil {
+			return "", err
+		}
+		return activatedText(a.lic, st, tenant), nil
+	}, func(msg string, err error) {
 		a.busy = false
 		if err != nil {
 			a.ok = false
@@ -155,7 +182,7 @@ func (a *activationDialog) confirm() {
 			return
 		}
 		a.dlg.Hide()
-		dialog.ShowInformation("License activated", activatedText(a.lic, st, tenant), a.s.Win)
+		dialog.ShowInformation("License activated", msg, a.s.Win)
 	})
 }
 
@@ -243,8 +270,8 @@ func (a *activationDialog) paste() {
 }
 
 // preview shows what the checked license unlocks, against what is in force now.
-func (a *activationDialog) preview(st *license.Status) []fyne.CanvasObject {
-	t := a.s.Tenant()
+func (a *activationDialog) preview(c checkedLicense) []fyne.CanvasObject {
+	st, t := c.st, a.s.Tenant()
 	p := st.License.Payload
 	ents := st.Entitlements(t.CanAcceptPayments)
 	head := widget.NewLabelWithStyle("Valid license: "+p.Plan.String()+" plan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -254,7 +281,7 @@ func (a *activationDialog) preview(st *license.Status) []fyne.CanvasObject {
 	}
 	if n := pendingNote(a.lic, p, t); n != nil {
 		items = append(items, n)
-	} else if cur := a.s.cfg.Licenses.Status(t.ID); cur.Active() && cur.License != nil && cur.License.Payload.TenantID == t.ID {
+	} else if cur := a.s.licenseStatus(); cur.Active() && cur.License != nil && cur.License.Payload.TenantID == t.ID {
 		items = append(items, note(theme.InfoIcon(), fmt.Sprintf("It replaces the active %s license %s.", cur.Plan, cur.License.Payload.LicenseID)))
 	}
 	if st.Err != nil || st.Banner != "" { // e.g. expiring soon, or a clock in doubt
@@ -264,13 +291,8 @@ func (a *activationDialog) preview(st *license.Status) []fyne.CanvasObject {
 		}
 		items = append(items, note(theme.WarningIcon(), msg))
 	}
-	// A license that applies only to another tenant changes that tenant's features, not these.
-	before := a.s.Entitlements()
-	if !a.lic.Applies(p.TenantID, t.ID) {
-		before = a.lic.Entitlements(p.TenantID, t.CanAcceptPayments)
-	}
 	items = append(items, widget.NewLabelWithStyle("Features with this license", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		featureChanges(before, ents))
+		featureChanges(c.before, ents))
 	return items
 }
 

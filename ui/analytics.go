@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image/color"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -31,12 +30,6 @@ type AnalyticsReports interface {
 }
 
 var _ AnalyticsReports = (*reports.Service)(nil)
-
-// analyticsOf is the shell's reports as AnalyticsReports, when they offer it.
-func analyticsOf(s *Shell) (AnalyticsReports, bool) {
-	ar, ok := s.Reports().(AnalyticsReports)
-	return ar, ok
-}
 
 // Metric definitions shown beneath every number (docs/metrics.md has the long form).
 const (
@@ -70,13 +63,11 @@ type analyticsView struct {
 	rev      *revPanel
 }
 
-func buildAnalytics(s *Shell) fyne.CanvasObject {
-	ar, ok := analyticsOf(s)
-	if !ok {
-		return widget.NewLabel("Analytics are not available in this build.")
-	}
+func buildAnalytics(s *Shell) fyne.CanvasObject { return newAnalytics(s, s.Reports()) }
+
+func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	v := &analyticsView{s: s, ar: ar, req: reports.PeriodRequest{Days: strconv.Itoa(reports.DefaultAnalyticsDays)}}
-	v.window = s.Entitlements().Window(reports.Today(time.Now(), s.Tenant().Location()))
+	v.window = s.Entitlements().Window(reports.Today(s.Now(), s.Tenant().Location()))
 	v.message = container.NewVBox()
 	v.appt, v.rev = newApptPanel(s), newRevPanel(s)
 	bar := widget.NewProgressBarInfinite()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -30,6 +29,15 @@ const (
 	defPeakHour = "The local hour of day in which the most appointments that have started began."
 )
 
+// DashboardReports is what the Dashboard screen asks of the reports layer: its numbers and
+// the appointments its charts draw.
+type DashboardReports interface {
+	Dashboard(ctx context.Context, ents license.Entitlements) (reports.Dashboard, error)
+	Appointments(ctx context.Context, ents license.Entitlements, q reports.AppointmentQuery) (reports.GatedAppointments, error)
+}
+
+var _ DashboardReports = (*reports.Service)(nil)
+
 // dashboardView holds the dashboard's cards and chart slots so a background load can fill them.
 type dashboardView struct {
 	month, allTime, upcoming, duration *Card
@@ -48,11 +56,9 @@ type dashboardResult struct {
 	appts *reports.AppointmentAnalytics
 }
 
-func buildDashboard(s *Shell) fyne.CanvasObject {
-	ar, ok := analyticsOf(s)
-	if !ok {
-		return widget.NewLabel("The dashboard is not available in this build.")
-	}
+func buildDashboard(s *Shell) fyne.CanvasObject { return newDashboard(s, s.Reports()) }
+
+func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 	v := &dashboardView{
 		month:     NewCard("Appointments this month", "Every appointment whose start falls in this calendar month (tenant's time zone), future ones and every status included."),
 		allTime:   NewCard("Appointments, all time", "Every appointment from the start of your plan's history window on, future ones included."),
@@ -75,17 +81,17 @@ func buildDashboard(s *Shell) fyne.CanvasObject {
 			container.NewVBox(layout.NewSpacer(), NewUpgradePrompt(s, PromptInline, license.FeatureAnalyticsCharts), layout.NewSpacer()))
 	}
 	loc := s.Tenant().Location()
-	w := ents.Window(reports.Today(time.Now(), loc))
+	w := ents.Window(reports.Today(s.Now(), loc))
 	v.ctx, v.dark = s.Ctx(), darkTheme()
 	Run(s.Ctx(), func(ctx context.Context) (dashboardResult, error) {
-		return loadDashboard(ctx, ar, ents, w)
+		return loadDashboard(ctx, dr, ents, w)
 	}, v.show)
 	return container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid, v.status,
 		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts))
 }
 
-func loadDashboard(ctx context.Context, ar AnalyticsReports, ents license.Entitlements, w license.Window) (dashboardResult, error) {
+func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitlements, w license.Window) (dashboardResult, error) {
 	var res dashboardResult
 	d, err := ar.Dashboard(ctx, ents)
 	if err != nil {

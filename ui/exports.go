@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -89,11 +88,7 @@ func (s *Shell) exportJob() *exportJob {
 }
 
 func buildExports(s *Shell) fyne.CanvasObject {
-	ex, ok := s.Reports().(Exporter)
-	if !ok {
-		return widget.NewLabel("Exports are not available in this build.")
-	}
-	_, o := newExportsView(s, ex)
+	_, o := newExportsView(s, s.Reports())
 	return o
 }
 
@@ -233,7 +228,7 @@ func (v *exportsView) save(f reports.Format) {
 	folderLabel := widget.NewLabel(folder)
 	folderLabel.Wrapping = fyne.TextWrapBreak
 	name := widget.NewEntry()
-	name.SetText(reports.DefaultFileName(v.dataset.Name, f, time.Now().In(v.s.Tenant().Location())))
+	name.SetText(reports.DefaultFileName(v.dataset.Name, f, v.s.Now().In(v.s.Tenant().Location())))
 	name.Validator = func(text string) error { return exportNameError(folder, text, f) }
 	name.AlwaysShowValidationError = true // judge the name as it is typed, not on leaving the field
 	choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {

@@ -233,7 +233,7 @@ func TestExportJobOutlivesTheScreen(t *testing.T) {
 	s.ShowID("dashboard")
 	s.ShowID("exports")
 	s.Refresh() // what a license change does
-	testPump.drain()
+	waitFor(t, "the refresh", current(s))
 	if got := exportsTexts(s.Content()); !strings.Contains(got, "10 of 100 rows written") || !strings.Contains(got, "[Cancel]") || !j.busy.Visible() {
 		t.Fatalf("back on Exports during the export: %s", got)
 	}

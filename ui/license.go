@@ -19,12 +19,7 @@ import (
 // every feature with whether it is unlocked and which plan unlocks it, and Activate / Remove.
 // It is rebuilt by Shell.Refresh whenever the license changes.
 func buildLicense(s *Shell) fyne.CanvasObject {
-	t := s.Tenant()
-	var st license.Status
-	if s.cfg.Licenses != nil {
-		st = s.cfg.Licenses.Status(t.ID)
-	}
-	ents := s.Entitlements()
+	t, st, ents := s.Tenant(), s.licenseStatus(), s.Entitlements() // as the last load read them
 	title := widget.NewLabelWithStyle("License", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	items := []fyne.CanvasObject{title, licenseSummary(st, ents, t)}
 	if t.IsDemo {

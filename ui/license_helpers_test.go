@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"sync"
@@ -27,12 +26,6 @@ var licNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 func licTenant(payments bool) data.Tenant {
 	return data.Tenant{ID: "demo", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: payments, IsDemo: true}
 }
-
-// licReports is a Reports fake with only the tenant: it offers no analytics, so the dashboard
-// built by NewShell starts no background load while the test reads the widget tree.
-type licReports struct{ t data.Tenant }
-
-func (r licReports) Tenant(context.Context) (data.Tenant, error) { return r.t, nil }
 
 // licApp records the URLs the UI asks to open.
 type licApp struct {
@@ -161,8 +154,9 @@ func newLicShell(t *testing.T, tenant data.Tenant, text []byte) *licFixture {
 		}
 	}
 	f.pump = make(chan func(), 1024)
-	f.s = NewShell(f.app, Config{Reports: licReports{tenant}, Licenses: f.m, Dispatch: func(fn func()) { f.pump <- fn }})
+	f.s = NewShell(f.app, Config{Reports: tenantOnly(tenant), Licenses: f.m, Dispatch: func(fn func()) { f.pump <- fn }})
 	t.Cleanup(f.s.Win.Close)
+	f.settle(t, "the shell's first load", func() bool { return f.s.loaded })
 	return f
 }
 

@@ -65,7 +65,9 @@ func TestActivationFlowUnlocksSectionAndBadges(t *testing.T) {
 	}
 
 	test.Tap(activate)
-	f.settle(t, "the activation", func() bool { return strings.Contains(licText(licOverlays(f.s)...), "License activated") })
+	f.settle(t, "the activation", func() bool {
+		return strings.Contains(licText(licOverlays(f.s)...), "License activated") && current(f.s)()
+	})
 	if st := f.m.Status("demo"); st.Plan != license.Enterprise {
 		t.Fatalf("after Activate the manager is on %v", st.Plan)
 	}
@@ -256,6 +258,7 @@ func TestLicenseStatesAndBanners(t *testing.T) {
 			f.setNow(tc.at)
 			f.s.ShowID("license")
 			f.s.Refresh()
+			f.settle(t, "the refresh", current(f.s))
 			if got := f.s.plan.Text; got != "Plan: "+tc.plan {
 				t.Errorf("header = %q, want plan %s", got, tc.plan)
 			}
@@ -283,6 +286,7 @@ func TestLicenseScreenForeignLicense(t *testing.T) {
 	// Licenses are saved per tenant, so only a file copied by hand is another tenant's.
 	copyLicenseFile(t, f.m.Dir(), "other", "demo")
 	f.s.Refresh()
+	f.settle(t, "the refresh", current(f.s))
 	f.s.ShowID("license")
 	licContains(t, "screen", licText(f.s.Content()), "does not apply", "different business", "WRONG_TENANT", "FREE")
 	if b := licButton(t, "Remove", f.s.Content()); b.Disabled() {

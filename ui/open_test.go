@@ -28,9 +28,10 @@ func (noDesktopApp) OpenURL(*url.URL) error {
 func newNoDesktopShell(t *testing.T, open func(context.Context, *url.URL) error) *Shell {
 	t.Helper()
 	m := license.NewManagerWithKeys(t.TempDir(), func() time.Time { return licNow }, licDevKeys(t))
-	s := NewShell(noDesktopApp{test.NewTempApp(t)}, Config{Reports: licReports{licTenant(true)}, Licenses: m,
+	s := NewShell(noDesktopApp{test.NewTempApp(t)}, Config{Reports: tenantOnly(licTenant(true)), Licenses: m,
 		Dispatch: testPump.do, OpenURL: open})
 	t.Cleanup(s.Win.Close)
+	waitFor(t, "the shell's first load", func() bool { return s.loaded })
 	s.Win.Resize(fyne.NewSize(1000, 700))
 	return s
 }

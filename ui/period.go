@@ -44,7 +44,7 @@ type periodPicker struct {
 func NewPeriodPicker(s *Shell, initialDays int, onChange func(reports.PeriodRequest)) fyne.CanvasObject {
 	p := &periodPicker{s: s, onChange: onChange, choices: map[string]license.Range{}}
 	loc := s.Tenant().Location()
-	p.window = s.Entitlements().Window(reports.Today(time.Now(), loc))
+	p.window = s.Entitlements().Window(reports.Today(s.Now(), loc))
 	p.prompt = container.NewVBox()
 	p.from, p.to = widget.NewDateEntry(), widget.NewDateEntry()
 	p.from.SetPlaceHolder("From")

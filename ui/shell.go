@@ -3,12 +3,12 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"image/color"
 	"log"
 	"net/url"
 	"sync"
-
-	"github.com/almanac-app/almanac/data/store"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -20,9 +20,14 @@ import (
 	"github.com/almanac-app/almanac/license"
 )
 
-// Reports is what the UI asks of the reports layer; tests pass a fake.
+// Reports is what the UI asks of the reports layer: the header's tenant and what each screen
+// uses, each screen's interface declared beside it. *reports.Service satisfies it (checked
+// where cmd/almanac wires it); tests pass fakes.
 type Reports interface {
 	Tenant(ctx context.Context) (data.Tenant, error)
+	DashboardReports
+	AnalyticsReports
+	Exporter
 }
 
 // Licenses is what the UI asks of the license manager; *license.Manager satisfies it.
@@ -46,7 +51,7 @@ type Licenses interface {
 // Tenants lists the tenants kept in the home and switches the active one; the header shows a
 // switcher when there is more than one.
 type Tenants interface {
-	List(ctx context.Context) ([]store.TenantEntry, error)
+	List(ctx context.Context) ([]data.TenantEntry, error)
 	// Use makes tenant id active and returns the reports service over its store.
 	Use(ctx context.Context, id string) (Reports, error)
 }
@@ -57,9 +62,17 @@ type Config struct {
 	Licenses Licenses
 	Version  string
 	Home     string
-	OnClose  func()  // runs when the main window closes
-	Syncer   Syncer  // the Sync screen's client; nil hides sync
-	Tenants  Tenants // the header's tenant switcher; nil hides it
+	// OnClose runs when the main window closes, after the shell's background work (syncs,
+	// exports, loads) was cancelled and has returned: the store may be closed there.
+	OnClose func()
+	Syncer  Syncer  // the Sync screen's client; nil leaves the screen out of the sidebar
+	Tenants Tenants // the header's tenant switcher; nil hides it
+	// Context is the app's lifetime, the parent of the shell's: the shell's work is cancelled
+	// when it ends (a signal), as when the window closes. nil means context.Background().
+	Context context.Context
+	// Now is the clock of every date the UI works out (today, history windows, file names);
+	// cmd/almanac passes the one it gives reports. nil means time.Now.
+	Now func() time.Time
 	// OpenURL opens a link with the desktop and reports a failure the desktop does not (no
 	// browser behind xdg-open); it runs off the UI goroutine. nil means fyne.App.OpenURL.
 	OpenURL func(ctx context.Context, u *url.URL) error
@@ -76,6 +89,8 @@ type Screen struct {
 	Title string
 	Icon  fyne.Resource
 	Build func(s *Shell) fyne.CanvasObject
+	// Shown says whether the shell's wiring has what the screen needs; nil means always.
+	Shown func(cfg Config) bool
 }
 
 // Screens lists the sidebar in order.
@@ -84,7 +99,7 @@ func Screens() []Screen {
 		{ID: "dashboard", Title: "Dashboard", Icon: theme.HomeIcon(), Build: buildDashboard},
 		{ID: "analytics", Title: "Analytics", Icon: theme.GridIcon(), Build: buildAnalytics},
 		{ID: "exports", Title: "Exports", Icon: theme.DownloadIcon(), Build: buildExports},
-		{ID: "sync", Title: "Sync", Icon: theme.ViewRefreshIcon(), Build: buildSync},
+		{ID: "sync", Title: "Sync", Icon: theme.ViewRefreshIcon(), Build: buildSync, Shown: func(cfg Config) bool { return cfg.Syncer != nil }},
 		{ID: "license", Title: "License", Icon: theme.AccountIcon(), Build: buildLicense},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: buildSettings},
 	}
@@ -104,11 +119,21 @@ type Shell struct {
 	Win fyne.Window
 	cfg Config
 
-	mu      sync.Mutex // guards tenant and ents, read by background work
+	mu      sync.Mutex // guards tenant, ents and status, read by background work
 	tenant  data.Tenant
 	ents    license.Entitlements
+	status  license.Status // the license status the last load read
 	screens []Screen
 	current int
+	loaded  bool // the first load of the tenant and license has been applied
+	loadSeq int  // the latest load; older results are dropped
+	shown   int  // the load on show
+
+	ctx     context.Context // the shell's lifetime: cancelled when the window closes
+	cancel  context.CancelFunc
+	jobs    *jobs
+	closing bool      // the close button was pressed; the window closes once the work returned
+	end     sync.Once // the shell's end: cancel, wait, OnClose
 
 	nav      *widget.List
 	content  *fyne.Container
@@ -122,15 +147,29 @@ type Shell struct {
 	exports  *exportJob // likewise for the running export
 }
 
-// NewShell builds the main window for app.
+// NewShell builds the main window for app. The tenant and license are read off the UI
+// goroutine; the first screen shows once they are in.
 func NewShell(app fyne.App, cfg Config) *Shell {
-	s := &Shell{App: app, cfg: cfg, screens: Screens()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Shell{App: app, cfg: cfg, jobs: &jobs{}}
+	for _, sc := range Screens() {
+		if sc.Shown == nil || sc.Shown(cfg) {
+			s.screens = append(s.screens, sc)
+		}
+	}
+	parent := cfg.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	s.ctx, s.cancel = context.WithCancel(parent)
 	s.Win = app.NewWindow("Almanac")
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.dataAsOf = widget.NewLabel("")
 	s.plan = widget.NewLabel("")
 	s.banner = container.NewVBox()
-	s.content = container.NewStack()
+	s.content = container.NewStack(widget.NewLabel("Loading…"))
 	s.nav = s.newNav()
 	s.switcher = newTenantSwitcher(s)
 	s.dataAsOf.Truncation = fyne.TextTruncateEllipsis // the name and the plan badge stay whole
@@ -146,16 +185,11 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	if cfg.Licenses != nil {
 		s.unsub = cfg.Licenses.Subscribe(func() { s.Do(s.Refresh) })
 	}
-	s.Win.SetOnClosed(func() {
-		if s.unsub != nil {
-			s.unsub()
-		}
-		if s.cfg.OnClose != nil {
-			s.cfg.OnClose()
-		}
-	})
-	s.loadTenant()
-	s.Show(0)
+	s.Win.SetCloseIntercept(s.requestClose)
+	s.Win.SetOnClosed(s.closed)
+	// The app may stop without the window closing (SIGTERM, SIGINT: Fyne quits): the same end.
+	app.Lifecycle().SetOnStopped(s.closed)
+	s.Refresh()
 	return s
 }
 
@@ -195,12 +229,15 @@ func (s *Shell) Badge(sc Screen) string {
 	}
 }
 
-// Show switches to screen i.
+// Show switches to screen i; before the first load it only remembers the choice.
 func (s *Shell) Show(i int) {
 	if i < 0 || i >= len(s.screens) {
 		return
 	}
 	s.current = i
+	if !s.loaded {
+		return
+	}
 	s.content.Objects = []fyne.CanvasObject{s.screens[i].Build(s)}
 	s.content.Refresh()
 	if s.nav != nil {
@@ -225,6 +262,16 @@ func (s *Shell) Entitlements() license.Entitlements {
 // Reports is the reports service.
 func (s *Shell) Reports() Reports { return s.cfg.Reports }
 
+// Now is the shell's clock (Config.Now).
+func (s *Shell) Now() time.Time { return s.cfg.Now() }
+
+// licenseStatus is the license status the last load read.
+func (s *Shell) licenseStatus() license.Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
 // SetReports swaps the reports service (after a sync brought a new tenant) and refreshes.
 func (s *Shell) SetReports(r Reports) {
 	s.cfg.Reports = r
@@ -234,33 +281,58 @@ func (s *Shell) SetReports(r Reports) {
 // Config is the shell's wiring.
 func (s *Shell) Config() Config { return s.cfg }
 
-// Refresh re-reads the tenant and license, re-gates every badge and banner, and rebuilds the
-// current screen. Call it on the UI goroutine.
+// Refresh re-reads the tenant and license off the UI goroutine, then re-gates every badge and
+// banner and rebuilds the current screen. Call it on the UI goroutine.
 func (s *Shell) Refresh() {
-	s.loadTenant()
-	s.nav.Refresh()
-	s.Show(s.current)
+	s.loadSeq++
+	seq, r, lic := s.loadSeq, s.cfg.Reports, s.cfg.Licenses
+	Run(s.Ctx(), func(ctx context.Context) (shellState, error) {
+		return readShellState(ctx, r, lic)
+	}, func(st shellState, err error) {
+		if seq != s.loadSeq || errors.Is(err, context.Canceled) {
+			return // a newer load is on its way, or the window is closing
+		}
+		if err != nil {
+			log.Printf("read tenant: %v", err)
+		}
+		s.shown = seq
+		s.apply(st)
+	})
 }
 
-func (s *Shell) loadTenant() {
-	t, err := s.cfg.Reports.Tenant(context.Background())
-	if err != nil {
-		log.Printf("read tenant: %v", err)
+// shellState is what one load reads: the tenant and its license status.
+type shellState struct {
+	tenant data.Tenant
+	status license.Status
+	ents   license.Entitlements
+}
+
+// readShellState reads the tenant and the license status; it runs off the UI goroutine, as
+// both read the store. A tenant that cannot be read is shown on FREE, as before.
+func readShellState(ctx context.Context, r Reports, lic Licenses) (shellState, error) {
+	t, err := r.Tenant(ctx)
+	st := shellState{tenant: t, ents: license.FreeEntitlements(t.CanAcceptPayments)}
+	if lic != nil {
+		st.status = lic.Status(t.ID) // once: each call visits the license's records of time
+		st.ents = st.status.Entitlements(t.CanAcceptPayments)
 	}
-	ents := license.FreeEntitlements(t.CanAcceptPayments)
-	var st license.Status
-	if s.cfg.Licenses != nil {
-		st = s.cfg.Licenses.Status(t.ID) // once: each call visits the license's records of time
-		ents = st.Entitlements(t.CanAcceptPayments)
-	}
+	return st, err
+}
+
+// apply shows a load: header, badges, banners and the current screen.
+func (s *Shell) apply(st shellState) {
 	s.mu.Lock()
-	s.tenant, s.ents = t, ents
+	s.tenant, s.ents, s.status = st.tenant, st.ents, st.status
 	s.mu.Unlock()
+	s.loaded = true
+	t := st.tenant
 	s.title.SetText(t.Name)
 	s.switcher.reload(t)
 	s.dataAsOf.SetText(DataAsOf(t))
-	s.plan.SetText("Plan: " + ents.Plan().String())
-	s.setBanners(st)
+	s.plan.SetText("Plan: " + st.ents.Plan().String())
+	s.setBanners(st.status)
+	s.nav.Refresh()
+	s.Show(s.current)
 }
 
 // DataAsOf is the header's freshness line.
@@ -293,12 +365,86 @@ func (s *Shell) setBanners(st license.Status) {
 	s.banner.Refresh()
 }
 
-type dispatchKey struct{}
+type (
+	dispatchKey struct{}
+	jobsKey     struct{}
+)
 
-// Ctx is a context for the shell's background work: Run hands results back through the
-// shell's dispatcher.
+// Ctx is a context for the shell's background work: cancelled when the window closes, and
+// Run hands results back through the shell's dispatcher and counts the work, so the window
+// closes (and the store with it) only once the work has returned.
 func (s *Shell) Ctx() context.Context {
-	return context.WithValue(context.Background(), dispatchKey{}, s.dispatch())
+	return context.WithValue(context.WithValue(s.ctx, dispatchKey{}, s.dispatch()), jobsKey{}, s.jobs)
+}
+
+// requestClose is the window's close button: it cancels the shell's work and closes the window once that work has returned, keeping the window up
+// meanwhile with a word on what it waits for.
+func (s *Shell) requestClose() {
+	if s.closing {
+		return
+	}
+	s.closing = true
+	s.cancel()
+	if job := s.runningJob(); job != "" {
+		s.banner.Objects = []fyne.CanvasObject{NewBanner(BannerInfo, "Closing: stopping the "+job+" first…")}
+		s.banner.Refresh()
+	}
+	go func() {
+		s.jobs.close()
+		s.Do(s.Win.Close)
+	}()
+}
+
+// closed runs when the window has closed or the app stopped, whichever comes first: it
+// cancels the shell's work, waits for it to return, then runs OnClose, which closes the
+// store. Closed through requestClose, the work has returned already.
+func (s *Shell) closed() {
+	s.end.Do(func() {
+		s.cancel()
+		if s.unsub != nil {
+			s.unsub()
+		}
+		s.jobs.close()
+		if s.cfg.OnClose != nil {
+			s.cfg.OnClose()
+		}
+	})
+}
+
+// jobs counts the shell's background work. Once closed it refuses new work, so close can
+// wait for the running work with nothing started behind its back.
+type jobs struct {
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// add counts one more piece of work; false once closed.
+func (j *jobs) add() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return false
+	}
+	j.wg.Add(1)
+	return true
+}
+
+func (j *jobs) done() { j.wg.Done() }
+
+// isClosed reports whether close was called.
+func (j *jobs) isClosed() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.closed
+}
+
+// close refuses new work and waits for the running work to return.
+func (j *jobs) close() {
+	j.mu.Lock()
+	j.closed = true
+	j.mu.Unlock()
+	j.wg.Wait()
 }
 
 // Do runs fn on the UI goroutine.
@@ -312,15 +458,26 @@ func (s *Shell) dispatch() func(func()) {
 }
 
 // Run runs work off the UI goroutine with a cancellable context and hands its result to done
-// on the UI goroutine (through the dispatcher in ctx, see Shell.Ctx; else fyne.Do).
+// on the UI goroutine (through the dispatcher in ctx, see Shell.Ctx; else fyne.Do). Under a
+// shell's context the work is counted until it returns, and once the shell is closing it is
+// not started at all (done is not called).
 func Run[T any](ctx context.Context, work func(ctx context.Context) (T, error), done func(T, error)) context.CancelFunc {
 	do, ok := ctx.Value(dispatchKey{}).(func(func()))
 	if !ok {
 		do = fyne.Do
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	j, _ := ctx.Value(jobsKey{}).(*jobs)
+	if j != nil && !j.add() {
+		cancel()
+		return cancel
+	}
 	go func() {
 		v, err := work(ctx)
+		cancel() // releases the context from the shell's
+		if j != nil {
+			j.done()
+		}
 		do(func() { done(v, err) })
 	}()
 	return cancel

@@ -41,6 +41,7 @@ func newTestShell(t *testing.T, r Reports) (*Shell, *license.Manager) {
 	m := license.NewManagerWithKeys(filepath.Join(t.TempDir(), "license"), time.Now, licDevKeys(t))
 	s := NewShell(a, Config{Reports: r, Licenses: m, Version: "test", Home: t.TempDir(), Dispatch: testPump.do})
 	t.Cleanup(s.Win.Close)
+	waitFor(t, "the shell's first load", func() bool { return s.loaded })
 	return s, m
 }
 
@@ -113,7 +114,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestSidebarShowsEveryScreen(t *testing.T) {
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	s, _ := newTestShell(t, demoReports(t, now))
-	for i, sc := range Screens() {
+	for i, sc := range s.screens {
 		s.nav.Select(i)
 		if got := s.Current(); got != sc.ID {
 			t.Fatalf("selecting %q shows %q", sc.Title, got)

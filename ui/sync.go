@@ -51,6 +51,7 @@ type SyncDone struct {
 // running sync keeps its progress and its Cancel button when the shell refreshes.
 type syncView struct {
 	s        *Shell
+	syncer   Syncer
 	server   *widget.Entry
 	token    *widget.Entry
 	full     *widget.Check
@@ -66,6 +67,8 @@ type syncView struct {
 	cancel   context.CancelFunc
 	req      SyncRequest // of the running or last run
 	loadOnce bool
+	loadSeq  int               // the latest read of the saved settings; older ones are dropped
+	shownSeq int               // the read on show
 	formFor  string            // the tenant whose saved server and token the form was filled with
 	saved    datasync.Settings // as loaded: the saved token belongs to saved.Server's origin
 	outcome  bool              // the status shows the last run's outcome
@@ -81,18 +84,15 @@ type entityRow struct {
 }
 
 func buildSync(s *Shell) fyne.CanvasObject {
-	if s.cfg.Syncer == nil {
-		return comingScreen("Sync", "Sync is not available in this build.")
-	}
 	if s.syncView == nil {
-		s.syncView = newSyncView(s)
+		s.syncView = newSyncView(s, s.cfg.Syncer)
 	}
 	s.syncView.reload()
 	return s.syncView.root
 }
 
-func newSyncView(s *Shell) *syncView {
-	v := &syncView{s: s, rows: map[string]*entityRow{}}
+func newSyncView(s *Shell, syncer Syncer) *syncView {
+	v := &syncView{s: s, syncer: syncer, rows: map[string]*entityRow{}}
 	v.server = widget.NewEntry()
 	v.server.SetPlaceHolder("https://booking.example.com or http://127.0.0.1:8417")
 	v.token = widget.NewPasswordEntry()
@@ -132,13 +132,28 @@ func newSyncView(s *Shell) *syncView {
 	return v
 }
 
-// reload fills the form from the saved settings the first time and the last-sync line always.
+// reload reads the saved settings off the UI goroutine (they live in the store), then fills
+// the form from them the first time and the last-sync line always.
 func (v *syncView) reload() {
-	saved, err := v.s.cfg.Syncer.Saved()
-	if err != nil {
-		v.last.SetText("Could not read the sync settings: " + err.Error())
-		return
-	}
+	v.loadSeq++
+	seq := v.loadSeq
+	Run(v.s.Ctx(), func(context.Context) (datasync.Settings, error) {
+		return v.syncer.Saved()
+	}, func(saved datasync.Settings, err error) {
+		if seq != v.loadSeq {
+			return
+		}
+		v.shownSeq = seq
+		if err != nil {
+			v.last.SetText("Could not read the sync settings: " + err.Error())
+			return
+		}
+		v.showSaved(saved)
+	})
+}
+
+// showSaved fills the form and the last-sync line from saved.
+func (v *syncView) showSaved(saved datasync.Settings) {
 	v.saved = saved
 	// The form shows the active tenant's own server and token: once, and again after a switch
 	// to another tenant (never under a running sync).
@@ -213,7 +228,7 @@ func (v *syncView) testConnection() {
 	Run(v.s.Ctx(), func(ctx context.Context) (datasync.RemoteTenant, error) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		return v.s.cfg.Syncer.Test(ctx, server, token)
+		return v.syncer.Test(ctx, server, token)
 	}, func(t datasync.RemoteTenant, err error) {
 		v.test.Enable()
 		if err != nil {
@@ -246,7 +261,7 @@ func (v *syncView) begin(req SyncRequest) {
 	v.setRunning(true)
 	v.setStatus("Syncing from "+req.Server+"…", widget.MediumImportance)
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (SyncDone, error) {
-		return v.s.cfg.Syncer.Sync(ctx, req, func(p datasync.Progress) {
+		return v.syncer.Sync(ctx, req, func(p datasync.Progress) {
 			v.s.Do(func() { v.showProgress(p) })
 		})
 	}, v.finished)

@@ -98,7 +98,7 @@ func TestSyncScreenAsksBeforeAddingTenant(t *testing.T) {
 				}
 				return
 			}
-			waitFor(t, "the added sync", func() bool { return len(f.requests()) == 2 && !v.run.Disabled() })
+			waitFor(t, "the added sync", func() bool { return len(f.requests()) == 2 && !v.run.Disabled() && current(s)() })
 			got := f.requests()
 			if want := (SyncRequest{Server: "http://b.example", Token: "tb", Full: true, Add: true}); got[1] != want || got[0].Add {
 				t.Errorf("requests %+v, want the same sync with Add", got)
@@ -133,11 +133,13 @@ func TestSyncScreenFollowsActiveTenant(t *testing.T) {
 	}
 	v.server.SetText("http://typed.example") // typed text stays while the tenant does
 	s.Refresh()
+	waitFor(t, "the refresh", current(s))
 	if v.server.Text != "http://typed.example" {
 		t.Errorf("a refresh replaced the typed URL: %q", v.server.Text)
 	}
 	f.saved = datasync.Settings{Server: "http://b.example", Token: "tb"}
 	s.SetReports(tenantReports{Service: s.Reports().(*reports.Service), id: "birch", name: "Birch Yoga"})
+	waitFor(t, "the switch", current(s))
 	if v.server.Text != "http://b.example" || v.token.Text != "tb" {
 		t.Errorf("after the switch the form shows %q / %q", v.server.Text, v.token.Text)
 	}

@@ -72,6 +72,7 @@ func newSyncShell(t *testing.T, f Syncer) *Shell {
 	if !s.ShowID("sync") {
 		t.Fatal("no sync screen")
 	}
+	waitFor(t, "the sync screen's saved settings", func() bool { return s.syncView != nil && s.syncView.loadOnce })
 	return s
 }
 
@@ -91,6 +92,7 @@ func TestSyncScreenProgressAndCancel(t *testing.T) {
 		t.Error("while running, Cancel must be enabled and Sync now disabled")
 	}
 	s.Refresh() // a license change rebuilds the screen: the running sync must keep its view
+	waitFor(t, "the refresh", current(s))
 	if s.Content() != v.root || v.cancelB.Disabled() {
 		t.Error("refresh lost the running sync's view")
 	}
@@ -113,7 +115,7 @@ func TestSyncScreenFinishUpdatesHeader(t *testing.T) {
 	f.after = syncedReports{Service: s.Reports().(*reports.Service), at: time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)}
 	test.Tap(s.syncView.run)
 	close(f.release)
-	waitFor(t, "finish", func() bool { return !s.syncView.run.Disabled() })
+	waitFor(t, "finish", func() bool { return !s.syncView.run.Disabled() && current(s)() })
 	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Data as of") {
 		t.Errorf("header %q after sync", got)
 	}

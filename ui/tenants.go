@@ -6,8 +6,6 @@ import (
 	"image/color"
 	"log"
 
-	"github.com/almanac-app/almanac/data/store"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -26,7 +24,7 @@ type tenantSwitcher struct {
 	sel     *widget.Select
 	width   *canvas.Rectangle // widens the select to its longest label, so no name is cut
 	view    *fyne.Container
-	entries []store.TenantEntry
+	entries []data.TenantEntry
 	labels  []string
 	current string // the active tenant's id as the shell shows it
 	seq     int    // the latest reload; older lists are dropped
@@ -51,7 +49,7 @@ func (w *tenantSwitcher) reload(t data.Tenant) {
 	}
 	w.seq++
 	seq := w.seq
-	Run(w.s.Ctx(), tenants.List, func(list []store.TenantEntry, err error) {
+	Run(w.s.Ctx(), tenants.List, func(list []data.TenantEntry, err error) {
 		if seq != w.seq {
 			return
 		}
@@ -62,7 +60,7 @@ func (w *tenantSwitcher) reload(t data.Tenant) {
 	})
 }
 
-func (w *tenantSwitcher) show(list []store.TenantEntry) {
+func (w *tenantSwitcher) show(list []data.TenantEntry) {
 	w.entries, w.labels = list, TenantLabels(list)
 	if len(list) < 2 {
 		w.view.Hide()
@@ -123,7 +121,7 @@ func (w *tenantSwitcher) picked(label string) {
 
 // TenantLabels names each tenant for the switcher: its name, with its id beside it when
 // another tenant has the same name (the demo and a business it was modelled on, say).
-func TenantLabels(list []store.TenantEntry) []string {
+func TenantLabels(list []data.TenantEntry) []string {
 	names := map[string]int{}
 	for _, e := range list {
 		names[e.Name]++

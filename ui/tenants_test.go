@@ -9,8 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/almanac-app/almanac/data/store"
-
 	"fyne.io/fyne/v2/test"
 
 	"github.com/almanac-app/almanac/data"
@@ -33,12 +31,12 @@ func copyLicenseFile(t *testing.T, dir, from, to string) {
 // fakeTenants is a home's tenant list; Use marks the tenant active and returns its reports.
 type fakeTenants struct {
 	mu      sync.Mutex
-	list    []store.TenantEntry
+	list    []data.TenantEntry
 	reports map[string]Reports
 	used    []string
 }
 
-func (f *fakeTenants) List(context.Context) ([]store.TenantEntry, error) {
+func (f *fakeTenants) List(context.Context) ([]data.TenantEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.list), nil
@@ -65,12 +63,13 @@ func newTenantShell(t *testing.T, m func(*license.Manager) *license.Manager, ten
 	f.m = m(license.NewManagerWithKeys(t.TempDir(), f.clock, licDevKeys(t)))
 	ft := &fakeTenants{reports: map[string]Reports{}}
 	for i, tn := range tenants {
-		ft.list = append(ft.list, store.TenantEntry{Tenant: tn, Active: i == 0})
-		ft.reports[tn.ID] = licReports{tn}
+		ft.list = append(ft.list, data.TenantEntry{Tenant: tn, Active: i == 0})
+		ft.reports[tn.ID] = tenantOnly(tn)
 	}
 	f.pump = make(chan func(), 1024)
-	f.s = NewShell(f.app, Config{Reports: licReports{tenants[0]}, Licenses: f.m, Tenants: ft, Dispatch: func(fn func()) { f.pump <- fn }})
+	f.s = NewShell(f.app, Config{Reports: tenantOnly(tenants[0]), Licenses: f.m, Tenants: ft, Dispatch: func(fn func()) { f.pump <- fn }})
 	t.Cleanup(f.s.Win.Close)
+	f.settle(t, "the shell's first load", func() bool { return f.s.loaded })
 	return f, ft
 }
 
@@ -113,6 +112,7 @@ func TestTenantSwitcherHiddenWithOneTenant(t *testing.T) {
 	f, _ := newTenantShell(t, noDemo, maple1())
 	f.drain()
 	f.s.Refresh()
+	f.settle(t, "the refresh", current(f.s))
 	f.drain()
 	if f.s.switcher.view.Visible() || !f.s.title.Visible() || f.s.title.Text != "Maple Street Wellness" {
 		t.Errorf("one tenant: switcher visible %v, title %q visible %v", f.s.switcher.view.Visible(), f.s.title.Text, f.s.title.Visible())
@@ -120,7 +120,7 @@ func TestTenantSwitcherHiddenWithOneTenant(t *testing.T) {
 }
 
 func TestTenantLabels(t *testing.T) {
-	list := []store.TenantEntry{
+	list := []data.TenantEntry{
 		{Tenant: data.Tenant{ID: "demo", Name: "Maple Street Wellness"}},
 		{Tenant: data.Tenant{ID: "maple-1", Name: "Maple Street Wellness"}},
 		{Tenant: data.Tenant{ID: "oak", Name: "Oak Dental"}},

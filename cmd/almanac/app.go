@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/almanac-app/almanac/data/demo"
+	"github.com/almanac-app/almanac/data/store"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -87,28 +87,56 @@ func buildDemoThenOpen(a fyne.App, env *Env) {
 		o := demo.Options{Progress: func(done, total int) {
 			fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
 		}}
-		_, err := demo.Build(context.Background(), env.home(), o)
+		_, err := demo.Build(env.ctx(), env.home(), o)
 		if errors.Is(err, demo.ErrActiveChanged) {
 			err = nil // a sync finished meanwhile: open its tenant
 		}
+		var st *store.Store
+		var t data.Tenant
+		if err == nil { // here, off the UI goroutine
+			st, t, err = openStore(env)
+		}
 		fyne.Do(func() {
-			if err == nil {
-				err = openShell(a, env)
-			}
 			if err != nil {
 				msg.SetText("Could not build the demo tenant: " + err.Error())
 				return
 			}
+			showShell(a, env, st, t)
 			w.Close()
 		})
 	}()
 }
 
+// The reports service is what every screen of the shell reads.
+var (
+	_ ui.Reports          = (*reports.Service)(nil)
+	_ ui.DashboardReports = (*reports.Service)(nil)
+	_ ui.AnalyticsReports = (*reports.Service)(nil)
+	_ ui.Exporter         = (*reports.Service)(nil)
+)
+
 func openShell(a fyne.App, env *Env) error {
+	st, t, err := openStore(env)
+	if err != nil {
+		return err
+	}
+	showShell(a, env, st, t)
+	return nil
+}
+
+// openStore opens the active tenant's store for the app; it reads the store, so it runs off
+// the UI goroutine (or before the app runs).
+func openStore(env *Env) (*store.Store, data.Tenant, error) {
 	st, t, err := env.OpenStore()
 	if err != nil {
-		return fmt.Errorf("open the app: %w", err)
+		return nil, data.Tenant{}, fmt.Errorf("open the app: %w", err)
 	}
+	return st, t, nil
+}
+
+// showShell opens the main window over st. The shell and reports share one clock, and the
+// shell's work ends with the window (or a signal): the store closes once that work returned.
+func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant) {
 	zone := &tenantZone{}
 	zone.set(t)
 	// owns st: a sync or a switch may swap in another tenant's store
@@ -121,6 +149,8 @@ func openShell(a fyne.App, env *Env) error {
 		Syncer:   syncer,
 		Tenants:  syncer,
 		OpenURL:  desktopOpener(a),
+		Context:  env.ctx(),
+		Now:      env.Now,
 		OnClose: func() {
 			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
@@ -129,7 +159,6 @@ func openShell(a fyne.App, env *Env) error {
 	})
 	shell.Win.SetMaster()
 	shell.Win.Show()
-	return nil
 }
 
 // tenantZone is the active tenant's time zone, which license banners and dates use; it

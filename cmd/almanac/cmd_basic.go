@@ -152,7 +152,7 @@ func printTenant(env *Env, out tenantJSON) {
 	} else if !t.IsDemo {
 		last = "never"
 	}
-	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", out.Name, out.ID)}, {"Source", store.TenantEntry{Tenant: t}.Source()}, {"Time zone", out.TimeZone},
+	rows := [][2]string{{"Tenant", fmt.Sprintf("%s (%s)", out.Name, out.ID)}, {"Source", data.TenantEntry{Tenant: t}.Source()}, {"Time zone", out.TimeZone},
 		{"Currency", out.Currency}, {"Accepts payments", yesNo(out.CanAcceptPayments)}, {"Last sync", last}, {"Store", out.DBPath}}
 	for _, r := range rows {
 		fmt.Fprintf(env.Stdout, "%-17s %s\n", r[0]+":", termSafe(r[1]))
@@ -206,7 +206,7 @@ func runTenantList(env *Env, args []string) error {
 	return nil
 }
 
-func tenantListRow(env *Env, e store.TenantEntry) tenantListJSON {
+func tenantListRow(env *Env, e data.TenantEntry) tenantListJSON {
 	r := tenantListJSON{ID: e.ID, Name: e.Name, Source: e.Source(), Active: e.Active,
 		Plan: env.Entitlements(e.Tenant).Plan().String()}
 	if e.LastSyncAt != nil {
@@ -219,7 +219,7 @@ func tenantListRow(env *Env, e store.TenantEntry) tenantListJSON {
 	return r
 }
 
-func printTenantList(env *Env, list []store.TenantEntry, rows []tenantListJSON) {
+func printTenantList(env *Env, list []data.TenantEntry, rows []tenantListJSON) {
 	w := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "\tID\tNAME\tSOURCE\tLAST SYNC\tPLAN")
 	for i, r := range rows {

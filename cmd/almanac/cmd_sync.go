@@ -295,7 +295,7 @@ var (
 )
 
 // List lists the home's tenants.
-func (a *appSyncer) List(ctx context.Context) ([]store.TenantEntry, error) {
+func (a *appSyncer) List(ctx context.Context) ([]data.TenantEntry, error) {
 	return store.Tenants(ctx, a.env.home())
 }
 

@@ -13,37 +13,21 @@ import (
 	"github.com/almanac-app/almanac/data"
 )
 
-// TenantEntry is one tenant kept in a home.
-type TenantEntry struct {
-	data.Tenant
-	Path   string // the store file
-	Active bool   // the tenant the app and commands open
-	Err    error  // why the store could not be read; Tenant then holds only the id
-}
-
-// Source says where the tenant's data came from: "demo" or "server".
-func (e TenantEntry) Source() string {
-	if e.IsDemo {
-		return "demo"
-	}
-	return "server"
-}
-
 // Tenants lists the tenants kept in the home, sorted by name then id. It only reads the
 // stores, so it is safe while a sync writes one of them.
-func Tenants(ctx context.Context, h data.Home) ([]TenantEntry, error) {
+func Tenants(ctx context.Context, h data.Home) ([]data.TenantEntry, error) {
 	files, err := filepath.Glob(filepath.Join(h.Dir, "tenants", "*.db"))
 	if err != nil {
 		return nil, fmt.Errorf("list tenants: %w", err)
 	}
 	active, _ := h.ActiveTenant() // none or unreadable: no tenant is marked active
-	var out []TenantEntry
+	var out []data.TenantEntry
 	for _, f := range files {
 		id := strings.TrimSuffix(filepath.Base(f), ".db")
 		if !data.ValidTenantID(id) {
 			continue
 		}
-		e := TenantEntry{Tenant: data.Tenant{ID: id}, Path: f, Active: id == active}
+		e := data.TenantEntry{Tenant: data.Tenant{ID: id}, Path: f, Active: id == active}
 		t, err := ReadTenantFile(ctx, f)
 		switch {
 		case errors.Is(err, data.ErrNotFound):
