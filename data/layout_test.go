@@ -16,8 +16,9 @@ const module = "github.com/almanac-app/almanac"
 
 // TestImportArrows holds the layout docs/architecture.md describes: the arrows point one way
 // (ui → reports → data, ui and reports → license; license and data import nothing of ours),
-// only data/store speaks SQL, only the sync client and its reference server speak HTTP, and
-// only cmd/tenantd and tests import the reference server. It reads the import lines of every
+// only data/store speaks SQL, only the sync client and its reference server speak HTTP, only
+// cmd/tenantd and tests import the reference server, and nothing imports a command (cmd/internal
+// is the commands' own shared code). It reads the import lines of every
 // non-test file of the module.
 func TestImportArrows(t *testing.T) {
 	imports := moduleImports(t, "..")
@@ -58,7 +59,9 @@ func forbidden(pkg, imp string) string {
 		return "the UI reads the store through reports and the services cmd wires in"
 	case under(ours, "data/datatest"):
 		return "data/datatest is for tests only"
-	case under(ours, "cmd"):
+	case under(ours, "cmd/internal") && !under(pkg, "cmd"):
+		return "cmd/internal is the commands' shared code"
+	case under(ours, "cmd") && !under(ours, "cmd/internal"):
 		return "nothing imports a command"
 	}
 	return ""
@@ -106,6 +109,7 @@ func TestForbiddenCatchesViolations(t *testing.T) {
 		{"data", module + "/license"}, {"license", module + "/data"}, {"data/store", module + "/reports"},
 		{"reports", module + "/ui"}, {"ui", module + "/data/sync/tenantserver"}, {"data", "net/http"},
 		{"reports", "fyne.io/fyne/v2"}, {"ui", module + "/data/datatest"}, {"ui", module + "/data/store"},
+		{"cmd/almanac", module + "/cmd/tenantd"}, {"ui", module + "/cmd/internal/cli"},
 	} {
 		if forbidden(c[0], c[1]) == "" {
 			t.Errorf("%s importing %s is allowed", c[0], c[1])
@@ -114,6 +118,7 @@ func TestForbiddenCatchesViolations(t *testing.T) {
 	for _, c := range [][2]string{
 		{"data/store", "database/sql"}, {"reports", module + "/data/store"}, {"ui", module + "/reports"},
 		{"cmd/tenantd", module + "/data/sync/tenantserver"}, {"data/sync", "net/http"}, {"ui", "fyne.io/fyne/v2"},
+		{"cmd/almanac", module + "/cmd/internal/cli"},
 	} {
 		if why := forbidden(c[0], c[1]); why != "" {
 			t.Errorf("%s importing %s is refused: %s", c[0], c[1], why)

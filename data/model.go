@@ -5,6 +5,7 @@ package data
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -26,15 +27,16 @@ var (
 // Front ends word the way out with their own control (the command line's --full).
 var ErrNeedFullSync = errors.New("a full sync is needed")
 
-// Tenant is the business whose data the store holds.
+// Tenant is the business whose data the store holds. Its JSON is the tenant as a sync server
+// describes it (GET /v1/tenant); IsDemo and LastSyncAt are the store's own facts and never in it.
 type Tenant struct {
 	ID                string     `json:"id"`
 	Name              string     `json:"name"`
 	TimeZone          string     `json:"timezone"`
 	Currency          string     `json:"currency"`
 	CanAcceptPayments bool       `json:"can_accept_payments"`
-	IsDemo            bool       `json:"is_demo"`
-	LastSyncAt        *time.Time `json:"last_sync_at"`
+	IsDemo            bool       `json:"-"`
+	LastSyncAt        *time.Time `json:"-"`
 }
 
 // Location returns the tenant's time zone, falling back to UTC for an unknown name.
@@ -107,8 +109,10 @@ const (
 	StatusNoShow    AppointmentStatus = "no_show"
 )
 
-// AppointmentStatuses lists every appointment status in display order.
-var AppointmentStatuses = []AppointmentStatus{StatusScheduled, StatusConfirmed, StatusCompleted, StatusCancelled, StatusNoShow}
+var appointmentStatuses = StatusSet[AppointmentStatus]{[]AppointmentStatus{StatusScheduled, StatusConfirmed, StatusCompleted, StatusCancelled, StatusNoShow}}
+
+// AppointmentStatuses is every appointment status, in display order.
+func AppointmentStatuses() StatusSet[AppointmentStatus] { return appointmentStatuses }
 
 // Appointment is one booking of a service with a resource.
 type Appointment struct {
@@ -135,8 +139,10 @@ const (
 	PaymentRefunded  PaymentStatus = "refunded"
 )
 
-// PaymentStatuses lists every payment status.
-var PaymentStatuses = []PaymentStatus{PaymentPending, PaymentSucceeded, PaymentFailed, PaymentRefunded}
+var paymentStatuses = StatusSet[PaymentStatus]{[]PaymentStatus{PaymentPending, PaymentSucceeded, PaymentFailed, PaymentRefunded}}
+
+// PaymentStatuses is every payment status.
+func PaymentStatuses() StatusSet[PaymentStatus] { return paymentStatuses }
 
 // Payment is money taken (or attempted) from a customer.
 type Payment struct {
@@ -162,8 +168,10 @@ const (
 	SubCanceled SubscriptionStatus = "canceled"
 )
 
-// SubscriptionStatuses lists every subscription status.
-var SubscriptionStatuses = []SubscriptionStatus{SubActive, SubTrialing, SubPastDue, SubCanceled}
+var subscriptionStatuses = StatusSet[SubscriptionStatus]{[]SubscriptionStatus{SubActive, SubTrialing, SubPastDue, SubCanceled}}
+
+// SubscriptionStatuses is every subscription status.
+func SubscriptionStatuses() StatusSet[SubscriptionStatus] { return subscriptionStatuses }
 
 // Subscription is a customer's membership.
 type Subscription struct {
@@ -189,38 +197,34 @@ type Counts struct {
 	Subscriptions int64 `json:"subscriptions"`
 }
 
-// Entities lists the synced entity tables in dependency order (parents first).
-var Entities = []string{"resources", "services", "customers", "appointments", "payments", "subscriptions"}
+var entities = [...]string{"resources", "services", "customers", "appointments", "payments", "subscriptions"}
 
-// ValidAppointmentStatus reports whether s is a known appointment status.
-func ValidAppointmentStatus(s string) bool {
-	for _, v := range AppointmentStatuses {
+// Entities lists the synced entity tables in dependency order (parents first), in a slice the
+// caller may keep or change.
+func Entities() []string { return slices.Clone(entities[:]) }
+
+// StatusSet is the known values of one status type, in display order. Its values cannot be
+// changed from outside the package: All returns a copy.
+type StatusSet[S ~string] struct{ values []S }
+
+// All returns the statuses in display order, in a slice the caller may keep or change.
+func (set StatusSet[S]) All() []S { return slices.Clone(set.values) }
+
+// Len is the number of statuses.
+func (set StatusSet[S]) Len() int { return len(set.values) }
+
+// Index is the position of s in display order, or -1 when s is not a known status.
+func (set StatusSet[S]) Index(s string) int {
+	for i, v := range set.values {
 		if string(v) == s {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
-// ValidPaymentStatus reports whether s is a known payment status.
-func ValidPaymentStatus(s string) bool {
-	for _, v := range PaymentStatuses {
-		if string(v) == s {
-			return true
-		}
-	}
-	return false
-}
-
-// ValidSubscriptionStatus reports whether s is a known subscription status.
-func ValidSubscriptionStatus(s string) bool {
-	for _, v := range SubscriptionStatuses {
-		if string(v) == s {
-			return true
-		}
-	}
-	return false
-}
+// Valid reports whether s is a known status.
+func (set StatusSet[S]) Valid(s string) bool { return set.Index(s) >= 0 }
 
 // LocalDate formats t as a calendar date in loc.
 func LocalDate(t time.Time, loc *time.Location) string {

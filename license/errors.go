@@ -1,7 +1,6 @@
 package license
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -44,15 +43,6 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Code == e.Code
-}
-
-// CodeOf returns the code of the first *Error in err's chain, or "".
-func CodeOf(err error) Code {
-	var le *Error
-	if errors.As(err, &le) {
-		return le.Code
-	}
-	return ""
 }
 
 func newError(code Code, fix, format string, args ...any) *Error {

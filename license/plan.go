@@ -21,9 +21,6 @@ const (
 
 var planNames = [...]string{"FREE", "STARTER", "PROFESSIONAL", "ENTERPRISE", "INTERNAL"}
 
-// Plans returns every plan, lowest first.
-func Plans() []Plan { return []Plan{Free, Starter, Professional, Enterprise, Internal} }
-
 // Valid reports whether p is one of the defined plans.
 func (p Plan) Valid() bool { return p >= Free && p <= Internal }
 

@@ -195,14 +195,7 @@ func newApptAgg(c store.ApptCounts) *apptAgg {
 	return a
 }
 
-func statusIndex(s string) int {
-	for i, v := range data.AppointmentStatuses {
-		if string(v) == s {
-			return i
-		}
-	}
-	return -1
-}
+func statusIndex(s string) int { return data.AppointmentStatuses().Index(s) }
 
 func (a *apptAgg) addDay(date, status string, n int64) {
 	i := statusIndex(status)
@@ -221,12 +214,13 @@ func (a *apptAgg) addDay(date, status string, n int64) {
 func (a *apptAgg) analytics(from, to string, days int, names names) AppointmentAnalytics {
 	out := AppointmentAnalytics{ByStatus: zeroStatuses(), PeriodDays: days, From: from, To: to}
 	start, _ := time.Parse(data.DateLayout, from)
+	statuses := data.AppointmentStatuses().All()
 	for i := range days {
 		date := start.AddDate(0, 0, i).Format(data.DateLayout)
 		dc := DayCount{Date: date, StatusBreakdown: zeroStatuses()}
 		if d := a.days[date]; d != nil {
 			for si, n := range d {
-				st := string(data.AppointmentStatuses[si])
+				st := string(statuses[si])
 				dc.StatusBreakdown[st] = n
 				dc.Count += n
 				out.ByStatus[st] += n
@@ -243,8 +237,8 @@ func (a *apptAgg) analytics(from, to string, days int, names names) AppointmentA
 }
 
 func zeroStatuses() map[string]int64 {
-	m := make(map[string]int64, len(data.AppointmentStatuses))
-	for _, s := range data.AppointmentStatuses {
+	m := make(map[string]int64, data.AppointmentStatuses().Len())
+	for _, s := range data.AppointmentStatuses().All() {
 		m[string(s)] = 0
 	}
 	return m
@@ -281,7 +275,7 @@ type names struct {
 
 // checkFilter refuses values that cannot match anything, naming the flag.
 func (n names) checkFilter(f AppointmentFilter) error {
-	if f.Status != "" && !data.ValidAppointmentStatus(f.Status) {
+	if f.Status != "" && !data.AppointmentStatuses().Valid(f.Status) {
 		return usageError(data.FieldStatus, f.Status, "is not an appointment status", "use scheduled, confirmed, completed, cancelled or no_show")
 	}
 	if _, ok := n.services[f.ServiceID]; f.ServiceID != 0 && !ok {

@@ -61,17 +61,14 @@ func (s *Service) Dashboard(ctx context.Context, ents license.Entitlements) (Das
 // ents includes: the locked fields are zero and listed in Locked. It fails with the refusal of
 // the lowest section when ents includes none, before reading anything.
 func (s *Service) Appointments(ctx context.Context, ents license.Entitlements, q AppointmentQuery) (GatedAppointments, error) {
-	locked, err := LockedAppointmentSections(ents)
-	if err != nil {
+	if locked, err := LockedAppointmentSections(ents); err != nil {
 		return GatedAppointments{Locked: locked}, err
 	}
 	a, err := s.appointments(ctx, ents, q)
 	if err != nil {
 		return GatedAppointments{}, err
 	}
-	g := GatedAppointments{AppointmentAnalytics: a, Locked: locked}
-	g.blankLocked()
-	return g, nil
+	return gateAppointments(a, ents)
 }
 
 // Revenue computes revenue analytics for q from one snapshot when ents includes them.
@@ -103,9 +100,9 @@ type FieldSection struct {
 	Fields  []string
 }
 
-// AppointmentSections are the sections of the appointments report, in the order of the
+// appointmentSections are the sections of the appointments report, in the order of the
 // registry. period_days belongs to no section: it describes the report itself.
-var AppointmentSections = []FieldSection{
+var appointmentSections = []FieldSection{
 	{license.FeatureAnalyticsCharts, []string{"total", "by_status", "by_service", "by_resource", "daily_breakdown", "booking_trend_percent"}},
 	{license.FeatureAdvancedAnalytics, []string{"cancellation_rate_percent", "no_show_rate_percent"}},
 }
@@ -124,13 +121,17 @@ type GatedAppointments struct {
 	Locked []LockedSection
 }
 
-// GateAppointments cuts a to the sections ents includes. It fails with the refusal of the
-// lowest section (an *license.UpgradeError) when the plan includes none of them.
-func GateAppointments(a AppointmentAnalytics, ents license.Entitlements) (GatedAppointments, error) {
-	g := GatedAppointments{AppointmentAnalytics: a}
+// gateAppointments cuts a to the sections ents includes: the locked fields are zero and listed
+// in Locked. It fails with the refusal of the lowest section (an *license.UpgradeError) when
+// the plan includes none of them.
+func gateAppointments(a AppointmentAnalytics, ents license.Entitlements) (GatedAppointments, error) {
 	locked, err := LockedAppointmentSections(ents)
-	g.Locked = locked
-	return g, err
+	if err != nil {
+		return GatedAppointments{Locked: locked}, err
+	}
+	g := GatedAppointments{AppointmentAnalytics: a, Locked: locked}
+	g.blankLocked()
+	return g, nil
 }
 
 // LockedAppointmentSections lists the sections of the appointments report ents leaves out;
@@ -138,7 +139,7 @@ func GateAppointments(a AppointmentAnalytics, ents license.Entitlements) (GatedA
 func LockedAppointmentSections(ents license.Entitlements) ([]LockedSection, error) {
 	var locked []LockedSection
 	var first error
-	for _, sec := range AppointmentSections {
+	for _, sec := range appointmentSections {
 		d := ents.Can(sec.Feature)
 		if d.Allowed {
 			continue
@@ -148,7 +149,7 @@ func LockedAppointmentSections(ents license.Entitlements) ([]LockedSection, erro
 		}
 		locked = append(locked, LockedSection{Feature: sec.Feature, Plan: d.RequiredPlan, Fields: slices.Clone(sec.Fields)})
 	}
-	if len(locked) == len(AppointmentSections) {
+	if len(locked) == len(appointmentSections) {
 		return locked, first
 	}
 	return locked, nil

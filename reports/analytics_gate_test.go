@@ -13,7 +13,7 @@ import (
 
 func gatedJSON(t *testing.T, a AppointmentAnalytics, plan license.Plan) (map[string]json.RawMessage, string, error) {
 	t.Helper()
-	g, err := GateAppointments(a, ents(plan))
+	g, err := gateAppointments(a, ents(plan))
 	if err != nil {
 		return nil, "", err
 	}
@@ -58,7 +58,7 @@ func TestGateAppointmentsBySection(t *testing.T) {
 	}
 
 	// PROFESSIONAL: exactly the ungated report's JSON.
-	g, err := GateAppointments(a, ents(license.Professional))
+	g, err := gateAppointments(a, ents(license.Professional))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestAppointmentSectionsCoverTheReport(t *testing.T) {
 	b, _ := json.Marshal(AppointmentAnalytics{})
 	_ = json.Unmarshal(b, &m)
 	seen := map[string]int{}
-	for _, sec := range AppointmentSections {
+	for _, sec := range appointmentSections {
 		if _, ok := license.FeatureByCode(sec.Feature); !ok {
 			t.Errorf("section of unknown feature %q", sec.Feature)
 		}

@@ -126,7 +126,7 @@ func mutate(t *testing.T, st *store.Store, rng *rand.Rand, loc *time.Location) {
 		for i, a := range appts {
 			switch i % 4 {
 			case 0:
-				a.Status = data.AppointmentStatuses[rng.IntN(5)]
+				a.Status = data.AppointmentStatuses().All()[rng.IntN(5)]
 			case 1:
 				a.ServiceID = 1 + rng.Int64N(5)
 			case 2:
@@ -145,7 +145,7 @@ func mutate(t *testing.T, st *store.Store, rng *rand.Rand, loc *time.Location) {
 			paid := a.StartAt.Add(time.Duration(rng.IntN(48)) * time.Hour)
 			id := a.ID
 			if err := w.PutPayment(data.Payment{ID: 9_000_000 + a.ID, CustomerID: a.CustomerID, AppointmentID: &id, AmountCents: 100 + rng.Int64N(9000),
-				Currency: "USD", Status: data.PaymentStatuses[rng.IntN(4)], CreatedAt: a.StartAt, PaidAt: &paid, UpdatedAt: a.StartAt}); err != nil {
+				Currency: "USD", Status: data.PaymentStatuses().All()[rng.IntN(4)], CreatedAt: a.StartAt, PaidAt: &paid, UpdatedAt: a.StartAt}); err != nil {
 				return err
 			}
 		}
@@ -242,7 +242,7 @@ func (r rawTenant) date(unix int64) string {
 func (r rawTenant) randomFilter(rng *rand.Rand) AppointmentFilter {
 	var f AppointmentFilter
 	if rng.IntN(3) == 0 {
-		f.Status = string(data.AppointmentStatuses[rng.IntN(5)])
+		f.Status = string(data.AppointmentStatuses().All()[rng.IntN(5)])
 	}
 	if rng.IntN(3) == 0 {
 		f.ServiceID = 1 + rng.Int64N(int64(len(r.services)))

@@ -45,8 +45,10 @@ func (o ChartOptions) size() (int, int) {
 	return w, h
 }
 
-// StatusColors are the per-status colours shared by every chart (and the UI's legends).
-var StatusColors = map[data.AppointmentStatus]drawing.Color{
+// StatusColor is the colour of an appointment status in every chart.
+func StatusColor(st data.AppointmentStatus) drawing.Color { return statusColors[st] }
+
+var statusColors = map[data.AppointmentStatus]drawing.Color{
 	data.StatusScheduled: {R: 0x42, G: 0x85, B: 0xf4, A: 0xff}, // blue
 	data.StatusConfirmed: {R: 0x26, G: 0xa6, B: 0x9a, A: 0xff}, // teal
 	data.StatusCompleted: {R: 0x66, G: 0xbb, B: 0x44, A: 0xff}, // green
@@ -116,7 +118,7 @@ func niceCeil(x float64) float64 {
 
 func countFormat(v any) string {
 	f, _ := v.(float64)
-	return GroupThousands(int64(math.Round(f)))
+	return data.Thousands(int64(math.Round(f)))
 }
 
 // dateTicks labels at most about 8 of the days (local calendar dates, so never shifted by the
@@ -209,14 +211,14 @@ func DailyAppointmentsChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, 
 		dates[i] = d.Date
 	}
 	var series []chart.Series
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		ys := make([]float64, len(dates))
 		for i, d := range a.DailyBreakdown {
 			ys[i] = float64(d.StatusBreakdown[string(st)])
 			maxY = math.Max(maxY, ys[i])
 		}
 		series = append(series, chart.ContinuousSeries{Name: StatusLabel(st), XValues: xs(len(dates)), YValues: ys,
-			Style: chart.Style{StrokeColor: StatusColors[st], StrokeWidth: 2}})
+			Style: chart.Style{StrokeColor: StatusColor(st), StrokeWidth: 2}})
 	}
 	c := p.lineChart("Appointments per day by status ("+license.FormatISODate(a.From)+" to "+license.FormatISODate(a.To)+")", opts, dates, fixSingle(series), maxY, countFormat)
 	return render(c)
@@ -291,9 +293,9 @@ func (p palette) barChart(title string, opts ChartOptions, bars []bar) ([]byte, 
 
 // ByStatusChart draws one bar per status, zeros included, in the status colours.
 func ByStatusChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
-	bars := make([]bar, 0, len(data.AppointmentStatuses))
-	for _, st := range data.AppointmentStatuses {
-		bars = append(bars, bar{label: StatusLabel(st), value: float64(a.ByStatus[string(st)]), color: StatusColors[st]})
+	bars := make([]bar, 0, data.AppointmentStatuses().Len())
+	for _, st := range data.AppointmentStatuses().All() {
+		bars = append(bars, bar{label: StatusLabel(st), value: float64(a.ByStatus[string(st)]), color: StatusColor(st)})
 	}
 	return paletteFor(opts.Dark).barChart("Appointments by status", opts, bars)
 }
@@ -469,19 +471,4 @@ func render(c chart.Chart) ([]byte, error) {
 		return nil, fmt.Errorf("render chart %q: %w", c.Title, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// AppointmentCharts renders the appointment charts of a report.
-func AppointmentCharts(a AppointmentAnalytics, opts ChartOptions) (map[ChartKind][]byte, error) {
-	out := map[ChartKind][]byte{}
-	for kind, fn := range map[ChartKind]func(AppointmentAnalytics, ChartOptions) ([]byte, error){
-		ChartDailyAppointments: DailyAppointmentsChart, ChartByStatus: ByStatusChart, ChartByService: ByServiceChart,
-	} {
-		b, err := fn(a, opts)
-		if err != nil {
-			return nil, err
-		}
-		out[kind] = b
-	}
-	return out, nil
 }

@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 // currencyInfo is how to show an ISO 4217 currency: symbol and minor-unit digits.
@@ -28,27 +30,9 @@ func FormatMoney(minor int64, currency string) string {
 	for range info.digits {
 		scale *= 10
 	}
-	whole := GroupThousands(minor / scale)
+	whole := data.Thousands(minor / scale)
 	if info.digits == 0 {
 		return sign + info.symbol + whole
 	}
 	return fmt.Sprintf("%s%s%s.%0*d", sign, info.symbol, whole, info.digits, minor%scale)
-}
-
-// GroupThousands renders n with comma thousands separators.
-func GroupThousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -108,12 +108,12 @@ const allChoice = "All"
 // filters are status, service and resource pickers; revenue uses only the service.
 func (v *analyticsView) filters() fyne.CanvasObject {
 	opts := []string{allChoice}
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		opts = append(opts, reports.StatusLabel(st))
 	}
 	v.status = widget.NewSelect(opts, func(label string) {
 		v.filter.Status = ""
-		for _, st := range data.AppointmentStatuses {
+		for _, st := range data.AppointmentStatuses().All() {
 			if reports.StatusLabel(st) == label {
 				v.filter.Status = string(st)
 			}
@@ -354,7 +354,7 @@ func newApptPanel(s *Shell) *apptPanel {
 
 func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartKind][]byte) {
 	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, local dates in %s.", license.FormatISODate(a.From), license.FormatISODate(a.To), a.PeriodDays, a.TimeZone))
-	p.total.Value.SetText(reports.GroupThousands(a.Total))
+	p.total.Value.SetText(data.Thousands(a.Total))
 	if a.BookingTrendPercent != nil {
 		p.trend.Value.SetText(fmt.Sprintf("%+.2f%%", *a.BookingTrendPercent))
 	} else {
@@ -373,26 +373,26 @@ func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartK
 
 func apptTables(a reports.AppointmentAnalytics) []fyne.CanvasObject {
 	var status [][]string
-	for _, st := range data.AppointmentStatuses {
-		status = append(status, []string{reports.StatusLabel(st), reports.GroupThousands(a.ByStatus[string(st)])})
+	for _, st := range data.AppointmentStatuses().All() {
+		status = append(status, []string{reports.StatusLabel(st), data.Thousands(a.ByStatus[string(st)])})
 	}
 	named := func(rows []reports.NamedCount) [][]string {
 		var out [][]string
 		for _, r := range rows {
-			out = append(out, []string{r.Name, reports.GroupThousands(r.Count), strconv.FormatInt(r.ID, 10)})
+			out = append(out, []string{r.Name, data.Thousands(r.Count), strconv.FormatInt(r.ID, 10)})
 		}
 		return out
 	}
 	var daily [][]string
 	for _, d := range a.DailyBreakdown {
-		row := []string{d.Date, reports.GroupThousands(d.Count)}
-		for _, st := range data.AppointmentStatuses {
-			row = append(row, reports.GroupThousands(d.StatusBreakdown[string(st)]))
+		row := []string{d.Date, data.Thousands(d.Count)}
+		for _, st := range data.AppointmentStatuses().All() {
+			row = append(row, data.Thousands(d.StatusBreakdown[string(st)]))
 		}
 		daily = append(daily, row)
 	}
 	dailyHead := []string{"Date", "Total"}
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		dailyHead = append(dailyHead, reports.StatusLabel(st))
 	}
 	// Two tables a row: a name and its count need about half the screen at 1024 pixels.
@@ -432,15 +432,15 @@ func (p *revPanel) fill(r reports.RevenueAnalytics, png []byte) {
 	money := func(c int64) string { return reports.FormatMoney(c, r.Currency) }
 	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, paid dates in %s, %s only.", license.FormatISODate(r.From), license.FormatISODate(r.To), r.PeriodDays, r.TimeZone, r.Currency))
 	p.total.Value.SetText(money(r.TotalRevenueCents))
-	p.count.Value.SetText(reports.GroupThousands(r.TransactionCount))
+	p.count.Value.SetText(data.Thousands(r.TransactionCount))
 	p.average.Value.SetText(money(r.AverageTransactionValueCents))
 	setChart(p.daily, png, "revenue.png")
 	var bySvc, daily [][]string
 	for _, s := range r.ByService {
-		bySvc = append(bySvc, []string{s.ServiceName, money(s.RevenueCents), reports.GroupThousands(s.Count), strconv.FormatInt(s.ServiceID, 10)})
+		bySvc = append(bySvc, []string{s.ServiceName, money(s.RevenueCents), data.Thousands(s.Count), strconv.FormatInt(s.ServiceID, 10)})
 	}
 	for _, d := range r.DailyBreakdown {
-		daily = append(daily, []string{d.Date, money(d.RevenueCents), reports.GroupThousands(d.TransactionCount)})
+		daily = append(daily, []string{d.Date, money(d.RevenueCents), data.Thousands(d.TransactionCount)})
 	}
 	p.tables.Objects = []fyne.CanvasObject{container.NewGridWithColumns(2,
 		section("By service", "Largest first; a payment without an appointment counts as \"No appointment\".",

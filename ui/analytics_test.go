@@ -16,6 +16,8 @@ import (
 
 	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/reports"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 // find walks the tree under o (like labels) and returns the first object match accepts.
@@ -72,7 +74,7 @@ func TestAnalyticsShowsTheReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.ShowID("analytics")
-	total := reports.GroupThousands(want.Total)
+	total := data.Thousands(want.Total)
 	waitFor(t, "the appointments total", func() bool { return contains(labels(s.Content()), total) })
 	got := labels(s.Content())
 	for _, v := range []string{"Booking trend", "Cancellation rate", "Daily breakdown", "No-show rate", "By resource"} {

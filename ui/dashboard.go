@@ -15,6 +15,8 @@ import (
 
 	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/reports"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 // dashboardChartDays is the period of the dashboard's charts, clamped to the history window.
@@ -118,16 +120,16 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 		return
 	}
 	d := res.d
-	v.month.Value.SetText(reports.GroupThousands(d.TotalAppointmentsThisMonth))
+	v.month.Value.SetText(data.Thousands(d.TotalAppointmentsThisMonth))
 	v.allTime.Title.SetText(allTimeTitle(d))
-	v.allTime.Value.SetText(reports.GroupThousands(d.TotalAppointmentsAllTime))
-	v.upcoming.Value.SetText(reports.GroupThousands(d.UpcomingAppointmentsCount))
+	v.allTime.Value.SetText(data.Thousands(d.TotalAppointmentsAllTime))
+	v.upcoming.Value.SetText(data.Thousands(d.UpcomingAppointmentsCount))
 	v.duration.Value.SetText(fmt.Sprintf("%.2f min", d.AverageAppointmentDurationMinutes))
 	for c, def := range map[*Card]string{v.duration: defDuration, v.peakDay: defPeakDay, v.hour: defPeakHour} {
 		c.Caption.SetText(def + " " + d.SinceNote())
 	}
-	v.resources.Value.SetText(reports.GroupThousands(d.ActiveResourcesCount))
-	v.services.Value.SetText(reports.GroupThousands(d.ActiveServicesCount))
+	v.resources.Value.SetText(data.Thousands(d.ActiveResourcesCount))
+	v.services.Value.SetText(data.Thousands(d.ActiveServicesCount))
 	v.peakDay.Value.SetText("—")
 	if d.PeakBookingDay != nil {
 		v.peakDay.Value.SetText(*d.PeakBookingDay)

@@ -19,6 +19,8 @@ import (
 
 	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/reports"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 // Exporter is what the Exports screen asks of the reports layer.
@@ -377,7 +379,7 @@ func (j *exportJob) showProgress(done, total int64) {
 	if total > 0 {
 		j.progress.SetValue(float64(done) / float64(total))
 	}
-	j.rows.SetText(fmt.Sprintf("%s of %s rows written", reports.GroupThousands(done), reports.GroupThousands(total)))
+	j.rows.SetText(fmt.Sprintf("%s of %s rows written", data.Thousands(done), data.Thousands(total)))
 }
 
 func (j *exportJob) cancelExport() {
@@ -409,7 +411,7 @@ func exportError(err error) error {
 }
 
 func (j *exportJob) success(res reports.ExportResult) fyne.CanvasObject {
-	msg := fmt.Sprintf("Exported %s %s to %s", reports.GroupThousands(res.Rows), res.Dataset, res.Path)
+	msg := fmt.Sprintf("Exported %s %s to %s", data.Thousands(res.Rows), res.Dataset, res.Path)
 	if res.Notice != nil {
 		msg += "\n" + daysNoticeText(res.Notice)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/reports"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 func analyticsTabs(t *testing.T, s *Shell) *container.AppTabs {
@@ -52,7 +54,7 @@ func TestAnalyticsOnStarter(t *testing.T) {
 	}
 	s.ShowID("analytics")
 	tab := analyticsTabs(t, s).Items[0].Content
-	total := reports.GroupThousands(want.Total)
+	total := data.Thousands(want.Total)
 	waitFor(t, "the appointments total", func() bool { return contains(labels(tab), total) })
 	if find(tab, func(o fyne.CanvasObject) bool { _, ok := o.(*blocker); return ok }) != nil {
 		t.Error("the Appointments tab is locked on STARTER")

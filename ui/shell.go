@@ -245,23 +245,6 @@ func (s *Shell) Show(i int) {
 	}
 }
 
-// ShowID switches to the screen with id; it reports whether one exists.
-func (s *Shell) ShowID(id string) bool {
-	for i, sc := range s.screens {
-		if sc.ID == id {
-			s.Show(i)
-			return true
-		}
-	}
-	return false
-}
-
-// Current is the id of the screen on show.
-func (s *Shell) Current() string { return s.screens[s.current].ID }
-
-// Content is the current screen's content (for tests).
-func (s *Shell) Content() fyne.CanvasObject { return s.content.Objects[0] }
-
 // Tenant is the tenant on show.
 func (s *Shell) Tenant() data.Tenant {
 	s.mu.Lock()

@@ -137,11 +137,11 @@ func TestDashboardShowsStoreNumbers(t *testing.T) {
 	}
 	s, _ := newTestShell(t, r)
 	s.ShowID("dashboard")
-	month := reports.GroupThousands(want.TotalAppointmentsThisMonth)
+	month := data.Thousands(want.TotalAppointmentsThisMonth)
 	waitFor(t, "dashboard numbers", func() bool { return contains(labels(s.Content()), month) })
 	got := labels(s.Content())
-	for _, v := range []string{month, reports.GroupThousands(want.TotalAppointmentsAllTime), reports.GroupThousands(want.UpcomingAppointmentsCount),
-		reports.GroupThousands(want.ActiveResourcesCount), reports.GroupThousands(want.ActiveServicesCount), *want.PeakBookingDay} {
+	for _, v := range []string{month, data.Thousands(want.TotalAppointmentsAllTime), data.Thousands(want.UpcomingAppointmentsCount),
+		data.Thousands(want.ActiveResourcesCount), data.Thousands(want.ActiveServicesCount), *want.PeakBookingDay} {
 		if !contains(got, v) {
 			t.Errorf("dashboard lacks %q; labels %v", v, got)
 		}

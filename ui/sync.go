@@ -116,7 +116,7 @@ func newSyncView(s *Shell, syncer Syncer) *syncView {
 	v.details.Hide()
 	form := widget.NewForm(widget.NewFormItem("Server URL", v.server), widget.NewFormItem("Token", v.token))
 	grid := container.NewVBox()
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		r := &entityRow{bar: newProgressBar(), detail: widget.NewLabel("not started")}
 		name := widget.NewLabel(strings.ToUpper(e[:1]) + e[1:])
 		grid.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, 36), name), container.NewGridWrap(fyne.NewSize(330, 36), r.detail), r.bar))
@@ -326,10 +326,10 @@ func (v *syncView) showProgress(p datasync.Progress) {
 	}
 	if p.Finished {
 		r.bar.SetValue(1)
-		r.detail.SetText(fmt.Sprintf("%s changes · up to date", group(p.Done)))
+		r.detail.SetText(fmt.Sprintf("%s changes · up to date", data.Thousands(p.Done)))
 		return
 	}
-	r.detail.SetText(fmt.Sprintf("%s of ~%s · %s rows/s", group(p.Done), group(p.Total), group(int64(p.RowsPerSec))))
+	r.detail.SetText(fmt.Sprintf("%s of ~%s · %s rows/s", data.Thousands(p.Done), data.Thousands(p.Total), data.Thousands(int64(p.RowsPerSec))))
 }
 
 func (v *syncView) finished(done SyncDone, err error) {
@@ -357,7 +357,7 @@ func (v *syncView) finished(done SyncDone, err error) {
 	for _, e := range done.Result.Entities {
 		if r := v.rows[e.Entity]; r != nil {
 			r.bar.SetValue(1)
-			r.detail.SetText(fmt.Sprintf("+%s added · %s updated · %s deleted", group(e.Added), group(e.Updated), group(e.Deleted)))
+			r.detail.SetText(fmt.Sprintf("+%s added · %s updated · %s deleted", data.Thousands(e.Added), data.Thousands(e.Updated), data.Thousands(e.Deleted)))
 		}
 	}
 	v.setStatus(syncedText(done.Result), widget.SuccessImportance)
@@ -429,21 +429,9 @@ func (v *syncView) stopRows() {
 		switch {
 		case r.finished:
 		case r.started:
-			r.detail.SetText(fmt.Sprintf("stopped · %s changes saved", group(r.done)))
+			r.detail.SetText(fmt.Sprintf("stopped · %s changes saved", data.Thousands(r.done)))
 		default:
 			r.detail.SetText("not reached")
 		}
 	}
-}
-
-// group formats n with thousands separators.
-func group(n int64) string {
-	if n < 0 {
-		return "-" + group(-n)
-	}
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

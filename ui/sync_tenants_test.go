@@ -16,7 +16,7 @@ import (
 )
 
 var errBirch = &datasync.OtherTenantError{Active: data.Tenant{ID: "maple", Name: "Maple Street Wellness"},
-	Remote: datasync.RemoteTenant{ID: "birch", Name: "Birch Yoga"}}
+	Remote: datasync.RemoteTenant{Tenant: data.Tenant{ID: "birch", Name: "Birch Yoga"}}}
 
 func TestAddTenantQuestion(t *testing.T) {
 	cases := []struct {
@@ -26,7 +26,7 @@ func TestAddTenantQuestion(t *testing.T) {
 	}{
 		{"other tenant", errBirch, "This server holds Birch Yoga (birch), not Maple Street Wellness. Add it as another business?"},
 		{"wrapped", fmt.Errorf("sync: %w", errBirch), "This server holds Birch Yoga (birch), not Maple Street Wellness. Add it as another business?"},
-		{"no names", &datasync.OtherTenantError{Active: data.Tenant{ID: "maple"}, Remote: datasync.RemoteTenant{ID: "birch"}},
+		{"no names", &datasync.OtherTenantError{Active: data.Tenant{ID: "maple"}, Remote: datasync.RemoteTenant{Tenant: data.Tenant{ID: "birch"}}},
 			"This server holds birch, not maple. Add it as another business?"},
 		{"success", nil, ""},
 		{"store of another tenant", data.ErrTenantChanged, ""},

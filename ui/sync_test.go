@@ -32,7 +32,7 @@ func (f *fakeSyncer) Test(_ context.Context, server, token string) (datasync.Rem
 	if token != "good" {
 		return datasync.RemoteTenant{}, datasync.ErrTokenRejected
 	}
-	return datasync.RemoteTenant{ID: "maple", Name: "Maple", TimeZone: "UTC", Currency: "USD"}, nil
+	return datasync.RemoteTenant{Tenant: data.Tenant{ID: "maple", Name: "Maple", TimeZone: "UTC", Currency: "USD"}}, nil
 }
 
 func (f *fakeSyncer) Sync(ctx context.Context, req SyncRequest, progress func(datasync.Progress)) (SyncDone, error) {

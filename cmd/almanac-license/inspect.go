@@ -172,17 +172,7 @@ func (t *tool) inspectKeys(file string) (license.KeySet, string, error) {
 }
 
 func (t *tool) readInput(name string) ([]byte, error) {
-	var r io.Reader = t.stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("inspect: %w", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	// Read one byte past the cap so Parse reports an oversized file.
-	text, err := io.ReadAll(io.LimitReader(r, license.MaxLicenseSize+1))
+	text, err := license.ReadText(name, t.stdin)
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/almanac-app/almanac/cmd/internal/cli"
 )
 
 const usage = `usage: almanac-license COMMAND [flags]
@@ -93,16 +95,9 @@ func (t *tool) dispatch(args []string) error {
 // parseFlags parses a command's flags. -h prints the command's help to
 // stdout and reports done; other mistakes are usage errors.
 func (t *tool) parseFlags(fs *flag.FlagSet, args []string, synopsis string) (done bool, err error) {
-	fs.SetOutput(io.Discard)
-	err = fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(t.stdout, "usage: almanac-license %s\n\nFlags:\n", synopsis)
-		fs.SetOutput(t.stdout)
-		fs.PrintDefaults()
-		return true, nil
-	}
+	done, err = cli.ParseFlags(fs, args, t.stdout, "usage: almanac-license "+synopsis+"\n\nFlags:")
 	if err != nil {
 		return false, usagef("%s: %v (run almanac-license %s -h)", fs.Name(), err, fs.Name())
 	}
-	return false, nil
+	return done, nil
 }

@@ -95,16 +95,13 @@ name, source demo or server, last sync, plan, active); 'use ID' makes one the ac
 for the app and every command. A license is issued for a tenant id: the one a sync shows, never
 the built-in "demo".`
 
-// tenantJSON is the contract shape of 'almanac tenant --json'.
+// tenantJSON is the contract shape of 'almanac tenant --json': the tenant's own JSON, its last
+// sync in its time zone, the store's path and its row counts.
 type tenantJSON struct {
-	ID                string      `json:"id"`
-	Name              string      `json:"name"`
-	TimeZone          string      `json:"timezone"`
-	Currency          string      `json:"currency"`
-	CanAcceptPayments bool        `json:"can_accept_payments"`
-	LastSyncAt        *string     `json:"last_sync_at"`
-	DBPath            string      `json:"db_path"`
-	Counts            data.Counts `json:"counts"`
+	data.Tenant
+	LastSyncAt *string     `json:"last_sync_at"`
+	DBPath     string      `json:"db_path"`
+	Counts     data.Counts `json:"counts"`
 }
 
 func runTenant(env *Env, args []string) error {
@@ -133,8 +130,7 @@ func runTenant(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := tenantJSON{ID: t.ID, Name: t.Name, TimeZone: t.TimeZone, Currency: t.Currency,
-		CanAcceptPayments: t.CanAcceptPayments, DBPath: st.Path(), Counts: c}
+	out := tenantJSON{Tenant: t, DBPath: st.Path(), Counts: c}
 	if t.LastSyncAt != nil {
 		s := t.LastSyncAt.In(t.Location()).Format(time.RFC3339)
 		out.LastSyncAt = &s
@@ -144,11 +140,12 @@ func runTenant(env *Env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	printTenant(env, out, t)
+	printTenant(env, out)
 	return nil
 }
 
-func printTenant(env *Env, out tenantJSON, t data.Tenant) {
+func printTenant(env *Env, out tenantJSON) {
+	t := out.Tenant
 	last := "never (demo data)"
 	if t.LastSyncAt != nil {
 		last = license.FormatDateTime(*t.LastSyncAt, t.Location())

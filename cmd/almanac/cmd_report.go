@@ -124,7 +124,7 @@ func (f *reportFlags) validate() error {
 			return usageErr("report: %w", err)
 		}
 	}
-	if f.status != "" && !data.ValidAppointmentStatus(f.status) {
+	if f.status != "" && !data.AppointmentStatuses().Valid(f.status) {
 		return usageErr("report: --status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.status)
 	}
 	var err error
@@ -293,7 +293,7 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func num(n int64) string { return reports.GroupThousands(n) }
+func num(n int64) string { return data.Thousands(n) }
 
 func printDashboard(out io.Writer, d reports.Dashboard) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
@@ -335,7 +335,7 @@ func printAppointments(out io.Writer, g reports.GatedAppointments) {
 		fmt.Fprintf(w, "Not in your plan\t%s: %s (%s)\n", l.Plan, strings.Join(l.Fields, ", "), l.Feature)
 	}
 	fmt.Fprintf(w, "\nBy status\n")
-	for _, st := range data.AppointmentStatuses {
+	for _, st := range data.AppointmentStatuses().All() {
 		fmt.Fprintf(w, "  %s\t%s\n", reports.StatusLabel(st), num(a.ByStatus[string(st)]))
 	}
 	for _, sec := range []struct {

@@ -235,28 +235,16 @@ func (p *progressPrinter) print(ev datasync.Progress) {
 		p.line.note("sync: building indexes and daily summaries…")
 		return
 	}
-	p.line.show(ev.Entity, fmt.Sprintf("sync: %-13s %11s of ~%-11s %9s rows/s ", ev.Entity, group(ev.Done), group(ev.Total), group(int64(ev.RowsPerSec))), ev.Finished)
+	p.line.show(ev.Entity, fmt.Sprintf("sync: %-13s %11s of ~%-11s %9s rows/s ", ev.Entity, data.Thousands(ev.Done), data.Thousands(ev.Total), data.Thousands(int64(ev.RowsPerSec))), ev.Finished)
 }
 
 func (p *progressPrinter) finish() { p.line.finish() }
-
-// group formats n with thousands separators.
-func group(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + group(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
 
 func printSyncSummary(env *Env, server string, res datasync.Result) {
 	fmt.Fprintf(env.Stdout, "Synced %s (%s) from %s in %.1fs\n", termSafe(res.Tenant.Name), termSafe(res.Tenant.ID), termSafe(server), res.Duration.Seconds())
 	fmt.Fprintf(env.Stdout, "  %-14s %10s %10s %10s\n", "entity", "added", "updated", "deleted")
 	for _, e := range res.Entities {
-		fmt.Fprintf(env.Stdout, "  %-14s %10s %10s %10s\n", e.Entity, group(e.Added), group(e.Updated), group(e.Deleted))
+		fmt.Fprintf(env.Stdout, "  %-14s %10s %10s %10s\n", e.Entity, data.Thousands(e.Added), data.Thousands(e.Updated), data.Thousands(e.Deleted))
 	}
 	switch {
 	case res.NewTenant && res.Added:

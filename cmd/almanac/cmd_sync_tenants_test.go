@@ -32,7 +32,7 @@ type tenantServer struct {
 
 func newTenantServer(t *testing.T, id, name, token string) *tenantServer {
 	t.Helper()
-	rt := datasync.RemoteTenant{ID: id, Name: name, TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	rt := datasync.RemoteTenant{Tenant: data.Tenant{ID: id, Name: name, TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}}
 	srv, err := tenantserver.New(context.Background(), rt, token, demo.Options{Appointments: 300, Seed: uint64(len(id)),
 		Today: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
 	if err != nil {

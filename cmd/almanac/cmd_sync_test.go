@@ -13,11 +13,13 @@ import (
 	"github.com/almanac-app/almanac/data/demo"
 	datasync "github.com/almanac-app/almanac/data/sync"
 	"github.com/almanac-app/almanac/data/sync/tenantserver"
+
+	"github.com/almanac-app/almanac/data"
 )
 
 func syncServer(t *testing.T) (*tenantserver.Server, string) {
 	t.Helper()
-	rt := datasync.RemoteTenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	rt := datasync.RemoteTenant{Tenant: data.Tenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}}
 	srv, err := tenantserver.New(context.Background(), rt, "s3cret", demo.Options{Appointments: 1500, Seed: 5,
 		Today: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
 	if err != nil {

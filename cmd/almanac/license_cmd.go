@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -153,22 +152,9 @@ func licenseKnownTenant(env *Env, id string) bool {
 }
 
 func licenseReadInput(env *Env, name string) ([]byte, error) {
-	r := env.Stdin
-	if name == "-" && r == nil {
-		return nil, errors.New("license activate: no standard input to read the license from; give a FILE")
-	}
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("license activate: %w", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	// One byte past the cap lets the parser report an oversized file.
-	text, err := io.ReadAll(io.LimitReader(r, license.MaxLicenseSize+1))
+	text, err := license.ReadText(name, env.Stdin)
 	if err != nil {
-		return nil, fmt.Errorf("license activate: read %s: %w", name, err)
+		return nil, fmt.Errorf("license activate: %w", err)
 	}
 	return text, nil
 }

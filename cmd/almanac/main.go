@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/almanac-app/almanac/cmd/internal/cli"
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
@@ -156,14 +157,11 @@ func newFlags(name, usage string) *flag.FlagSet {
 
 // parseFlags parses args; for -h it prints usage and the flags to env.Stdout and returns done.
 func parseFlags(env *Env, fs *flag.FlagSet, usage string, args []string) (done bool, err error) {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprintln(env.Stdout, usage)
-			fs.SetOutput(env.Stdout)
-			fs.PrintDefaults()
-			return true, nil
+	if done, err := cli.ParseFlags(fs, args, env.Stdout, usage); done || err != nil {
+		if err != nil {
+			return false, usageErr("%s: %v (see almanac %s -h)", fs.Name(), err, fs.Name())
 		}
-		return false, usageErr("%s: %v (see almanac %s -h)", fs.Name(), err, fs.Name())
+		return true, nil
 	}
 	if fs.NArg() > 0 {
 		return false, usageErr("%s: unexpected argument %q (see almanac %s -h)", fs.Name(), fs.Arg(0), fs.Name())

@@ -84,7 +84,7 @@ func TestPrintsEscapeServerText(t *testing.T) {
 	env := &Env{Stdout: &out, Stderr: &out}
 	printSyncSummary(env, "http://x", datasync.Result{Tenant: data.Tenant{ID: "evil", Name: evil}, NewTenant: true, Store: "/s/evil.db",
 		Entities: []datasync.EntityResult{{Entity: "appointments"}}})
-	printTenant(env, tenantJSON{ID: "evil", Name: evil, TimeZone: "UTC", Currency: "USD", DBPath: "/s/evil.db"}, data.Tenant{ID: "evil", Name: evil, TimeZone: "UTC"})
+	printTenant(env, tenantJSON{Tenant: data.Tenant{ID: "evil", Name: evil, TimeZone: "UTC", Currency: "USD"}, DBPath: "/s/evil.db"})
 	if rawControl(out.String()) || !strings.Contains(out.String(), `Evil\x1b[2J\x1b[H Spa`) {
 		t.Fatalf("sync and tenant output: %q", out.String())
 	}
@@ -129,7 +129,7 @@ func TestLicenseActivateEscapesFields(t *testing.T) {
 // TestSyncAndTenantEscapeTenantName syncs from a server whose tenant name clears the screen:
 // whether the client refuses the name or stores it, neither sync nor tenant prints the ESC.
 func TestSyncAndTenantEscapeTenantName(t *testing.T) {
-	rt := datasync.RemoteTenant{ID: "evil", Name: "Evil\x1b[2J\x1b[H Spa", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	rt := datasync.RemoteTenant{Tenant: data.Tenant{ID: "evil", Name: "Evil\x1b[2J\x1b[H Spa", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}}
 	srv, err := tenantserver.New(context.Background(), rt, "s3cret", demo.Options{Appointments: 200, Seed: 5,
 		Today: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
 	if err != nil {

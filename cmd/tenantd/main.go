@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/almanac-app/almanac/cmd/internal/cli"
 	"github.com/almanac-app/almanac/data/demo"
 	datasync "github.com/almanac-app/almanac/data/sync"
 	"github.com/almanac-app/almanac/data/sync/tenantserver"
@@ -71,7 +72,6 @@ func flagWords(err error) string {
 
 func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("tenantd", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var c config
 	var today string
 	var seed uint64
@@ -86,13 +86,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.faults.FailRate, "fail-rate", 0, "share of requests answered with HTTP 500")
 	fs.DurationVar(&c.faults.Latency, "latency", 0, "delay before every answer")
 	fs.Float64Var(&c.faults.TruncateRate, "truncate-rate", 0, "share of answers cut short")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, usage)
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-			return c, err
-		}
+	if done, err := cli.ParseFlags(fs, args, stderr, usage); done {
+		return c, flag.ErrHelp
+	} else if err != nil {
 		return c, usageError{fmt.Errorf("%v (see tenantd -h)", err)}
 	}
 	c.demo.Seed = seed
@@ -130,7 +126,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 		return usageError{err}
 	}
 	start := time.Now()
-	t := datasync.RemoteTenant{ID: c.tenantID, Name: demo.Tenant(o).Name, TimeZone: o.TimeZone, Currency: o.Currency, CanAcceptPayments: true}
+	t := datasync.RemoteTenant{Tenant: data.Tenant{ID: c.tenantID, Name: demo.Tenant(o).Name, TimeZone: o.TimeZone, Currency: o.Currency, CanAcceptPayments: true}}
 	srv, err := tenantserver.New(ctx, t, c.token, o)
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ var Today = time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
 
 // Remote is the test server's tenant.
 func Remote() datasync.RemoteTenant {
-	return datasync.RemoteTenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}
+	return datasync.RemoteTenant{Tenant: data.Tenant{ID: "maple", Name: "Maple Street Wellness", TimeZone: "America/New_York", Currency: "USD", CanAcceptPayments: true}}
 }
 
 // NewServer starts an in-process tenantd with n appointments.
@@ -65,7 +65,7 @@ func DumpTables(tb testing.TB, path string) map[string]string {
 	}
 	out := map[string]string{}
 	err = st.Read(context.Background(), func(tx *sql.Tx) error {
-		for _, e := range data.Entities {
+		for _, e := range data.Entities() {
 			rows, err := tx.Query("SELECT * FROM " + e + " ORDER BY id")
 			if err != nil {
 				return err
@@ -99,7 +99,7 @@ func DumpTables(tb testing.TB, path string) map[string]string {
 // SameTables reports every entity table whose fingerprint differs.
 func SameTables(t *testing.T, got, want map[string]string) {
 	t.Helper()
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		if got[e] != want[e] {
 			t.Errorf("%s: got %s, want %s", e, got[e], want[e])
 		}
@@ -139,7 +139,7 @@ func BuildDemo(t testing.TB, dir string, o demo.Options) *store.Store {
 func TableHash(t *testing.T, st *store.Store) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, table := range data.Entities {
+	for _, table := range data.Entities() {
 		rows, err := RawDB(t, st).Query("SELECT * FROM " + table + " ORDER BY id")
 		if err != nil {
 			t.Fatal(err)

@@ -163,7 +163,7 @@ var datasets = []Dataset{
 			{Name: FilterService, Column: "+a.service_id"},
 			{Name: FilterResource, Column: "+a.resource_id"},
 		},
-		Statuses: statusStrings(data.AppointmentStatuses),
+		Statuses: statusStrings(data.AppointmentStatuses().All()),
 		Rollups: []CountRollup{
 			{Table: "rollup_appt_service", Filter: FilterService, Column: "service_id"},
 			{Table: "rollup_appt_resource", Filter: FilterResource, Column: "resource_id"},
@@ -231,7 +231,7 @@ var datasets = []Dataset{
 		Name: DatasetPayments, Title: "Payments", From: "payments p", OrderBy: "p.created_at, p.id",
 		Dates:    &DateFilter{Field: "payment local created date", LocalDate: "p.created_local_date", Instant: "p.created_at"},
 		Filters:  []DatasetFilter{{Name: FilterStatus, Column: "+p.status"}},
-		Statuses: statusStrings(data.PaymentStatuses),
+		Statuses: statusStrings(data.PaymentStatuses().All()),
 		Columns: []DatasetColumn{
 			{Key: "id", Title: "ID", Role: RoleID, SQL: "p.id"},
 			{Key: "created_at", Title: "Created", Role: RoleTime, SQL: "p.created_at"},
@@ -247,7 +247,7 @@ var datasets = []Dataset{
 	{
 		Name: DatasetSubscriptions, Title: "Subscriptions", From: "subscriptions sub", OrderBy: "sub.id",
 		Filters:  []DatasetFilter{{Name: FilterStatus, Column: "sub.status"}},
-		Statuses: statusStrings(data.SubscriptionStatuses),
+		Statuses: statusStrings(data.SubscriptionStatuses().All()),
 		Columns: []DatasetColumn{
 			{Key: "id", Title: "ID", Role: RoleID, SQL: "sub.id"},
 			{Key: "customer_id", Title: "Customer ID", Role: RoleID, SQL: "sub.customer_id"},

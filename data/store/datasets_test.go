@@ -404,7 +404,7 @@ func TestSeventhDatasetIsOneEntry(t *testing.T) {
 		Name: "paid_payments", Title: "Paid payments", From: "payments p", OrderBy: "p.paid_at, p.id",
 		Dates:    &store.DateFilter{Field: "payment local paid date", LocalDate: "p.paid_local_date", Instant: "p.paid_at"},
 		Filters:  []store.DatasetFilter{{Name: store.FilterStatus, Column: "+p.status"}},
-		Statuses: store.StatusStrings(data.PaymentStatuses),
+		Statuses: store.StatusStrings(data.PaymentStatuses().All()),
 		Columns: []store.DatasetColumn{
 			{Key: "id", Title: "ID", Role: store.RoleID, SQL: "p.id"},
 			{Key: "paid_at", Title: "Paid", Role: store.RoleTime, SQL: "p.paid_at"},

@@ -230,7 +230,7 @@ func TestRollupsTriggersRebuildAndCheckAgree(t *testing.T) {
 		if _, err := tx.Exec("ATTACH DATABASE ? AS src", st.Path()); err != nil {
 			return err
 		}
-		for _, e := range data.Entities {
+		for _, e := range data.Entities() {
 			if _, err := tx.Exec("INSERT INTO main." + e + " SELECT * FROM src." + e); err != nil {
 				return err
 			}

@@ -159,7 +159,7 @@ func TestSnapshotApptCountsEveryFilter(t *testing.T) {
 	st := openSnapFixture(t)
 	from, to := "2026-03-01", "2026-03-05"
 	statuses := []string{""}
-	for _, s := range data.AppointmentStatuses {
+	for _, s := range data.AppointmentStatuses().All() {
 		statuses = append(statuses, string(s))
 	}
 	snapRead(t, st, func(ctx context.Context, sn *Snapshot) error {

@@ -16,10 +16,10 @@ var sqlIdentifiers = map[string]string{
 	"entity":                  "deleteCascade: a page's entity, one of Entities",
 	"c.table":                 "cascades: a constant table name",
 	"c.column":                "cascades: a constant column name",
-	"data.Entities[i]":        "emptyStore: a constant table name",
+	"data.Entities()[i]":      "emptyStore: a constant table name",
 	"ru.table":                "emptyStore: the rollup definitions' constant table names",
 	"q":                       "finishBulk: index DDL that dropIndexes read from sqlite_master; execCount: its caller's query",
-	"fmt.Sprintf(q, args...)": "enterBulk: EXISTS over the data.Entities table names",
+	"fmt.Sprintf(q, args...)": "enterBulk: EXISTS over the data.Entities() table names",
 }
 
 // TestSyncSQLBindsValues parses data/store/sync_apply.go (where a sync's pages are written) and checks that the query text of every

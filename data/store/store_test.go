@@ -92,7 +92,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 	if got, want := v, LatestSchemaVersion(); got != want || want < 2 {
 		t.Fatalf("schema version %d, want %d (>= 2)", got, want)
 	}
-	for _, table := range append([]string{"tenant", "sync_cursors", "settings", "rollup_appt_service", "rollup_revenue_service"}, data.Entities...) {
+	for _, table := range append([]string{"tenant", "sync_cursors", "settings", "rollup_appt_service", "rollup_revenue_service"}, data.Entities()...) {
 		var n int
 		if err := st.r.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s missing (%v)", table, err)

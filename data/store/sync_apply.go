@@ -65,9 +65,9 @@ func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 		return false, fmt.Errorf("read bulk state: %w", err)
 	}
 	var rows int
-	q := "SELECT " + strings.Repeat("(SELECT EXISTS (SELECT 1 FROM %s)) + ", len(data.Entities)) + "0"
-	args := make([]any, len(data.Entities))
-	for i, e := range data.Entities {
+	q := "SELECT " + strings.Repeat("(SELECT EXISTS (SELECT 1 FROM %s)) + ", len(data.Entities())) + "0"
+	args := make([]any, len(data.Entities()))
+	for i, e := range data.Entities() {
 		args[i] = e
 	}
 	if err := tx.QueryRowContext(ctx, fmt.Sprintf(q, args...)).Scan(&rows); err != nil {
@@ -144,9 +144,9 @@ func emptyStore(ctx context.Context, tx *sql.Tx) error {
 	if err := dropTriggers(ctx, tx); err != nil {
 		return err
 	}
-	for i := len(data.Entities) - 1; i >= 0; i-- {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+data.Entities[i]); err != nil {
-			return fmt.Errorf("empty %s: %w", data.Entities[i], err)
+	for i := len(data.Entities()) - 1; i >= 0; i-- {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+data.Entities()[i]); err != nil {
+			return fmt.Errorf("empty %s: %w", data.Entities()[i], err)
 		}
 	}
 	for _, ru := range rollups {

@@ -48,7 +48,7 @@ func (s *Store) Verify(ctx context.Context) error {
 func (s *Store) Fingerprint(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
 	err := s.Read(ctx, func(tx *sql.Tx) error {
-		for _, table := range data.Entities {
+		for _, table := range data.Entities() {
 			sum, err := tableFingerprint(ctx, tx, table)
 			if err != nil {
 				return err

@@ -147,7 +147,7 @@ func (w *Writer) add(table string, vals ...any) error {
 	}
 	// Parents first: a child row never waits on a parent still in a batch, so no deferred
 	// foreign-key violation is outstanding (SQLite scans child tables while one is).
-	for _, parent := range data.Entities {
+	for _, parent := range data.Entities() {
 		if parent == table {
 			break
 		}
@@ -228,7 +228,7 @@ func execCountStmt(ctx context.Context, st *sql.Stmt, args []any) (int64, error)
 
 // Flush writes every pending row. Parent tables go first so foreign keys hold.
 func (w *Writer) Flush() error {
-	for _, table := range data.Entities {
+	for _, table := range data.Entities() {
 		if err := w.flushTable(table); err != nil {
 			return err
 		}

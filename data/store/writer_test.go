@@ -29,7 +29,7 @@ func TestWriterCountsAddedAndChanged(t *testing.T) {
 			if err := w.Flush(); err != nil {
 				return err
 			}
-			for _, e := range data.Entities {
+			for _, e := range data.Entities() {
 				added, changed = added+w.Added(e), changed+w.Changed(e)
 			}
 			return nil
@@ -91,7 +91,7 @@ func TestWriterCountsAddedAndChanged(t *testing.T) {
 // list only makes updates do index work they could skip.)
 func TestIndexedColumnsMatchSchema(t *testing.T) {
 	st := MustOpen(t)
-	for _, table := range data.Entities {
+	for _, table := range data.Entities() {
 		got := map[string]bool{}
 		rows, err := st.r.Query("SELECT ii.name FROM pragma_index_list(?) il, pragma_index_info(il.name) ii WHERE il.origin = 'c'", table)
 		if err != nil {

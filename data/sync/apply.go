@@ -253,7 +253,7 @@ func checkCustomer(c data.Customer) error {
 
 func checkAppointment(a data.Appointment) error {
 	switch {
-	case !data.ValidAppointmentStatus(string(a.Status)):
+	case !data.AppointmentStatuses().Valid(string(a.Status)):
 		return fmt.Errorf("status %q is unknown", a.Status)
 	case a.EndAt.Before(a.StartAt):
 		return fmt.Errorf("end_at is before start_at")
@@ -265,7 +265,7 @@ func checkAppointment(a data.Appointment) error {
 
 func checkPayment(p data.Payment) error {
 	switch {
-	case !data.ValidPaymentStatus(string(p.Status)):
+	case !data.PaymentStatuses().Valid(string(p.Status)):
 		return fmt.Errorf("status %q is unknown", p.Status)
 	case !data.ValidCurrency(p.Currency):
 		return fmt.Errorf("currency %q is not a code of three capital letters such as USD", p.Currency)
@@ -278,7 +278,7 @@ func checkPayment(p data.Payment) error {
 
 func checkSubscription(s data.Subscription) error {
 	switch {
-	case !data.ValidSubscriptionStatus(string(s.Status)):
+	case !data.SubscriptionStatuses().Valid(string(s.Status)):
 		return fmt.Errorf("status %q is unknown", s.Status)
 	case !data.ValidCurrency(s.Currency):
 		return fmt.Errorf("currency %q is not a code of three capital letters such as USD", s.Currency)

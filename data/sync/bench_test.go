@@ -117,13 +117,13 @@ func benchBare(b *testing.B, n int) time.Duration {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		if _, err := db.Exec("CREATE TABLE " + e + " (" + strings.Join(store.Columns(e), ", ") + ", PRIMARY KEY (id))"); err != nil {
 			b.Fatal(err)
 		}
 	}
 	start := time.Now()
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		if err := bareInsert(db, e, rows[e]); err != nil {
 			b.Fatal(err)
 		}
@@ -241,12 +241,12 @@ func benchCeiling(b *testing.B, n int) time.Duration {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	t, bulk, err := st.PrepareSync(ctx, datatest.Remote().Tenant(), false)
+	t, bulk, err := st.PrepareSync(ctx, datatest.Remote().Tenant, false)
 	if err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		cursor := ""
 		for {
 			pg, more := srv.DirectPage(e, cursor, datasync.MaxPageLimit)

@@ -357,7 +357,7 @@ func TestSyncTokenRevokedPartway(t *testing.T) {
 		t.Fatalf("saved %d, want the three parent entities' %d", res.Saved(), want)
 	}
 	o := datasync.Outcome(res, err)
-	if !strings.Contains(o, datasync.Thousands(want)+" rows were saved") || strings.Contains(o, "nothing") || strings.Contains(err.Error(), "nothing was changed") {
+	if !strings.Contains(o, data.Thousands(want)+" rows were saved") || strings.Contains(o, "nothing") || strings.Contains(err.Error(), "nothing was changed") {
 		t.Errorf("outcome %q (err %v)", o, err)
 	}
 }
@@ -380,7 +380,7 @@ func TestSyncOutcomeServerGone(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 	o := datasync.Outcome(res, err)
-	want := fmt.Sprintf("Sync stopped because the server stopped answering: %s rows were saved, and the next sync resumes from there.", datasync.Thousands(res.Saved()))
+	want := fmt.Sprintf("Sync stopped because the server stopped answering: %s rows were saved, and the next sync resumes from there.", data.Thousands(res.Saved()))
 	if o != want {
 		t.Errorf("outcome\n%q, want\n%q", o, want)
 	}
@@ -414,7 +414,7 @@ func TestSyncServerNewest(t *testing.T) {
 	}
 	defer st.Close()
 	var newest int64
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		var n int64
 		if err := datatest.RawDB(t, st).QueryRow("SELECT COALESCE(MAX(updated_at), 0) FROM " + e).Scan(&n); err != nil {
 			t.Fatal(err)

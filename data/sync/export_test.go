@@ -26,7 +26,6 @@ var (
 	CheckAppointment  = checkAppointment
 	CheckPayment      = checkPayment
 	CheckSubscription = checkSubscription
-	Thousands         = thousands
 	MaxPageBody       = uint64(maxPageBody)
 	SettingsPath      = syncSettingsPath
 )

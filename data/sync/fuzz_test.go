@@ -30,7 +30,7 @@ func FuzzDecodePage(f *testing.F) {
 		f.Fatal(err)
 	}
 	h := srv.Handler()
-	for i, e := range data.Entities {
+	for i, e := range data.Entities() {
 		r := httptest.NewRequest("GET", "/v1/changes/"+e+"?limit=3", nil)
 		r.Header.Set("Authorization", "Bearer "+datatest.Token)
 		w := httptest.NewRecorder()
@@ -45,7 +45,7 @@ func FuzzDecodePage(f *testing.F) {
 	f.Add(uint8(3), []byte(hostilePage("appointments", "c0", true, hostileRecord("appointments", 1, nil))))
 	f.Add(uint8(4), []byte(`{"entity":"payments","records":[],"deleted":[{"id":5},{"id":5}],"next_cursor":"x"}`))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
-		entity := data.Entities[int(which)%len(data.Entities)]
+		entity := data.Entities()[int(which)%len(data.Entities())]
 		pg, err := datasync.DecodePageForTest(entity, "c0", body, fuzzLimit)
 		if err != nil {
 			if !strings.Contains(err.Error(), entity) {
@@ -87,7 +87,7 @@ func sane(v reflect.Value) string {
 }
 
 func entityIndex(e string) uint8 {
-	for i, x := range data.Entities {
+	for i, x := range data.Entities() {
 		if x == e {
 			return uint8(i)
 		}

@@ -173,7 +173,7 @@ func storeFingerprint(t *testing.T, h data.Home) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		c, err := st.SyncCursor(context.Background(), e)
 		if err != nil {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ func (s *syncer) run(ctx context.Context) error {
 	var err error
 	for range maxRounds {
 		err = nil
-		for _, e := range data.Entities {
+		for _, e := range data.Entities() {
 			if err = s.entity(ctx, e); err != nil {
 				break
 			}
@@ -147,7 +147,7 @@ func (b *rowBound) add(entity string, pg *syncPage, l Limits) error {
 	}
 	return &limitError{kind: limitRows, msg: fmt.Sprintf(
 		"sync %s: the server has sent %s changes in this run after announcing %s (the bound is %s, room for rows added meanwhile included) and still says there are more; the sync stopped, what was applied is kept: run the sync again to continue, and report it to the server's operator if it repeats",
-		entity, thousands(b.got), thousands(b.announced), thousands(b.limit))}
+		entity, data.Thousands(b.got), data.Thousands(b.announced), data.Thousands(b.limit))}
 }
 
 // Kinds of limitError, for the plain words of Outcome.
@@ -183,7 +183,7 @@ func (s *syncer) checkDisk() error {
 }
 
 // mib shows a byte count in MiB.
-func mib(n int64) string { return fmt.Sprintf("%s MiB", thousands(n>>20)) }
+func mib(n int64) string { return fmt.Sprintf("%s MiB", data.Thousands(n>>20)) }
 
 // cursorName shows a cursor in an error; the first page has none.
 func cursorName(c string) string {

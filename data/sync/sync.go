@@ -356,16 +356,16 @@ func refuseOtherTenant(ctx context.Context, h data.Home, active string, remote R
 func syncStore(ctx context.Context, st *store.Store, c *syncClient, remote RemoteTenant) (Result, error) {
 	start := time.Now()
 	res := Result{Full: c.o.Full, Store: st.Path()}
-	t, bulk, err := st.PrepareSync(ctx, remote.Tenant(), c.o.Full)
+	t, bulk, err := st.PrepareSync(ctx, remote.Tenant, c.o.Full)
 	if err != nil {
 		return res, err
 	}
 	s := &syncer{st: st, c: c, loc: t.Location(), results: map[string]*EntityResult{}, newest: remote.ServerTime.UTC()}
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		s.results[e] = &EntityResult{Entity: e}
 	}
 	err = s.run(ctx)
-	for _, e := range data.Entities {
+	for _, e := range data.Entities() {
 		res.Entities = append(res.Entities, *s.results[e])
 	}
 	res.ServerNewest = s.newest
@@ -402,7 +402,7 @@ func Outcome(res Result, err error) string {
 		for _, e := range res.Entities {
 			a, u, d = a+e.Added, u+e.Updated, d+e.Deleted
 		}
-		return fmt.Sprintf("%s added, %s updated, %s deleted in %.1fs", thousands(a), thousands(u), thousands(d), res.Duration.Seconds())
+		return fmt.Sprintf("%s added, %s updated, %s deleted in %.1fs", data.Thousands(a), data.Thousands(u), data.Thousands(d), res.Duration.Seconds())
 	}
 	saved := savedWords(res.Saved())
 	if errors.Is(err, context.Canceled) {
@@ -426,7 +426,7 @@ func savedWords(n int64) string {
 	case 1:
 		return "1 row was saved"
 	}
-	return thousands(n) + " rows were saved"
+	return data.Thousands(n) + " rows were saved"
 }
 
 // failureWords says why a sync stopped and what the next one does, in plain words.
@@ -469,15 +469,6 @@ func failureWords(res Result, err error) (cause, next string) {
 		return "the server sent data Almanac cannot use", resumes
 	}
 	return "the server's answer could not be used", resumes
-}
-
-// thousands formats a non-negative count with comma separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // syncCommand names a sync in its lock file.

@@ -22,7 +22,7 @@ import (
 // newTenantServer starts a tenantd-like server for tenant id with its own token.
 func newTenantServer(tb testing.TB, id, name, token string, n int) *httptest.Server {
 	tb.Helper()
-	rt := datasync.RemoteTenant{ID: id, Name: name, TimeZone: "Europe/Berlin", Currency: "EUR"}
+	rt := datasync.RemoteTenant{Tenant: data.Tenant{ID: id, Name: name, TimeZone: "Europe/Berlin", Currency: "EUR"}}
 	srv, err := tenantserver.New(context.Background(), rt, token, demo.Options{Appointments: n, Seed: 9, Today: datatest.Today})
 	if err != nil {
 		tb.Fatal(err)

@@ -13,14 +13,11 @@ import (
 // MaxPageLimit is the largest page a client may ask for.
 const MaxPageLimit = 5000
 
-// RemoteTenant is the body of GET /v1/tenant.
+// RemoteTenant is the body of GET /v1/tenant: the tenant as the server describes it (data.Tenant's
+// JSON, which leaves out the store's own IsDemo and LastSyncAt) plus the server's clock.
 type RemoteTenant struct {
-	ID                string    `json:"id"`
-	Name              string    `json:"name"`
-	TimeZone          string    `json:"timezone"`
-	Currency          string    `json:"currency"`
-	CanAcceptPayments bool      `json:"can_accept_payments"`
-	ServerTime        time.Time `json:"server_time"`
+	data.Tenant
+	ServerTime time.Time `json:"server_time"`
 }
 
 // Tombstone says a row was deleted; UpdatedAt is when, and orders it among the changes.
@@ -58,9 +55,4 @@ func (t RemoteTenant) Validate() error {
 		return fmt.Errorf("tenant time zone %q is not an IANA name", t.TimeZone)
 	}
 	return nil
-}
-
-// Tenant is the store's description of the server's tenant.
-func (t RemoteTenant) Tenant() data.Tenant {
-	return data.Tenant{ID: t.ID, Name: t.Name, TimeZone: t.TimeZone, Currency: t.Currency, CanAcceptPayments: t.CanAcceptPayments}
 }

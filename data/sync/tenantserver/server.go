@@ -102,7 +102,7 @@ func (s *Server) tables() []changeLog {
 }
 
 func (s *Server) table(entity string) changeLog {
-	for i, e := range data.Entities {
+	for i, e := range data.Entities() {
 		if e == entity {
 			return s.tables()[i]
 		}
@@ -349,7 +349,7 @@ func (s *Server) serveChanges(w http.ResponseWriter, r *http.Request) {
 	entity := r.PathValue("entity")
 	tb := s.table(entity)
 	if tb == nil {
-		writeAPIError(w, http.StatusNotFound, fmt.Sprintf("unknown entity %q: use one of %s", entity, strings.Join(data.Entities, ", ")))
+		writeAPIError(w, http.StatusNotFound, fmt.Sprintf("unknown entity %q: use one of %s", entity, strings.Join(data.Entities(), ", ")))
 		return
 	}
 	q := r.URL.Query()
@@ -474,7 +474,7 @@ func (s *Server) Mutate(n int, seed uint64) {
 		case i%10 == 1:
 			s.addAppointmentLocked(a, at, upd)
 		default:
-			a.Status = data.AppointmentStatuses[rng.IntN(len(data.AppointmentStatuses))]
+			a.Status = data.AppointmentStatuses().All()[rng.IntN(data.AppointmentStatuses().Len())]
 			a.PriceCents += int64(rng.IntN(500))
 			a.UpdatedAt = at
 			s.appt.put(a, upd)
