@@ -1,0 +1,83 @@
+package reports
+
+import (
+	"strings"
+
+	"github.com/almanac-app/almanac/data"
+)
+
+// Report documents (issue 14): the dashboard and the analytics as a PDF to print and as an
+// Excel workbook with native charts. Service.Document computes a Document with the same calls
+// that `report --json` prints; WritePDF and WriteReportXLSX render it; SaveDocument writes a
+// file atomically. This file holds the shapes the three share.
+
+// DocFormat is a report document's file format.
+type DocFormat string
+
+// The document formats.
+const (
+	DocPDF  DocFormat = "pdf"
+	DocXLSX DocFormat = "xlsx"
+)
+
+// Paper is a PDF's paper size.
+type Paper string
+
+// The paper sizes.
+const (
+	PaperA4     Paper = "a4"
+	PaperLetter Paper = "letter"
+)
+
+// DefaultPaper is US Letter for a tenant in the Americas (time zone America/*), else A4.
+func DefaultPaper(timeZone string) Paper {
+	if strings.HasPrefix(timeZone, "America/") {
+		return PaperLetter
+	}
+	return PaperA4
+}
+
+// DocumentRequest asks for one report as a document.
+type DocumentRequest struct {
+	Report       Report           // ReportDashboard, ReportAppointments or ReportRevenue
+	Appointments AppointmentQuery // for ReportAppointments
+	Revenue      RevenueQuery     // for ReportRevenue
+	Paper        Paper            // "" means DefaultPaper of the tenant's zone
+	Version      string           // the Almanac version that writes it
+}
+
+// Definition is one metric's definition, in docs/metrics.md's words.
+type Definition struct {
+	Metric string // e.g. "Cancellation rate"
+	Text   string
+}
+
+// Provenance says what a document is: every document shows it (a PDF's first page and footer,
+// a workbook's About sheet).
+type Provenance struct {
+	Business    string // the tenant's name
+	TenantID    string
+	Report      string // "Dashboard", "Appointments", "Revenue"
+	Period      string // in words, e.g. "Nov 1, 2026 – Nov 30, 2026 (30 days)"; "" for the dashboard
+	Filters     string // in words, e.g. "Status: completed; Service: Classic Facial"; "" for none
+	TimeZone    string // the tenant's IANA zone
+	DataAsOf    string // "Data as of Nov 30, 2026 14:05 (last sync)" or "Demo data"
+	Plan        string // the plan the document was made on, e.g. "STARTER"
+	Version     string // Almanac's version
+	Generated   string // when the document was made, in the tenant's zone
+	Definitions []Definition
+	// Locked names the sections the plan leaves out and the plan that adds them, e.g.
+	// "Cancellation and no-show rates: PROFESSIONAL".
+	Locked []string
+}
+
+// Document is one report, computed, ready to render. Exactly one of Dashboard, Appointments and
+// Revenue is set, by Provenance.Report.
+type Document struct {
+	Provenance
+	Tenant       data.Tenant
+	Paper        Paper
+	Dashboard    *Dashboard
+	Appointments *GatedAppointments
+	Revenue      *RevenueAnalytics
+}
