@@ -16,7 +16,7 @@ BENCH_PKGS := sqlite3 time
 WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis wixl osslsigncode wine wine64 jq unzip icoutils openssl
 
 .PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz \
-	windows-deps windows windows-installer windows-sign test-windows test-darwin-build
+	windows-deps windows windows-installer windows-sign test-windows test-windows-soak test-darwin-build
 
 all: build
 
@@ -120,6 +120,10 @@ windows-sign: windows
 # against the Linux build's, the installers, signing and the GUI. .ci/run runs it after `make test`.
 test-windows: build windows-installer
 	./.ci/windows/test dist $(BIN)
+
+# test-windows-soak is test-windows on a 200,000-appointment demo tenant (longer: not in CI).
+test-windows-soak: build windows-installer
+	WINDOWS_APPOINTMENTS=200000 ./.ci/windows/test dist $(BIN)
 
 # test-darwin-build: every package that needs no Fyne (the GUI) builds for macOS with
 # CGO_ENABLED=0, for arm64 and amd64 (docs/macos.md says how the app itself is built there).
