@@ -119,11 +119,11 @@ windows-sign: windows
 # test-windows runs the Windows build under wine (.ci/windows/test lists the steps): outputs
 # against the Linux build's, the installers, signing and the GUI. .ci/run runs it after `make test`.
 test-windows: build windows-installer
-	./.ci/windows/test dist $(BIN)
+	timeout 15m ./.ci/windows/test dist $(BIN)
 
 # test-windows-soak is test-windows on a 200,000-appointment demo tenant (longer: not in CI).
 test-windows-soak: build windows-installer
-	WINDOWS_APPOINTMENTS=200000 ./.ci/windows/test dist $(BIN)
+	WINDOWS_APPOINTMENTS=200000 timeout 60m ./.ci/windows/test dist $(BIN)
 
 # test-darwin-build: every package that needs no Fyne (the GUI) builds for macOS with
 # CGO_ENABLED=0, for arm64 and amd64 (docs/macos.md says how the app itself is built there).
