@@ -11,8 +11,12 @@ FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2
 BENCH_PKGS := sqlite3 time
+# The Windows build (mingw-w64 for cgo), its installers (NSIS, wixl), signing, and the wine test
+# (wine, wine64; jq, unzip and icoutils compare outputs and read the programs' resources).
+WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis wixl osslsigncode wine wine64 jq unzip icoutils openssl
 
-.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz
+.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz \
+	windows-deps windows windows-installer windows-sign test-windows test-windows-soak test-darwin-build
 
 all: build
 
@@ -32,7 +36,7 @@ build: deps
 run: build
 	./$(BIN)/almanac
 
-test: deps test-go smoke
+test: deps test-go test-darwin-build smoke
 
 test-go:
 	$(GO) vet ./...
@@ -87,6 +91,46 @@ release: deps
 	$(GO) build -tags release -ldflags "$(LDFLAGS) -X $(MODULE)/license.releaseKeys=$$(base64 -w0 < $(LICENSE_PUBKEYS))" -o dist/almanac.new ./cmd/almanac
 	@dist/almanac.new version || { rm -f dist/almanac.new; echo "release: refused: the key list in $(LICENSE_PUBKEYS) is unusable (see above); nothing was written to dist/almanac"; exit 2; }
 	@mv dist/almanac.new dist/almanac
+
+# ---- Windows (docs in README.md#windows) --------------------------------------------------------
+windows-deps: deps
+	@./.ci/install-packages $(WINDOWS_PKGS)
+
+# windows cross-builds dist/windows/: Almanac.exe (the desktop app) and bin/almanac.exe (the
+# command line), with icon, version information and manifest (.ci/windows/build says why two).
+windows: windows-deps
+	./.ci/windows/build dist/windows $(VERSION)
+
+# windows-installer builds dist/Almanac-$(VERSION)-setup.exe (NSIS, per user) and
+# dist/Almanac-$(VERSION).msi (wixl, per machine, for group policy) from dist/windows/.
+windows-installer: windows
+	./.ci/windows/installer dist/windows dist
+
+# windows-sign signs the programs, then rebuilds the installers (the NSIS uninstaller signed as it
+# is written) and signs them, with SIGN_CERT and SIGN_KEY (SIGN_PASS, SIGN_TIMESTAMP optional);
+# without them it says so and signs nothing.
+export SIGN_CERT SIGN_KEY SIGN_PASS SIGN_TIMESTAMP
+windows-sign: windows
+	@if [ -z "$(SIGN_CERT)" ] || [ -z "$(SIGN_KEY)" ]; then ./.ci/windows/sign; else \
+		./.ci/windows/sign dist/windows/Almanac.exe dist/windows/bin/almanac.exe && \
+		./.ci/windows/installer dist/windows dist "$(CURDIR)/.ci/windows/sign" && \
+		./.ci/windows/sign dist/Almanac-$(VERSION)-setup.exe dist/Almanac-$(VERSION).msi; fi
+
+# test-windows runs the Windows build under wine (.ci/windows/test lists the steps): outputs
+# against the Linux build's, the installers, signing and the GUI. .ci/run runs it after `make test`.
+test-windows: build windows-installer
+	timeout 15m ./.ci/windows/test dist $(BIN)
+
+# test-windows-soak is test-windows on a 200,000-appointment demo tenant (longer: not in CI).
+test-windows-soak: build windows-installer
+	WINDOWS_APPOINTMENTS=200000 timeout 60m ./.ci/windows/test dist $(BIN)
+
+# test-darwin-build: every package that needs no Fyne (the GUI) builds for macOS with
+# CGO_ENABLED=0, for arm64 and amd64 (docs/macos.md says how the app itself is built there).
+test-darwin-build:
+	@pkgs=$$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{.ImportPath}} {{join .Deps " "}}' ./... 2>/dev/null | grep -v ' fyne.io/fyne/v2' | cut -d' ' -f1); \
+	for arch in arm64 amd64; do CGO_ENABLED=0 GOOS=darwin GOARCH=$$arch $(GO) build $$pkgs || exit 1; done; \
+	echo "test-darwin-build: $$(echo $$pkgs | wc -w) non-GUI packages build for darwin/arm64 and darwin/amd64"
 
 clean:
 	rm -rf $(BIN) dist out

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 )
 
@@ -16,7 +17,7 @@ type Home struct {
 }
 
 // ResolveHome picks the home directory: the flag value, else $ALMANAC_HOME, else the OS user
-// config directory + /almanac.
+// config directory + HomeDirName (%AppData%\Almanac on Windows).
 func ResolveHome(flagValue string) (Home, error) {
 	dir := flagValue
 	if dir == "" {
@@ -27,13 +28,23 @@ func ResolveHome(flagValue string) (Home, error) {
 		if err != nil {
 			return Home{}, fmt.Errorf("find home: %w: %w", err, &InputError{Field: FieldHome, Problem: "is not given and this computer names no config folder", Fix: "give {home} or set ALMANAC_HOME"})
 		}
-		dir = filepath.Join(cfg, "almanac")
+		dir = filepath.Join(cfg, HomeDirName(runtime.GOOS))
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return Home{}, fmt.Errorf("home %q: %w", dir, err)
 	}
 	return Home{Dir: abs}, nil
+}
+
+// HomeDirName is the home's folder in the user config directory: "Almanac" where folders are
+// shown by name to the user (Windows' %AppData%, macOS' Application Support), "almanac" in
+// Linux's ~/.config.
+func HomeDirName(goos string) string {
+	if goos == "windows" || goos == "darwin" {
+		return "Almanac"
+	}
+	return "almanac"
 }
 
 var tenantIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -24,7 +24,7 @@ const dashboardChartDays = 30
 
 // Definitions of the cards computed over past appointments; the load adds what they cover.
 const (
-	defDuration = "Mean scheduled length (end − start) of the appointments that have started."
+	defDuration = "Mean scheduled length (end – start) of the appointments that have started."
 	defPeakDay  = "The weekday with the most appointments that have started, by local start date."
 	defPeakHour = "The local hour of day in which the most appointments that have started began."
 )

@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	env.Stdin, env.Stdout, env.Stderr, env.Ctx = stdin, stdout, stderr, ctx
 	env.StderrTTY = isTerminal(stderr)
 	if len(rest) == 0 {
-		return report(stderr, runApp(env))
+		return report(stderr, openApp(env, args))
 	}
 	cmd, ok := commands[rest[0]]
 	if !ok {
@@ -129,7 +129,8 @@ Usage:
   almanac [--home DIR] [COMMAND [flags]]
 
 With no command, opens the desktop app (building the demo tenant on first run).
---home DIR: where data lives (default $ALMANAC_HOME, else your config dir + /almanac).
+--home DIR: where data lives (default $ALMANAC_HOME, else your config dir + /almanac;
+  on Windows %AppData%\Almanac).
 --version: the same as 'almanac version'.
 
 Commands:`)
