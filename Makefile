@@ -36,7 +36,7 @@ build: deps
 run: build
 	./$(BIN)/almanac
 
-test: deps test-go test-darwin-build smoke
+test: deps test-go test-darwin-build smoke test-windows
 
 test-go:
 	$(GO) vet ./...
@@ -117,7 +117,7 @@ windows-sign: windows
 		./.ci/windows/sign dist/Almanac-$(VERSION)-setup.exe dist/Almanac-$(VERSION).msi; fi
 
 # test-windows runs the Windows build under wine (.ci/windows/test lists the steps): outputs
-# against the Linux build's, the installers, signing and the GUI. .ci/run runs it after `make test`.
+# against the Linux build's, the installers, signing and the GUI; part of `make test`.
 test-windows: build windows-installer
 	timeout 15m ./.ci/windows/test dist $(BIN)
 
