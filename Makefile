@@ -9,7 +9,7 @@ LDFLAGS := -X main.Version=$(VERSION)
 
 FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
-TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2
+TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2 poppler-utils
 BENCH_PKGS := sqlite3 time
 
 .PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz
