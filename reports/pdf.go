@@ -99,7 +99,7 @@ func renderPDF(d Document, total int) (*pdfDoc, error) {
 	f.AddUTF8FontFromBytes(pdfFont, "B", gobold.TTF)
 	f.SetMargins(pdfMargin, pdfMargin+4, pdfMargin)
 	f.SetAutoPageBreak(true, pdfBottom+2)
-	f.SetCellMargin(1)
+	f.SetCellMargin(0.8)
 	report := d.reportName()
 	f.SetTitle(d.business()+" – "+report, true)
 	f.SetAuthor(d.business(), true)
@@ -406,11 +406,16 @@ func (p *pdfDoc) table(x float64, cols []pdfCol, rows [][]string) float64 {
 
 func (p *pdfDoc) tableHead(x float64, cols []pdfCol) {
 	p.fill(pdfHeadBg)
-	p.font(true, 8)
 	p.text(pdfInk)
 	p.f.SetX(x)
 	for _, c := range cols {
-		p.f.CellFormat(c.W, pdfRowH+0.6, c.Head, "", 0, c.Align, true, 0, "")
+		size := 8.0
+		p.font(true, size)
+		for size > 6 && p.f.GetStringWidth(c.Head) > c.W-1.6 {
+			size -= 0.5
+			p.font(true, size)
+		}
+		p.f.CellFormat(c.W, pdfRowH+0.6, p.fit(c.Head, c.W-1.6), "", 0, c.Align, true, 0, "")
 	}
 	p.f.Ln(-1)
 }
@@ -423,7 +428,7 @@ func (p *pdfDoc) tableRow(x float64, cols []pdfCol, r []string, shade bool, size
 	for i, c := range cols {
 		s := ""
 		if i < len(r) {
-			s = p.fit(r[i], c.W-2)
+			s = p.fit(r[i], c.W-1.6)
 		}
 		f.CellFormat(c.W, pdfRowH, s, "", 0, c.Align, shade, 0, "")
 	}
@@ -489,8 +494,9 @@ func scaleCols(cols []pdfCol, w float64) []pdfCol {
 // compact prints a long table of small rows in blocks side by side (blocks of them across
 // the page), filling each block top to bottom, page after page.
 func (p *pdfDoc) compact(cols []pdfCol, rows [][]string, blocks int) {
-	const gap = 4.0
+	const gap = 3.0
 	f := p.f
+	cols = p.naturalCols(cols, rows)
 	bw := 0.0
 	for _, c := range cols {
 		bw += c.W
@@ -514,7 +520,7 @@ func (p *pdfDoc) compact(cols []pdfCol, rows [][]string, blocks int) {
 			f.SetXY(x, top)
 			p.tableHead(x, cols)
 			for i, r := range rows[:min(per, len(rows))] {
-				p.tableRow(x, cols, r, i%2 == 1, 7.5)
+				p.tableRow(x, cols, r, i%2 == 1, 7)
 			}
 			bottom = max(bottom, f.GetY())
 			rows = rows[min(per, len(rows)):]
@@ -524,6 +530,24 @@ func (p *pdfDoc) compact(cols []pdfCol, rows [][]string, blocks int) {
 			f.AddPage()
 		}
 	}
+}
+
+// naturalCols widens each column to its widest cell (7 pt) and heading (6 pt bold).
+func (p *pdfDoc) naturalCols(cols []pdfCol, rows [][]string) []pdfCol {
+	out := make([]pdfCol, len(cols))
+	for i, c := range cols {
+		p.font(true, 6)
+		w := p.f.GetStringWidth(c.Head)
+		p.font(false, 7)
+		for _, r := range rows {
+			if i < len(r) {
+				w = max(w, p.f.GetStringWidth(r[i]))
+			}
+		}
+		c.W = max(c.W, w+1.7)
+		out[i] = c
+	}
+	return out
 }
 
 // notes prints the metric definitions and the locked sections.

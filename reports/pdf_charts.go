@@ -20,7 +20,7 @@ var pdfDash = map[data.AppointmentStatus][]float64{
 	data.StatusConfirmed: {0.6, 0.9},
 	data.StatusCompleted: nil,
 	data.StatusCancelled: {3.2, 1.0, 0.6, 1.0},
-	data.StatusNoShow:    {1.2, 0.6, 1.2, 2.4},
+	data.StatusNoShow:    {2.4, 0.7, 0.6, 0.7, 0.6, 0.7},
 }
 
 // pdfSeries is one line of a line chart.

@@ -142,9 +142,17 @@ func (p *pdfDoc) apptCharts(a AppointmentAnalytics) {
 			series = append(series, s)
 		}
 	}
-	p.room(78)
+	title := "Daily appointments by status"
+	if len(dates) > pdfDailyTableDays {
+		// A year of days zigzags with the week: the mean of each day and the 6 before it reads.
+		title += " (7-day average)"
+		for i := range series {
+			series[i].Values = trailingMean(series[i].Values, 7)
+		}
+	}
+	p.room(86)
 	y := p.f.GetY() + 2
-	p.lineChart(pdfMargin, y, p.cw, 74, "Daily appointments by status", dates, series, countLabel)
+	p.lineChart(pdfMargin, y, p.cw, 82, title, dates, series, countLabel)
 	var status []pdfBar
 	for _, st := range data.AppointmentStatuses().All() {
 		n := a.ByStatus[string(st)]
@@ -207,12 +215,12 @@ func share(part, whole int64) string {
 func (p *pdfDoc) dailyAppointments(a AppointmentAnalytics) {
 	if len(a.DailyBreakdown) > pdfDailyTableDays {
 		p.heading("Daily breakdown", 10)
-		p.caption(pdfMargin, p.cw, fmt.Sprintf("The period has %d days, so the daily breakdown is the chart on page 1; the Excel report and the JSON list every day.", len(a.DailyBreakdown)))
+		p.caption(pdfMargin, p.cw, longPeriodNote(len(a.DailyBreakdown)))
 		return
 	}
-	cols := []pdfCol{{"Date", 17, "L"}, {"Total", 10, "R"}}
+	cols := []pdfCol{{"Date", 10, "L"}, {"Total", 8, "R"}}
 	for _, st := range data.AppointmentStatuses().All() {
-		cols = append(cols, pdfCol{StatusLabel(st), 12, "R"})
+		cols = append(cols, pdfCol{StatusLabel(st), 8, "R"})
 	}
 	rows := make([][]string, 0, len(a.DailyBreakdown))
 	for _, d := range a.DailyBreakdown {
@@ -251,7 +259,7 @@ func (p *pdfDoc) revenue(r RevenueAnalytics) {
 	if len(values) <= pdfDailyTableDays {
 		p.columnChart(pdfMargin, y, p.cw, 70, "Daily revenue", dates, values, pdfAccent, axis)
 	} else {
-		p.lineChart(pdfMargin, y, p.cw, 70, "Daily revenue", dates, []pdfSeries{{Name: "Revenue", Color: pdfAccent, Width: 0.5, Values: values}}, axis)
+		p.lineChart(pdfMargin, y, p.cw, 70, "Daily revenue (7-day average)", dates, []pdfSeries{{Name: "Revenue", Color: pdfAccent, Width: 0.5, Values: trailingMean(values, 7)}}, axis)
 	}
 	var bars []pdfBar
 	for _, s := range r.ByService[:min(pdfTopBars, len(r.ByService))] {
@@ -278,7 +286,7 @@ func (p *pdfDoc) revenueTables(r RevenueAnalytics, money func(int64) string) {
 	p.table(pdfMargin, []pdfCol{{"Service", 70, "L"}, {"ID", 14, "R"}, {"Transactions", 26, "R"}, {"Revenue", 36, "R"}, {"Share", 18, "R"}}, rows)
 	if len(r.DailyBreakdown) > pdfDailyTableDays {
 		p.heading("Daily breakdown", 10)
-		p.caption(pdfMargin, p.cw, fmt.Sprintf("The period has %d days, so the daily breakdown is the chart on page 1; the Excel report and the JSON list every day.", len(r.DailyBreakdown)))
+		p.caption(pdfMargin, p.cw, longPeriodNote(len(r.DailyBreakdown)))
 		return
 	}
 	daily := make([][]string, 0, len(r.DailyBreakdown))
@@ -288,5 +296,24 @@ func (p *pdfDoc) revenueTables(r RevenueAnalytics, money func(int64) string) {
 	p.heading("Daily breakdown", tableHeight(4))
 	p.caption(pdfMargin, p.cw, "One row per local date of the period, zeros included.")
 	p.f.Ln(1)
-	p.compact([]pdfCol{{"Date", 17, "L"}, {"Transactions", 19, "R"}, {"Revenue", 20, "R"}}, daily, 3)
+	p.compact([]pdfCol{{"Date", 10, "L"}, {"Transactions", 10, "R"}, {"Revenue", 10, "R"}}, daily, 3)
+}
+
+// trailingMean is each value's mean with up to n-1 values before it.
+func trailingMean(vs []float64, n int) []float64 {
+	out := make([]float64, len(vs))
+	sum := 0.0
+	for i, v := range vs {
+		sum += v
+		if i >= n {
+			sum -= vs[i-n]
+		}
+		out[i] = sum / float64(min(i+1, n))
+	}
+	return out
+}
+
+// longPeriodNote says where the days of a period too long for a daily table are.
+func longPeriodNote(days int) string {
+	return fmt.Sprintf("The period has %d days, so the daily breakdown is the chart on page 1 (as 7-day averages); the Excel report and the JSON list every day.", days)
 }

@@ -350,3 +350,21 @@ func renderPage1(t *testing.T, path string) {
 		must(t, os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+".pdf"), b, 0o644))
 	}
 }
+
+// TestPDFCompactDailyFitsTwoBlocks: a daily appointments table of 62 days is two blocks of 31
+// side by side, so it needs no more than a page.
+func TestPDFCompactDailyFitsTwoBlocks(t *testing.T) {
+	p, err := renderPDF(Document{Dashboard: &Dashboard{}}, 1)
+	must(t, err)
+	cols := []pdfCol{{"Date", 10, "L"}, {"Total", 8, "R"}}
+	for _, st := range data.AppointmentStatuses().All() {
+		cols = append(cols, pdfCol{StatusLabel(st), 8, "R"})
+	}
+	w := 0.0
+	for _, c := range p.naturalCols(cols, [][]string{{"2026-05-17", "12,345", "1,234", "1,234", "12,345", "1,234", "1,234"}}) {
+		w += c.W
+	}
+	if 2*w+3 > p.cw {
+		t.Errorf("a daily row needs %.1f mm, two blocks do not fit the %.1f mm of an A4 page", w, p.cw)
+	}
+}
