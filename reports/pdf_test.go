@@ -87,7 +87,7 @@ func pageCount(t *testing.T, path string) int {
 
 // expectedTexts walks the JSON of a report and says how each headline number and name must
 // print: money in the currency, counts with thousands separators, percentages with 2
-// decimals, minutes with 2, the peak hour as HH:00. Ids and the daily breakdown are left out.
+// decimals and a per cent sign, minutes with 2, the peak hour as HH:00–HH:59. Ids and the daily breakdown are left out.
 func expectedTexts(t *testing.T, v any, currency string) []string {
 	t.Helper()
 	raw, err := json.Marshal(v)
@@ -136,14 +136,22 @@ func formatExpected(t *testing.T, key string, n json.Number, currency string) []
 		c, err := n.Int64()
 		must(t, err)
 		return []string{FormatMoney(c, currency)}
-	case strings.HasSuffix(key, "_percent") || key == "average_appointment_duration_minutes":
+	case key == "booking_trend_percent":
 		f, err := n.Float64()
 		must(t, err)
-		return []string{strconv.FormatFloat(f, 'f', 2, 64)}
+		return []string{fmt.Sprintf("%+.2f%%", f)}
+	case strings.HasSuffix(key, "_percent"):
+		f, err := n.Float64()
+		must(t, err)
+		return []string{fmt.Sprintf("%.2f%%", f)}
+	case key == "average_appointment_duration_minutes":
+		f, err := n.Float64()
+		must(t, err)
+		return []string{fmt.Sprintf("%.2f min", f)}
 	case key == "peak_booking_hour":
 		h, err := n.Int64()
 		must(t, err)
-		return []string{fmt.Sprintf("%02d:00", h)}
+		return []string{fmt.Sprintf("%02d:00–%02d:59", h, h)}
 	case key == "period_days":
 		return []string{n.String() + " days"}
 	}
@@ -162,12 +170,14 @@ func stringExpected(key, s string) []string {
 	return []string{s}
 }
 
-// checkHas fails for each expected text missing from the PDF's text.
+// checkHas fails for each expected text missing from the PDF's text as whole words: "8" is
+// not found inside "2026-03-08".
 func checkHas(t *testing.T, text string, want []string) {
 	t.Helper()
 	flat := strings.Join(strings.Fields(text), " ")
 	for _, w := range want {
-		if !strings.Contains(flat, w) {
+		word := regexp.MustCompile(`(^|[\s(])` + regexp.QuoteMeta(w) + `($|[\s,.;:)])`)
+		if !word.MatchString(flat) {
 			t.Errorf("the PDF's text lacks %q", w)
 		}
 	}
@@ -238,7 +248,8 @@ func TestPDFStarterAppointmentsHasNoRates(t *testing.T) {
 	full, err := s.Appointments(context.Background(), ents(license.Enterprise), AppointmentQuery{Period: fixturePeriod(), Window: windowAt(license.Enterprise)})
 	must(t, err)
 	d := Document{Provenance: fixtureProvenance("Appointments", "STARTER", "Feb 25, 2026 – Mar 10, 2026 (14 days)"), Appointments: &g}
-	_, text := renderText(t, d)
+	path, text := renderText(t, d)
+	renderPage1(t, path)
 	checkHas(t, text, expectedTexts(t, g, "USD"))
 	checkHas(t, text, []string{"Included in PROFESSIONAL", "Advanced analytics: PROFESSIONAL", "Not in the STARTER plan"})
 	for _, rate := range []float64{full.CancellationRatePercent, full.NoShowRatePercent} {
@@ -313,7 +324,10 @@ func TestPDFPrintsEveryName(t *testing.T) {
 		t.Fatalf("revenue in EUR: %+v", r)
 	}
 	_, text = renderText(t, Document{Provenance: p, Tenant: tn, Revenue: &r})
-	checkHas(t, text, []string{"Café Zoë", "Łódź Massage", FormatMoney(r.TotalRevenueCents, "EUR"), "€"})
+	checkHas(t, text, []string{"Café Zoë", "Łódź Massage", FormatMoney(r.TotalRevenueCents, "EUR")})
+	if !strings.Contains(text, "€") {
+		t.Error("the euro sign does not print")
+	}
 }
 
 // TestPDFLongPeriodHasChartNotTable: past 62 days the daily breakdown is the chart only.
@@ -366,5 +380,21 @@ func TestPDFCompactDailyFitsTwoBlocks(t *testing.T) {
 	}
 	if 2*w+3 > p.cw {
 		t.Errorf("a daily row needs %.1f mm, two blocks do not fit the %.1f mm of an A4 page", w, p.cw)
+	}
+}
+
+// TestPDFEmptyAndOneDayPeriods: a period without appointments and a one-day period render,
+// their zeros printed.
+func TestPDFEmptyAndOneDayPeriods(t *testing.T) {
+	s := openFixture(t)
+	for _, p := range []Period{{From: "2025-06-01", To: "2025-06-10"}, {From: "2026-03-08", To: "2026-03-08"}} {
+		g, err := s.Appointments(context.Background(), ents(license.Enterprise), AppointmentQuery{Period: p, Window: windowAt(license.Enterprise)})
+		must(t, err)
+		r, err := s.Revenue(context.Background(), ents(license.Enterprise), RevenueQuery{Period: p})
+		must(t, err)
+		_, text := renderText(t, Document{Provenance: fixtureProvenance("Appointments", "ENTERPRISE", ""), Appointments: &g})
+		checkHas(t, text, expectedTexts(t, g, "USD"))
+		_, text = renderText(t, Document{Provenance: fixtureProvenance("Revenue", "ENTERPRISE", ""), Revenue: &r})
+		checkHas(t, text, expectedTexts(t, r, "USD"))
 	}
 }
