@@ -2,9 +2,13 @@ package reports
 
 import (
 	"math"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/wcharczuk/go-chart/v2/drawing"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
@@ -311,4 +315,33 @@ func countLabel(v float64) string { return data.Thousands(int64(math.Round(v))) 
 // isoRange is two YYYY-MM-DD dates in the screens' words.
 func isoRange(from, to string) string {
 	return license.FormatISODate(from) + " – " + license.FormatISODate(to)
+}
+
+// pdfGlyphs reports whether Go Regular has a glyph for r.
+var pdfGlyphs = sync.OnceValue(func() func(rune) bool {
+	f, err := sfnt.Parse(goregular.TTF)
+	if err != nil {
+		return func(rune) bool { return true }
+	}
+	return func(r rune) bool {
+		var b sfnt.Buffer
+		i, err := f.GlyphIndex(&b, r)
+		return err == nil && i != 0
+	}
+})
+
+// pdfMoney is FormatMoney with the ISO code in place of a symbol the font lacks ("INR 1,234.50"
+// rather than a blank for ₹).
+func pdfMoney(minor int64, currency string) string {
+	s := FormatMoney(minor, currency)
+	info, ok := currencyInfo[strings.ToUpper(currency)]
+	if !ok {
+		return s
+	}
+	for _, r := range info.symbol {
+		if !pdfGlyphs()(r) {
+			return strings.Replace(s, info.symbol, strings.ToUpper(currency)+" ", 1)
+		}
+	}
+	return s
 }

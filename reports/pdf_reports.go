@@ -238,7 +238,7 @@ func (p *pdfDoc) dailyAppointments(a AppointmentAnalytics) {
 
 func (p *pdfDoc) revenue(r RevenueAnalytics) {
 	cur := nonEmpty(r.Currency, p.d.Tenant.Currency)
-	money := func(c int64) string { return FormatMoney(c, cur) }
+	money := func(c int64) string { return pdfMoney(c, cur) }
 	p.f.AddPage()
 	zone := nonEmpty(r.TimeZone, p.d.TimeZone)
 	p.title("Revenue", fmt.Sprintf("%s, %d days, local dates in %s, in %s", isoRange(r.From, r.To), r.PeriodDays, zone, cur))
@@ -274,7 +274,7 @@ func (p *pdfDoc) revenue(r RevenueAnalytics) {
 
 // moneyAxis is an axis label: the amount without a zero fraction.
 func moneyAxis(minor int64, cur string) string {
-	return strings.TrimSuffix(FormatMoney(minor, cur), ".00")
+	return strings.TrimSuffix(pdfMoney(minor, cur), ".00")
 }
 
 func (p *pdfDoc) revenueTables(r RevenueAnalytics, money func(int64) string) {

@@ -398,3 +398,18 @@ func TestPDFEmptyAndOneDayPeriods(t *testing.T) {
 		checkHas(t, text, expectedTexts(t, r, "USD"))
 	}
 }
+
+// TestPDFMoneyWithoutGlyph: a currency symbol Go's fonts lack prints as its code.
+func TestPDFMoneyWithoutGlyph(t *testing.T) {
+	if got := pdfMoney(123450, "INR"); got != "INR 1,234.50" {
+		t.Errorf("pdfMoney(123450, INR) = %q, want INR 1,234.50", got)
+	}
+	if got := pdfMoney(123450, "EUR"); got != FormatMoney(123450, "EUR") {
+		t.Errorf("pdfMoney(123450, EUR) = %q, want the euro sign kept", got)
+	}
+	r := RevenueAnalytics{TotalRevenueCents: 123450, TransactionCount: 3, AverageTransactionValueCents: 41150, Currency: "INR",
+		ByService: []ServiceRevenue{{ServiceID: 1, ServiceName: "Massage", RevenueCents: 123450, Count: 3}},
+		DailyBreakdown: []DayRevenue{{Date: "2026-03-01", RevenueCents: 123450, TransactionCount: 3}}, PeriodDays: 1, From: "2026-03-01", To: "2026-03-01"}
+	_, text := renderText(t, Document{Provenance: fixtureProvenance("Revenue", "ENTERPRISE", ""), Revenue: &r})
+	checkHas(t, text, []string{"INR 1,234.50", "INR 411.50"})
+}
