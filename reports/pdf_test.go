@@ -408,7 +408,7 @@ func TestPDFMoneyWithoutGlyph(t *testing.T) {
 		t.Errorf("pdfMoney(123450, EUR) = %q, want the euro sign kept", got)
 	}
 	r := RevenueAnalytics{TotalRevenueCents: 123450, TransactionCount: 3, AverageTransactionValueCents: 41150, Currency: "INR",
-		ByService: []ServiceRevenue{{ServiceID: 1, ServiceName: "Massage", RevenueCents: 123450, Count: 3}},
+		ByService:      []ServiceRevenue{{ServiceID: 1, ServiceName: "Massage", RevenueCents: 123450, Count: 3}},
 		DailyBreakdown: []DayRevenue{{Date: "2026-03-01", RevenueCents: 123450, TransactionCount: 3}}, PeriodDays: 1, From: "2026-03-01", To: "2026-03-01"}
 	_, text := renderText(t, Document{Provenance: fixtureProvenance("Revenue", "ENTERPRISE", ""), Revenue: &r})
 	checkHas(t, text, []string{"INR 1,234.50", "INR 411.50"})
