@@ -103,7 +103,7 @@ func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'",
 
 // bookStyles are the workbook's style ids, made once.
 type bookStyles struct {
-	title, header, label, text, wrap, note       int
+	title, header, label, text, wrap, note     int
 	date, count, percent, decimal, hour, money int
 }
 
