@@ -103,8 +103,8 @@ func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'",
 
 // bookStyles are the workbook's style ids, made once.
 type bookStyles struct {
-	title, header, label, text, wrap, note     int
-	date, count, percent, decimal, hour, money int
+	title, header, label, text, wrap, note, top int
+	date, count, percent, decimal, hour, money  int
 }
 
 // reportBook builds one workbook.
@@ -154,16 +154,23 @@ func (b *reportBook) styles() error {
 		id, err = b.f.NewStyle(s)
 		return id
 	}
+	// A font without a name is drawn in a serif face by LibreOffice: name the workbook's own.
+	family, ferr := b.f.GetDefaultFont()
+	if ferr != nil {
+		return ferr
+	}
+	font := func(f excelize.Font) *excelize.Font { f.Family = family; return &f }
 	// Numbers sit at the top of their row, beside a definition that may wrap onto more lines.
 	top := &excelize.Alignment{Vertical: "top"}
 	custom := func(f string) *excelize.Style { return &excelize.Style{CustomNumFmt: &f, Alignment: top} }
 	b.st = bookStyles{
-		title:   style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}),
-		header:  style(&excelize.Style{Font: &excelize.Font{Bold: true}}),
-		label:   style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top}),
+		title:   style(&excelize.Style{Font: font(excelize.Font{Bold: true, Size: 14})}),
+		header:  style(&excelize.Style{Font: font(excelize.Font{Bold: true, Size: 11})}),
+		label:   style(&excelize.Style{Font: font(excelize.Font{Bold: true, Size: 11}), Alignment: top}),
 		text:    style(&excelize.Style{NumFmt: fmtText}),
 		wrap:    style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}),
-		note:    style(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "555555"}, Alignment: top}),
+		top:     style(&excelize.Style{Alignment: top}),
+		note:    style(&excelize.Style{Font: font(excelize.Font{Italic: true, Size: 11, Color: "555555"}), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}),
 		date:    style(custom(fmtDate)),
 		count:   style(custom(fmtCount)),
 		percent: style(custom(fmtPercent)),

@@ -19,10 +19,12 @@ type bookChart struct {
 }
 
 // Chart sizes in pixels: the daily line spans the sheet; the two bar charts share a row
-// under it.
+// under it, from row underWide on (excelize anchors the 380-pixel line over rows 1 to 22;
+// a row to spare).
 const (
 	wideChartW, wideChartH   = 960, 380
 	smallChartW, smallChartH = 470, 380
+	underWide                = "24"
 )
 
 // apptCharts are the appointments report's charts over its tables: daily by status (line), by
@@ -35,10 +37,10 @@ func apptCharts(tables []*bookTable) []bookChart {
 		case sheetByDay:
 			out = append(out, bookChart{"A1", dailyStatusChart(t)})
 		case sheetByStatus:
-			out = append(out, bookChart{"A21", byStatusChart(t)})
+			out = append(out, bookChart{"A" + underWide, byStatusChart(t)})
 		case sheetByService:
 			if len(t.rows) > 0 {
-				out = append(out, bookChart{"I21", byServiceChart(t)})
+				out = append(out, bookChart{"I" + underWide, byServiceChart(t)})
 			}
 		}
 	}
@@ -74,8 +76,8 @@ func lineChart(title string, days int) *excelize.Chart {
 		Dimension: excelize.ChartDimension{Width: wideChartW, Height: wideChartH},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		XAxis: excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtAxisDay},
-			TickLabelSkip: max(1, days/12), Font: excelize.Font{Size: 9}},
-		YAxis:        excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}, Font: excelize.Font{Size: 9}},
+			TickLabelSkip: max(1, days/12), Font: axisFont, Alignment: excelize.Alignment{TextRotation: -45}},
+		YAxis:        excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}, Font: axisFont},
 		ShowBlanksAs: "zero",
 		Format:       excelize.GraphicOptions{PrintObject: ptrTo(true), Name: title},
 	}
@@ -106,8 +108,8 @@ func byStatusChart(t *bookTable) *excelize.Chart {
 		Legend:     excelize.ChartLegend{Position: "bottom"},
 		VaryColors: ptrTo(false),
 		GapWidth:   &gap,
-		XAxis:      excelize.ChartAxis{Font: excelize.Font{Size: 9}},
-		YAxis:      excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}, Font: excelize.Font{Size: 9}},
+		XAxis:      excelize.ChartAxis{Font: axisFont},
+		YAxis:      excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}, Font: axisFont},
 		PlotArea:   excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}},
 		Format:     excelize.GraphicOptions{PrintObject: ptrTo(true), Name: "Appointments by status"},
 	}
@@ -139,8 +141,8 @@ func byServiceChart(t *bookTable) *excelize.Chart {
 		Legend:     excelize.ChartLegend{Position: "none"},
 		VaryColors: ptrTo(false),
 		GapWidth:   &gap,
-		XAxis:      excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Size: 9}},
-		YAxis:      excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}, Font: excelize.Font{Size: 9}},
+		XAxis:      excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+		YAxis:      excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}, Font: axisFont},
 		PlotArea:   excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}},
 		Format:     excelize.GraphicOptions{PrintObject: ptrTo(true), Name: title},
 		Series: []excelize.ChartSeries{{
@@ -152,8 +154,11 @@ func byServiceChart(t *bookTable) *excelize.Chart {
 	}
 }
 
+// axisFont is dark enough to read on paper (excelize's default is a light grey).
+var axisFont = excelize.Font{Size: 9, Color: "404040"}
+
 func chartTitle(s string) excelize.ChartTitle {
-	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12}}}}
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12, Color: "222222"}}}}
 }
 
 func solidFill(hex string) excelize.Fill {
@@ -162,8 +167,7 @@ func solidFill(hex string) excelize.Fill {
 
 func ptrTo[T any](v T) *T { return &v }
 
-// chartsSheet adds the Charts sheet when there are charts, set to print on one landscape page
-// of the document's paper.
+// chartsSheet adds the Charts sheet when there are charts, set to print on one page.
 func (b *reportBook) chartsSheet(n int) error {
 	if n == 0 {
 		return nil
@@ -171,15 +175,26 @@ func (b *reportBook) chartsSheet(n int) error {
 	if err := b.newSheet(sheetCharts); err != nil {
 		return err
 	}
+	if err := b.pageSetup(sheetCharts, 1); err != nil {
+		return err
+	}
+	// Rows of 15 points (20 pixels) in every spreadsheet, so the charts anchored on them do not
+	// overlap where an application's default row is lower than Excel's.
+	return b.f.SetSheetProps(sheetCharts, &excelize.SheetPropsOptions{DefaultRowHeight: ptrTo(15.0), CustomHeight: ptrTo(true)})
+}
+
+// pageSetup prints a sheet landscape on the document's paper, one page wide and tall pages
+// high (0: as many as it takes).
+func (b *reportBook) pageSetup(sheet string, tall int) error {
 	size := 9 // A4
 	if p := b.d.Paper; p == PaperLetter || p == "" && DefaultPaper(b.d.Tenant.TimeZone) == PaperLetter {
 		size = 1
 	}
-	err := b.f.SetPageLayout(sheetCharts, &excelize.PageLayoutOptions{Size: &size, Orientation: ptrTo("landscape"), FitToWidth: ptrTo(1), FitToHeight: ptrTo(1)})
+	err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: ptrTo("landscape"), FitToWidth: ptrTo(1), FitToHeight: &tall})
 	if err != nil {
 		return err
 	}
-	return b.f.SetSheetProps(sheetCharts, &excelize.SheetPropsOptions{FitToPage: ptrTo(true)})
+	return b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptrTo(true)})
 }
 
 // addCharts places the charts on the Charts sheet; the tables they refer to exist by now.

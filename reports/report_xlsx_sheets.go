@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -61,7 +62,7 @@ func (b *reportBook) trendRow(g *GatedAppointments) summaryRow {
 	case !g.Includes(r.field):
 		return b.lockedRow(g, r)
 	case g.BookingTrendPercent == nil:
-		r.note = fmt.Sprintf("None: no appointments in the %d days before, or those days are outside the plan's history window", g.PeriodDays)
+		r.note = fmt.Sprintf("None: nothing to compare in the %d days before", g.PeriodDays)
 	default:
 		r.value = *g.BookingTrendPercent
 	}
@@ -278,18 +279,27 @@ func (b *reportBook) summary(heading []string, rows []summaryRow, locked []strin
 		w.next()
 		w.put(1, r.label, b.st.label)
 		if r.value != nil {
-			w.cell(2, b.typedCell(r.kind, r.value))
+			c := b.typedCell(r.kind, r.value)
+			if c.StyleID == 0 {
+				c.StyleID = b.st.top
+			}
+			w.cell(2, c)
 		} else {
 			w.put(2, r.note, b.st.note)
 		}
-		w.put(3, b.definitionOf(r, used), b.st.wrap)
+		def := b.definitionOf(r, used)
+		w.put(3, def, b.st.wrap)
+		w.fitLines(wrappedLines(r.note, valueWidth), wrappedLines(def, definitionWidth))
 		labelWidth = max(labelWidth, float64(len([]rune(r.label)))+2)
 	}
 	b.summaryTail(w, locked, used)
 	if w.err != nil {
 		return w.err
 	}
-	return b.summaryWidths(min(labelWidth, 50))
+	if err := b.summaryWidths(min(labelWidth, 64)); err != nil {
+		return err
+	}
+	return b.pageSetup(sheetSummary, 0)
 }
 
 // summaryTail lists what the plan leaves out and the definitions no row took.
@@ -317,7 +327,22 @@ func (b *reportBook) summaryTail(w *sheetWriter, locked []string, used map[int]b
 		w.next()
 		w.put(1, def.Metric, b.st.label)
 		w.put(3, def.Text, b.st.wrap)
+		w.fitLines(wrappedLines(def.Text, definitionWidth))
 	}
+}
+
+// Widths of the Summary's value and definition columns, in characters.
+const (
+	valueWidth      = 30
+	definitionWidth = 90
+)
+
+// wrappedLines estimates how many lines text takes in a wrapped column of width characters
+// (a width counts digits; a line of prose holds about a seventh more characters).
+func wrappedLines(text string, width int) int {
+	perLine := width * 8 / 7
+	n := utf8.RuneCountInString(text)
+	return max(1, (n+perLine-1)/perLine)
 }
 
 // summaryWidths fits the Summary's columns: labels, values, and definitions that wrap.
@@ -325,7 +350,7 @@ func (b *reportBook) summaryWidths(label float64) error {
 	for _, c := range []struct {
 		col string
 		w   float64
-	}{{"A", label}, {"B", 22}, {"C", 90}} {
+	}{{"A", label}, {"B", valueWidth}, {"C", definitionWidth}} {
 		if err := b.f.SetColWidth(sheetSummary, c.col, c.col, c.w); err != nil {
 			return err
 		}
@@ -369,6 +394,18 @@ type sheetWriter struct {
 }
 
 func (w *sheetWriter) next() { w.row++ }
+
+// fitLines sets the row's height for its tallest wrapped cell: spreadsheets do not all grow a
+// row for wrapped text when they open a file (LibreOffice does not).
+func (w *sheetWriter) fitLines(lines ...int) {
+	n := 1
+	for _, l := range lines {
+		n = max(n, l)
+	}
+	if w.err == nil && n > 1 {
+		w.err = w.f.SetRowHeight(w.sheet, w.row, 15*float64(n))
+	}
+}
 
 // put writes a text cell with a style (0 for none).
 func (w *sheetWriter) put(col int, v string, style int) {
