@@ -11,8 +11,9 @@ FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2
 BENCH_PKGS := sqlite3 time
+DOCS_PKGS := libreoffice-calc poppler-utils
 
-.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz
+.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz docs-check
 
 all: build
 
@@ -57,6 +58,13 @@ soak: deps
 
 bench: bench-deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# docs-check opens every report workbook in LibreOffice Calc and renders its pages with poppler
+# (about 100 MB of packages, so not part of `make test`); DOCS_UPDATE=1 also refreshes the
+# pictures in docs/reports/.
+docs-check:
+	@./.ci/install-packages $(DOCS_PKGS)
+	ALMANAC_DOCS_CHECK=1 ALMANAC_DOCS_UPDATE=$(DOCS_UPDATE) $(GO) test -count=1 -run 'InLibreOffice' -v ./reports
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./license

@@ -62,6 +62,7 @@ type docsDoc struct {
 	doc   Document
 	texts []string // text the PDF must contain: chart titles, numbers as formatted
 	page  string   // a text on the page to picture
+	dpi   int      // its resolution
 }
 
 // docsDocuments are the three reports over 30 days of a demo tenant, on PROFESSIONAL.
@@ -101,13 +102,13 @@ func docsDocuments(t *testing.T) map[string]docsDoc {
 	return map[string]docsDoc{
 		"appointments": {doc: Document{Provenance: prov("Appointments"), Tenant: tenant, Appointments: &g},
 			texts: []string{"Appointments per day by status", "Appointments by status", "Appointments by service", data.Thousands(g.Total)},
-			page:  "Appointments per day by status"},
+			page:  "Appointments per day by status", dpi: 60},
 		"revenue": {doc: Document{Provenance: prov("Revenue"), Tenant: tenant, Revenue: &r},
 			texts: []string{"Revenue per day by paid date", FormatMoney(r.TotalRevenueCents, r.Currency)},
-			page:  "Revenue per day by paid date"},
+			page:  "Revenue per day by paid date", dpi: 60},
 		"dashboard": {doc: Document{Provenance: dp, Tenant: tenant, Dashboard: &d},
 			texts: []string{"Appointments this month", data.Thousands(d.TotalAppointmentsThisMonth)},
-			page:  "Appointments this month"},
+			page:  "Appointments this month", dpi: 100},
 	}
 }
 
@@ -143,21 +144,40 @@ func checkRendered(t *testing.T, pdf, name string, want docsDoc) {
 	if page < 0 {
 		t.Fatalf("no page of the %s PDF shows %q", name, want.page)
 	}
-	png := strings.TrimSuffix(pdf, ".pdf") + "-page"
+	png := picture(t, pdf, page, want.dpi)
+	t.Logf("%s: %d pages; page %d pictured in %s", name, len(pages), page, png)
+	if os.Getenv("ALMANAC_DOCS_UPDATE") != "" {
+		publish(t, png, name)
+	}
+}
+
+// picture renders one page of a PDF as a PNG, trimmed to its content when ImageMagick is
+// there (make deps installs it), and returns its path.
+func picture(t *testing.T, pdf string, page, dpi int) string {
+	t.Helper()
+	base := strings.TrimSuffix(pdf, ".pdf") + "-page"
 	n := strconv.Itoa(page)
-	if out, err := exec.Command("pdftoppm", "-png", "-r", "60", "-f", n, "-l", n, "-singlefile", pdf, png).CombinedOutput(); err != nil {
+	if out, err := exec.Command("pdftoppm", "-png", "-r", strconv.Itoa(dpi), "-f", n, "-l", n, "-singlefile", pdf, base).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
-	t.Logf("%s: %d pages; page %d pictured in %s.png", name, len(pages), page, png)
-	if os.Getenv("ALMANAC_DOCS_UPDATE") == "" {
-		return
+	png := base + ".png"
+	if _, err := exec.LookPath("convert"); err == nil {
+		if out, err := exec.Command("convert", png, "-trim", "+repage", "-bordercolor", "white", "-border", "12", png).CombinedOutput(); err != nil {
+			t.Fatalf("convert -trim: %v\n%s", err, out)
+		}
 	}
+	return png
+}
+
+// publish copies a picture to docs/reports/ for docs/reports.md.
+func publish(t *testing.T, png, name string) {
+	t.Helper()
 	kind := "charts"
 	if name == "dashboard" {
 		kind = "summary" // the dashboard's workbook has numbers, no charts
 	}
 	dst := filepath.Join("..", "docs", "reports", fmt.Sprintf("xlsx-%s-%s.png", name, kind))
-	raw, err := os.ReadFile(png + ".png")
+	raw, err := os.ReadFile(png)
 	if err == nil {
 		err = os.MkdirAll(filepath.Dir(dst), 0o755)
 	}

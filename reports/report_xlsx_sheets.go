@@ -338,9 +338,9 @@ const (
 )
 
 // wrappedLines estimates how many lines text takes in a wrapped column of width characters
-// (a width counts digits; a line of prose holds about a seventh more characters).
+// (a width counts digits; a line of prose holds about a quarter more characters).
 func wrappedLines(text string, width int) int {
-	perLine := width * 8 / 7
+	perLine := width * 5 / 4
 	n := utf8.RuneCountInString(text)
 	return max(1, (n+perLine-1)/perLine)
 }
