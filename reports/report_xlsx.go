@@ -103,8 +103,8 @@ func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'",
 
 // bookStyles are the workbook's style ids, made once.
 type bookStyles struct {
-	title, header, label, text, wrap, note, top int
-	date, count, percent, decimal, hour, money  int
+	title, header, label, text, wrap, note, line, top int
+	date, count, percent, decimal, hour, money        int
 }
 
 // reportBook builds one workbook.
@@ -170,6 +170,7 @@ func (b *reportBook) styles() error {
 		text:    style(&excelize.Style{NumFmt: fmtText}),
 		wrap:    style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}),
 		top:     style(&excelize.Style{Alignment: top}),
+		line:    style(&excelize.Style{Font: font(excelize.Font{Italic: true, Size: 11, Color: "555555"})}),
 		note:    style(&excelize.Style{Font: font(excelize.Font{Italic: true, Size: 11, Color: "555555"}), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}),
 		date:    style(custom(fmtDate)),
 		count:   style(custom(fmtCount)),

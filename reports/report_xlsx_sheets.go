@@ -83,7 +83,10 @@ func (b *reportBook) lockedRow(g *GatedAppointments, r summaryRow) summaryRow {
 	for _, l := range g.Locked {
 		for _, f := range l.Fields {
 			if f == r.field {
-				r.value, r.note = nil, lockedNote(l, b.d.Plan)
+				r.value, r.note = nil, l.Plan.String()+" adds it"
+				if b.d.Plan != "" {
+					r.note += " (not in " + b.d.Plan + ")"
+				}
 			}
 		}
 	}
@@ -289,7 +292,7 @@ func (b *reportBook) summary(heading []string, rows []summaryRow, locked []strin
 		}
 		def := b.definitionOf(r, used)
 		w.put(3, def, b.st.wrap)
-		w.fitLines(wrappedLines(r.note, valueWidth), wrappedLines(def, definitionWidth))
+		w.fitLines(wrappedLines(r.note, valueWidth*7/8), wrappedLines(def, definitionWidth*5/4))
 		labelWidth = max(labelWidth, float64(len([]rune(r.label)))+2)
 	}
 	b.summaryTail(w, locked, used)
@@ -310,7 +313,7 @@ func (b *reportBook) summaryTail(w *sheetWriter, locked []string, used map[int]b
 		w.put(1, "Not in this plan", b.st.header)
 		for _, l := range locked {
 			w.next()
-			w.put(1, l, b.st.note)
+			w.put(1, l, b.st.line) // runs on over the empty cells beside it
 		}
 	}
 	first := true
@@ -327,7 +330,7 @@ func (b *reportBook) summaryTail(w *sheetWriter, locked []string, used map[int]b
 		w.next()
 		w.put(1, def.Metric, b.st.label)
 		w.put(3, def.Text, b.st.wrap)
-		w.fitLines(wrappedLines(def.Text, definitionWidth))
+		w.fitLines(wrappedLines(def.Text, definitionWidth*5/4))
 	}
 }
 
@@ -337,10 +340,10 @@ const (
 	definitionWidth = 90
 )
 
-// wrappedLines estimates how many lines text takes in a wrapped column of width characters
-// (a width counts digits; a line of prose holds about a quarter more characters).
-func wrappedLines(text string, width int) int {
-	perLine := width * 5 / 4
+// wrappedLines estimates how many lines text takes in a wrapped column holding perLine
+// characters a line (a column's width counts digits: about a quarter more letters of plain
+// prose fit, fewer of italics).
+func wrappedLines(text string, perLine int) int {
 	n := utf8.RuneCountInString(text)
 	return max(1, (n+perLine-1)/perLine)
 }
