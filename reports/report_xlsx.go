@@ -113,7 +113,6 @@ type reportBook struct {
 	d        Document
 	currency string
 	st       bookStyles
-	tables   map[string]*bookTable
 	named    bool // the first sheet has replaced "Sheet1"
 }
 
@@ -121,7 +120,7 @@ func newReportBook(d Document) (*reportBook, error) {
 	if countSet(d) != 1 {
 		return nil, errors.New("the document carries no report, or more than one")
 	}
-	b := &reportBook{f: excelize.NewFile(), d: d, currency: d.Tenant.Currency, tables: map[string]*bookTable{}}
+	b := &reportBook{f: excelize.NewFile(), d: d, currency: d.Tenant.Currency}
 	if d.Revenue != nil && d.Revenue.Currency != "" {
 		b.currency = d.Revenue.Currency
 	}
@@ -250,12 +249,13 @@ func (b *reportBook) writeTable(t *bookTable) error {
 			return err
 		}
 	}
-	last, _ := excelize.CoordinatesToCellName(len(t.cols), len(t.rows)+1)
+	// A table needs a row under its header (Excel repairs a header-only one): an empty table
+	// keeps one blank row.
+	last, _ := excelize.CoordinatesToCellName(len(t.cols), max(len(t.rows), 1)+1)
 	stripes := true
 	if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: t.name, StyleName: "TableStyleLight9", ShowRowStripes: &stripes}); err != nil {
 		return err
 	}
-	b.tables[t.sheet] = t
 	return sw.Flush()
 }
 

@@ -760,3 +760,34 @@ func TestReportXLSXDatesAreLocalDates(t *testing.T) {
 		t.Errorf("date %s, want 2026-03-08", got)
 	}
 }
+
+// A period without appointments still makes a workbook: zeros by day and status, empty service
+// and resource tables, and no service chart (a chart over no cells would be broken).
+func TestReportXLSXEmptyPeriod(t *testing.T) {
+	s := openFixture(t)
+	q := AppointmentQuery{Period: Period{From: "2026-02-01", To: "2026-02-05"}, Window: windowAt(license.Professional)}
+	g, err := s.Appointments(context.Background(), ents(license.Professional), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Total != 0 {
+		t.Fatalf("the fixture has %d appointments in the period, want none", g.Total)
+	}
+	b := writeBook(t, Document{Provenance: provenance("Appointments", license.Professional), Appointments: &g})
+	charts := b.charts()
+	if _, ok := charts["Appointments by service"]; ok || len(charts) != 2 {
+		t.Errorf("charts %v, want the daily and status charts only", charts)
+	}
+	if rows := mustRows(t, b, sheetByService); len(rows) != 1 {
+		t.Errorf("By service has %d rows, want the header only", len(rows))
+	}
+	if tables, _ := b.GetTables(sheetByService); len(tables) != 1 || tables[0].Range != "A1:C2" {
+		t.Errorf("empty By service table %+v, want A1:C2 (a blank row under the header)", tables)
+	}
+	if got := b.num(sheetByDay, "G6"); got != 0 {
+		t.Errorf("last day's total %v, want 0", got)
+	}
+	if got := b.summaryText("Booking trend", "B"); !strings.HasPrefix(got, "None") {
+		t.Errorf("trend without a previous period shows %q", got)
+	}
+}
