@@ -406,7 +406,7 @@ func (w *sheetWriter) fitLines(lines ...int) {
 		n = max(n, l)
 	}
 	if w.err == nil && n > 1 {
-		w.err = w.f.SetRowHeight(w.sheet, w.row, 15*float64(n))
+		w.err = w.f.SetRowHeight(w.sheet, w.row, min(15*float64(n), excelize.MaxRowHeight))
 	}
 }
 

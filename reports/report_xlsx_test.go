@@ -791,3 +791,31 @@ func TestReportXLSXEmptyPeriod(t *testing.T) {
 		t.Errorf("trend without a previous period shows %q", got)
 	}
 }
+
+// Whatever the provenance and the names hold, the workbook is written and reopens, and a
+// generated time in any form never fails it.
+func FuzzReportXLSXText(f *testing.F) {
+	f.Add("Café Zoë", "Status: completed", "2026-03-10T15:00:00-04:00", "=HYPERLINK(\"x\")")
+	f.Add("Łódź", "", "Dec 1, 2026 14:05", "Μαρία's room")
+	f.Add("a\x00b\x1f", "\ufffe", "not a time", strings.Repeat("x", 40000))
+	f.Fuzz(func(t *testing.T, business, filters, generated, name string) {
+		g := GatedAppointments{AppointmentAnalytics: AppointmentAnalytics{ByStatus: zeroStatuses(), PeriodDays: 1,
+			ByService:      []NamedCount{{ID: 1, Name: name, Count: 2}},
+			ByResource:     []NamedCount{{ID: 1, Name: name, Count: 2}},
+			DailyBreakdown: []DayCount{{Date: "2026-03-01", Count: 2, StatusBreakdown: zeroStatuses()}}}}
+		d := Document{Provenance: Provenance{Business: business, Report: "Appointments", Filters: filters, Generated: generated,
+			Definitions: []Definition{{Metric: name, Text: name}}}, Appointments: &g}
+		var buf bytes.Buffer
+		if err := WriteReportXLSX(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		b, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		if v, err := b.GetCellValue(sheetByService, "C2"); err != nil || v != "2" {
+			t.Errorf("count %q %v after the name %q", v, err, name)
+		}
+	})
+}
