@@ -162,7 +162,7 @@ func picture(t *testing.T, pdf string, page, dpi int) string {
 	}
 	png := base + ".png"
 	if _, err := exec.LookPath("convert"); err == nil {
-		if out, err := exec.Command("convert", png, "-trim", "+repage", "-bordercolor", "white", "-border", "12", png).CombinedOutput(); err != nil {
+		if out, err := exec.Command("convert", png, "-strip", "-trim", "+repage", "-bordercolor", "white", "-border", "12", png).CombinedOutput(); err != nil {
 			t.Fatalf("convert -trim: %v\n%s", err, out)
 		}
 	}
