@@ -16,7 +16,10 @@ BENCH_PKGS := sqlite3 time
 WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis wixl osslsigncode wine wine64 jq unzip icoutils openssl
 
 .PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz \
-	windows-deps windows windows-installer windows-sign test-windows test-windows-soak test-darwin-build
+	windows-deps windows windows-installer windows-sign test-windows test-windows-soak test-darwin-build docs-check
+
+# docs-check opens every report workbook in LibreOffice (not part of make test: a 100 MB install).
+DOCS_PKGS := libreoffice-calc poppler-utils
 
 all: build
 
@@ -61,6 +64,13 @@ soak: deps
 
 bench: bench-deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# docs-check opens every report workbook in LibreOffice Calc and renders its pages with poppler
+# (about 100 MB of packages, so not part of `make test`); DOCS_UPDATE=1 also refreshes the
+# pictures in docs/reports/.
+docs-check:
+	@./.ci/install-packages $(DOCS_PKGS)
+	ALMANAC_DOCS_CHECK=1 ALMANAC_DOCS_UPDATE=$(DOCS_UPDATE) $(GO) test -count=1 -run 'InLibreOffice' -v ./reports
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./license

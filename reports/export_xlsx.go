@@ -162,6 +162,17 @@ func (e *xlsxEncoder) moneyStyle(currency string) (int, error) {
 	if id, ok := e.money[currency]; ok {
 		return id, nil
 	}
+	numFmt := moneyNumFmt(currency)
+	id, err := e.f.NewStyle(&excelize.Style{CustomNumFmt: &numFmt})
+	if err != nil {
+		return 0, err
+	}
+	e.money[currency] = id
+	return id, nil
+}
+
+// moneyNumFmt is the Excel number format of a currency's amounts, e.g. "$"#,##0.00 for USD.
+func moneyNumFmt(currency string) string {
 	symbol, digits := currencyFormat(currency)
 	numFmt := "#,##0"
 	if symbol != "" {
@@ -170,12 +181,7 @@ func (e *xlsxEncoder) moneyStyle(currency string) (int, error) {
 	if digits > 0 {
 		numFmt += "." + strings.Repeat("0", digits)
 	}
-	id, err := e.f.NewStyle(&excelize.Style{CustomNumFmt: &numFmt})
-	if err != nil {
-		return 0, err
-	}
-	e.money[currency] = id
-	return id, nil
+	return numFmt
 }
 
 // currencyFormat is the symbol and digits of the money number format. A code that is not three
