@@ -36,6 +36,10 @@ const (
 	FieldToken        = "token"
 	FieldHome         = "home"
 	FieldTimeout      = "timeout"
+	FieldPaper        = "paper"     // a PDF report's paper size
+	FieldPDF          = "pdf"       // the file a report is saved to as a PDF
+	FieldXLSX         = "xlsx"      // the file a report is saved to as an Excel workbook
+	FieldOverwrite    = "overwrite" // the choice to replace a file already there
 )
 
 // Error words the problem without naming any front end's controls.

@@ -14,6 +14,8 @@ var defaultMatrix = map[string]Plan{
 	FeatureExportCSV:         Free,
 	FeatureExportJSON:        Starter,
 	FeatureExportXLSX:        Professional,
+	FeaturePDFReports:        Starter,
+	FeatureExcelReports:      Professional,
 }
 
 func TestCanDefaultMatrix(t *testing.T) {

@@ -11,15 +11,19 @@ const (
 	FeatureExportCSV         = "export_csv"
 	FeatureExportJSON        = "export_json"
 	FeatureExportXLSX        = "export_xlsx"
+	FeaturePDFReports        = "pdf_reports"
+	FeatureExcelReports      = "excel_reports"
 )
 
 // Feature categories and UI locations; the UI groups and places features by them.
 const (
 	CategoryAnalytics = "analytics"
 	CategoryExport    = "export"
+	CategoryDocument  = "document" // a report saved as a document (PDF, Excel)
 
 	LocationSidebar    = "sidebar"     // a navigation entry of its own
 	LocationExportMenu = "export_menu" // a format in the export menu
+	LocationReportSave = "report_save" // a "Save as" button on the report screens
 )
 
 // Screens the features live on; a screen's sidebar badge is decided by all of its features.
@@ -96,17 +100,34 @@ var registry = []Feature{
 		Category:    CategoryExport, UILocation: LocationExportMenu, Screen: ScreenExports, Icon: "grid", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 70,
 	},
+	// The report documents' buttons are on the Dashboard and on every Analytics tab; the
+	// registry has one screen per feature, so they are listed under Analytics, the report
+	// screen that is gated (the Dashboard's own feature is on every plan).
+	{
+		Code: FeaturePDFReports, Name: "PDF reports",
+		Description: "Save the dashboard and the analytics as a PDF to print or send, with the period, filters and metric definitions.",
+		Category:    CategoryDocument, UILocation: LocationReportSave, Screen: ScreenAnalytics, Icon: "document", Badge: "Starter",
+		MinPlan: Starter, VisibleWhenLocked: true, Order: 80,
+	},
+	{
+		Code: FeatureExcelReports, Name: "Excel reports",
+		Description: "Save the dashboard and the analytics as an Excel workbook with typed cells and native charts.",
+		Category:    CategoryDocument, UILocation: LocationReportSave, Screen: ScreenAnalytics, Icon: "grid", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 90,
+	},
 }
 
 // Features returns the registry sorted by display order. The slice is a
 // copy; changing it changes nothing here.
 func Features() []Feature { return slices.Clone(registry) }
 
-// ScreenFeatures lists the features shown on a screen, in display order.
+// ScreenFeatures lists the features gating a screen's sections, in display order; they decide
+// its sidebar badge. The report documents' "Save as" buttons are left out: saving a report
+// the screen cannot show opens nothing.
 func ScreenFeatures(screen string) []Feature {
 	var out []Feature
 	for _, f := range registry {
-		if f.Screen == screen {
+		if f.Screen == screen && f.UILocation != LocationReportSave {
 			out = append(out, f)
 		}
 	}

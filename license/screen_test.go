@@ -1,6 +1,10 @@
 package license
 
-import "testing"
+import (
+	"errors"
+	"slices"
+	"testing"
+)
 
 // A screen's badge: open when any of its features is, else the lowest plan unlocking one.
 func TestLowestUnlockPerScreen(t *testing.T) {
@@ -31,6 +35,37 @@ func TestLowestUnlockPerScreen(t *testing.T) {
 	for _, f := range Features() {
 		if f.Screen == "" {
 			t.Errorf("feature %s names no screen", f.Code)
+		}
+	}
+}
+
+// The report documents' features sit on the report screens, and their refusals name the plan
+// that adds them, so the buttons, the prompts and the License screen can say it.
+func TestReportDocumentFeatures(t *testing.T) {
+	cases := []struct {
+		code string
+		plan Plan // lowest plan
+	}{{FeaturePDFReports, Starter}, {FeatureExcelReports, Professional}}
+	for _, c := range cases {
+		f, ok := FeatureByCode(c.code)
+		if !ok {
+			t.Fatalf("%s is not in the registry", c.code)
+		}
+		if slices.ContainsFunc(ScreenFeatures(ScreenAnalytics), func(g Feature) bool { return g.Code == c.code }) {
+			t.Errorf("%s decides the Analytics badge: on STARTER with charts switched off it would show open", c.code)
+		}
+		if f.Screen != ScreenAnalytics || f.Category != CategoryDocument || f.UILocation != LocationReportSave || !f.VisibleWhenLocked {
+			t.Errorf("%s: screen %q category %q location %q visible %v", c.code, f.Screen, f.Category, f.UILocation, f.VisibleWhenLocked)
+		}
+		for _, p := range Plans() {
+			err := EntitlementsFor(Payload{Plan: p}, true).Check(c.code)
+			if (err == nil) != (p >= c.plan) {
+				t.Errorf("%s on %v: %v", c.code, p, err)
+			}
+			var ue *UpgradeError
+			if err != nil && (!errors.As(err, &ue) || ue.Required != c.plan || ue.FeatureName != f.Name) {
+				t.Errorf("%s on %v: %#v, want an UpgradeError naming %v", c.code, p, err, c.plan)
+			}
 		}
 	}
 }

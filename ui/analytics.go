@@ -27,6 +27,7 @@ type AnalyticsReports interface {
 	Appointments(ctx context.Context, ents license.Entitlements, q reports.AppointmentQuery) (reports.GatedAppointments, error)
 	Revenue(ctx context.Context, ents license.Entitlements, q reports.RevenueQuery) (reports.RevenueAnalytics, error)
 	Catalog(ctx context.Context) (reports.Catalog, error)
+	DocumentSaver
 }
 
 var _ AnalyticsReports = (*reports.Service)(nil)
@@ -83,7 +84,10 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	if !s.Entitlements().Can(license.FeatureRevenueAnalytics).Allowed {
 		revTab.Icon = LockIcon()
 	}
-	tabs := container.NewAppTabs(container.NewTabItem("Appointments", v.appt.view), revTab)
+	apptSave := newDocSaver(s, ar, reports.ReportAppointments, v.documentRequest)
+	revSave := newDocSaver(s, ar, reports.ReportRevenue, v.documentRequest)
+	revTab.Content = container.NewBorder(revSave.root, nil, nil, nil, v.rev.view)
+	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab)
 	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -97,6 +101,20 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 		v.run()
 	}
 	return container.NewBorder(top, nil, nil, nil, tabs)
+}
+
+// documentRequest is the report on show as a document: the period and filters chosen now,
+// each report with the filters it honours (revenue: the service alone), as computeAnalytics
+// asks for them.
+func (v *analyticsView) documentRequest() (reports.DocumentRequest, error) {
+	p, err := reports.ResolvePeriod(v.req, v.window, reports.DefaultAnalyticsDays)
+	if err != nil {
+		return reports.DocumentRequest{}, err
+	}
+	return reports.DocumentRequest{
+		Appointments: reports.AppointmentQuery{Period: p, Window: v.window, Filter: v.filter},
+		Revenue:      reports.RevenueQuery{Period: p, ServiceID: v.filter.ServiceID},
+	}, nil
 }
 
 func labeled(label string, o fyne.CanvasObject) fyne.CanvasObject {

@@ -29,11 +29,12 @@ const (
 	defPeakHour = "The local hour of day in which the most appointments that have started began."
 )
 
-// DashboardReports is what the Dashboard screen asks of the reports layer: its numbers and
-// the appointments its charts draw.
+// DashboardReports is what the Dashboard screen asks of the reports layer: its numbers, the
+// appointments its charts draw, and the dashboard saved as a document.
 type DashboardReports interface {
 	Dashboard(ctx context.Context, ents license.Entitlements) (reports.Dashboard, error)
 	Appointments(ctx context.Context, ents license.Entitlements, q reports.AppointmentQuery) (reports.GatedAppointments, error)
+	DocumentSaver
 }
 
 var _ DashboardReports = (*reports.Service)(nil)
@@ -86,8 +87,9 @@ func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 	Run(s.Ctx(), func(ctx context.Context) (dashboardResult, error) {
 		return loadDashboard(ctx, dr, ents, w)
 	}, v.show)
+	save := newDocSaver(s, dr, reports.ReportDashboard, func() (reports.DocumentRequest, error) { return reports.DocumentRequest{}, nil })
 	return container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid, v.status,
+		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), save.root, grid, v.status,
 		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts))
 }
 

@@ -16,6 +16,7 @@ type fakeReports struct {
 	revenue      func(ctx context.Context, ents license.Entitlements, q reports.RevenueQuery) (reports.RevenueAnalytics, error)
 	catalog      func(ctx context.Context) (reports.Catalog, error)
 	export       func(ctx context.Context, ents license.Entitlements, req reports.ExportRequest) (reports.ExportResult, error)
+	saveDocument func(ctx context.Context, ents license.Entitlements, req reports.DocumentRequest, f reports.DocFormat, path string, overwrite bool) (string, error)
 }
 
 var _ Reports = fakeReports{}
@@ -60,6 +61,13 @@ func (f fakeReports) Export(ctx context.Context, ents license.Entitlements, req 
 		return reports.ExportResult{}, nil
 	}
 	return f.export(ctx, ents, req)
+}
+
+func (f fakeReports) SaveDocument(ctx context.Context, ents license.Entitlements, req reports.DocumentRequest, fm reports.DocFormat, path string, overwrite bool) (string, error) {
+	if f.saveDocument == nil {
+		return path, nil
+	}
+	return f.saveDocument(ctx, ents, req, fm, path, overwrite)
 }
 
 // tenantOnly is a fakeReports that answers t and leaves every report at its zero value.

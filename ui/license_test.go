@@ -195,7 +195,8 @@ func TestLicenseScreenFeatureRows(t *testing.T) {
 		locked   map[string]string // feature name -> a phrase in Details ("" for the description)
 	}{
 		{"free", license.Free, true, map[string]string{
-			"Analytics charts": "", "Advanced analytics": "", "Revenue analytics": "", "JSON export": "", "Excel export": ""}},
+			"Analytics charts": "", "Advanced analytics": "", "Revenue analytics": "", "JSON export": "", "Excel export": "",
+			"PDF reports": "", "Excel reports": ""}},
 		{"professional without payments", license.Professional, false, map[string]string{"Revenue analytics": "accepts payments"}},
 		{"enterprise", license.Enterprise, true, map[string]string{}},
 	}

@@ -83,6 +83,7 @@ func buildSettings(s *Shell) fyne.CanvasObject {
 	t := s.Tenant()
 	form := widget.NewForm(
 		widget.NewFormItem("Theme", choice),
+		widget.NewFormItem("Paper size for PDF reports", paperSetting(s)),
 		widget.NewFormItem("Data folder", widget.NewLabel(s.cfg.Home)),
 		widget.NewFormItem("Tenant", widget.NewLabel(t.Name+" ("+t.ID+"), "+t.TimeZone+", "+t.Currency)),
 		widget.NewFormItem("Version", widget.NewLabel(s.cfg.Version)),

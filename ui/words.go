@@ -32,6 +32,10 @@ var fieldLabels = map[string]string{
 	data.FieldToken:        "the Token field",
 	data.FieldHome:         "the home folder",
 	data.FieldTimeout:      "the time limit",
+	data.FieldPaper:        "the paper size",
+	data.FieldPDF:          "the file",
+	data.FieldXLSX:         "the file",
+	data.FieldOverwrite:    "choose Replace",
 }
 
 // labelOf is the screens' name for a field.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 
 const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N] [--from YYYY-MM-DD --to YYYY-MM-DD]
                       [--status S] [--service ID] [--resource ID] [--json] [--chart FILE.png]
+                      [--pdf FILE.pdf] [--xlsx FILE.xlsx] [--paper a4|letter] [--overwrite]
 
 Prints analytics of the active tenant in its time zone (definitions: docs/metrics.md).
   dashboard     headline numbers; every plan
@@ -27,14 +29,23 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
   revenue       succeeded payments by paid date, service and day (default last 30 days); needs
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
 --days N is the N local days ending today, clamped to your plan's history window. --chart writes
-the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.`
+the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.
+--pdf and --xlsx save the report as a document (docs/reports.md): a PDF to print or send (PDF
+reports, STARTER) and an Excel workbook with native charts (Excel reports, PROFESSIONAL), each
+with the period, filters, time zone, data freshness, plan and metric definitions. Give either or
+both; they print the files written instead of the text report, or beside --json (the paths then
+go to stderr). --paper is the PDF's paper (default: letter in America/* time zones, else a4). A
+file already there is refused unless --overwrite, which replaces it once the new one is complete.
+Exit codes: 2 bad usage, 3 the plan does not include it, 1 failure.`
 
 // reportFlags are the parsed command-line values.
 type reportFlags struct {
 	kind                          string
 	days, from, to, status        string
 	service, resource, chart      string
-	asJSON                        bool
+	pdf, xlsx, paperText          string
+	paper                         reports.Paper
+	asJSON, overwrite             bool
 	serviceID, resourceID         int64
 	setPeriod, setStatus, setRsrc bool
 }
@@ -88,6 +99,10 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON with the documented field names")
 	fs.StringVar(&f.chart, "chart", "", "also write the daily chart to this PNG file")
+	fs.StringVar(&f.pdf, "pdf", "", "save the report as a PDF to this file (STARTER and up)")
+	fs.StringVar(&f.xlsx, "xlsx", "", "save the report as an Excel workbook to this file (PROFESSIONAL and up)")
+	fs.StringVar(&f.paperText, "paper", "", "the PDF's paper: a4 or letter (default from the tenant's time zone)")
+	fs.BoolVar(&f.overwrite, "overwrite", false, "replace a --pdf or --xlsx file already there (once the new one is complete)")
 	if done, err := parseFlags(env, fs, reportUsage, args[1:]); done || err != nil {
 		return f, done, err
 	}
@@ -138,7 +153,45 @@ func (f *reportFlags) validate() error {
 	if f.chart != "" && !strings.HasSuffix(strings.ToLower(f.chart), ".png") {
 		return usageErr("report: --chart %q: give a file name ending in .png", f.chart)
 	}
+	return f.validateDocuments()
+}
+
+// validateDocuments checks --pdf, --xlsx, --paper and --overwrite before anything is read.
+func (f *reportFlags) validateDocuments() error {
+	var err error
+	if f.paper, err = reports.ParsePaper(f.paperText); err != nil {
+		return usageErr("report: %w", err)
+	}
+	switch {
+	case f.paperText != "" && f.pdf == "":
+		return usageErr("report: --paper is the paper of --pdf: add --pdf FILE.pdf or leave --paper out")
+	case f.overwrite && f.pdf == "" && f.xlsx == "":
+		return usageErr("report: --overwrite replaces a --pdf or --xlsx file: add one or leave --overwrite out")
+	}
+	for _, d := range f.documents() {
+		if !strings.HasSuffix(strings.ToLower(d.path), "."+string(d.format)) {
+			return usageErr("report: --%s %q: give a file name ending in .%s", d.format, d.path, d.format)
+		}
+	}
 	return nil
+}
+
+// reportDocument is one document the command line asks for.
+type reportDocument struct {
+	format reports.DocFormat
+	path   string
+}
+
+// documents lists the documents asked for: the PDF, then the workbook.
+func (f *reportFlags) documents() []reportDocument {
+	var out []reportDocument
+	if f.pdf != "" {
+		out = append(out, reportDocument{reports.DocPDF, f.pdf})
+	}
+	if f.xlsx != "" {
+		out = append(out, reportDocument{reports.DocXLSX, f.xlsx})
+	}
+	return out
 }
 
 // parseID reads an id flag; zeroOK admits 0 (revenue's "No appointment" bucket).
@@ -168,7 +221,51 @@ func gateReport(ents license.Entitlements, f reportFlags) error {
 			return planErr(fmt.Errorf("report --chart: %w", err))
 		}
 	}
+	for _, d := range f.documents() {
+		if err := reports.CheckDocument(ents, reports.Report(f.kind), d.format); err != nil {
+			return planErr(fmt.Errorf("report --%s: %w", d.format, err))
+		}
+	}
 	return nil
+}
+
+// saveDocument is reports.Service.SaveDocument; a seam for the tests, which check the command
+// line's part (flags, request, output, exit codes) with a fake renderer's stand-in.
+var saveDocument = (*reports.Service).SaveDocument
+
+// saveDocuments writes the documents asked for with the same query the report printed; the
+// paths go to stdout, or to stderr beside --json. It reports whether any were asked for.
+func saveDocuments(env *Env, svc *reports.Service, ents license.Entitlements, f reportFlags, req reports.DocumentRequest) (bool, error) {
+	docs := f.documents()
+	req.Report, req.Paper, req.Version = reports.Report(f.kind), f.paper, Version
+	for _, d := range docs {
+		path, err := saveDocument(svc, env.ctx(), ents, req, d.format, d.path, f.overwrite)
+		if err != nil {
+			return true, documentErr(d.format, err)
+		}
+		if f.asJSON {
+			fmt.Fprintf(env.Stderr, "almanac: wrote %s\n", termSafe(path))
+		} else {
+			fmt.Fprintln(env.Stdout, termSafe(path))
+		}
+	}
+	return len(docs) > 0, nil
+}
+
+// documentErr maps a save's errors to exit codes as the exports do: plan refusals 3, bad
+// values 2, else 1.
+func documentErr(f reports.DocFormat, err error) error {
+	var ue *license.UpgradeError
+	var he *license.HistoryError
+	switch {
+	case errors.As(err, &ue), errors.As(err, &he):
+		return planErr(fmt.Errorf("report --%s: %w", f, err))
+	case errors.Is(err, reports.ErrUsage):
+		return usageErr("report: %w", err)
+	case errors.Is(err, context.Canceled):
+		return errors.New("report cancelled: no file was written")
+	}
+	return fmt.Errorf("report: %w", err)
 }
 
 // resolvePeriod maps period errors to exit codes and prints the clamp notice on stderr.
@@ -224,6 +321,9 @@ func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, 
 			return err
 		}
 	}
+	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{}); err != nil || docs && !f.asJSON {
+		return err
+	}
 	if f.asJSON {
 		return printJSON(env.Stdout, d)
 	}
@@ -247,6 +347,9 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 			return err
 		}
 	}
+	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Appointments: q}); err != nil || docs && !f.asJSON {
+		return err
+	}
 	if f.asJSON {
 		return printJSON(env.Stdout, g)
 	}
@@ -259,7 +362,8 @@ func reportRevenue(env *Env, svc *reports.Service, ents license.Entitlements, w 
 	if err != nil {
 		return err
 	}
-	r, err := svc.Revenue(env.ctx(), ents, reports.RevenueQuery{Period: p, ServiceID: f.serviceID, OnlyService: f.service != ""})
+	rq := reports.RevenueQuery{Period: p, ServiceID: f.serviceID, OnlyService: f.service != ""}
+	r, err := svc.Revenue(env.ctx(), ents, rq)
 	if err != nil {
 		return serviceErr("revenue", err)
 	}
@@ -267,6 +371,9 @@ func reportRevenue(env *Env, svc *reports.Service, ents license.Entitlements, w 
 		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyRevenueChart(r, reports.ChartOptions{}) }); err != nil {
 			return err
 		}
+	}
+	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Revenue: rq}); err != nil || docs && !f.asJSON {
+		return err
 	}
 	if f.asJSON {
 		return printJSON(env.Stdout, r)

@@ -29,6 +29,10 @@ var fieldFlags = map[string]string{
 	data.FieldToken:        "--token-file",
 	data.FieldHome:         "--home",
 	data.FieldTimeout:      "--timeout",
+	data.FieldPaper:        "--paper",
+	data.FieldPDF:          "--pdf",
+	data.FieldXLSX:         "--xlsx",
+	data.FieldOverwrite:    "pass --overwrite",
 }
 
 // flagOf is the command line's name for a field: its flag ("--from"), or the field's own

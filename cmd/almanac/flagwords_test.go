@@ -19,6 +19,7 @@ func TestCLIWordsNameFlags(t *testing.T) {
 	_, badDays := reports.ParseDays("0")
 	_, badFormat := reports.ParseFormat("pdf")
 	_, badDate := reports.ParseDate(data.FieldTo, "2026-02-30", time.UTC)
+	_, badPaper := reports.ParsePaper("legal")
 	cases := []struct {
 		err  error
 		want string
@@ -32,6 +33,7 @@ func TestCLIWordsNameFlags(t *testing.T) {
 		{fmt.Errorf("the tenant's time zone changed from A to B: %w", data.ErrNeedFullSync),
 			"the tenant's time zone changed from A to B: run 'almanac sync --full'", exitFailure},
 		{usageErr("sync: %w", datasync.ErrNoToken), "sync: no server token: pass --token-file FILE", exitUsage},
+		{usageErr("report: %w", badPaper), `report: --paper legal is not a paper size: use a4 or letter`, exitUsage},
 	}
 	for _, c := range cases {
 		if got := cliWords(c.err); !strings.HasPrefix(got, c.want) {
@@ -51,7 +53,7 @@ func TestEveryFieldHasAFlagWord(t *testing.T) {
 	for _, f := range []string{data.FieldDays, data.FieldFrom, data.FieldTo, data.FieldPeriod, data.FieldStatus,
 		data.FieldService, data.FieldResource, data.FieldActive, data.FieldFormat, data.FieldOut, data.FieldDataset,
 		data.FieldAppointments, data.FieldTimeZone, data.FieldCurrency, data.FieldServer, data.FieldToken,
-		data.FieldHome, data.FieldTimeout} {
+		data.FieldHome, data.FieldTimeout, data.FieldPaper, data.FieldPDF, data.FieldXLSX, data.FieldOverwrite} {
 		if _, ok := fieldFlags[f]; !ok {
 			t.Errorf("field %q has no command-line word", f)
 		}
