@@ -137,7 +137,9 @@ func TestSyncScreenFollowsActiveTenant(t *testing.T) {
 	if v.server.Text != "http://typed.example" {
 		t.Errorf("a refresh replaced the typed URL: %q", v.server.Text)
 	}
+	f.mu.Lock()
 	f.saved = datasync.Settings{Server: "http://b.example", Token: "tb"}
+	f.mu.Unlock()
 	s.SetReports(tenantReports{Service: s.Reports().(*reports.Service), id: "birch", name: "Birch Yoga"})
 	waitFor(t, "the switch", current(s))
 	if v.server.Text != "http://b.example" || v.token.Text != "tb" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 // fakeSyncer is a Syncer whose Sync reports progress, then waits for release or cancellation.
 type fakeSyncer struct {
+	mu      sync.Mutex // guards saved: the screen reads it off the UI goroutine while a sync writes it
 	saved   datasync.Settings
 	release chan struct{}
 	after   Reports // handed back by a finished sync
@@ -26,7 +28,18 @@ type fakeSyncer struct {
 
 var _ Syncer = (*fakeSyncer)(nil)
 
-func (f *fakeSyncer) Saved() (datasync.Settings, error) { return f.saved, nil }
+func (f *fakeSyncer) Saved() (datasync.Settings, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.saved, nil
+}
+
+// setSaved records what a finished sync saves.
+func (f *fakeSyncer) setSaved(at *time.Time, result string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.saved.LastAt, f.saved.LastResult = at, result
+}
 
 func (f *fakeSyncer) Test(_ context.Context, server, token string) (datasync.RemoteTenant, error) {
 	if token != "good" {
@@ -45,7 +58,7 @@ func (f *fakeSyncer) Sync(ctx context.Context, req SyncRequest, progress func(da
 	case <-f.release:
 	}
 	now := time.Now()
-	f.saved.LastAt, f.saved.LastResult = &now, "1 added, 0 updated, 0 deleted in 0.1s"
+	f.setSaved(&now, "1 added, 0 updated, 0 deleted in 0.1s")
 	res := datasync.Result{Tenant: data.Tenant{ID: "maple", Name: "Maple"}, Entities: []datasync.EntityResult{{Entity: "appointments", Added: 1}}}
 	return SyncDone{Result: res, Reports: f.after}, nil
 }
