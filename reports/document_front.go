@@ -66,10 +66,21 @@ func CheckDocument(ents license.Entitlements, r Report, f DocFormat) error {
 	if f != DocPDF && f != DocXLSX {
 		return usageError(data.FieldFormat, string(f), "is not a document format", "use pdf or xlsx")
 	}
-	if err := CheckReport(ents, r); err != nil {
-		return err
+	return higherRefusal(CheckReport(ents, r), ents.Check(f.Feature()))
+}
+
+// higherRefusal is the refusal a user must get past first to reach both: when the plan lacks
+// the report and the format, the one naming the higher plan (the plan that unlocks the
+// document: Excel reports of appointments on FREE need PROFESSIONAL, not STARTER).
+func higherRefusal(report, format error) error {
+	var ur, uf *license.UpgradeError
+	if errors.As(report, &ur) && errors.As(format, &uf) && uf.Required > ur.Required {
+		return format
 	}
-	return ents.Check(f.Feature())
+	if report != nil {
+		return report
+	}
+	return format
 }
 
 // Document computes report req.Report with exactly the calls `report --json` uses (Dashboard,

@@ -173,7 +173,10 @@ func TestCheckDocument(t *testing.T) {
 		{license.Starter, ReportDashboard, DocPDF, 0},
 		{license.Starter, ReportAppointments, DocPDF, 0},
 		{license.Starter, ReportDashboard, DocXLSX, license.Professional},
-		{license.Free, ReportAppointments, DocXLSX, license.Starter}, // the report's own gate first
+		{license.Free, ReportAppointments, DocXLSX, license.Professional}, // the plan that unlocks the document
+		{license.Free, ReportDashboard, DocXLSX, license.Professional},
+		{license.Free, ReportRevenue, DocPDF, license.Professional},
+		{license.Free, ReportAppointments, DocPDF, license.Starter},
 		{license.Starter, ReportRevenue, DocPDF, license.Professional},
 		{license.Professional, ReportRevenue, DocXLSX, 0},
 	}

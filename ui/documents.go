@@ -111,11 +111,12 @@ func newDocSaver(s *Shell, saver DocumentSaver, report reports.Report, request f
 	return d
 }
 
-// documentFeature is the feature a button is locked by: the report's own when the plan lacks
-// the report (so the button names the plan that shows it), else the format's.
+// documentFeature is the feature a button is locked by: the one the reports gate refuses with
+// (the report's or the format's, whichever names the plan that unlocks the document), else the
+// format's.
 func documentFeature(ents license.Entitlements, r reports.Report, f reports.DocFormat) string {
 	var ue *license.UpgradeError
-	if err := reports.CheckReport(ents, r); errors.As(err, &ue) {
+	if err := reports.CheckDocument(ents, r, f); errors.As(err, &ue) {
 		return ue.Feature
 	}
 	return f.Feature()

@@ -96,7 +96,9 @@ func TestReportSaveButtonsLockByPlan(t *testing.T) {
 		plan              license.Plan
 		dash, appts, revs []string
 	}{
-		{license.Free, []string{"Save as PDF… · STARTER", "Save as Excel… · PROFESSIONAL"}, nil, nil},
+		{license.Free, []string{"Save as PDF… · STARTER", "Save as Excel… · PROFESSIONAL"},
+			[]string{"Save as PDF… · STARTER", "Save as Excel… · PROFESSIONAL"}, // Excel of a STARTER report: PROFESSIONAL unlocks it
+			[]string{"Save as PDF… · PROFESSIONAL", "Save as Excel… · PROFESSIONAL"}},
 		{license.Starter, []string{"Save as PDF…", "Save as Excel… · PROFESSIONAL"},
 			[]string{"Save as PDF…", "Save as Excel… · PROFESSIONAL"},
 			[]string{"Save as PDF… · PROFESSIONAL", "Save as Excel… · PROFESSIONAL"}},
