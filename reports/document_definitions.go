@@ -8,7 +8,7 @@ var definitions = map[string]Definition{
 	"active_resources_count":        {"Active resources", "Resources marked active."},
 	"active_services_count":         {"Active services", "Services marked active."},
 	"upcoming_appointments_count":   {"Upcoming appointments", "Appointments with status scheduled or confirmed that start after now."},
-	"average_appointment_duration_minutes": {"Average duration", "Mean of (end − start) in whole minutes over the past appointments from the history window's cutoff on: " +
+	"average_appointment_duration_minutes": {"Average duration", "Mean of (end – start) in whole minutes over the past appointments from the history window's cutoff on: " +
 		"those that started at or before now (every status). Future bookings never count. 0 when there are none."},
 	"peak_booking_day":  {"Peak booking day", "The weekday (English name) with the most past appointments (same set as the average) by local start date; ties go to the earlier day, Sunday first"},
 	"peak_booking_hour": {"Peak booking hour", "The local hour (0–23) in which the most past appointments (same set) started; ties go to the earlier hour"},
@@ -17,7 +17,7 @@ var definitions = map[string]Definition{
 	"by_status":                 {"By status", "Count per status; every status is present, zeros included."},
 	"by_service":                {"By service and resource", "Lists by service or resource are largest first; ties by id ascending."},
 	"daily_breakdown":           {"Daily", "One entry per local date of the period, zeros included"},
-	"booking_trend_percent":     {"Booking trend", "(total − previous) ÷ previous × 100, where previous is the same count over the N days just before the period (N = period_days)."},
+	"booking_trend_percent":     {"Booking trend", "(total – previous) ÷ previous × 100, where previous is the same count over the N days just before the period (N = period_days)."},
 	"cancellation_rate_percent": {"Cancellation rate", "cancelled ÷ total × 100; 0 when total is 0."},
 	"no_show_rate_percent":      {"No-show rate", "no_show ÷ total × 100; 0 when total is 0."},
 

@@ -43,7 +43,7 @@ func (p *pdfDoc) dashboard(db Dashboard) {
 	p.heading("History", 26)
 	p.cards([]pdfCard{
 		{Label: "Appointments, all time", Value: data.Thousands(db.TotalAppointmentsAllTime), Note: db.AllTimeLabel() + "."},
-		{Label: "Average duration", Value: fmt.Sprintf("%.2f min", db.AverageAppointmentDurationMinutes), Note: "Mean scheduled length (end − start)."},
+		{Label: "Average duration", Value: fmt.Sprintf("%.2f min", db.AverageAppointmentDurationMinutes), Note: "Mean scheduled length (end – start)."},
 		{Label: "Peak booking day", Value: day, Note: "The weekday with the most, by local start date."},
 		{Label: "Peak booking hour", Value: hour, Note: "The local hour in which the most began."},
 	}, 4, 24)
