@@ -16,7 +16,7 @@ import (
 	"github.com/almanac-app/almanac/reports"
 )
 
-const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N] [--from YYYY-MM-DD --to YYYY-MM-DD]
+const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N | --from YYYY-MM-DD --to YYYY-MM-DD | --period P]
                       [--status S] [--service ID] [--resource ID] [--json] [--chart FILE.png]
                       [--pdf FILE.pdf] [--xlsx FILE.xlsx] [--paper a4|letter] [--overwrite]
 
@@ -28,7 +28,11 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
                 under "locked"
   revenue       succeeded payments by paid date, service and day (default last 30 days); needs
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
---days N is the N local days ending today, clamped to your plan's history window. --chart writes
+--days N is the N local days ending today, clamped to your plan's history window. --period is
+today, this-week, last-week (weeks start on Monday), this-month, last-month, this-quarter,
+last-quarter, ytd, last-year ("this" periods end today; one starting before your plan's history
+window is refused) or last-Nd (the same as --days N); it cannot be combined with --days, --from
+or --to. --chart writes
 the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.
 --pdf and --xlsx save the report as a document (docs/reports.md): a PDF to print or send (PDF
 reports, STARTER) and an Excel workbook with native charts (Excel reports, PROFESSIONAL), each
@@ -42,6 +46,7 @@ Exit codes: 2 bad usage, 3 the plan does not include it, 1 failure.`
 type reportFlags struct {
 	kind                          string
 	days, from, to, status        string
+	period                        string
 	service, resource, chart      string
 	pdf, xlsx, paperText          string
 	paper                         reports.Paper
@@ -94,6 +99,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.days, "days", "", "the N local days ending today (default 30)")
 	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD (default today)")
+	fs.StringVar(&f.period, "period", "", "a calendar period (this-month, last-quarter, ytd…) or last-Nd")
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
 	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
@@ -108,7 +114,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "days", "from", "to":
+		case "days", "from", "to", "period":
 			f.setPeriod = true
 		case "status":
 			f.setStatus = true
@@ -126,7 +132,7 @@ func (f *reportFlags) validate() error {
 	}
 	switch {
 	case f.kind == "dashboard" && f.setPeriod:
-		return bad("--days, --from or --to: the dashboard covers this month")
+		return bad("--days, --from, --to or --period: the dashboard covers this month")
 	case f.kind == "dashboard" && (f.setStatus || f.setRsrc || f.service != ""):
 		return bad("filters")
 	case f.kind == "revenue" && f.setStatus:
@@ -136,6 +142,11 @@ func (f *reportFlags) validate() error {
 	}
 	if f.days != "" {
 		if _, err := reports.ParseDays(f.days); err != nil {
+			return usageErr("report: %w", err)
+		}
+	}
+	if f.period != "" {
+		if _, err := reports.ParsePeriodName(f.period); err != nil {
 			return usageErr("report: %w", err)
 		}
 	}
@@ -270,7 +281,7 @@ func documentErr(f reports.DocFormat, err error) error {
 
 // resolvePeriod maps period errors to exit codes and prints the clamp notice on stderr.
 func resolvePeriod(env *Env, w license.Window, f reportFlags) (reports.Period, error) {
-	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: f.days, From: f.from, To: f.to}, w, reports.DefaultAnalyticsDays)
+	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: f.days, From: f.from, To: f.to, Period: f.period}, w, reports.DefaultAnalyticsDays)
 	if err != nil {
 		return p, reportErr(err)
 	}

@@ -14,7 +14,7 @@ var fieldFlags = map[string]string{
 	data.FieldDays:         "--days",
 	data.FieldFrom:         "--from",
 	data.FieldTo:           "--to",
-	data.FieldPeriod:       "the period",
+	data.FieldPeriod:       "--period",
 	data.FieldStatus:       "--status",
 	data.FieldService:      "--service",
 	data.FieldResource:     "--resource",
