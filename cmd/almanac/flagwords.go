@@ -15,6 +15,7 @@ var fieldFlags = map[string]string{
 	data.FieldFrom:         "--from",
 	data.FieldTo:           "--to",
 	data.FieldPeriod:       "--period",
+	data.FieldCompare:      "--compare",
 	data.FieldStatus:       "--status",
 	data.FieldService:      "--service",
 	data.FieldResource:     "--resource",
