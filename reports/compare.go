@@ -55,8 +55,12 @@ func ComparisonPeriod(p Period, mode CompareMode, today time.Time) (Period, erro
 }
 
 // ResolveComparison is ComparisonPeriod held against the window w: a comparison that starts
-// before the cutoff is refused with *license.HistoryError naming the plan that reaches it.
+// before the cutoff is refused with *license.HistoryError naming the plan that reaches it. A
+// period with a first date only (the report runs through today) is closed at today.
 func ResolveComparison(p Period, mode CompareMode, w license.Window) (Period, error) {
+	if p.To == "" && p.From != "" && p.From <= w.Today.Format(data.DateLayout) {
+		p.To = w.Today.Format(data.DateLayout) // a report of an open period runs through today
+	}
 	c, err := ComparisonPeriod(p, mode, w.Today)
 	if err != nil {
 		return Period{}, err

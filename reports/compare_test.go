@@ -89,8 +89,14 @@ func TestComparisonOutsideTheWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ResolveComparison(open, ComparePrevious, w); !errors.Is(err, ErrUsage) {
-		t.Fatalf("open-ended period: err %v, want a usage error", err)
+	if c, err := ResolveComparison(open, ComparePrevious, w); err != nil || c.From != "2026-10-09" || c.To != "2026-10-31" {
+		t.Fatalf("from 2026-11-01 through today: compared with %+v, %v; want 2026-10-09 to 2026-10-31", c, err)
+	}
+	if _, err := ResolveComparison(windowPeriod(w), ComparePrevious, w); !errors.As(err, &he) {
+		t.Fatalf("the whole window: err %v, want a history error (the period before it is past the cutoff)", err)
+	}
+	if _, err := ResolveComparison(Period{From: "2026-12-01"}, ComparePrevious, w); !errors.Is(err, ErrUsage) {
+		t.Fatalf("a future period without an end: err %v, want a usage error", err)
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 )
 
 const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N | --from YYYY-MM-DD --to YYYY-MM-DD | --period P]
-                      [--status S] [--service ID] [--resource ID] [--json] [--chart FILE.png]
+                      [--compare previous|last-year] [--status S] [--service ID] [--resource ID]
+                      [--json] [--chart FILE.png]
                       [--pdf FILE.pdf] [--xlsx FILE.xlsx] [--paper a4|letter] [--overwrite]
 
 Prints analytics of the active tenant in its time zone (definitions: docs/metrics.md).
@@ -32,7 +33,10 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
 today, this-week, last-week (weeks start on Monday), this-month, last-month, this-quarter,
 last-quarter, ytd, last-year ("this" periods end today; one starting before your plan's history
 window is refused) or last-Nd (the same as --days N); it cannot be combined with --days, --from
-or --to. --chart writes
+or --to. --compare (appointments and revenue; period comparisons, PROFESSIONAL) adds each
+headline number over the previous period (the same kind one step earlier, or of equal length
+just before) or the same dates last year, with its change: percent for counts and money,
+percentage points for rates; --json adds it as "comparison". --chart writes
 the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.
 --pdf and --xlsx save the report as a document (docs/reports.md): a PDF to print or send (PDF
 reports, STARTER) and an Excel workbook with native charts (Excel reports, PROFESSIONAL), each
@@ -46,7 +50,8 @@ Exit codes: 2 bad usage, 3 the plan does not include it, 1 failure.`
 type reportFlags struct {
 	kind                          string
 	days, from, to, status        string
-	period                        string
+	period, compare               string
+	compareMode                   reports.CompareMode
 	service, resource, chart      string
 	pdf, xlsx, paperText          string
 	paper                         reports.Paper
@@ -100,6 +105,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD (default today)")
 	fs.StringVar(&f.period, "period", "", "a calendar period (this-month, last-quarter, ytd…) or last-Nd")
+	fs.StringVar(&f.compare, "compare", "", "appointments and revenue: compare with the previous period or last-year (PROFESSIONAL)")
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
 	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
@@ -133,6 +139,8 @@ func (f *reportFlags) validate() error {
 	switch {
 	case f.kind == "dashboard" && f.setPeriod:
 		return bad("--days, --from, --to or --period: the dashboard covers this month")
+	case f.kind == "dashboard" && f.compare != "":
+		return bad("--compare: compare appointments or revenue")
 	case f.kind == "dashboard" && (f.setStatus || f.setRsrc || f.service != ""):
 		return bad("filters")
 	case f.kind == "revenue" && f.setStatus:
@@ -149,6 +157,13 @@ func (f *reportFlags) validate() error {
 		if _, err := reports.ParsePeriodName(f.period); err != nil {
 			return usageErr("report: %w", err)
 		}
+	}
+	if f.compare != "" {
+		m, err := reports.ParseCompareMode(f.compare)
+		if err != nil {
+			return usageErr("report: %w", err)
+		}
+		f.compareMode = m
 	}
 	if f.status != "" && !data.AppointmentStatuses().Valid(f.status) {
 		return usageErr("report: --status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.status)
@@ -226,6 +241,11 @@ func parseID(flagName, s string, zeroOK bool) (int64, error) {
 func gateReport(ents license.Entitlements, f reportFlags) error {
 	if err := reports.CheckReport(ents, reports.Report(f.kind)); err != nil {
 		return planErr(fmt.Errorf("report %s: %w", f.kind, err))
+	}
+	if f.compare != "" {
+		if err := reports.CheckComparisons(ents); err != nil {
+			return planErr(fmt.Errorf("report --compare: %w", err))
+		}
 	}
 	if f.chart != "" {
 		if err := reports.CheckCharts(ents); err != nil {
@@ -361,10 +381,17 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Appointments: q}); err != nil || docs && !f.asJSON {
 		return err
 	}
+	var c *reports.Comparison
+	if f.compareMode != "" {
+		if c, err = compareAppointments(env, svc, ents, w, f, q, g); err != nil {
+			return err
+		}
+	}
 	if f.asJSON {
-		return printJSON(env.Stdout, g)
+		return printReportJSON(env.Stdout, g, c)
 	}
 	printAppointments(env.Stdout, g)
+	printComparison(env.Stdout, c, nil)
 	return nil
 }
 
@@ -386,10 +413,22 @@ func reportRevenue(env *Env, svc *reports.Service, ents license.Entitlements, w 
 	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Revenue: rq}); err != nil || docs && !f.asJSON {
 		return err
 	}
+	var c *reports.Comparison
+	if f.compareMode != "" {
+		if c, err = compareRevenue(env, svc, ents, w, f, rq, r); err != nil {
+			return err
+		}
+	}
 	if f.asJSON {
-		return printJSON(env.Stdout, r)
+		return printReportJSON(env.Stdout, r, c)
 	}
 	printRevenue(env.Stdout, r)
+	printComparison(env.Stdout, c, func(field string, v float64) string {
+		if field == "transaction_count" {
+			return num(int64(v))
+		}
+		return termSafe(reports.FormatMoney(int64(v), r.Currency))
+	})
 	return nil
 }
 
