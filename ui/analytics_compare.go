@@ -131,7 +131,7 @@ func isRateField(field string) bool {
 	return field == "cancellation_rate_percent" || field == "no_show_rate_percent"
 }
 
-// ChangeText is a change in words: "+25.00%", "−2.50 pts" for a rate, "n/a" when the
+// ChangeText is a change in words: "(+25.00%)", "(-2.50 pts)" for a rate, "(n/a)" when the
 // comparison value is 0.
 func ChangeText(ch *float64, rate bool) string {
 	switch {
