@@ -21,7 +21,8 @@ const (
 	FieldDays         = "days"
 	FieldFrom         = "from"
 	FieldTo           = "to"
-	FieldPeriod       = "period" // the period as a whole (days and dates given together)
+	FieldPeriod       = "period"  // the period as a whole (days and dates given together)
+	FieldCompare      = "compare" // what a period is compared with
 	FieldStatus       = "status"
 	FieldService      = "service"
 	FieldResource     = "resource"

@@ -13,6 +13,7 @@ const (
 	FeatureExportXLSX        = "export_xlsx"
 	FeaturePDFReports        = "pdf_reports"
 	FeatureExcelReports      = "excel_reports"
+	FeaturePeriodComparisons = "period_comparisons"
 )
 
 // Feature categories and UI locations; the UI groups and places features by them.
@@ -114,6 +115,12 @@ var registry = []Feature{
 		Description: "Save the dashboard and the analytics as an Excel workbook with typed cells and native charts.",
 		Category:    CategoryDocument, UILocation: LocationReportSave, Screen: ScreenAnalytics, Icon: "grid", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 90,
+	},
+	{
+		Code: FeaturePeriodComparisons, Name: "Period comparisons",
+		Description: "Compare a period with the one before it or with the same dates last year: every headline number with its change.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "analytics", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 100,
 	},
 }
 

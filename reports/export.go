@@ -230,12 +230,15 @@ func (j *exportJob) resolvePeriod(w license.Window) error {
 				req.Days = fmt.Sprint(PaymentsMaxDays)
 			}
 		}
+		if n, err := ParsePeriodName(req.Period); err == nil && n.Kind == PeriodLastDays && n.Days > PaymentsMaxDays {
+			req.Period = PeriodName{Kind: PeriodLastDays, Days: PaymentsMaxDays}.String()
+		}
 	}
 	p, err := ResolvePeriod(req, w, defaultDays)
 	if err != nil {
 		return err
 	}
-	if p.Notice != nil && j.req.Period.Days != "" {
+	if p.Notice != nil && (j.req.Period.Days != "" || j.req.Period.Period != "") {
 		notice = p.Notice // a default that the window shortened is not worth a warning
 	}
 	j.period, j.notice = p, notice

@@ -160,8 +160,8 @@ func datasetFor(req ExportRequest) (*dataset, error) {
 		return nil, err
 	}
 	p := req.Period
-	if ds.dateField == "" && (p.Days != "" || p.From != "" || p.To != "") {
-		return nil, usageError(data.FieldDataset, ds.name, "has no date filter", "drop {from}, {to} and {days}")
+	if ds.dateField == "" && (p.Days != "" || p.From != "" || p.To != "" || p.Period != "") {
+		return nil, usageError(data.FieldDataset, ds.name, "has no date filter", "drop {from}, {to}, {days} and {period}")
 	}
 	checks := []struct {
 		given bool

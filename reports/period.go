@@ -49,18 +49,20 @@ type DaysNotice struct {
 	Limit       string // what it exceeds, e.g. "your FREE plan's 7-day history window"
 }
 
-// PeriodRequest is what the user asked for: --days N, or --from/--to local dates. Empty strings
-// mean "not given".
+// PeriodRequest is what the user asked for: --days N, --from/--to local dates, or a period
+// name (--period this-month, see ParsePeriodName). Empty strings mean "not given".
 type PeriodRequest struct {
-	Days string
-	From string
-	To   string
+	Days   string
+	From   string
+	To     string
+	Period string
 }
 
 // Period is a resolved range of local calendar dates, both ends inclusive. An empty To means no
 // upper bound (future rows included). Notice, when not nil, says the days asked for were
 // clamped to the history window.
 type Period struct {
+	Kind    PeriodKind // how it was chosen; "" for the default or a number of days
 	From    string
 	To      string
 	Days    int
@@ -109,6 +111,12 @@ func Today(now time.Time, loc *time.Location) time.Time {
 // nothing given, defaultDays applies; defaultDays 0 means "the whole window, future included".
 func ResolvePeriod(req PeriodRequest, w license.Window, defaultDays int) (Period, error) {
 	loc := w.Today.Location()
+	if req.Period != "" {
+		if req.Days != "" || req.From != "" || req.To != "" {
+			return Period{}, usageError(data.FieldPeriod, req.Period, "cannot be given with {days}, {from} or {to}", "give one way of choosing the period")
+		}
+		return namedPeriod(req.Period, w)
+	}
 	if req.Days != "" && (req.From != "" || req.To != "") {
 		return Period{}, usageError(data.FieldDays, req.Days, "cannot be given with {from} or {to}", "give either {days} or {from}/{to}, not both")
 	}
@@ -142,7 +150,7 @@ func explicitPeriod(req PeriodRequest, w license.Window, loc *time.Location) (Pe
 			from = time.Date(1970, 1, 1, 0, 0, 0, 0, loc)
 		}
 	}
-	p := Period{From: from.Format(data.DateLayout)}
+	p := Period{Kind: PeriodCustom, From: from.Format(data.DateLayout)}
 	if req.To != "" {
 		if to, err = ParseDate(data.FieldTo, req.To, loc); err != nil {
 			return Period{}, err

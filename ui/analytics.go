@@ -60,8 +60,11 @@ type analyticsView struct {
 	// apptOnly are the filters revenue does not honour, hidden on the Revenue tab.
 	apptOnly []fyne.CanvasObject
 	catalog  reports.Catalog
-	appt     *apptPanel
-	rev      *revPanel
+	// compare is the "Compare with" choice ("" for none); see analytics_compare.go.
+	compare    reports.CompareMode
+	compareSel *widget.Select
+	appt       *apptPanel
+	rev        *revPanel
 }
 
 func buildAnalytics(s *Shell) fyne.CanvasObject { return newAnalytics(s, s.Reports()) }
@@ -93,7 +96,7 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		// Period and filters on rows of their own: side by side, a two-column grid doubles
 		// the filters' width and pushes the screen past 1024 pixels.
-		labeled("Period", picker), filters,
+		labeled("Period", picker), labeled("Compare with", v.compareChoice()), filters,
 		v.busy, v.message,
 	)
 	v.loadCatalog()
@@ -209,6 +212,9 @@ type analyticsResult struct {
 	apptPNG map[reports.ChartKind][]byte
 	rev     *reports.RevenueAnalytics
 	revPNG  []byte
+	// The comparison's headline numbers, or why there is none (a *license.HistoryError).
+	apptCmp, revCmp *reports.Comparison
+	cmpErr          error
 }
 
 // run recomputes off the UI goroutine, cancelling any computation still running.
@@ -221,9 +227,13 @@ func (v *analyticsView) run() {
 	ents := v.s.Entitlements()
 	opts := reports.ChartOptions{Width: 860, Height: 300, Dark: darkTheme()}
 	small := reports.ChartOptions{Width: 425, Height: 300, Dark: opts.Dark}
-	req, filter, w := v.req, v.filter, v.window
+	req, filter, w, mode := v.req, v.filter, v.window, v.compare
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (analyticsResult, error) {
-		return computeAnalytics(ctx, v.ar, ents, w, req, filter, opts, small)
+		res, err := computeAnalytics(ctx, v.ar, ents, w, req, filter, opts, small)
+		if err == nil {
+			err = addComparison(ctx, v.ar, ents, w, filter, mode, &res)
+		}
+		return res, err
 	}, v.show)
 }
 
@@ -317,6 +327,7 @@ func (v *analyticsView) show(res analyticsResult, err error) {
 	if res.rev != nil {
 		v.rev.fill(*res.rev, res.revPNG)
 	}
+	v.showComparison(res)
 }
 
 func (v *analyticsView) showError(err error) {

@@ -27,7 +27,8 @@ type periodPicker struct {
 	window   license.Window
 	onChange func(reports.PeriodRequest)
 
-	choices  map[string]license.Range // option label -> preset
+	choices  map[string]license.Range      // option label -> preset
+	calendar map[string]reports.PeriodKind // option label -> calendar period
 	sel      *widget.Select
 	from, to *widget.DateEntry
 	custom   *fyne.Container // the from/to row, shown for "Custom dates…"
@@ -42,7 +43,7 @@ type periodPicker struct {
 // as "the whole window and all future rows"). onChange gets every valid, allowed choice,
 // including the initial one; it runs on the UI goroutine.
 func NewPeriodPicker(s *Shell, initialDays int, onChange func(reports.PeriodRequest)) fyne.CanvasObject {
-	p := &periodPicker{s: s, onChange: onChange, choices: map[string]license.Range{}}
+	p := &periodPicker{s: s, onChange: onChange, choices: map[string]license.Range{}, calendar: map[string]reports.PeriodKind{}}
 	loc := s.Tenant().Location()
 	p.window = s.Entitlements().Window(reports.Today(s.Now(), loc))
 	p.prompt = container.NewVBox()
@@ -57,8 +58,9 @@ func NewPeriodPicker(s *Shell, initialDays int, onChange func(reports.PeriodRequ
 	return container.NewVBox(p.sel, p.custom, p.prompt)
 }
 
-// options lists the choices: the whole window when the caller wants it, every preset (locked
-// ones named with the plan that unlocks them), then custom dates.
+// options lists the choices: the whole window when the caller wants it, every preset, the
+// calendar periods (locked ones of both named with the plan that unlocks them), then custom
+// dates.
 func (p *periodPicker) options(initialDays int) []string {
 	var opts []string
 	if initialDays == 0 {
@@ -72,7 +74,26 @@ func (p *periodPicker) options(initialDays int) []string {
 		p.choices[label] = r
 		opts = append(opts, label)
 	}
+	for _, k := range reports.CalendarPeriods() {
+		label := reports.PeriodLabel(k)
+		if he := p.calendarLock(k); he != nil {
+			label = fmt.Sprintf("%s  🔒 %s", label, he.Required)
+		}
+		p.calendar[label] = k
+		opts = append(opts, label)
+	}
 	return append(opts, periodCustom)
+}
+
+// calendarLock is the history error of calendar period k when it starts before the window's
+// cutoff, else nil.
+func (p *periodPicker) calendarLock(k reports.PeriodKind) *license.HistoryError {
+	from, _ := reports.CalendarRange(k, p.window.Today)
+	var he *license.HistoryError
+	if err := p.window.CheckDate(from); errors.As(err, &he) {
+		return he
+	}
+	return nil
 }
 
 // initial is the option selected first: the requested preset if allowed, else the widest
@@ -115,6 +136,10 @@ func (p *periodPicker) choose(label string) {
 		p.apply(label, reports.PeriodRequest{})
 		return
 	}
+	if k, ok := p.calendar[label]; ok {
+		p.chooseCalendar(label, k)
+		return
+	}
 	r, ok := p.choices[label]
 	if !ok {
 		return
@@ -129,6 +154,27 @@ func (p *periodPicker) choose(label string) {
 		req = reports.PeriodRequest{} // "All time": the whole (unlimited) window
 	}
 	p.apply(label, req)
+}
+
+// chooseCalendar applies calendar period k, or refuses it with the history prompt naming the
+// plan whose window reaches its start.
+func (p *periodPicker) chooseCalendar(label string, k reports.PeriodKind) {
+	if he := p.calendarLock(k); he != nil {
+		p.setPrompt(NewHistoryPrompt(p.s, he))
+		p.restoreSelected()
+		return
+	}
+	p.custom.Hide()
+	p.apply(label, reports.PeriodRequest{Period: string(k)})
+}
+
+// restoreSelected puts back the last applied option after a locked one was picked.
+func (p *periodPicker) restoreSelected() {
+	if p.selected != "" {
+		p.restore = true
+		p.sel.SetSelected(p.selected)
+		p.restore = false
+	}
 }
 
 // refuse keeps the previous choice and explains which plan the locked range needs.

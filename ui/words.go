@@ -18,6 +18,7 @@ var fieldLabels = map[string]string{
 	data.FieldFrom:         "the From date",
 	data.FieldTo:           "the To date",
 	data.FieldPeriod:       "the Period",
+	data.FieldCompare:      "Compare with",
 	data.FieldStatus:       "the Status filter",
 	data.FieldService:      "the Service filter",
 	data.FieldResource:     "the Resource filter",

@@ -14,16 +14,18 @@ import (
 )
 
 const exportUsage = `Usage: almanac export DATASET --format csv|json|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD]
-       [--days N] [--status S] [--service ID] [--resource ID] [--active true|false] [--excel]
+       [--days N | --period P] [--status S] [--service ID] [--resource ID] [--active true|false] [--excel]
        [--out DIR|FILE] [--overwrite] [--json]
 
 Exports one dataset of the active tenant to a file and prints its path.
-Datasets: appointments (--from/--to/--days on the local start date, --status, --service,
+Datasets: appointments (--from/--to/--days/--period on the local start date, --status, --service,
 --resource), customers (--status active|inactive), resources and services (--active),
-payments (--from/--to or --days, default 30, at most 365, on the local created date; --status),
+payments (--from/--to, --days or --period, default 30, at most 365, on the local created date; --status),
 subscriptions (--status).
 Dates are in the tenant's time zone and must fall in your plan's history window; with no dates
-the export covers the whole window and all future rows. The file is written under a temporary
+the export covers the whole window and all future rows. --period is a calendar period
+(weeks start on Monday; "this" periods end today) or last-Nd, the same as --days N; it cannot be
+combined with --days, --from or --to. The file is written under a temporary
 name and renamed when complete. An existing file is replaced only with --overwrite (by that
 rename, so it stays intact until the new file is complete); otherwise a number is added to the
 name and stderr says so. A --out file name must end in the format's extension, if it has one.
@@ -31,8 +33,8 @@ Exit codes: 2 bad flag or value, 3 the plan does not include the format or the d
 
 // exportFlags are the raw flag values; parsing them into a request is separate so it can be tested.
 type exportFlags struct {
-	format, from, to, days, status, service, resource, active, out string
-	excel, json, overwrite                                         bool
+	format, from, to, days, period, status, service, resource, active, out string
+	excel, json, overwrite                                                 bool
 }
 
 func runExport(env *Env, args []string) error {
@@ -42,6 +44,7 @@ func runExport(env *Env, args []string) error {
 	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD")
 	fs.StringVar(&f.days, "days", "", "the last N days up to today (clamped to the history window)")
+	fs.StringVar(&f.period, "period", "", "today, this-week, last-week, this-month, last-month, this-quarter, last-quarter, ytd, last-year or last-Nd")
 	fs.StringVar(&f.status, "status", "", "only rows with this status")
 	fs.StringVar(&f.service, "service", "", "appointments of this service id")
 	fs.StringVar(&f.resource, "resource", "", "appointments of this resource id")
@@ -88,7 +91,7 @@ func parseInterleaved(env *Env, fs *flag.FlagSet, args []string) (pos []string, 
 // exportRequest checks the flag values that need no store (exit 2 for a bad one).
 func exportRequest(dataset string, f exportFlags) (reports.ExportRequest, error) {
 	req := reports.ExportRequest{Dataset: dataset, Status: f.status, Excel: f.excel, Out: f.out, Overwrite: f.overwrite,
-		Period: reports.PeriodRequest{Days: f.days, From: f.from, To: f.to}}
+		Period: reports.PeriodRequest{Days: f.days, From: f.from, To: f.to, Period: f.period}}
 	if f.format == "" {
 		return req, usageErr("export: --format is required: csv, json or xlsx")
 	}

@@ -16,8 +16,9 @@ import (
 	"github.com/almanac-app/almanac/reports"
 )
 
-const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N] [--from YYYY-MM-DD --to YYYY-MM-DD]
-                      [--status S] [--service ID] [--resource ID] [--json] [--chart FILE.png]
+const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N | --from YYYY-MM-DD --to YYYY-MM-DD | --period P]
+                      [--compare previous|last-year] [--status S] [--service ID] [--resource ID]
+                      [--json] [--chart FILE.png]
                       [--pdf FILE.pdf] [--xlsx FILE.xlsx] [--paper a4|letter] [--overwrite]
 
 Prints analytics of the active tenant in its time zone (definitions: docs/metrics.md).
@@ -28,7 +29,14 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
                 under "locked"
   revenue       succeeded payments by paid date, service and day (default last 30 days); needs
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
---days N is the N local days ending today, clamped to your plan's history window. --chart writes
+--days N is the N local days ending today, clamped to your plan's history window. --period is
+today, this-week, last-week (weeks start on Monday), this-month, last-month, this-quarter,
+last-quarter, ytd, last-year ("this" periods end today; one starting before your plan's history
+window is refused) or last-Nd (the same as --days N); it cannot be combined with --days, --from
+or --to. --compare (appointments and revenue; period comparisons, PROFESSIONAL) adds each
+headline number over the previous period (the same kind one step earlier, or of equal length
+just before) or the same dates last year, with its change: percent for counts and money,
+percentage points for rates; --json adds it as "comparison". --chart writes
 the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.
 --pdf and --xlsx save the report as a document (docs/reports.md): a PDF to print or send (PDF
 reports, STARTER) and an Excel workbook with native charts (Excel reports, PROFESSIONAL), each
@@ -42,6 +50,8 @@ Exit codes: 2 bad usage, 3 the plan does not include it, 1 failure.`
 type reportFlags struct {
 	kind                          string
 	days, from, to, status        string
+	period, compare               string
+	compareMode                   reports.CompareMode
 	service, resource, chart      string
 	pdf, xlsx, paperText          string
 	paper                         reports.Paper
@@ -94,6 +104,8 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.days, "days", "", "the N local days ending today (default 30)")
 	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD (default today)")
+	fs.StringVar(&f.period, "period", "", "a calendar period (this-month, last-quarter, ytd…) or last-Nd")
+	fs.StringVar(&f.compare, "compare", "", "appointments and revenue: compare with the previous period or last-year (PROFESSIONAL)")
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
 	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
@@ -108,7 +120,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "days", "from", "to":
+		case "days", "from", "to", "period":
 			f.setPeriod = true
 		case "status":
 			f.setStatus = true
@@ -126,7 +138,9 @@ func (f *reportFlags) validate() error {
 	}
 	switch {
 	case f.kind == "dashboard" && f.setPeriod:
-		return bad("--days, --from or --to: the dashboard covers this month")
+		return bad("--days, --from, --to or --period: the dashboard covers this month")
+	case f.kind == "dashboard" && f.compare != "":
+		return bad("--compare: compare appointments or revenue")
 	case f.kind == "dashboard" && (f.setStatus || f.setRsrc || f.service != ""):
 		return bad("filters")
 	case f.kind == "revenue" && f.setStatus:
@@ -138,6 +152,18 @@ func (f *reportFlags) validate() error {
 		if _, err := reports.ParseDays(f.days); err != nil {
 			return usageErr("report: %w", err)
 		}
+	}
+	if f.period != "" {
+		if _, err := reports.ParsePeriodName(f.period); err != nil {
+			return usageErr("report: %w", err)
+		}
+	}
+	if f.compare != "" {
+		m, err := reports.ParseCompareMode(f.compare)
+		if err != nil {
+			return usageErr("report: %w", err)
+		}
+		f.compareMode = m
 	}
 	if f.status != "" && !data.AppointmentStatuses().Valid(f.status) {
 		return usageErr("report: --status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.status)
@@ -216,6 +242,11 @@ func gateReport(ents license.Entitlements, f reportFlags) error {
 	if err := reports.CheckReport(ents, reports.Report(f.kind)); err != nil {
 		return planErr(fmt.Errorf("report %s: %w", f.kind, err))
 	}
+	if f.compare != "" {
+		if err := reports.CheckComparisons(ents); err != nil {
+			return planErr(fmt.Errorf("report --compare: %w", err))
+		}
+	}
 	if f.chart != "" {
 		if err := reports.CheckCharts(ents); err != nil {
 			return planErr(fmt.Errorf("report --chart: %w", err))
@@ -270,7 +301,7 @@ func documentErr(f reports.DocFormat, err error) error {
 
 // resolvePeriod maps period errors to exit codes and prints the clamp notice on stderr.
 func resolvePeriod(env *Env, w license.Window, f reportFlags) (reports.Period, error) {
-	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: f.days, From: f.from, To: f.to}, w, reports.DefaultAnalyticsDays)
+	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: f.days, From: f.from, To: f.to, Period: f.period}, w, reports.DefaultAnalyticsDays)
 	if err != nil {
 		return p, reportErr(err)
 	}
@@ -350,10 +381,17 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Appointments: q}); err != nil || docs && !f.asJSON {
 		return err
 	}
+	var c *reports.Comparison
+	if f.compareMode != "" {
+		if c, err = compareAppointments(env, svc, ents, w, f, q, g); err != nil {
+			return err
+		}
+	}
 	if f.asJSON {
-		return printJSON(env.Stdout, g)
+		return printReportJSON(env.Stdout, g, c)
 	}
 	printAppointments(env.Stdout, g)
+	printComparison(env.Stdout, c, nil)
 	return nil
 }
 
@@ -375,10 +413,22 @@ func reportRevenue(env *Env, svc *reports.Service, ents license.Entitlements, w 
 	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Revenue: rq}); err != nil || docs && !f.asJSON {
 		return err
 	}
+	var c *reports.Comparison
+	if f.compareMode != "" {
+		if c, err = compareRevenue(env, svc, ents, w, f, rq, r); err != nil {
+			return err
+		}
+	}
 	if f.asJSON {
-		return printJSON(env.Stdout, r)
+		return printReportJSON(env.Stdout, r, c)
 	}
 	printRevenue(env.Stdout, r)
+	printComparison(env.Stdout, c, func(field string, v float64) string {
+		if field == "transaction_count" {
+			return num(int64(v))
+		}
+		return termSafe(reports.FormatMoney(int64(v), r.Currency))
+	})
 	return nil
 }
 

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/almanac-app/almanac/data"
+)
+
+// TestReportCompare: --compare previous of last week is the week before it, its values are
+// the report's own numbers over those dates, and the changes follow from them.
+func TestReportCompare(t *testing.T) {
+	home := proHome(t)
+	code, out, stderr := runCLI(t, "--home", home, "report", "appointments", "--period", "last-week", "--compare", "previous", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Total      int64 `json:"total"`
+		Comparison struct {
+			Period struct {
+				Mode      string `json:"mode"`
+				StartDate string `json:"start_date"`
+				EndDate   string `json:"end_date"`
+				Days      int    `json:"days"`
+			} `json:"period"`
+			Values  map[string]float64  `json:"values"`
+			Changes map[string]*float64 `json:"changes"`
+		} `json:"comparison"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	today := time.Now().In(mustZone("America/New_York"))
+	monday := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location()).AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	from, to := monday.AddDate(0, 0, -14).Format(data.DateLayout), monday.AddDate(0, 0, -8).Format(data.DateLayout)
+	p := got.Comparison.Period
+	if p.Mode != "previous" || p.StartDate != from || p.EndDate != to || p.Days != 7 {
+		t.Fatalf("compared with %+v, want previous %s to %s (7 days)", p, from, to)
+	}
+	code, out, stderr = runCLI(t, "--home", home, "report", "appointments", "--from", from, "--to", to, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var direct struct {
+		Total      int64   `json:"total"`
+		Cancelled  float64 `json:"cancellation_rate_percent"`
+		NoShowRate float64 `json:"no_show_rate_percent"`
+	}
+	if err := json.Unmarshal([]byte(out), &direct); err != nil {
+		t.Fatal(err)
+	}
+	v := got.Comparison.Values
+	if v["total"] != float64(direct.Total) || v["cancellation_rate_percent"] != direct.Cancelled || v["no_show_rate_percent"] != direct.NoShowRate {
+		t.Fatalf("values %v, want the report over %s to %s: %+v", v, from, to, direct)
+	}
+	if direct.Total > 0 {
+		want := float64(got.Total-direct.Total) / float64(direct.Total) * 100
+		if ch := got.Comparison.Changes["total"]; ch == nil || *ch < want-0.006 || *ch > want+0.006 {
+			t.Fatalf("change of total %v, want %.2f", ch, want)
+		}
+	}
+}
+
+func TestReportCompareRefusals(t *testing.T) {
+	free, pro := demoHome(t), proHome(t)
+	cases := []struct {
+		name string
+		home string
+		args []string
+		code int
+		msg  string
+	}{
+		{"bad mode", pro, []string{"report", "appointments", "--compare", "yesterday"}, 2, "--compare yesterday is not a comparison"},
+		{"dashboard", pro, []string{"report", "dashboard", "--compare", "previous"}, 2, "--compare"},
+		{"last year past PROFESSIONAL's window", pro, []string{"report", "revenue", "--compare", "last-year"}, 3, "choose a later date"},
+		{"previous past the window", pro, []string{"report", "appointments", "--days", "90", "--compare", "previous"}, 3, "ENTERPRISE"},
+		{"FREE", free, []string{"report", "revenue", "--compare", "previous"}, 3, "PROFESSIONAL"},
+		{"text", pro, []string{"report", "revenue", "--period", "last-7d", "--compare", "previous"}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, append([]string{"--home", c.home}, c.args...)...)
+			if code != c.code || !strings.Contains(stderr, c.msg) {
+				t.Fatalf("exit %d, want %d; stderr %q lacks %q", code, c.code, stderr, c.msg)
+			}
+			if c.code == 0 && !strings.Contains(out, "Compared with") {
+				t.Errorf("no comparison in %q", out)
+			}
+		})
+	}
+}
