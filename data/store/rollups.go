@@ -77,7 +77,7 @@ var rollups = []rollup{
 		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
 		keys:   []rollupCol{textCol("local_date", "{r}.paid_local_date"), {name: "service_id", lookup: apptService}, textCol("currency", "{r}.currency")},
 		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
-	// Version 5 (staff performance): per day x resource x status with the booked minutes, and
+	// Version 6 (staff performance): per day x resource x status with the booked seconds, and
 	// succeeded revenue under the payment's appointment's resource.
 	{table: "rollup_appt_resource_minutes", source: "appointments",
 		keys: []rollupCol{textCol("local_date", "{r}.local_date"), intCol("resource_id", "{r}.resource_id"), textCol("status", "{r}.status")},

@@ -1,5 +1,5 @@
--- Version 5 (staff performance): appointments and their booked seconds per local day x resource
--- x status, and succeeded revenue per paid day x resource (of the payment's appointment, 0
+-- Version 6 (staff performance; 5 is the customer rollups of issue 15): appointments and their
+-- booked seconds per local day x resource x status, and succeeded revenue per paid day x resource (of the payment's appointment, 0
 -- without one) x currency, so the staff report costs O(days x resources). Kept by the same
 -- triggers as the other rollups (data/store/rollups.go); its after hook rebuilds them. IF NOT
 -- EXISTS: a store left in bulk mode by an older build re-runs the migrations after version 3.
