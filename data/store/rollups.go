@@ -86,6 +86,13 @@ var rollups = []rollup{
 		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
 		keys:   []rollupCol{textCol("local_date", "{r}.paid_local_date"), {name: "resource_id", lookup: apptResource}, textCol("currency", "{r}.currency")},
 		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
+	// Busy hours of one service or one resource (every status together).
+	{table: "rollup_appt_hour_service", source: "appointments",
+		keys: []rollupCol{intCol("service_id", "{r}.service_id"), textCol("local_date", "{r}.local_date"), intCol("local_hour", "{r}.local_hour")},
+		sums: []rollupCol{count}},
+	{table: "rollup_appt_hour_resource", source: "appointments",
+		keys: []rollupCol{intCol("resource_id", "{r}.resource_id"), textCol("local_date", "{r}.local_date"), intCol("local_hour", "{r}.local_hour")},
+		sums: []rollupCol{count}},
 }
 
 // maxRollupKeys and maxRollupSums bound a rollup's shape so the rebuild can aggregate into

@@ -276,14 +276,23 @@ type DayHourCount struct {
 }
 
 // ApptsByDayHour counts the appointments matching f from from to to by local start date and
-// hour: from the hourly rollup when no service or resource is given, else from the raw rows
-// through the (service_id, local_date) or (resource_id, local_date) index. Hours outside 0-23
-// are left out.
+// hour: from the hourly rollups (day x hour x status, and day x hour of one service or one
+// resource); a status together with a service or resource, or service and resource together,
+// read the raw rows through the (service_id, local_date) or (resource_id, local_date) index.
+// Hours outside 0-23 are left out.
 func (sn *Snapshot) ApptsByDayHour(ctx context.Context, from, to string, f ApptFilter) ([]DayHourCount, error) {
-	q := "SELECT local_date, local_hour, SUM(n) FROM rollup_appt_hour WHERE local_date BETWEEN ? AND ?"
-	if f.ServiceID != 0 || f.ResourceID != 0 {
-		q = "SELECT local_date, local_hour, COUNT(*) FROM appointments WHERE local_date BETWEEN ? AND ?"
+	q := "SELECT local_date, local_hour, SUM(n) FROM "
+	switch {
+	case f.ServiceID != 0 && (f.Status != "" || f.ResourceID != 0), f.ResourceID != 0 && f.Status != "":
+		q = "SELECT local_date, local_hour, COUNT(*) FROM appointments"
+	case f.ServiceID != 0:
+		q += "rollup_appt_hour_service"
+	case f.ResourceID != 0:
+		q += "rollup_appt_hour_resource"
+	default:
+		q += "rollup_appt_hour"
 	}
+	q += " WHERE local_date BETWEEN ? AND ?"
 	w, args := apptFilterSQL(f, true, true)
 	var out []DayHourCount
 	err := sn.each(ctx, q+w+" GROUP BY 1, 2", append([]any{from, to}, args...), func(r *sql.Rows) error {
