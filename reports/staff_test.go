@@ -214,3 +214,26 @@ func TestHours2Rounding(t *testing.T) {
 		}
 	}
 }
+
+// The heatmap colours a cell by its count: none is the grid colour, the busiest the accent,
+// and a busier cell is never lighter (on the light palette) than a quieter one.
+func TestBusyHoursChart(t *testing.T) {
+	s := openStaffFixture(t)
+	g, err := s.Appointments(context.Background(), ents(license.Starter), AppointmentQuery{Period: staffPeriod, Window: windowAt(license.Starter)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dark := range []bool{false, true} {
+		b, err := BusyHoursChart(g.AppointmentAnalytics, ChartOptions{Width: 900, Height: 320, Dark: dark})
+		if err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
+			t.Fatalf("dark %v: %d bytes, %v", dark, len(b), err)
+		}
+	}
+	p := paletteFor(false)
+	if heat(p, 0, 3) != p.grid || heat(p, 3, 3) != accent {
+		t.Errorf("heat: none %v (want grid %v), busiest %v (want accent %v)", heat(p, 0, 3), p.grid, heat(p, 3, 3), accent)
+	}
+	if a, b := heat(p, 1, 3), heat(p, 2, 3); int(a.R)+int(a.G)+int(a.B) <= int(b.R)+int(b.G)+int(b.B) {
+		t.Errorf("heat(1) %v is not lighter than heat(2) %v", a, b)
+	}
+}
