@@ -339,6 +339,7 @@ type apptPanel struct {
 	tables                       *fyne.Container
 	heading                      *widget.Label
 	advanced                     bool // the rates are included
+	busy                         *busyHoursSection
 }
 
 func newApptPanel(s *Shell) *apptPanel {
@@ -346,7 +347,7 @@ func newApptPanel(s *Shell) *apptPanel {
 		total: NewCard("Appointments", defTotal), trend: NewCard("Booking trend", defTrend),
 		cancel: NewCard("Cancellation rate", defCancellation), noShow: NewCard("No-show rate", defNoShow),
 		daily: chartSlot(860, 300), byStatus: chartSlot(425, 300), byService: chartSlot(425, 300),
-		tables: container.NewVBox(), heading: widget.NewLabel(""),
+		tables: container.NewVBox(), heading: widget.NewLabel(""), busy: newBusyHoursSection(s),
 	}
 	d := s.Entitlements().Can(license.FeatureAdvancedAnalytics)
 	p.advanced = d.Allowed
@@ -365,7 +366,7 @@ func newApptPanel(s *Shell) *apptPanel {
 		rates = NewUpgradePrompt(s, PromptInline, license.FeatureAdvancedAnalytics) // empty when included
 	}
 	charts := container.NewVBox(p.daily, newFlowGrid(chartMinWidth, 2, p.byStatus, p.byService))
-	content := container.NewVBox(p.heading, newCardGrid(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.tables)
+	content := container.NewVBox(p.heading, newCardGrid(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.busy.view, p.tables)
 	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureAnalyticsCharts, content))
 	return p
 }
@@ -385,6 +386,7 @@ func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartK
 	setChart(p.daily, pngs[reports.ChartDailyAppointments], "daily.png")
 	setChart(p.byStatus, pngs[reports.ChartByStatus], "status.png")
 	setChart(p.byService, pngs[reports.ChartByService], "service.png")
+	p.busy.fill(&a)
 	p.tables.Objects = apptTables(a)
 	p.tables.Refresh()
 }
