@@ -46,4 +46,3 @@ func (b *busyHoursSection) fill(a *reports.AppointmentAnalytics) {
 		return reports.BusyHoursChart(busy, reports.ChartOptions{Width: w, Height: h, Dark: b.dark})
 	})
 }
-
