@@ -62,6 +62,7 @@ type analyticsView struct {
 	catalog  reports.Catalog
 	appt     *apptPanel
 	rev      *revPanel
+	staff    *staffPanel
 }
 
 func buildAnalytics(s *Shell) fyne.CanvasObject { return newAnalytics(s, s.Reports()) }
@@ -71,6 +72,7 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	v.window = s.Entitlements().Window(reports.Today(s.Now(), s.Tenant().Location()))
 	v.message = container.NewVBox()
 	v.appt, v.rev = newApptPanel(s), newRevPanel(s)
+	v.staff = newStaffPanel(s, ar)
 	bar := widget.NewProgressBarInfinite()
 	v.busy = container.NewBorder(nil, nil, widget.NewLabel("Computing…"),
 		&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.stop}, bar)
@@ -87,7 +89,7 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	apptSave := newDocSaver(s, ar, reports.ReportAppointments, v.documentRequest)
 	revSave := newDocSaver(s, ar, reports.ReportRevenue, v.documentRequest)
 	revTab.Content = container.NewBorder(revSave.root, nil, nil, nil, v.rev.view)
-	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab)
+	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, v.staff.tab())
 	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -317,6 +319,7 @@ func (v *analyticsView) show(res analyticsResult, err error) {
 	if res.rev != nil {
 		v.rev.fill(*res.rev, res.revPNG)
 	}
+	v.staff.load(res.period)
 }
 
 func (v *analyticsView) showError(err error) {
