@@ -14,6 +14,8 @@ const (
 	FeaturePDFReports        = "pdf_reports"
 	FeatureExcelReports      = "excel_reports"
 	FeaturePeriodComparisons = "period_comparisons"
+	FeatureBusyHours         = "busy_hours"
+	FeatureStaffPerformance  = "staff_performance"
 )
 
 // Feature categories and UI locations; the UI groups and places features by them.
@@ -82,6 +84,18 @@ var registry = []Feature{
 		Description: "Revenue by service and day, transaction count and average value. Needs a tenant that accepts payments.",
 		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "money", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 40, NeedsPayments: true,
+	},
+	{
+		Code: FeatureBusyHours, Name: "Busy hours",
+		Description: "A weekday by hour heatmap of when appointments start, on the Dashboard and the Analytics screen.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "chart", Badge: "Starter",
+		MinPlan: Starter, VisibleWhenLocked: true, Order: 42,
+	},
+	{
+		Code: FeatureStaffPerformance, Name: "Staff performance",
+		Description: "Per resource: appointments, visits, cancellation and no-show rates, booked hours, revenue and share.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "analytics", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 44,
 	},
 	{
 		Code: FeatureExportCSV, Name: "CSV export",

@@ -38,7 +38,8 @@ func TestSummaryNoLicense(t *testing.T) {
 	if len(fs) != len(Features()) {
 		t.Fatalf("%d features, want %d", len(fs), len(Features()))
 	}
-	xlsx := fs[6].(map[string]any)
+	i := slices.IndexFunc(Features(), func(f Feature) bool { return f.Code == FeatureExportXLSX })
+	xlsx := fs[i].(map[string]any)
 	if xlsx["code"] != FeatureExportXLSX || xlsx["name"] != "Excel export" || xlsx["allowed"] != false || xlsx["required_plan"] != "PROFESSIONAL" {
 		t.Errorf("export_xlsx = %v", xlsx)
 	}

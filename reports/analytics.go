@@ -60,6 +60,7 @@ type AppointmentAnalytics struct {
 	BookingTrendPercent     *float64         `json:"booking_trend_percent"`
 	CancellationRatePercent float64          `json:"cancellation_rate_percent"`
 	NoShowRatePercent       float64          `json:"no_show_rate_percent"`
+	BusyHours               [][]int64        `json:"busy_hours"` // 7 weekdays (Monday first) × 24 local hours
 	PeriodDays              int              `json:"period_days"`
 
 	// For display only.
@@ -113,6 +114,11 @@ func (s *Service) appointments(ctx context.Context, ents license.Entitlements, q
 		}
 		out = newApptAgg(c).analytics(from, to, days, names)
 		out.Filter, out.TimeZone = q.Filter, t.TimeZone
+		cells, err := sn.ApptsByDayHour(ctx, from, to, q.Filter.data())
+		if err != nil {
+			return fmt.Errorf("busy hours: %w", err)
+		}
+		out.BusyHours = busyHours(cells)
 		out.BookingTrendPercent, err = bookingTrend(ctx, sn, from, days, out.Total, q)
 		return err
 	})

@@ -25,7 +25,7 @@ import (
 // (-benchtime 1x); every benchmark reports ms/report (median of 5 warm runs), ms/sqlite3-raw
 // (median of 3 CLI runs, process start included) and speedup-x.
 //
-// The tenant is built once with demo.Build into $TMPDIR/almanac-bench/<N>-v1 and reused.
+// The tenant is built once with demo.Build into $TMPDIR/almanac-bench/<N>-v<schema> and reused.
 // ALMANAC_BENCH_APPOINTMENTS=N uses a smaller (or larger) tenant; the N in use is logged and
 // reported as the "appointments" metric.
 
@@ -49,7 +49,8 @@ func benchStore(b *testing.B) (*Service, string) {
 				return
 			}
 		}
-		dir := filepath.Join(os.TempDir(), "almanac-bench", fmt.Sprintf("%d-v1", benchN))
+		// One tenant per schema version: a build of another schema never migrates it under this one.
+		dir := filepath.Join(os.TempDir(), "almanac-bench", fmt.Sprintf("%d-v%d", benchN, store.LatestSchemaVersion()))
 		h := data.Home{Dir: dir}
 		benchPath = h.TenantPath(data.DemoTenantID)
 		if _, err := os.Stat(benchPath); err == nil {

@@ -41,6 +41,8 @@ func CheckReport(ents license.Entitlements, r Report) error {
 		return err
 	case ReportRevenue:
 		return ents.Check(license.FeatureRevenueAnalytics)
+	case ReportStaff:
+		return ents.Check(license.FeatureStaffPerformance)
 	default:
 		return ents.Check(license.FeatureDashboard)
 	}
@@ -105,6 +107,7 @@ type FieldSection struct {
 var appointmentSections = []FieldSection{
 	{license.FeatureAnalyticsCharts, []string{"total", "by_status", "by_service", "by_resource", "daily_breakdown", "booking_trend_percent"}},
 	{license.FeatureAdvancedAnalytics, []string{"cancellation_rate_percent", "no_show_rate_percent"}},
+	{license.FeatureBusyHours, []string{"busy_hours"}},
 }
 
 // LockedSection is a section the plan does not include, as the report lists it.

@@ -276,11 +276,17 @@ func (r rawTenant) appointments(p Period, w license.Window, f AppointmentFilter)
 		out.DailyBreakdown = append(out.DailyBreakdown, DayCount{Date: d, StatusBreakdown: zeroStatuses()})
 	}
 	bySvc, byRes := map[int64]int64{}, map[int64]int64{}
+	out.BusyHours = make([][]int64, 7)
+	for i := range out.BusyHours {
+		out.BusyHours[i] = make([]int64, 24)
+	}
 	for _, a := range r.appts {
 		i, in := idx[r.date(a.start)]
 		if !in || !r.matches(a, f) {
 			continue
 		}
+		st := time.Unix(a.start, 0).In(r.loc)
+		out.BusyHours[(int(st.Weekday())+6)%7][st.Hour()]++
 		out.Total++
 		out.ByStatus[a.status]++
 		out.DailyBreakdown[i].Count++

@@ -28,6 +28,7 @@ type AnalyticsReports interface {
 	Revenue(ctx context.Context, ents license.Entitlements, q reports.RevenueQuery) (reports.RevenueAnalytics, error)
 	Catalog(ctx context.Context) (reports.Catalog, error)
 	DocumentSaver
+	StaffReports
 }
 
 var _ AnalyticsReports = (*reports.Service)(nil)
@@ -65,6 +66,7 @@ type analyticsView struct {
 	compareSel *widget.Select
 	appt       *apptPanel
 	rev        *revPanel
+	staff      *staffPanel
 }
 
 func buildAnalytics(s *Shell) fyne.CanvasObject { return newAnalytics(s, s.Reports()) }
@@ -74,6 +76,7 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	v.window = s.Entitlements().Window(reports.Today(s.Now(), s.Tenant().Location()))
 	v.message = container.NewVBox()
 	v.appt, v.rev = newApptPanel(s), newRevPanel(s)
+	v.staff = newStaffPanel(s, ar)
 	bar := widget.NewProgressBarInfinite()
 	v.busy = container.NewBorder(nil, nil, widget.NewLabel("Computing…"),
 		&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.stop}, bar)
@@ -90,7 +93,7 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	apptSave := newDocSaver(s, ar, reports.ReportAppointments, v.documentRequest)
 	revSave := newDocSaver(s, ar, reports.ReportRevenue, v.documentRequest)
 	revTab.Content = container.NewBorder(revSave.root, nil, nil, nil, v.rev.view)
-	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab)
+	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, v.staff.tab())
 	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -328,6 +331,7 @@ func (v *analyticsView) show(res analyticsResult, err error) {
 		v.rev.fill(*res.rev, res.revPNG)
 	}
 	v.showComparison(res)
+	v.staff.load(res.period)
 }
 
 func (v *analyticsView) showError(err error) {
@@ -350,6 +354,7 @@ type apptPanel struct {
 	tables                       *fyne.Container
 	heading                      *widget.Label
 	advanced                     bool // the rates are included
+	busy                         *busyHoursSection
 }
 
 func newApptPanel(s *Shell) *apptPanel {
@@ -357,7 +362,7 @@ func newApptPanel(s *Shell) *apptPanel {
 		total: NewCard("Appointments", defTotal), trend: NewCard("Booking trend", defTrend),
 		cancel: NewCard("Cancellation rate", defCancellation), noShow: NewCard("No-show rate", defNoShow),
 		daily: chartSlot(860, 300), byStatus: chartSlot(425, 300), byService: chartSlot(425, 300),
-		tables: container.NewVBox(), heading: widget.NewLabel(""),
+		tables: container.NewVBox(), heading: widget.NewLabel(""), busy: newBusyHoursSection(s),
 	}
 	d := s.Entitlements().Can(license.FeatureAdvancedAnalytics)
 	p.advanced = d.Allowed
@@ -376,7 +381,7 @@ func newApptPanel(s *Shell) *apptPanel {
 		rates = NewUpgradePrompt(s, PromptInline, license.FeatureAdvancedAnalytics) // empty when included
 	}
 	charts := container.NewVBox(p.daily, newFlowGrid(chartMinWidth, 2, p.byStatus, p.byService))
-	content := container.NewVBox(p.heading, newCardGrid(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.tables)
+	content := container.NewVBox(p.heading, newCardGrid(4, p.total, p.trend, p.cancel, p.noShow), rates, charts, p.busy.view, p.tables)
 	p.view = container.NewVScroll(NewLockedSection(s, license.FeatureAnalyticsCharts, content))
 	return p
 }
@@ -396,6 +401,7 @@ func (p *apptPanel) fill(a reports.AppointmentAnalytics, pngs map[reports.ChartK
 	setChart(p.daily, pngs[reports.ChartDailyAppointments], "daily.png")
 	setChart(p.byStatus, pngs[reports.ChartByStatus], "status.png")
 	setChart(p.byService, pngs[reports.ChartByService], "service.png")
+	p.busy.fill(&a)
 	p.tables.Objects = apptTables(a)
 	p.tables.Refresh()
 }

@@ -45,6 +45,7 @@ type dashboardView struct {
 	resources, services, peakDay, hour *Card
 	daily, byStatus                    *chartView
 	chartsNote                         *widget.Label
+	busy                               *busyHoursSection
 	status                             *widget.Label
 	ctx                                context.Context // the shell's, for chart re-renders
 	dark                               bool
@@ -72,6 +73,7 @@ func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 		daily:     newChartView(fyne.NewSize(chartMinWidth, 300)), byStatus: newChartView(fyne.NewSize(chartMinWidth, 300)),
 		chartsNote: widget.NewLabel(""),
 		status:     widget.NewLabel("Loading…"),
+		busy:       newBusyHoursSection(s),
 	}
 	grid := newCardGrid(4, v.month, v.allTime, v.upcoming, v.duration, v.resources, v.services, v.peakDay, v.hour)
 	ents := s.Entitlements()
@@ -90,7 +92,7 @@ func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 	save := newDocSaver(s, dr, reports.ReportDashboard, func() (reports.DocumentRequest, error) { return reports.DocumentRequest{}, nil })
 	return container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), save.root, grid, v.status,
-		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts))
+		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts, v.busy.view))
 }
 
 func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitlements, w license.Window) (dashboardResult, error) {
@@ -100,7 +102,7 @@ func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitl
 		return res, err
 	}
 	res.d = d
-	if !ents.Can(license.FeatureAnalyticsCharts).Allowed {
+	if !ents.Can(license.FeatureAnalyticsCharts).Allowed && !ents.Can(license.FeatureBusyHours).Allowed {
 		return res, nil
 	}
 	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: strconv.Itoa(dashboardChartDays)}, w, dashboardChartDays)
@@ -141,7 +143,8 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 		v.hour.Value.SetText(fmt.Sprintf("%02d:00–%02d:59", *d.PeakBookingHour, *d.PeakBookingHour))
 	}
 	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", license.FormatISODate(d.Period.StartDate), license.FormatISODate(d.Period.EndDate), d.Tenant.TimeZone))
-	if a := res.appts; a != nil {
+	v.busy.fill(res.appts)
+	if a := res.appts; a != nil && a.ByStatus != nil {
 		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", license.FormatISODate(a.From), license.FormatISODate(a.To)))
 		v.daily.SetRender(v.ctx, "dashboard-daily.png", func(w, h int) ([]byte, error) {
 			return reports.DailyAppointmentsChart(*a, reports.ChartOptions{Width: w, Height: h, Dark: v.dark})

@@ -16,6 +16,7 @@ type fakeReports struct {
 	revenue      func(ctx context.Context, ents license.Entitlements, q reports.RevenueQuery) (reports.RevenueAnalytics, error)
 	catalog      func(ctx context.Context) (reports.Catalog, error)
 	export       func(ctx context.Context, ents license.Entitlements, req reports.ExportRequest) (reports.ExportResult, error)
+	staff        func(ctx context.Context, ents license.Entitlements, q reports.StaffQuery) (reports.StaffReport, error)
 	saveDocument func(ctx context.Context, ents license.Entitlements, req reports.DocumentRequest, f reports.DocFormat, path string, overwrite bool) (string, error)
 }
 
@@ -81,4 +82,11 @@ func current(s *Shell) func() bool {
 	return func() bool {
 		return s.loaded && s.shown == s.loadSeq && (s.syncView == nil || s.syncView.shownSeq == s.syncView.loadSeq)
 	}
+}
+
+func (f fakeReports) Staff(ctx context.Context, ents license.Entitlements, q reports.StaffQuery) (reports.StaffReport, error) {
+	if f.staff == nil {
+		return reports.StaffReport{}, nil
+	}
+	return f.staff(ctx, ents, q)
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/almanac-app/almanac/reports"
 )
 
-const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N | --from YYYY-MM-DD --to YYYY-MM-DD | --period P]
+const reportUsage = `Usage: almanac report dashboard|appointments|revenue|resources [--days N | --from YYYY-MM-DD --to YYYY-MM-DD | --period P]
                       [--compare previous|last-year] [--status S] [--service ID] [--resource ID]
                       [--json] [--chart FILE.png]
                       [--pdf FILE.pdf] [--xlsx FILE.xlsx] [--paper a4|letter] [--overwrite]
@@ -29,6 +29,9 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
                 under "locked"
   revenue       succeeded payments by paid date, service and day (default last 30 days); needs
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
+  resources     per resource (staff): appointments, visits, cancellations and no-shows with
+                their rates, booked hours, revenue and share (default last 30 days); needs
+                staff performance (PROFESSIONAL); no filters, chart or documents
 --days N is the N local days ending today, clamped to your plan's history window. --period is
 today, this-week, last-week (weeks start on Monday), this-month, last-month, this-quarter,
 last-quarter, ytd, last-year ("this" periods end today; one starting before your plan's history
@@ -66,7 +69,7 @@ func runReport(env *Env, args []string) error {
 			fmt.Fprintln(env.Stdout, reportUsage)
 			return nil
 		}
-		return usageErr("report: name a report: dashboard, appointments or revenue (see almanac report -h)")
+		return usageErr("report: name a report: dashboard, appointments, revenue or resources (see almanac report -h)")
 	}
 	f, done, err := parseReportFlags(env, args)
 	if done || err != nil {
@@ -88,6 +91,8 @@ func runReport(env *Env, args []string) error {
 		return reportDashboard(env, svc, ents, w, f)
 	case "appointments":
 		return reportAppointments(env, svc, ents, w, f)
+	case "resources":
+		return reportResources(env, svc, ents, w, f)
 	default:
 		return reportRevenue(env, svc, ents, w, f)
 	}
@@ -96,9 +101,9 @@ func runReport(env *Env, args []string) error {
 func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	f := reportFlags{kind: args[0]}
 	switch f.kind {
-	case "dashboard", "appointments", "revenue":
+	case "dashboard", "appointments", "revenue", "resources":
 	default:
-		return f, false, usageErr("report: unknown report %q: use dashboard, appointments or revenue", f.kind)
+		return f, false, usageErr("report: unknown report %q: use dashboard, appointments, revenue or resources", f.kind)
 	}
 	fs := newFlags("report", reportUsage)
 	fs.StringVar(&f.days, "days", "", "the N local days ending today (default 30)")
@@ -147,6 +152,10 @@ func (f *reportFlags) validate() error {
 		return bad("--status: revenue counts succeeded payments")
 	case f.kind == "revenue" && f.setRsrc:
 		return bad("--resource")
+	case f.kind == "resources" && (f.setStatus || f.setRsrc || f.service != ""):
+		return bad("filters: it lists every resource")
+	case f.kind == "resources" && (f.chart != "" || f.pdf != "" || f.xlsx != ""):
+		return bad("--chart, --pdf or --xlsx")
 	}
 	if f.days != "" {
 		if _, err := reports.ParseDays(f.days); err != nil {

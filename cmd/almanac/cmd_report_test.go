@@ -47,7 +47,7 @@ func TestReportGatesAndUsage(t *testing.T) {
 		{"revenue on PRO", pro, []string{"report", "revenue", "--service", "1"}, 0, ""},
 		{"days clamped", pro, []string{"report", "appointments", "--days", "400"}, 0, "using 90 days"},
 		{"date past the window", pro, []string{"report", "appointments", "--from", daysAgo(200)}, 3, "ENTERPRISE"},
-		{"no report named", pro, []string{"report"}, 2, "dashboard, appointments or revenue"},
+		{"no report named", pro, []string{"report"}, 2, "dashboard, appointments, revenue or resources"},
 		{"unknown report", pro, []string{"report", "customers"}, 2, "customers"},
 		{"days zero", pro, []string{"report", "appointments", "--days", "0"}, 2, "--days"},
 		{"days not a number", pro, []string{"report", "appointments", "--days", "lots"}, 2, "--days"},

@@ -52,6 +52,10 @@ var count = intCol("n", "1")
 // appointment"; a deleted appointment's payments are unlinked and move there).
 var apptService = &rollupLookup{table: "appointments", col: "service_id", ref: "appointment_id", none: "0"}
 
+// apptResource is the resource a payment's revenue counts under in the staff report: its
+// appointment's, else 0.
+var apptResource = &rollupLookup{table: "appointments", col: "resource_id", ref: "appointment_id", none: "0"}
+
 // rollups is every rollup, the one definition.
 var rollups = []rollup{
 	{table: "rollup_appt_service", source: "appointments",
@@ -73,6 +77,22 @@ var rollups = []rollup{
 		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
 		keys:   []rollupCol{textCol("local_date", "{r}.paid_local_date"), {name: "service_id", lookup: apptService}, textCol("currency", "{r}.currency")},
 		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
+	// Version 6 (staff performance): per day x resource x status with the booked seconds, and
+	// succeeded revenue under the payment's appointment's resource.
+	{table: "rollup_appt_resource_minutes", source: "appointments",
+		keys: []rollupCol{textCol("local_date", "{r}.local_date"), intCol("resource_id", "{r}.resource_id"), textCol("status", "{r}.status")},
+		sums: []rollupCol{count, intCol("seconds", "({r}.end_at - {r}.start_at)")}},
+	{table: "rollup_revenue_resource", source: "payments",
+		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
+		keys:   []rollupCol{textCol("local_date", "{r}.paid_local_date"), {name: "resource_id", lookup: apptResource}, textCol("currency", "{r}.currency")},
+		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
+	// Busy hours of one service or one resource (every status together).
+	{table: "rollup_appt_hour_service", source: "appointments",
+		keys: []rollupCol{intCol("service_id", "{r}.service_id"), textCol("local_date", "{r}.local_date"), intCol("local_hour", "{r}.local_hour")},
+		sums: []rollupCol{count}},
+	{table: "rollup_appt_hour_resource", source: "appointments",
+		keys: []rollupCol{intCol("resource_id", "{r}.resource_id"), textCol("local_date", "{r}.local_date"), intCol("local_hour", "{r}.local_hour")},
+		sums: []rollupCol{count}},
 }
 
 // maxRollupKeys and maxRollupSums bound a rollup's shape so the rebuild can aggregate into

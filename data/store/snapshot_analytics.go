@@ -267,3 +267,78 @@ func scanIDCounts(m map[int64]int64) func(*sql.Rows) error {
 		return nil
 	}
 }
+
+// DayHourCount is the number of appointments starting on one local date in one local hour.
+type DayHourCount struct {
+	Date string
+	Hour int
+	N    int64
+}
+
+// ApptsByDayHour counts the appointments matching f from from to to by local start date and
+// hour: from the hourly rollups (day x hour x status, and day x hour of one service or one
+// resource); a status together with a service or resource, or service and resource together,
+// read the raw rows through the (service_id, local_date) or (resource_id, local_date) index.
+// Hours outside 0-23 are left out.
+func (sn *Snapshot) ApptsByDayHour(ctx context.Context, from, to string, f ApptFilter) ([]DayHourCount, error) {
+	q := "SELECT local_date, local_hour, SUM(n) FROM "
+	switch {
+	case f.ServiceID != 0 && (f.Status != "" || f.ResourceID != 0), f.ResourceID != 0 && f.Status != "":
+		q = "SELECT local_date, local_hour, COUNT(*) FROM appointments"
+	case f.ServiceID != 0:
+		q += "rollup_appt_hour_service"
+	case f.ResourceID != 0:
+		q += "rollup_appt_hour_resource"
+	default:
+		q += "rollup_appt_hour"
+	}
+	q += " WHERE local_date BETWEEN ? AND ?"
+	w, args := apptFilterSQL(f, true, true)
+	var out []DayHourCount
+	err := sn.each(ctx, q+w+" GROUP BY 1, 2", append([]any{from, to}, args...), func(r *sql.Rows) error {
+		var c DayHourCount
+		if err := r.Scan(&c.Date, &c.Hour, &c.N); err != nil {
+			return err
+		}
+		if c.Hour >= 0 && c.Hour < 24 && c.N != 0 {
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ResourceStatusCount is the number of appointments of one resource with one status and the
+// seconds they book (end − start, summed).
+type ResourceStatusCount struct {
+	ResourceID int64
+	Status     string
+	N, Seconds int64
+}
+
+// ApptsByResourceStatus counts the appointments starting from from to to by resource and
+// status, with their booked seconds, from the staff rollup.
+func (sn *Snapshot) ApptsByResourceStatus(ctx context.Context, from, to string) ([]ResourceStatusCount, error) {
+	var out []ResourceStatusCount
+	err := sn.each(ctx, "SELECT resource_id, status, SUM(n), SUM(seconds) FROM rollup_appt_resource_minutes WHERE local_date BETWEEN ? AND ? GROUP BY 1, 2",
+		[]any{from, to}, func(r *sql.Rows) error {
+			var c ResourceStatusCount
+			if err := r.Scan(&c.ResourceID, &c.Status, &c.N, &c.Seconds); err != nil {
+				return err
+			}
+			if c.N != 0 {
+				out = append(out, c)
+			}
+			return nil
+		})
+	return out, err
+}
+
+// RevenueByResource sums succeeded payments in currency paid from from to to by the resource of
+// their appointment (0: none, or a deleted appointment), in minor units.
+func (sn *Snapshot) RevenueByResource(ctx context.Context, from, to, currency string) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	err := sn.each(ctx, "SELECT resource_id, SUM(cents) FROM rollup_revenue_resource WHERE local_date BETWEEN ? AND ? AND currency = ? GROUP BY 1",
+		[]any{from, to, currency}, scanIDCounts(out))
+	return out, err
+}

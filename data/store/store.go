@@ -47,6 +47,7 @@ var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 		return rebuildRollups(ctx, tx)
 	},
 	3: reinstallRollups, // adds rollup_appt_service_resource
+	6: reinstallRollups, // adds rollup_appt_resource_minutes and rollup_revenue_resource
 }
 
 // afterHook is version's Go step: its entry in afterHooks, else reinstallRollups when its SQL
