@@ -13,6 +13,7 @@ const (
 	FeatureExportXLSX        = "export_xlsx"
 	FeaturePDFReports        = "pdf_reports"
 	FeatureExcelReports      = "excel_reports"
+	FeatureCustomerInsights  = "customer_insights"
 )
 
 // Feature categories and UI locations; the UI groups and places features by them.
@@ -81,6 +82,12 @@ var registry = []Feature{
 		Description: "Revenue by service and day, transaction count and average value. Needs a tenant that accepts payments.",
 		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "money", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 40, NeedsPayments: true,
+	},
+	{
+		Code: FeatureCustomerInsights, Name: "Customer insights",
+		Description: "New, returning and lapsed customers, retention, visits per customer and the top customers by revenue.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "account", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 45,
 	},
 	{
 		Code: FeatureExportCSV, Name: "CSV export",

@@ -62,8 +62,8 @@ func TestPlanJSON(t *testing.T) {
 
 func TestFeatureRegistry(t *testing.T) {
 	fs := Features()
-	if len(fs) != 9 {
-		t.Fatalf("registry has %d features, want 9", len(fs))
+	if len(fs) != 10 {
+		t.Fatalf("registry has %d features, want 10", len(fs))
 	}
 	seen := map[string]bool{}
 	for i, f := range fs {

@@ -9,7 +9,7 @@ import (
 // A screen's badge: open when any of its features is, else the lowest plan unlocking one.
 func TestLowestUnlockPerScreen(t *testing.T) {
 	analytics := ScreenFeatures(ScreenAnalytics)
-	if len(analytics) != 3 {
+	if len(analytics) != 4 {
 		t.Fatalf("analytics screen features %v", analytics)
 	}
 	cases := []struct {
@@ -24,7 +24,7 @@ func TestLowestUnlockPerScreen(t *testing.T) {
 		{"charts switched off on STARTER: rates unlock on PROFESSIONAL",
 			Entitlements{plan: Starter, features: map[string]bool{FeatureAnalyticsCharts: false}}, false, Professional, true},
 		{"everything switched off: no plan fixes it", Entitlements{plan: Enterprise, features: map[string]bool{
-			FeatureAnalyticsCharts: false, FeatureAdvancedAnalytics: false, FeatureRevenueAnalytics: false}}, false, 0, false},
+			FeatureAnalyticsCharts: false, FeatureAdvancedAnalytics: false, FeatureRevenueAnalytics: false, FeatureCustomerInsights: false}}, false, 0, false},
 	}
 	for _, c := range cases {
 		open, plan, ok := c.e.LowestUnlock(analytics)

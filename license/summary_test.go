@@ -38,7 +38,12 @@ func TestSummaryNoLicense(t *testing.T) {
 	if len(fs) != len(Features()) {
 		t.Fatalf("%d features, want %d", len(fs), len(Features()))
 	}
-	xlsx := fs[6].(map[string]any)
+	var xlsx map[string]any
+	for _, f := range fs {
+		if f.(map[string]any)["code"] == FeatureExportXLSX {
+			xlsx = f.(map[string]any)
+		}
+	}
 	if xlsx["code"] != FeatureExportXLSX || xlsx["name"] != "Excel export" || xlsx["allowed"] != false || xlsx["required_plan"] != "PROFESSIONAL" {
 		t.Errorf("export_xlsx = %v", xlsx)
 	}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// The snapshot's reads for customer insights, over rollup_customer_visit (completed appointments
+// per customer and local day) and rollup_customer_revenue (succeeded payments per customer, paid
+// local day and currency). Dates are local dates (DateLayout), both ends inclusive.
+
+// CustomerVisits is one customer's visits in a period and the local date of their first visit
+// ever (on or before the period's first visit).
+type CustomerVisits struct {
+	CustomerID int64
+	Visits     int64
+	FirstVisit string
+}
+
+// CustomerRevenue is one customer's succeeded revenue in a period, in one currency.
+type CustomerRevenue struct {
+	CustomerID int64
+	Cents      int64
+	N          int64
+}
+
+// CustomerContact is a customer's name and contact details.
+type CustomerContact struct {
+	ID                 int64
+	Name, Email, Phone string
+}
+
+// LapsedCustomer is an active customer whose last visit is before a cutoff, with their lifetime
+// visits and revenue.
+type LapsedCustomer struct {
+	CustomerContact
+	LastVisit    string
+	Visits       int64
+	RevenueCents int64
+}
+
+// CustomerVisitsIn lists the customers with a visit from from to to: their visits there and their
+// first visit ever.
+func (sn *Snapshot) CustomerVisitsIn(ctx context.Context, from, to string) ([]CustomerVisits, error) {
+	const q = `SELECT v.customer_id, SUM(v.n),
+       (SELECT MIN(f.local_date) FROM rollup_customer_visit f WHERE f.customer_id = v.customer_id AND f.n > 0)
+  FROM rollup_customer_visit v WHERE v.local_date BETWEEN ? AND ? AND v.n > 0 GROUP BY v.customer_id`
+	var out []CustomerVisits
+	err := sn.each(ctx, q, []any{from, to}, func(r *sql.Rows) error {
+		var c CustomerVisits
+		if err := r.Scan(&c.CustomerID, &c.Visits, &c.FirstVisit); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read customer visits: %w", err)
+	}
+	return out, nil
+}
+
+// CustomerRevenueIn sums succeeded payments in currency paid from from to to, per customer.
+func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, from, to, currency string) ([]CustomerRevenue, error) {
+	const q = `SELECT customer_id, SUM(cents), SUM(n) FROM rollup_customer_revenue
+ WHERE local_date BETWEEN ? AND ? AND currency = ? GROUP BY customer_id HAVING SUM(n) > 0`
+	var out []CustomerRevenue
+	err := sn.each(ctx, q, []any{from, to, currency}, func(r *sql.Rows) error {
+		var c CustomerRevenue
+		if err := r.Scan(&c.CustomerID, &c.Cents, &c.N); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read customer revenue: %w", err)
+	}
+	return out, nil
+}
+
+// CustomerContacts reads the name and contact details of the customers ids (unknown ids are
+// left out).
+func (sn *Snapshot) CustomerContacts(ctx context.Context, ids []int64) (map[int64]CustomerContact, error) {
+	out := map[int64]CustomerContact{}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		q := "SELECT id, name, email, phone FROM customers WHERE id IN (?" + strings.Repeat(",?", len(batch)-1) + ")"
+		err := sn.each(ctx, q, args, func(r *sql.Rows) error {
+			var c CustomerContact
+			if err := r.Scan(&c.ID, &c.Name, &c.Email, &c.Phone); err != nil {
+				return err
+			}
+			out[c.ID] = c
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read customers: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// LapsedCustomers lists the active customers whose last visit is before the local date before
+// and who have no scheduled or confirmed appointment starting after now (Unix seconds), newest
+// last visit first, ties by id; revenue is their lifetime succeeded revenue in currency.
+// Customers who never visited are not listed.
+func (sn *Snapshot) LapsedCustomers(ctx context.Context, before string, now int64, currency string) ([]LapsedCustomer, error) {
+	const q = `SELECT c.id, c.name, c.email, c.phone, l.last, l.visits,
+       COALESCE((SELECT SUM(r.cents) FROM rollup_customer_revenue r WHERE r.customer_id = c.id AND r.currency = ?), 0)
+  FROM (SELECT customer_id, MAX(local_date) AS last, SUM(n) AS visits FROM rollup_customer_visit
+         WHERE n > 0 GROUP BY customer_id) l
+  JOIN customers c ON c.id = l.customer_id
+ WHERE c.status = 'active' AND l.last < ?
+   AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.start_at > ?
+                      AND a.status IN ('scheduled', 'confirmed'))
+ ORDER BY l.last DESC, c.id`
+	var out []LapsedCustomer
+	err := sn.each(ctx, q, []any{currency, before, now}, func(r *sql.Rows) error {
+		var c LapsedCustomer
+		if err := r.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.LastVisit, &c.Visits, &c.RevenueCents); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read lapsed customers: %w", err)
+	}
+	return out, nil
+}
