@@ -45,7 +45,8 @@ type LapsedCustomer struct {
 // first visit ever.
 func (sn *Snapshot) CustomerVisitsIn(ctx context.Context, from, to string) ([]CustomerVisits, error) {
 	const q = `SELECT v.customer_id, SUM(v.n),
-       (SELECT MIN(f.local_date) FROM rollup_customer_visit f WHERE f.customer_id = v.customer_id AND f.n > 0)
+       (SELECT f.local_date FROM rollup_customer_visit f WHERE f.customer_id = v.customer_id AND f.n > 0
+         ORDER BY f.local_date LIMIT 1)
   FROM rollup_customer_visit v WHERE v.local_date BETWEEN ? AND ? AND v.n > 0 GROUP BY v.customer_id`
 	var out []CustomerVisits
 	err := sn.each(ctx, q, []any{from, to}, func(r *sql.Rows) error {
@@ -113,12 +114,14 @@ func (sn *Snapshot) CustomerContacts(ctx context.Context, ids []int64) (map[int6
 // last visit first, ties by id; revenue is their lifetime succeeded revenue in currency.
 // Customers who never visited are not listed.
 func (sn *Snapshot) LapsedCustomers(ctx context.Context, before string, now int64, currency string) ([]LapsedCustomer, error) {
-	const q = `SELECT c.id, c.name, c.email, c.phone, l.last, l.visits,
+	const q = `SELECT c.id, c.name, c.email, c.phone, l.last,
+       (SELECT SUM(v.n) FROM rollup_customer_visit v WHERE v.customer_id = c.id),
        COALESCE((SELECT SUM(r.cents) FROM rollup_customer_revenue r WHERE r.customer_id = c.id AND r.currency = ?), 0)
-  FROM (SELECT customer_id, MAX(local_date) AS last, SUM(n) AS visits FROM rollup_customer_visit
-         WHERE n > 0 GROUP BY customer_id) l
-  JOIN customers c ON c.id = l.customer_id
- WHERE c.status = 'active' AND l.last < ?
+  FROM (SELECT id, (SELECT v.local_date FROM rollup_customer_visit v WHERE v.customer_id = customers.id AND v.n > 0
+                     ORDER BY v.local_date DESC LIMIT 1) AS last
+          FROM customers WHERE status = 'active') l
+  JOIN customers c ON c.id = l.id
+ WHERE l.last < ?
    AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.start_at > ?
                       AND a.status IN ('scheduled', 'confirmed'))
  ORDER BY l.last DESC, c.id`
