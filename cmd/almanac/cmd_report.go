@@ -16,8 +16,8 @@ import (
 	"github.com/almanac-app/almanac/reports"
 )
 
-const reportUsage = `Usage: almanac report dashboard|appointments|revenue [--days N] [--from YYYY-MM-DD --to YYYY-MM-DD]
-                      [--status S] [--service ID] [--resource ID] [--json] [--chart FILE.png]
+const reportUsage = `Usage: almanac report dashboard|appointments|revenue|customers [--days N] [--from YYYY-MM-DD --to YYYY-MM-DD]
+                      [--status S] [--service ID] [--resource ID] [--lapsed-days N] [--json] [--chart FILE.png]
                       [--pdf FILE.pdf] [--xlsx FILE.xlsx] [--paper a4|letter] [--overwrite]
 
 Prints analytics of the active tenant in its time zone (definitions: docs/metrics.md).
@@ -28,6 +28,10 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
                 under "locked"
   revenue       succeeded payments by paid date, service and day (default last 30 days); needs
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
+  customers     new, returning and visiting customers, retention, visits per customer, the top
+                20 by revenue and the lapsed customers (no visit for more than --lapsed-days N,
+                default 90, and nothing booked); customer insights (PROFESSIONAL); default last
+                30 days
 --days N is the N local days ending today, clamped to your plan's history window. --chart writes
 the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.
 --pdf and --xlsx save the report as a document (docs/reports.md): a PDF to print or send (PDF
@@ -48,6 +52,7 @@ type reportFlags struct {
 	asJSON, overwrite             bool
 	serviceID, resourceID         int64
 	setPeriod, setStatus, setRsrc bool
+	lapsedDays                    string
 }
 
 func runReport(env *Env, args []string) error {
@@ -56,7 +61,7 @@ func runReport(env *Env, args []string) error {
 			fmt.Fprintln(env.Stdout, reportUsage)
 			return nil
 		}
-		return usageErr("report: name a report: dashboard, appointments or revenue (see almanac report -h)")
+		return usageErr("report: name a report: dashboard, appointments, revenue or customers (see almanac report -h)")
 	}
 	f, done, err := parseReportFlags(env, args)
 	if done || err != nil {
@@ -78,6 +83,8 @@ func runReport(env *Env, args []string) error {
 		return reportDashboard(env, svc, ents, w, f)
 	case "appointments":
 		return reportAppointments(env, svc, ents, w, f)
+	case "customers":
+		return reportCustomers(env, svc, ents, w, f)
 	default:
 		return reportRevenue(env, svc, ents, w, f)
 	}
@@ -86,9 +93,9 @@ func runReport(env *Env, args []string) error {
 func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	f := reportFlags{kind: args[0]}
 	switch f.kind {
-	case "dashboard", "appointments", "revenue":
+	case "dashboard", "appointments", "revenue", "customers":
 	default:
-		return f, false, usageErr("report: unknown report %q: use dashboard, appointments or revenue", f.kind)
+		return f, false, usageErr("report: unknown report %q: use dashboard, appointments, revenue or customers", f.kind)
 	}
 	fs := newFlags("report", reportUsage)
 	fs.StringVar(&f.days, "days", "", "the N local days ending today (default 30)")
@@ -97,6 +104,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
 	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
+	fs.StringVar(&f.lapsedDays, "lapsed-days", "", "customers only: days without a visit that make a customer lapsed (default 90)")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON with the documented field names")
 	fs.StringVar(&f.chart, "chart", "", "also write the daily chart to this PNG file")
 	fs.StringVar(&f.pdf, "pdf", "", "save the report as a PDF to this file (STARTER and up)")
@@ -133,6 +141,9 @@ func (f *reportFlags) validate() error {
 		return bad("--status: revenue counts succeeded payments")
 	case f.kind == "revenue" && f.setRsrc:
 		return bad("--resource")
+	}
+	if err := f.validateCustomers(bad); err != nil {
+		return err
 	}
 	if f.days != "" {
 		if _, err := reports.ParseDays(f.days); err != nil {
