@@ -62,6 +62,7 @@ type analyticsView struct {
 	catalog  reports.Catalog
 	appt     *apptPanel
 	rev      *revPanel
+	cust     *custPanel
 }
 
 func buildAnalytics(s *Shell) fyne.CanvasObject { return newAnalytics(s, s.Reports()) }
@@ -71,6 +72,7 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	v.window = s.Entitlements().Window(reports.Today(s.Now(), s.Tenant().Location()))
 	v.message = container.NewVBox()
 	v.appt, v.rev = newApptPanel(s), newRevPanel(s)
+	v.cust = newCustPanel(s)
 	bar := widget.NewProgressBarInfinite()
 	v.busy = container.NewBorder(nil, nil, widget.NewLabel("Computing…"),
 		&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.stop}, bar)
@@ -87,7 +89,11 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	apptSave := newDocSaver(s, ar, reports.ReportAppointments, v.documentRequest)
 	revSave := newDocSaver(s, ar, reports.ReportRevenue, v.documentRequest)
 	revTab.Content = container.NewBorder(revSave.root, nil, nil, nil, v.rev.view)
-	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab)
+	custTab := container.NewTabItem("Customers", v.cust.view)
+	if !s.Entitlements().Can(license.FeatureCustomerInsights).Allowed {
+		custTab.Icon = LockIcon()
+	}
+	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, custTab)
 	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -209,6 +215,7 @@ type analyticsResult struct {
 	apptPNG map[reports.ChartKind][]byte
 	rev     *reports.RevenueAnalytics
 	revPNG  []byte
+	cust    *reports.CustomerInsights
 }
 
 // run recomputes off the UI goroutine, cancelling any computation still running.
@@ -273,6 +280,9 @@ func computeAnalytics(ctx context.Context, ar AnalyticsReports, ents license.Ent
 			}
 		}
 	}
+	if res.cust, err = customersFor(ctx, ar, ents, p, w); err != nil {
+		return res, err
+	}
 	return res, ctx.Err()
 }
 
@@ -316,6 +326,9 @@ func (v *analyticsView) show(res analyticsResult, err error) {
 	}
 	if res.rev != nil {
 		v.rev.fill(*res.rev, res.revPNG)
+	}
+	if res.cust != nil {
+		v.cust.fill(*res.cust)
 	}
 }
 
