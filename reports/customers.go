@@ -92,19 +92,19 @@ func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t da
 	if out.LapsedDays <= 0 {
 		out.LapsedDays = DefaultLapsedDays
 	}
-	visits, err := sn.CustomerVisitsIn(ctx, from, to)
+	vs, err := sn.CustomerVisitSummary(ctx, from, to)
 	if err != nil {
 		return out, err
 	}
-	visitCounts(&out, visits, from)
-	if out.RetentionRatePercent, err = retention(ctx, sn, from, days, visits, q.Window); err != nil {
+	visitCounts(&out, vs)
+	if out.RetentionRatePercent, err = retention(ctx, sn, from, days, q.Window); err != nil {
 		return out, err
 	}
-	rev, err := sn.CustomerRevenueIn(ctx, from, to, t.Currency)
+	rev, err := sn.TopCustomerRevenue(ctx, from, to, t.Currency, TopCustomersLimit)
 	if err != nil {
 		return out, err
 	}
-	top := topCustomers(rev, visits)
+	top := topCustomers(rev)
 	if out.TopCustomers, err = nameTop(ctx, sn, top); err != nil {
 		return out, err
 	}
@@ -115,26 +115,18 @@ func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t da
 }
 
 // visitCounts fills the counts of new, returning and visiting customers and the average visits.
-func visitCounts(out *CustomerInsights, visits []store.CustomerVisits, from string) {
-	var total int64
-	for _, v := range visits {
-		total += v.Visits
-		if v.FirstVisit >= from {
-			out.NewCustomers++
-		} else {
-			out.ReturningCustomers++
-		}
-	}
-	out.VisitingCustomers = int64(len(visits))
-	if out.VisitingCustomers > 0 {
-		out.AverageVisitsPerCustomer = round2(float64(total) / float64(out.VisitingCustomers))
+func visitCounts(out *CustomerInsights, vs store.VisitSummary) {
+	out.VisitingCustomers, out.NewCustomers = vs.Customers, vs.New
+	out.ReturningCustomers = vs.Customers - vs.New
+	if vs.Customers > 0 {
+		out.AverageVisitsPerCustomer = round2(float64(vs.Visits) / float64(vs.Customers))
 	}
 }
 
 // retention is the share of the customers visiting in the days just before from (as many as
 // the period has) who also visit in the period; nil when there are none or that period starts
 // before the history window's cutoff.
-func retention(ctx context.Context, sn *store.Snapshot, from string, days int, visits []store.CustomerVisits, w license.Window) (*float64, error) {
+func retention(ctx context.Context, sn *store.Snapshot, from string, days int, w license.Window) (*float64, error) {
 	prevFrom, prevTo := addDays(from, -days), addDays(from, -1)
 	if !w.Unlimited && !w.Today.IsZero() {
 		d, _ := time.ParseInLocation(data.DateLayout, prevFrom, w.Today.Location())
@@ -142,34 +134,20 @@ func retention(ctx context.Context, sn *store.Snapshot, from string, days int, v
 			return nil, nil
 		}
 	}
-	prev, err := sn.CustomerVisitsIn(ctx, prevFrom, prevTo)
-	if err != nil || len(prev) == 0 {
+	prev, kept, err := sn.CustomerRetention(ctx, prevFrom, prevTo, from, addDays(from, days-1))
+	if err != nil || prev == 0 {
 		return nil, err
 	}
-	now := make(map[int64]bool, len(visits))
-	for _, v := range visits {
-		now[v.CustomerID] = true
-	}
-	var kept int64
-	for _, p := range prev {
-		if now[p.CustomerID] {
-			kept++
-		}
-	}
-	v := percent(kept, int64(len(prev)))
+	v := percent(kept, prev)
 	return &v, nil
 }
 
-// topCustomers ranks the payers by revenue, then visits in the period, then lower id, and keeps
-// the first TopCustomersLimit (names are filled in later).
-func topCustomers(rev []store.CustomerRevenue, visits []store.CustomerVisits) []TopCustomer {
-	vis := make(map[int64]int64, len(visits))
-	for _, v := range visits {
-		vis[v.CustomerID] = v.Visits
-	}
+// topCustomers ranks the candidates by revenue, then visits in the period, then lower id, and
+// keeps the first TopCustomersLimit (names are filled in later).
+func topCustomers(rev []store.CustomerRevenue) []TopCustomer {
 	out := make([]TopCustomer, 0, len(rev))
 	for _, r := range rev {
-		out = append(out, TopCustomer{ID: r.CustomerID, Visits: vis[r.CustomerID], RevenueCents: r.Cents})
+		out = append(out, TopCustomer{ID: r.CustomerID, Visits: r.Visits, RevenueCents: r.Cents})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]

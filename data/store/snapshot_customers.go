@@ -11,19 +11,18 @@ import (
 // per customer and local day) and rollup_customer_revenue (succeeded payments per customer, paid
 // local day and currency). Dates are local dates (DateLayout), both ends inclusive.
 
-// CustomerVisits is one customer's visits in a period and the local date of their first visit
-// ever (on or before the period's first visit).
-type CustomerVisits struct {
-	CustomerID int64
-	Visits     int64
-	FirstVisit string
+// VisitSummary counts the customers with a visit in a period, how many of them first visited
+// there (on or after its first day), and their visits.
+type VisitSummary struct {
+	Customers, New, Visits int64
 }
 
-// CustomerRevenue is one customer's succeeded revenue in a period, in one currency.
+// CustomerRevenue is one customer's succeeded revenue in a period, in one currency, and their
+// visits in the period.
 type CustomerRevenue struct {
 	CustomerID int64
 	Cents      int64
-	N          int64
+	Visits     int64
 }
 
 // CustomerContact is a customer's name and contact details.
@@ -41,36 +40,47 @@ type LapsedCustomer struct {
 	RevenueCents int64
 }
 
-// CustomerVisitsIn lists the customers with a visit from from to to: their visits there and their
-// first visit ever.
-func (sn *Snapshot) CustomerVisitsIn(ctx context.Context, from, to string) ([]CustomerVisits, error) {
-	const q = `SELECT v.customer_id, SUM(v.n),
-       (SELECT f.local_date FROM rollup_customer_visit f WHERE f.customer_id = v.customer_id AND f.n > 0
-         ORDER BY f.local_date LIMIT 1)
-  FROM rollup_customer_visit v WHERE v.local_date BETWEEN ? AND ? AND v.n > 0 GROUP BY v.customer_id`
-	var out []CustomerVisits
-	err := sn.each(ctx, q, []any{from, to}, func(r *sql.Rows) error {
-		var c CustomerVisits
-		if err := r.Scan(&c.CustomerID, &c.Visits, &c.FirstVisit); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
+// CustomerVisitSummary counts the visitors from from to to, the new ones among them and their
+// visits, in one statement (a customer's first visit is one seek of the customer's rows).
+func (sn *Snapshot) CustomerVisitSummary(ctx context.Context, from, to string) (VisitSummary, error) {
+	const q = `SELECT COUNT(*), COALESCE(SUM(first >= ?), 0), COALESCE(SUM(visits), 0) FROM (
+  SELECT SUM(v.n) AS visits,
+         (SELECT f.local_date FROM rollup_customer_visit f WHERE f.customer_id = v.customer_id AND f.n > 0
+           ORDER BY f.local_date LIMIT 1) AS first
+    FROM rollup_customer_visit v WHERE v.local_date BETWEEN ? AND ? AND v.n > 0 GROUP BY v.customer_id)`
+	var vs VisitSummary
+	err := sn.tx.QueryRowContext(ctx, q, from, from, to).Scan(&vs.Customers, &vs.New, &vs.Visits)
 	if err != nil {
-		return nil, fmt.Errorf("read customer visits: %w", err)
+		return vs, fmt.Errorf("read customer visits: %w", err)
 	}
-	return out, nil
+	return vs, nil
 }
 
-// CustomerRevenueIn sums succeeded payments in currency paid from from to to, per customer.
-func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, from, to, currency string) ([]CustomerRevenue, error) {
-	const q = `SELECT customer_id, SUM(cents), SUM(n) FROM rollup_customer_revenue
- WHERE local_date BETWEEN ? AND ? AND currency = ? GROUP BY customer_id HAVING SUM(n) > 0`
+// CustomerRetention counts the customers with a visit from prevFrom to prevTo, and how many of
+// them also visit from from to to.
+func (sn *Snapshot) CustomerRetention(ctx context.Context, prevFrom, prevTo, from, to string) (prev, kept int64, err error) {
+	const q = `SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM rollup_customer_visit k
+         WHERE k.customer_id = p.customer_id AND k.local_date BETWEEN ? AND ? AND k.n > 0)), 0)
+  FROM (SELECT DISTINCT customer_id FROM rollup_customer_visit WHERE local_date BETWEEN ? AND ? AND n > 0) p`
+	if err = sn.tx.QueryRowContext(ctx, q, from, to, prevFrom, prevTo).Scan(&prev, &kept); err != nil {
+		return 0, 0, fmt.Errorf("read customer retention: %w", err)
+	}
+	return prev, kept, nil
+}
+
+// TopCustomerRevenue returns the customers whose succeeded revenue in currency paid from from to
+// to is at least the limit-th largest (so every customer tied at the boundary is there), each with
+// their visits in the period; the caller ranks them.
+func (sn *Snapshot) TopCustomerRevenue(ctx context.Context, from, to, currency string, limit int) ([]CustomerRevenue, error) {
+	const q = `WITH g AS MATERIALIZED (SELECT customer_id, SUM(cents) AS cents FROM rollup_customer_revenue
+   WHERE local_date BETWEEN ? AND ? AND currency = ? GROUP BY customer_id HAVING SUM(n) > 0)
+SELECT g.customer_id, g.cents,
+       (SELECT COALESCE(SUM(v.n), 0) FROM rollup_customer_visit v WHERE v.customer_id = g.customer_id AND v.local_date BETWEEN ? AND ?)
+  FROM g WHERE g.cents >= COALESCE((SELECT cents FROM g ORDER BY cents DESC LIMIT 1 OFFSET ?), -9223372036854775808)`
 	var out []CustomerRevenue
-	err := sn.each(ctx, q, []any{from, to, currency}, func(r *sql.Rows) error {
+	err := sn.each(ctx, q, []any{from, to, currency, from, to, limit - 1}, func(r *sql.Rows) error {
 		var c CustomerRevenue
-		if err := r.Scan(&c.CustomerID, &c.Cents, &c.N); err != nil {
+		if err := r.Scan(&c.CustomerID, &c.Cents, &c.Visits); err != nil {
 			return err
 		}
 		out = append(out, c)
