@@ -16,6 +16,7 @@ const (
 	FeaturePeriodComparisons = "period_comparisons"
 	FeatureBusyHours         = "busy_hours"
 	FeatureStaffPerformance  = "staff_performance"
+	FeatureCustomerInsights  = "customer_insights"
 )
 
 // Feature categories and UI locations; the UI groups and places features by them.
@@ -96,6 +97,12 @@ var registry = []Feature{
 		Description: "Per resource: appointments, visits, cancellation and no-show rates, booked hours, revenue and share.",
 		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "analytics", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 44,
+	},
+	{
+		Code: FeatureCustomerInsights, Name: "Customer insights",
+		Description: "New, returning and lapsed customers, retention, visits per customer and the top customers by revenue.",
+		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "account", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 45,
 	},
 	{
 		Code: FeatureExportCSV, Name: "CSV export",

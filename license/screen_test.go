@@ -9,7 +9,7 @@ import (
 // A screen's badge: open when any of its features is, else the lowest plan unlocking one.
 func TestLowestUnlockPerScreen(t *testing.T) {
 	analytics := ScreenFeatures(ScreenAnalytics)
-	if len(analytics) != 6 {
+	if len(analytics) != 7 {
 		t.Fatalf("analytics screen features %v", analytics)
 	}
 	cases := []struct {
@@ -25,7 +25,7 @@ func TestLowestUnlockPerScreen(t *testing.T) {
 			Entitlements{plan: Starter, features: map[string]bool{FeatureAnalyticsCharts: false, FeatureBusyHours: false}}, false, Professional, true},
 		{"everything switched off: no plan fixes it", Entitlements{plan: Enterprise, features: map[string]bool{
 			FeatureAnalyticsCharts: false, FeatureAdvancedAnalytics: false, FeatureRevenueAnalytics: false,
-			FeaturePeriodComparisons: false, FeatureBusyHours: false, FeatureStaffPerformance: false}}, false, 0, false},
+			FeaturePeriodComparisons: false, FeatureBusyHours: false, FeatureStaffPerformance: false, FeatureCustomerInsights: false}}, false, 0, false},
 	}
 	for _, c := range cases {
 		open, plan, ok := c.e.LowestUnlock(analytics)

@@ -29,6 +29,7 @@ const (
 	ReportDashboard    Report = "dashboard"
 	ReportAppointments Report = "appointments"
 	ReportRevenue      Report = "revenue"
+	ReportCustomers    Report = "customers"
 )
 
 // CheckReport reports whether ents includes report r: nil, or the *license.UpgradeError naming
@@ -43,6 +44,8 @@ func CheckReport(ents license.Entitlements, r Report) error {
 		return ents.Check(license.FeatureRevenueAnalytics)
 	case ReportStaff:
 		return ents.Check(license.FeatureStaffPerformance)
+	case ReportCustomers:
+		return ents.Check(license.FeatureCustomerInsights)
 	default:
 		return ents.Check(license.FeatureDashboard)
 	}

@@ -67,6 +67,7 @@ type analyticsView struct {
 	appt       *apptPanel
 	rev        *revPanel
 	staff      *staffPanel
+	cust       *custPanel
 }
 
 func buildAnalytics(s *Shell) fyne.CanvasObject { return newAnalytics(s, s.Reports()) }
@@ -77,6 +78,7 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	v.message = container.NewVBox()
 	v.appt, v.rev = newApptPanel(s), newRevPanel(s)
 	v.staff = newStaffPanel(s, ar)
+	v.cust = newCustPanel(s)
 	bar := widget.NewProgressBarInfinite()
 	v.busy = container.NewBorder(nil, nil, widget.NewLabel("Computing…"),
 		&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.stop}, bar)
@@ -93,7 +95,11 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	apptSave := newDocSaver(s, ar, reports.ReportAppointments, v.documentRequest)
 	revSave := newDocSaver(s, ar, reports.ReportRevenue, v.documentRequest)
 	revTab.Content = container.NewBorder(revSave.root, nil, nil, nil, v.rev.view)
-	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, v.staff.tab())
+	custTab := container.NewTabItem("Customers", v.cust.view)
+	if !s.Entitlements().Can(license.FeatureCustomerInsights).Allowed {
+		custTab.Icon = LockIcon()
+	}
+	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, custTab, v.staff.tab())
 	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -218,6 +224,7 @@ type analyticsResult struct {
 	// The comparison's headline numbers, or why there is none (a *license.HistoryError).
 	apptCmp, revCmp *reports.Comparison
 	cmpErr          error
+	cust            *reports.CustomerInsights
 }
 
 // run recomputes off the UI goroutine, cancelling any computation still running.
@@ -286,6 +293,9 @@ func computeAnalytics(ctx context.Context, ar AnalyticsReports, ents license.Ent
 			}
 		}
 	}
+	if res.cust, err = customersFor(ctx, ar, ents, p, w); err != nil {
+		return res, err
+	}
 	return res, ctx.Err()
 }
 
@@ -332,6 +342,9 @@ func (v *analyticsView) show(res analyticsResult, err error) {
 	}
 	v.showComparison(res)
 	v.staff.load(res.period)
+	if res.cust != nil {
+		v.cust.fill(*res.cust)
+	}
 }
 
 func (v *analyticsView) showError(err error) {

@@ -16,8 +16,8 @@ import (
 	"github.com/almanac-app/almanac/reports"
 )
 
-const reportUsage = `Usage: almanac report dashboard|appointments|revenue|resources [--days N | --from YYYY-MM-DD --to YYYY-MM-DD | --period P]
-                      [--compare previous|last-year] [--status S] [--service ID] [--resource ID]
+const reportUsage = `Usage: almanac report dashboard|appointments|revenue|resources|customers [--days N | --from YYYY-MM-DD --to YYYY-MM-DD | --period P]
+                      [--compare previous|last-year] [--status S] [--service ID] [--resource ID] [--lapsed-days N]
                       [--json] [--chart FILE.png]
                       [--pdf FILE.pdf] [--xlsx FILE.xlsx] [--paper a4|letter] [--overwrite]
 
@@ -32,6 +32,10 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
   resources     per resource (staff): appointments, visits, cancellations and no-shows with
                 their rates, booked hours, revenue and share (default last 30 days); needs
                 staff performance (PROFESSIONAL); no filters, chart or documents
+  customers     new, returning and visiting customers, retention, visits per customer, the top
+                20 by revenue and the lapsed customers (no visit for more than --lapsed-days N,
+                default 90, and nothing booked); customer insights (PROFESSIONAL); default last
+                30 days
 --days N is the N local days ending today, clamped to your plan's history window. --period is
 today, this-week, last-week (weeks start on Monday), this-month, last-month, this-quarter,
 last-quarter, ytd, last-year ("this" periods end today; one starting before your plan's history
@@ -61,6 +65,7 @@ type reportFlags struct {
 	asJSON, overwrite             bool
 	serviceID, resourceID         int64
 	setPeriod, setStatus, setRsrc bool
+	lapsedDays                    string
 }
 
 func runReport(env *Env, args []string) error {
@@ -69,7 +74,7 @@ func runReport(env *Env, args []string) error {
 			fmt.Fprintln(env.Stdout, reportUsage)
 			return nil
 		}
-		return usageErr("report: name a report: dashboard, appointments, revenue or resources (see almanac report -h)")
+		return usageErr("report: name a report: dashboard, appointments, revenue, resources or customers (see almanac report -h)")
 	}
 	f, done, err := parseReportFlags(env, args)
 	if done || err != nil {
@@ -93,6 +98,8 @@ func runReport(env *Env, args []string) error {
 		return reportAppointments(env, svc, ents, w, f)
 	case "resources":
 		return reportResources(env, svc, ents, w, f)
+	case "customers":
+		return reportCustomers(env, svc, ents, w, f)
 	default:
 		return reportRevenue(env, svc, ents, w, f)
 	}
@@ -101,9 +108,9 @@ func runReport(env *Env, args []string) error {
 func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	f := reportFlags{kind: args[0]}
 	switch f.kind {
-	case "dashboard", "appointments", "revenue", "resources":
+	case "dashboard", "appointments", "revenue", "resources", "customers":
 	default:
-		return f, false, usageErr("report: unknown report %q: use dashboard, appointments, revenue or resources", f.kind)
+		return f, false, usageErr("report: unknown report %q: use dashboard, appointments, revenue, resources or customers", f.kind)
 	}
 	fs := newFlags("report", reportUsage)
 	fs.StringVar(&f.days, "days", "", "the N local days ending today (default 30)")
@@ -114,6 +121,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
 	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
+	fs.StringVar(&f.lapsedDays, "lapsed-days", "", "customers only: days without a visit that make a customer lapsed (default 90)")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON with the documented field names")
 	fs.StringVar(&f.chart, "chart", "", "also write the daily chart to this PNG file")
 	fs.StringVar(&f.pdf, "pdf", "", "save the report as a PDF to this file (STARTER and up)")
@@ -156,6 +164,9 @@ func (f *reportFlags) validate() error {
 		return bad("filters: it lists every resource")
 	case f.kind == "resources" && (f.chart != "" || f.pdf != "" || f.xlsx != ""):
 		return bad("--chart, --pdf or --xlsx")
+	}
+	if err := f.validateCustomers(bad); err != nil {
+		return err
 	}
 	if f.days != "" {
 		if _, err := reports.ParseDays(f.days); err != nil {

@@ -47,8 +47,14 @@ func TestReportGatesAndUsage(t *testing.T) {
 		{"revenue on PRO", pro, []string{"report", "revenue", "--service", "1"}, 0, ""},
 		{"days clamped", pro, []string{"report", "appointments", "--days", "400"}, 0, "using 90 days"},
 		{"date past the window", pro, []string{"report", "appointments", "--from", daysAgo(200)}, 3, "ENTERPRISE"},
-		{"no report named", pro, []string{"report"}, 2, "dashboard, appointments, revenue or resources"},
-		{"unknown report", pro, []string{"report", "customers"}, 2, "customers"},
+		{"no report named", pro, []string{"report"}, 2, "dashboard, appointments, revenue, resources or customers"},
+		{"unknown report", pro, []string{"report", "clients"}, 2, "clients"},
+		{"customers on FREE", free, []string{"report", "customers"}, 3, "PROFESSIONAL"},
+		{"customers on PRO", pro, []string{"report", "customers", "--days", "30", "--lapsed-days", "60"}, 0, ""},
+		{"lapsed days not a number", pro, []string{"report", "customers", "--lapsed-days", "0"}, 2, "--lapsed-days"},
+		{"lapsed days elsewhere", pro, []string{"report", "appointments", "--lapsed-days", "30"}, 2, "--lapsed-days"},
+		{"customers with a filter", pro, []string{"report", "customers", "--service", "1"}, 2, "filters"},
+		{"customers past the window", pro, []string{"report", "customers", "--from", daysAgo(200)}, 3, "ENTERPRISE"},
 		{"days zero", pro, []string{"report", "appointments", "--days", "0"}, 2, "--days"},
 		{"days not a number", pro, []string{"report", "appointments", "--days", "lots"}, 2, "--days"},
 		{"days negative", pro, []string{"report", "revenue", "--days", "-3"}, 2, "--days"},
@@ -169,4 +175,38 @@ func mustZone(name string) *time.Location {
 		panic(err) // the zone database ships with Go (time/tzdata fallback) in every test run
 	}
 	return loc
+}
+
+// report customers --json prints every documented field; the text report names each number.
+func TestReportCustomersJSONAndText(t *testing.T) {
+	home := proHome(t)
+	code, stdout, stderr := runCLI(t, "--home", home, "report", "customers", "--days", "30", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"new_customers", "returning_customers", "visiting_customers", "retention_rate_percent",
+		"average_visits_per_customer", "top_customers", "lapsed_customers", "lapsed_days", "currency", "period_days"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %s: %s", k, stdout)
+		}
+	}
+	if m["new_customers"].(float64)+m["returning_customers"].(float64) != m["visiting_customers"].(float64) || m["period_days"] != 30.0 {
+		t.Errorf("new + returning != visiting, or period: %v", m)
+	}
+	if top := m["top_customers"].([]any); len(top) == 0 || len(top) > 20 {
+		t.Errorf("%d top customers, want 1 to 20", len(top))
+	}
+	code, stdout, stderr = runCLI(t, "--home", home, "report", "customers")
+	if code != 0 {
+		t.Fatalf("text: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"New customers", "Returning customers", "Visiting customers", "Retention rate", "Visits per customer", "Top customers", "Lapsed customers (no visit for more than 90 days"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text report lacks %q:\n%s", want, stdout)
+		}
+	}
 }

@@ -80,6 +80,10 @@ func TestMigration4FinishesOldBulkLoad(t *testing.T) {
 		if err != nil {
 			return err
 		}
+		// Nor had it the tables of later versions.
+		if _, err := tx.Exec("DROP TABLE rollup_customer_visit; DROP TABLE rollup_customer_revenue"); err != nil {
+			return err
+		}
 		_, err = tx.Exec("PRAGMA user_version = 3")
 		return err
 	})

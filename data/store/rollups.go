@@ -77,6 +77,15 @@ var rollups = []rollup{
 		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
 		keys:   []rollupCol{textCol("local_date", "{r}.paid_local_date"), {name: "service_id", lookup: apptService}, textCol("currency", "{r}.currency")},
 		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
+	// Version 5 (customer insights): visits (completed appointments) per customer and local day.
+	{table: "rollup_customer_visit", source: "appointments", filter: "{r}.status = 'completed'",
+		keys: []rollupCol{intCol("customer_id", "{r}.customer_id"), textCol("local_date", "{r}.local_date")},
+		sums: []rollupCol{count}},
+	// Succeeded payments per customer, paid local date and currency.
+	{table: "rollup_customer_revenue", source: "payments",
+		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
+		keys:   []rollupCol{intCol("customer_id", "{r}.customer_id"), textCol("local_date", "{r}.paid_local_date"), textCol("currency", "{r}.currency")},
+		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
 	// Version 6 (staff performance): per day x resource x status with the booked seconds, and
 	// succeeded revenue under the payment's appointment's resource.
 	{table: "rollup_appt_resource_minutes", source: "appointments",

@@ -1,0 +1,197 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/almanac-app/almanac/data/store"
+
+	"github.com/almanac-app/almanac/data"
+	"github.com/almanac-app/almanac/license"
+)
+
+// Customer insights (issue 15). A visit is a completed appointment, on the local date of its
+// start; revenue is succeeded payments in the tenant's currency on the local date they were
+// paid. Everything is read from rollup_customer_visit and rollup_customer_revenue.
+
+// DefaultLapsedDays is how long without a visit makes a customer lapsed when none is given.
+const DefaultLapsedDays = 90
+
+// TopCustomersLimit is the length of top_customers.
+const TopCustomersLimit = 20
+
+// CustomerQuery asks for customer insights over a resolved period. Window decides whether the
+// previous period (for retention) is visible; LapsedDays 0 means DefaultLapsedDays.
+type CustomerQuery struct {
+	Period     Period
+	Window     license.Window
+	LapsedDays int
+}
+
+// TopCustomer is one row of top_customers.
+type TopCustomer struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Visits       int64  `json:"visits"`
+	RevenueCents int64  `json:"revenue_cents"`
+}
+
+// LapsedCustomer is one row of lapsed_customers.
+type LapsedCustomer struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	Phone        string `json:"phone"`
+	LastVisit    string `json:"last_visit_date"`
+	Visits       int64  `json:"visit_count"`
+	RevenueCents int64  `json:"lifetime_revenue_cents"`
+}
+
+// CustomerInsights is the customers report.
+type CustomerInsights struct {
+	NewCustomers             int64            `json:"new_customers"`
+	ReturningCustomers       int64            `json:"returning_customers"`
+	VisitingCustomers        int64            `json:"visiting_customers"`
+	RetentionRatePercent     *float64         `json:"retention_rate_percent"`
+	AverageVisitsPerCustomer float64          `json:"average_visits_per_customer"`
+	TopCustomers             []TopCustomer    `json:"top_customers"`
+	LapsedCustomers          []LapsedCustomer `json:"lapsed_customers"`
+	LapsedDays               int              `json:"lapsed_days"`
+	Currency                 string           `json:"currency"`
+	PeriodDays               int              `json:"period_days"`
+
+	From     string `json:"-"`
+	To       string `json:"-"`
+	TimeZone string `json:"-"`
+}
+
+// Customers computes customer insights for q from one snapshot when ents includes them.
+func (s *Service) Customers(ctx context.Context, ents license.Entitlements, q CustomerQuery) (CustomerInsights, error) {
+	if err := CheckReport(ents, ReportCustomers); err != nil {
+		return CustomerInsights{}, err
+	}
+	var out CustomerInsights
+	err := s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
+		t, from, to, days, _, err := s.reportBasis(ctx, sn, ents, q.Period)
+		if err != nil {
+			return err
+		}
+		out, err = s.customerInsights(ctx, sn, t, from, days, q)
+		out.To, out.TimeZone = to, t.TimeZone
+		return err
+	})
+	return out, err
+}
+
+// customerInsights reads and computes every field for the period from..from+days-1.
+func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t data.Tenant, from string, days int, q CustomerQuery) (CustomerInsights, error) {
+	to := addDays(from, days-1)
+	out := CustomerInsights{PeriodDays: days, From: from, Currency: t.Currency, LapsedDays: q.LapsedDays}
+	if out.LapsedDays <= 0 {
+		out.LapsedDays = DefaultLapsedDays
+	}
+	vs, err := sn.CustomerVisitSummary(ctx, from, to)
+	if err != nil {
+		return out, err
+	}
+	visitCounts(&out, vs)
+	if out.RetentionRatePercent, err = retention(ctx, sn, from, days, q.Window); err != nil {
+		return out, err
+	}
+	rev, err := sn.TopCustomerRevenue(ctx, from, to, t.Currency, TopCustomersLimit)
+	if err != nil {
+		return out, err
+	}
+	top := topCustomers(rev)
+	if out.TopCustomers, err = nameTop(ctx, sn, top); err != nil {
+		return out, err
+	}
+	today := Today(s.now(), t.Location())
+	lapsed, err := sn.LapsedCustomers(ctx, today.AddDate(0, 0, -out.LapsedDays).Format(data.DateLayout), s.now().Unix(), t.Currency)
+	out.LapsedCustomers = lapsedRows(lapsed)
+	return out, err
+}
+
+// visitCounts fills the counts of new, returning and visiting customers and the average visits.
+func visitCounts(out *CustomerInsights, vs store.VisitSummary) {
+	out.VisitingCustomers, out.NewCustomers = vs.Customers, vs.New
+	out.ReturningCustomers = vs.Customers - vs.New
+	if vs.Customers > 0 {
+		out.AverageVisitsPerCustomer = round2(float64(vs.Visits) / float64(vs.Customers))
+	}
+}
+
+// retention is the share of the customers visiting in the days just before from (as many as
+// the period has) who also visit in the period; nil when there are none or that period starts
+// before the history window's cutoff.
+func retention(ctx context.Context, sn *store.Snapshot, from string, days int, w license.Window) (*float64, error) {
+	prevFrom, prevTo := addDays(from, -days), addDays(from, -1)
+	if !w.Unlimited && !w.Today.IsZero() {
+		d, _ := time.ParseInLocation(data.DateLayout, prevFrom, w.Today.Location())
+		if w.CheckDate(d) != nil {
+			return nil, nil
+		}
+	}
+	prev, kept, err := sn.CustomerRetention(ctx, prevFrom, prevTo, from, addDays(from, days-1))
+	if err != nil || prev == 0 {
+		return nil, err
+	}
+	v := percent(kept, prev)
+	return &v, nil
+}
+
+// topCustomers ranks the candidates by revenue, then visits in the period, then lower id, and
+// keeps the first TopCustomersLimit (names are filled in later).
+func topCustomers(rev []store.CustomerRevenue) []TopCustomer {
+	out := make([]TopCustomer, 0, len(rev))
+	for _, r := range rev {
+		out = append(out, TopCustomer{ID: r.CustomerID, Visits: r.Visits, RevenueCents: r.Cents})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.RevenueCents != b.RevenueCents {
+			return a.RevenueCents > b.RevenueCents
+		}
+		if a.Visits != b.Visits {
+			return a.Visits > b.Visits
+		}
+		return a.ID < b.ID
+	})
+	return out[:min(len(out), TopCustomersLimit)]
+}
+
+// nameTop fills in the names of the top customers.
+func nameTop(ctx context.Context, sn *store.Snapshot, top []TopCustomer) ([]TopCustomer, error) {
+	ids := make([]int64, len(top))
+	for i, c := range top {
+		ids[i] = c.ID
+	}
+	contacts, err := sn.CustomerContacts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range top {
+		top[i].Name = contacts[top[i].ID].Name
+		if top[i].Name == "" {
+			top[i].Name = fmt.Sprintf("#%d", top[i].ID)
+		}
+	}
+	return top, nil
+}
+
+func lapsedRows(ls []store.LapsedCustomer) []LapsedCustomer {
+	out := make([]LapsedCustomer, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, LapsedCustomer{ID: l.ID, Name: l.Name, Email: l.Email, Phone: l.Phone,
+			LastVisit: l.LastVisit, Visits: l.Visits, RevenueCents: l.RevenueCents})
+	}
+	return out
+}
+
+// addDays moves a local date by n days.
+func addDays(date string, n int) string {
+	d, _ := time.Parse(data.DateLayout, date)
+	return d.AddDate(0, 0, n).Format(data.DateLayout)
+}
