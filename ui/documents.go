@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -183,20 +182,7 @@ func documentNameError(folder, name string, f reports.DocFormat) error {
 // confirmReplace saves to path, first asking "Replace?" when a file is already there; the old
 // file stays until the new one is complete.
 func (d *docSaver) confirmReplace(f reports.DocFormat, path string) {
-	if _, err := os.Lstat(path); err != nil {
-		d.start(f, path, false)
-		return
-	}
-	msg := widget.NewLabel(fmt.Sprintf("%s is already in %s.\nReplacing it swaps in the new file only once it is complete; "+
-		"if the save fails or you cancel it, the old file stays as it is.", filepath.Base(path), filepath.Dir(path)))
-	msg.Wrapping = fyne.TextWrapWord
-	dlg := dialog.NewCustomConfirm("Replace "+filepath.Base(path)+"?", "Replace", "Cancel", msg, func(replace bool) {
-		if replace {
-			d.start(f, path, true)
-		}
-	}, d.s.Win)
-	dlg.Resize(fyne.NewSize(560, dlg.MinSize().Height))
-	dlg.Show()
+	askReplace(d.s, path, "the save", func(replace bool) { d.start(f, path, replace) })
 }
 
 // start saves off the UI goroutine with progress and Cancel. The request is the screen's

@@ -262,18 +262,24 @@ func (v *exportsView) save(f reports.Format) {
 // confirmReplace starts the export to path, first asking "Replace?" when a file is already there.
 // The old file stays until the new one is complete; a failed or cancelled export keeps it.
 func (v *exportsView) confirmReplace(f reports.Format, path string) {
+	askReplace(v.s, path, "the export", func(replace bool) { v.start(f, path, replace) })
+}
+
+// askReplace calls start(false) when nothing is at path, else asks "Replace?" first and calls
+// start(true) only if the owner chooses Replace. what names the work ("the export", "the save").
+func askReplace(s *Shell, path, what string, start func(replace bool)) {
 	if _, err := os.Lstat(path); err != nil {
-		v.start(f, path, false)
+		start(false)
 		return
 	}
-	msg := widget.NewLabel(fmt.Sprintf("%s is already in %s.\nReplacing it swaps in the new file only once the export is complete; "+
-		"if the export fails or you cancel it, the old file stays as it is.", filepath.Base(path), filepath.Dir(path)))
+	msg := widget.NewLabel(fmt.Sprintf("%s is already in %s.\nReplacing it swaps in the new file only once %s is complete; "+
+		"if %s fails or you cancel it, the old file stays as it is.", filepath.Base(path), filepath.Dir(path), what, what))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm("Replace "+filepath.Base(path)+"?", "Replace", "Cancel", msg, func(replace bool) {
 		if replace {
-			v.start(f, path, true)
+			start(true)
 		}
-	}, v.s.Win)
+	}, s.Win)
 	d.Resize(fyne.NewSize(560, d.MinSize().Height))
 	d.Show()
 }
