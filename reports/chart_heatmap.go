@@ -24,7 +24,7 @@ func BusyHoursChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render chart %q: %w", title, err)
 	}
-	font, err := chart.GetDefaultFont()
+	font, err := defaultFont()
 	if err != nil {
 		return nil, fmt.Errorf("render chart %q: %w", title, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	chart "github.com/wcharczuk/go-chart/v2"
@@ -162,7 +163,7 @@ func (p palette) lineChart(title string, opts ChartOptions, dates []string, seri
 // own legends paint a white box whatever the style, which is unreadable in the dark theme.
 func (p palette) legend(series []chart.Series) chart.Renderable {
 	return func(r chart.Renderer, cb chart.Box, _ chart.Style) {
-		font, err := chart.GetDefaultFont()
+		font, err := defaultFont()
 		if err != nil {
 			return // the chart itself already rendered text with this font
 		}
@@ -284,6 +285,11 @@ func (p palette) barChart(title string, opts ChartOptions, bars []bar) ([]byte, 
 	}
 	// A bar chart draws its grid lines over the bars, so it has none.
 	c.YAxis.GridLines, c.YAxis.GridMajorStyle, c.YAxis.GridMinorStyle = nil, chart.Hidden(), chart.Hidden()
+	font, err := defaultFont()
+	if err != nil {
+		return nil, fmt.Errorf("render chart %q: %w", title, err)
+	}
+	c.Font = font
 	var buf bytes.Buffer
 	if err := c.Render(chart.PNG, &buf); err != nil {
 		return nil, fmt.Errorf("render chart %q: %w", title, err)
@@ -337,7 +343,7 @@ func (p palette) hbarChart(title string, opts ChartOptions, bars []bar) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("render chart %q: %w", title, err)
 	}
-	font, err := chart.GetDefaultFont()
+	font, err := defaultFont()
 	if err != nil {
 		return nil, fmt.Errorf("render chart %q: %w", title, err)
 	}
@@ -465,7 +471,17 @@ func StatusLabel(s data.AppointmentStatus) string {
 	return string(str[0]-'a'+'A') + str[1:]
 }
 
+// defaultFont is go-chart's default font, loaded once. go-chart loads it lazily itself, but reads
+// its variable outside its lock, so two charts drawn at once for the first time race (the
+// Dashboard draws its charts in parallel); every chart here takes the font from this instead.
+var defaultFont = sync.OnceValues(chart.GetDefaultFont)
+
 func render(c chart.Chart) ([]byte, error) {
+	font, err := defaultFont()
+	if err != nil {
+		return nil, fmt.Errorf("render chart %q: %w", c.Title, err)
+	}
+	c.Font = font
 	var buf bytes.Buffer
 	if err := c.Render(chart.PNG, &buf); err != nil {
 		return nil, fmt.Errorf("render chart %q: %w", c.Title, err)
