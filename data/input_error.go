@@ -43,6 +43,10 @@ const (
 	FieldOverwrite    = "overwrite" // the choice to replace a file already there
 )
 
+// FieldLapsedDays is the days without a visit that make a customer lapsed (the lapsed
+// customers' parameter).
+const FieldLapsedDays = "lapsed_days"
+
 // Error words the problem without naming any front end's controls.
 func (e *InputError) Error() string {
 	return e.Words(func(field string) string { return field })

@@ -10,6 +10,13 @@ import (
 // and how they become WHERE clauses. The Snapshot's export methods (snapshot_export.go) build
 // every query from it, and reports builds its encoders from it, so adding a dataset over an
 // existing table is one entry here and its test in datasets_test.go.
+//
+// A typed dataset (Typed) is a list whose rows a WHERE of "=" filters and one date range cannot
+// select: a condition over each row's history, values from the clock, a parameter. Its rows come
+// from a typed Snapshot read that the caller runs with those values (lapsed_customers:
+// Snapshot.LapsedCustomers, given the cutoff the caller works out from today and the lapsed
+// days); the entry gives only its columns and their roles, so the formats write it like any
+// other dataset, and the SQL-building reads (ExportCount, ExportRows, ExportSQL) refuse it.
 
 // Export dataset names.
 const (
@@ -19,6 +26,8 @@ const (
 	DatasetServices      = "services"
 	DatasetPayments      = "payments"
 	DatasetSubscriptions = "subscriptions"
+	// DatasetLapsedCustomers is the customers report's lapsed_customers list, a typed dataset.
+	DatasetLapsedCustomers = "lapsed_customers"
 )
 
 // Filter names: the filters a dataset can take besides its dates.
@@ -107,6 +116,12 @@ type Dataset struct {
 	// Statuses are the valid status filter values, when Filters has FilterStatus.
 	Statuses []string
 	Rollups  []CountRollup // tried in order; none covers: COUNT(*)
+	// Typed datasets have no From, Joins, OrderBy, filters, dates or column SQL: their rows come
+	// from a typed Snapshot read (see the comment at the top of this file).
+	Typed bool
+	// Param is the data.Field of the one whole-number parameter a typed dataset's rows depend on
+	// ("" for none): lapsed_customers takes the days without a visit (data.FieldLapsedDays).
+	Param string
 }
 
 // Datasets lists the exportable datasets in menu order. The result is a copy.
@@ -259,6 +274,20 @@ var datasets = []Dataset{
 			{Key: "interval", Title: "Interval", Role: RoleLabel, SQL: "sub.interval"},
 			{Key: "started_at", Title: "Started", Role: RoleTime, SQL: "sub.started_at"},
 			{Key: "canceled_at", Title: "Canceled", Role: RoleTime, SQL: "sub.canceled_at"},
+		},
+	},
+	// The typed datasets, read by typed Snapshot methods (see the top of this file).
+	{
+		Name: DatasetLapsedCustomers, Title: "Lapsed customers", Typed: true, Param: data.FieldLapsedDays,
+		Columns: []DatasetColumn{
+			{Key: "id", Title: "ID", Role: RoleID},
+			{Key: "name", Title: "Name", Role: RoleText},
+			{Key: "email", Title: "Email", Role: RoleText},
+			{Key: "phone", Title: "Phone", Role: RolePhone},
+			{Key: "last_visit_date", Title: "Last visit", Role: RoleDate},
+			{Key: "visit_count", Title: "Visits", Role: RoleInt},
+			{Key: "lifetime_revenue_cents", Title: "Lifetime revenue", Role: RoleMoney, CurrencyKey: "currency"},
+			{Key: "currency", Title: "Currency", Role: RoleTenantCurrency},
 		},
 	},
 }

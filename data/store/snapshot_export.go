@@ -66,8 +66,12 @@ func datasetNamed(name string) (*Dataset, error) {
 	return d, nil
 }
 
-// check refuses a filter the dataset does not take, which its queries would otherwise ignore.
+// check refuses a filter the dataset does not take, which its queries would otherwise ignore,
+// and a typed dataset, which has no query.
 func (d *Dataset) check(f ExportFilter) error {
+	if d.Typed {
+		return fmt.Errorf("dataset %s is read by its typed Snapshot method, not a query", d.Name)
+	}
 	if d.Dates == nil && (f.From != "" || f.To != "") {
 		return fmt.Errorf("dataset %s has no date filter", d.Name)
 	}
@@ -275,7 +279,11 @@ func (sn *Snapshot) LongestText(ctx context.Context, dataset string) (map[string
 	return out, nil
 }
 
+// longestSQL is "" for a typed dataset: it has no table to measure (its reader measures its rows).
 func (d *Dataset) longestSQL(c DatasetColumn) string {
+	if d.Typed {
+		return ""
+	}
 	switch c.Role {
 	case RoleText, RolePhone:
 		return "SELECT MAX(LENGTH(" + c.SQL + ")) FROM " + d.From
