@@ -108,9 +108,7 @@ func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t da
 	if out.TopCustomers, err = nameTop(ctx, sn, top); err != nil {
 		return out, err
 	}
-	today := Today(s.now(), t.Location())
-	lapsed, err := sn.LapsedCustomers(ctx, today.AddDate(0, 0, -out.LapsedDays).Format(data.DateLayout), s.now().Unix(), t.Currency)
-	out.LapsedCustomers = lapsedRows(lapsed)
+	out.LapsedCustomers, err = lapsedCustomers(ctx, sn, t, s.now(), out.LapsedDays) // the lapsed_customers export's read too
 	return out, err
 }
 

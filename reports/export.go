@@ -70,6 +70,9 @@ type ExportRequest struct {
 	// ServiceID and ResourceID filter appointments; 0 means any.
 	ServiceID, ResourceID int64
 	Active                *bool // resources and services; nil for all
+	// LapsedDays is lapsed_customers' days without a visit (from 1 to MaxDays); 0 means
+	// DefaultLapsedDays. The other datasets refuse it.
+	LapsedDays int
 	// Excel starts a CSV with a UTF-8 byte-order mark so Excel reads it as UTF-8.
 	Excel bool
 	// Out is a directory (the file gets the default name) or a file path whose extension, if it
@@ -133,6 +136,10 @@ type Filters struct {
 	ServiceID  int64  `json:"service_id,omitempty"`
 	ResourceID int64  `json:"resource_id,omitempty"`
 	Active     *bool  `json:"active,omitempty"`
+	// LapsedDays and LastVisitBefore, for lapsed_customers: the days without a visit and the
+	// local date they give (today minus the days), which a last visit is before.
+	LapsedDays      int    `json:"lapsed_days,omitempty"`
+	LastVisitBefore string `json:"last_visit_before,omitempty"`
 }
 
 // exportNotes states the conventions every file follows; written into its metadata.
@@ -151,6 +158,11 @@ func (s *Service) Export(ctx context.Context, ents license.Entitlements, req Exp
 	}
 	if err := CheckOutName(req.Out, req.Format); err != nil {
 		return ExportResult{}, err
+	}
+	if ds.feature != "" {
+		if err := ents.Check(ds.feature); err != nil {
+			return ExportResult{}, err
+		}
 	}
 	if err := ents.Check(req.Format.Feature()); err != nil {
 		return ExportResult{}, err
@@ -197,6 +209,7 @@ type exportJob struct {
 	filter store.ExportFilter
 	meta   Metadata
 	notice *DaysNotice
+	typed  *typedRows // a typed dataset's rows, read at the start of run; nil for the others
 }
 
 // plan resolves the period against the window and builds the query and the metadata.
@@ -267,6 +280,11 @@ func (j *exportJob) metadata(w license.Window, plan license.Plan) Metadata {
 	if j.ds.dateField != "" {
 		m.Filters.From, m.Filters.To, m.Filters.Days, m.Filters.DateField = j.period.From, j.period.To, j.period.Days, j.ds.dateField
 	}
+	if j.ds.param == data.FieldLapsedDays {
+		m.Filters.LapsedDays = j.lapsedDays()
+		m.Filters.LastVisitBefore = lapsedCutoff(j.now, j.loc, m.Filters.LapsedDays)
+		m.Notes = lapsedNotes
+	}
 	if j.tenant.LastSyncAt != nil {
 		s := j.tenant.LastSyncAt.In(j.loc).Format(time.RFC3339)
 		m.DataAsOf = &s
@@ -280,8 +298,7 @@ func (j *exportJob) metadata(w license.Window, plan license.Plan) Metadata {
 
 // run counts the rows, opens the output and streams every row into it.
 func (j *exportJob) run(ctx context.Context, sn *store.Snapshot) (ExportResult, error) {
-	var err error
-	if j.meta.Count, err = sn.ExportCount(ctx, j.ds.name, j.filter); err != nil {
+	if err := j.count(ctx, sn); err != nil {
 		return ExportResult{}, err
 	}
 	out, err := createOutput(j.req.Out, DefaultFileName(j.ds.name, j.req.Format, j.now), j.req.Overwrite)
@@ -317,17 +334,40 @@ func (j *exportJob) run(ctx context.Context, sn *store.Snapshot) (ExportResult, 
 	return res, nil
 }
 
+// count sets the metadata's row count: a typed dataset's rows are read here, once; the others
+// are counted by the store.
+func (j *exportJob) count(ctx context.Context, sn *store.Snapshot) error {
+	var err error
+	if j.ds.typed {
+		if j.typed, err = j.readTyped(ctx, sn); err != nil {
+			return err
+		}
+		j.meta.Count = j.typed.len()
+		return nil
+	}
+	j.meta.Count, err = sn.ExportCount(ctx, j.ds.name, j.filter)
+	return err
+}
+
+// longestText is the longest value of each measured column, for the XLSX widths.
+func (j *exportJob) longestText(ctx context.Context, sn *store.Snapshot) (map[string]int, error) {
+	if j.typed != nil {
+		return j.typed.longest(j.ds.columns), nil
+	}
+	return sn.LongestText(ctx, j.ds.name)
+}
+
 func (j *exportJob) newEncoder(ctx context.Context, sn *store.Snapshot, w io.Writer, flusher interface{ Flush() error }) (encoder, error) {
 	cols := j.ds.columns
 	switch j.req.Format {
 	case FormatJSON:
 		return newJSONEncoder(w, flusher, cols, j.meta, j.loc), nil
 	case FormatXLSX:
-		widths, err := columnWidths(ctx, sn, j.ds.name, cols)
+		longest, err := j.longestText(ctx, sn)
 		if err != nil {
 			return nil, err
 		}
-		return newXLSXEncoder(ctx, w, flusher, cols, j.meta, j.ds, j.loc, j.req.sheetRows, widths), nil
+		return newXLSXEncoder(ctx, w, flusher, cols, j.meta, j.ds, j.loc, j.req.sheetRows, columnWidths(longest, cols)), nil
 	default:
 		return newCSVEncoder(w, flusher, cols, j.loc, j.req.Excel), nil
 	}

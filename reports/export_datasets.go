@@ -7,6 +7,7 @@ import (
 
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/data/store"
+	"github.com/almanac-app/almanac/license"
 )
 
 // Dataset names.
@@ -17,6 +18,8 @@ const (
 	DatasetServices      = store.DatasetServices
 	DatasetPayments      = store.DatasetPayments
 	DatasetSubscriptions = store.DatasetSubscriptions
+	// DatasetLapsedCustomers is the customers report's lapsed_customers list (export_lapsed.go).
+	DatasetLapsedCustomers = store.DatasetLapsedCustomers
 )
 
 // kind is how a column's values are typed in each format.
@@ -85,6 +88,18 @@ type dataset struct {
 	dateField string   // "" when the dataset has no date filter
 	filters   []string // besides dates
 	statuses  []string // valid --status values
+	// typed datasets read their rows from a typed Snapshot method (export_lapsed.go), not from
+	// the store's generated SELECT; param is the data.Field of their parameter ("" for none).
+	typed bool
+	param string
+	// feature is the license feature the dataset needs besides its format's ("" for none).
+	feature string
+}
+
+// datasetFeatures are the datasets that belong to a gated feature: their rows are that
+// feature's numbers.
+var datasetFeatures = map[string]string{
+	DatasetLapsedCustomers: license.FeatureCustomerInsights,
 }
 
 // datasets are the store's datasets in menu order.
@@ -93,7 +108,8 @@ var datasets = exportDatasets()
 func exportDatasets() []dataset {
 	var out []dataset
 	for _, d := range store.Datasets() {
-		ds := dataset{name: d.Name, title: d.Title, statuses: d.Statuses}
+		ds := dataset{name: d.Name, title: d.Title, statuses: d.Statuses, typed: d.Typed, param: d.Param,
+			feature: datasetFeatures[d.Name]}
 		if d.Dates != nil {
 			ds.dateField = d.Dates.Field
 		}
@@ -120,6 +136,10 @@ type DatasetInfo struct {
 	DateField string   // what the date filter applies to; "" when none
 	Filters   []string // "status", "service", "resource", "active"
 	Statuses  []string
+	// Feature is the license feature the dataset needs besides its format's; "" when none.
+	Feature string
+	// Param is the data.Field of the dataset's parameter (data.FieldLapsedDays); "" when none.
+	Param string
 }
 
 // Datasets lists the exportable datasets in menu order.
@@ -127,7 +147,8 @@ func Datasets() []DatasetInfo {
 	var out []DatasetInfo
 	for _, d := range datasets {
 		out = append(out, DatasetInfo{Name: d.name, Title: d.title, DateField: d.dateField,
-			Filters: append([]string(nil), d.filters...), Statuses: append([]string(nil), d.statuses...)})
+			Filters: append([]string(nil), d.filters...), Statuses: append([]string(nil), d.statuses...),
+			Feature: d.feature, Param: d.param})
 	}
 	return out
 }
@@ -161,7 +182,14 @@ func datasetFor(req ExportRequest) (*dataset, error) {
 	}
 	p := req.Period
 	if ds.dateField == "" && (p.Days != "" || p.From != "" || p.To != "" || p.Period != "") {
-		return nil, usageError(data.FieldDataset, ds.name, "has no date filter", "drop {from}, {to}, {days} and {period}")
+		fix := "drop {from}, {to}, {days} and {period}"
+		if ds.param == data.FieldLapsedDays {
+			fix += ": the list looks at every visit; {lapsed_days} sets how long without one makes a customer lapsed"
+		}
+		return nil, usageError(data.FieldDataset, ds.name, "has no date filter", fix)
+	}
+	if err := checkLapsedDays(ds, req.LapsedDays); err != nil {
+		return nil, err
 	}
 	checks := []struct {
 		given bool

@@ -27,6 +27,7 @@ func goldenCases(t *testing.T) []goldenCase {
 	_, demo := demoStore(t, 400)
 	_, crafted := craftedStore(t)
 	hostile := hostileTextStore(t)
+	cx := openCustomersFixture(t)
 	no, yes := false, true
 	cases := []goldenCase{
 		{"demo_appointments_q1_completed_service2", demo, ExportRequest{Dataset: DatasetAppointments,
@@ -45,6 +46,9 @@ func goldenCases(t *testing.T) []goldenCase {
 		{"hostile_customers", hostile, ExportRequest{Dataset: DatasetCustomers}},
 		{"hostile_payments", hostile, ExportRequest{Dataset: DatasetPayments}},
 		{"hostile_subscriptions_empty", hostile, ExportRequest{Dataset: DatasetSubscriptions}},
+		// The customers fixture's lapsed list (customers_test.go): Ivy and Eve after 90 days, Jay too after 89.
+		{"cx_lapsed_customers", cx, ExportRequest{Dataset: DatasetLapsedCustomers}},
+		{"cx_lapsed_customers_89_days", cx, ExportRequest{Dataset: DatasetLapsedCustomers, LapsedDays: 89}},
 	}
 	for _, ds := range DatasetNames() {
 		cases = append(cases, goldenCase{"demo_" + ds, demo, ExportRequest{Dataset: ds}})

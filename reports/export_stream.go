@@ -34,7 +34,7 @@ func (j *exportJob) stream(ctx context.Context, sn *store.Snapshot, enc encoder)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := sn.ExportRows(ctx, j.ds.name, j.filter, nm == nil)
+	rows, err := j.openRows(ctx, sn, nm == nil)
 	if err != nil {
 		return 0, err
 	}
@@ -65,6 +65,23 @@ func (j *exportJob) stream(ctx context.Context, sn *store.Snapshot, enc encoder)
 		j.req.Progress(n, n)
 	}
 	return n, nil
+}
+
+// exportRows is what stream reads rows from: the store's query (*store.ExportRows) or a typed
+// dataset's rows read beforehand (*typedRows).
+type exportRows interface {
+	Next() bool
+	Scan(row []cell) error
+	Err() error
+	Close() error
+}
+
+// openRows starts reading the dataset's rows.
+func (j *exportJob) openRows(ctx context.Context, sn *store.Snapshot, joinNames bool) (exportRows, error) {
+	if j.typed != nil {
+		return j.typed, nil
+	}
+	return sn.ExportRows(ctx, j.ds.name, j.filter, joinNames)
 }
 
 // completeRow is what the encoding goroutine does to a row before encoding it: fill the names
@@ -102,7 +119,7 @@ func (j *exportJob) fillConstants(b *rowBatch, ncol int) {
 }
 
 // read scans rows into batches and sends them on full; it stops early when the encoder failed.
-func (j *exportJob) read(ctx context.Context, rows *store.ExportRows, ncol int, free, full chan *rowBatch, failed *atomic.Bool) (int64, error) {
+func (j *exportJob) read(ctx context.Context, rows exportRows, ncol int, free, full chan *rowBatch, failed *atomic.Bool) (int64, error) {
 	var n int64
 	b := <-free
 	b.n = 0

@@ -155,6 +155,8 @@ func expectedTx(tx *sql.Tx, ds string, f filterValues) ([]canon, error) {
 				add(id, 0, canon{num(v[0]), str(v[1]), str(v[2]), str(v[3]), str(v[4]), tm(v[5]), lv, strconv.FormatInt(members[id], 10)})
 			})
 		}
+	case DatasetLapsedCustomers:
+		err = expectedLapsed(tx, f, currency, add)
 	case DatasetResources, DatasetServices:
 		q := "SELECT id, name, kind, active FROM resources"
 		if ds == DatasetServices {
@@ -201,6 +203,46 @@ func expectedTx(tx *sql.Tx, ds string, f filterValues) ([]canon, error) {
 		sorted[i] = rows[j]
 	}
 	return sorted, err
+}
+
+// expectedLapsed is the lapsed_customers rows worked out from the raw rows at demoStore's clock
+// (2026-06-15 14:30 New York) and the default 90 days: active customers whose last completed
+// appointment's local date is before 2026-03-17 and who have no scheduled or confirmed
+// appointment starting after now; lifetime visits and succeeded paid revenue in the tenant's
+// currency; newest last visit first, then id.
+func expectedLapsed(tx *sql.Tx, f filterValues, currency string, add func(k0, k1 int64, r canon)) error {
+	now := time.Date(2026, 6, 15, 14, 30, 0, 0, f.loc).Unix()
+	last, visits, booked, revenue := map[int64]string{}, map[int64]int64{}, map[int64]bool{}, map[int64]int64{}
+	err := eachRow(tx, "SELECT customer_id, local_date, status, start_at FROM appointments", func(v []any) {
+		id := v[0].(int64)
+		switch v[2] {
+		case "completed":
+			visits[id]++
+			last[id] = max(last[id], v[1].(string))
+		case "scheduled", "confirmed":
+			booked[id] = booked[id] || v[3].(int64) > now
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = eachRow(tx, "SELECT customer_id, amount_cents, currency, status, paid_at FROM payments", func(v []any) {
+		if v[3] == "succeeded" && v[2] == currency && v[4] != nil {
+			revenue[v[0].(int64)] += v[1].(int64)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return eachRow(tx, "SELECT id, name, email, phone, status FROM customers", func(v []any) {
+		id := v[0].(int64)
+		if v[4] != "active" || last[id] == "" || last[id] >= "2026-03-17" || booked[id] {
+			return
+		}
+		day, _ := strconv.ParseInt(strings.ReplaceAll(last[id], "-", ""), 10, 64)
+		add(-day, id, canon{strconv.FormatInt(id, 10), v[1].(string), v[2].(string), v[3].(string), last[id],
+			strconv.FormatInt(visits[id], 10), strconv.FormatInt(revenue[id], 10), currency})
+	})
 }
 
 func eachRow(tx *sql.Tx, q string, fn func([]any)) error {

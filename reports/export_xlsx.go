@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/almanac-app/almanac/data"
-	"github.com/almanac-app/almanac/data/store"
 )
 
 // MaxSheetRows is how many data rows fit on one sheet under the header (Excel's 1,048,576 rows
@@ -103,13 +102,9 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
-// columnWidths sizes each column for its longest value: text columns ask the store for the
-// longest value (cheap queries over small tables), typed columns have a known width.
-func columnWidths(ctx context.Context, sn *store.Snapshot, dataset string, cols []exportColumn) ([]float64, error) {
-	longest, err := sn.LongestText(ctx, dataset)
-	if err != nil {
-		return nil, err
-	}
+// columnWidths sizes each column for its longest value: text columns by longest (the store's
+// cheap queries over small tables, or a typed dataset's rows), typed columns by a known width.
+func columnWidths(longest map[string]int, cols []exportColumn) []float64 {
 	out := make([]float64, len(cols))
 	for i, c := range cols {
 		w := float64(len(c.title)) + 4 // room for the filter button
@@ -128,7 +123,7 @@ func columnWidths(ctx context.Context, sn *store.Snapshot, dataset string, cols 
 		}
 		out[i] = min(w, 60)
 	}
-	return out, nil
+	return out
 }
 
 func (e *xlsxEncoder) begin() error {
@@ -439,6 +434,8 @@ func metadataRows(m Metadata, cols []exportColumn) [][2]string {
 	if f.Active != nil {
 		add("active", strconv.FormatBool(*f.Active))
 	}
+	add("lapsed_days", strconv.Itoa(f.LapsedDays))
+	add("last_visit_before", f.LastVisitBefore)
 	rows = append(rows, [2]string{"notes", m.Notes})
 	keys := make([]string, len(cols))
 	for i, c := range cols {
