@@ -184,7 +184,7 @@ func datasetFor(req ExportRequest) (*dataset, error) {
 	if ds.dateField == "" && (p.Days != "" || p.From != "" || p.To != "" || p.Period != "") {
 		fix := "drop {from}, {to}, {days} and {period}"
 		if ds.param == data.FieldLapsedDays {
-			fix += ": the list looks at every visit; {lapsed_days} sets how long without one makes a customer lapsed"
+			fix += " (the list looks at every visit; {lapsed_days} sets how long without one makes a customer lapsed)"
 		}
 		return nil, usageError(data.FieldDataset, ds.name, "has no date filter", fix)
 	}

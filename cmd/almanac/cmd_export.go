@@ -15,13 +15,17 @@ import (
 
 const exportUsage = `Usage: almanac export DATASET --format csv|json|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD]
        [--days N | --period P] [--status S] [--service ID] [--resource ID] [--active true|false] [--excel]
-       [--out DIR|FILE] [--overwrite] [--json]
+       [--lapsed-days N] [--out DIR|FILE] [--overwrite] [--json]
 
 Exports one dataset of the active tenant to a file and prints its path.
 Datasets: appointments (--from/--to/--days/--period on the local start date, --status, --service,
 --resource), customers (--status active|inactive), resources and services (--active),
 payments (--from/--to, --days or --period, default 30, at most 365, on the local created date; --status),
-subscriptions (--status).
+subscriptions (--status), lapsed_customers (--lapsed-days N, default 90: a win-back mailing list).
+lapsed_customers is the lapsed list of 'almanac report customers': active customers whose last visit
+(completed appointment, local date) was more than N days before today and who have nothing scheduled
+or confirmed after now, newest last visit first, with lifetime visits and revenue. It takes no dates
+(the list looks at every visit, whatever the history window) and needs Customer insights (PROFESSIONAL).
 Dates are in the tenant's time zone and must fall in your plan's history window; with no dates
 the export covers the whole window and all future rows. --period is a calendar period
 (weeks start on Monday; "this" periods end today) or last-Nd, the same as --days N; it cannot be
@@ -29,11 +33,12 @@ combined with --days, --from or --to. The file is written under a temporary
 name and renamed when complete. An existing file is replaced only with --overwrite (by that
 rename, so it stays intact until the new file is complete); otherwise a number is added to the
 name and stderr says so. A --out file name must end in the format's extension, if it has one.
-Exit codes: 2 bad flag or value, 3 the plan does not include the format or the dates.`
+Exit codes: 2 bad flag or value, 3 the plan does not include the format, the dates or the dataset.`
 
 // exportFlags are the raw flag values; parsing them into a request is separate so it can be tested.
 type exportFlags struct {
 	format, from, to, days, period, status, service, resource, active, out string
+	lapsedDays                                                             string
 	excel, json, overwrite                                                 bool
 }
 
@@ -49,6 +54,7 @@ func runExport(env *Env, args []string) error {
 	fs.StringVar(&f.service, "service", "", "appointments of this service id")
 	fs.StringVar(&f.resource, "resource", "", "appointments of this resource id")
 	fs.StringVar(&f.active, "active", "", "resources or services: true or false")
+	fs.StringVar(&f.lapsedDays, "lapsed-days", "", "lapsed_customers: days without a visit that make a customer lapsed (default 90)")
 	fs.BoolVar(&f.excel, "excel", false, "CSV: start with a UTF-8 byte-order mark so Excel reads accents right")
 	fs.StringVar(&f.out, "out", "", "a folder (default: the current one) or a file path")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "replace a file already at --out (once the new one is complete) instead of adding a number")
@@ -105,6 +111,11 @@ func exportRequest(dataset string, f exportFlags) (reports.ExportRequest, error)
 	}
 	if req.ResourceID, err = parseExportID("--resource", f.resource); err != nil {
 		return req, err
+	}
+	if f.lapsedDays != "" {
+		if req.LapsedDays, err = reports.ParseLapsedDays(f.lapsedDays); err != nil {
+			return req, usageErr("export: %w", err)
+		}
 	}
 	if f.active != "" {
 		b, err := strconv.ParseBool(f.active)

@@ -34,6 +34,7 @@ var fieldFlags = map[string]string{
 	data.FieldPDF:          "--pdf",
 	data.FieldXLSX:         "--xlsx",
 	data.FieldOverwrite:    "pass --overwrite",
+	data.FieldLapsedDays:   "--lapsed-days",
 }
 
 // flagOf is the command line's name for a field: its flag ("--from"), or the field's own

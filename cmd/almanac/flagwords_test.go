@@ -53,7 +53,7 @@ func TestEveryFieldHasAFlagWord(t *testing.T) {
 	for _, f := range []string{data.FieldDays, data.FieldFrom, data.FieldTo, data.FieldPeriod, data.FieldStatus,
 		data.FieldService, data.FieldResource, data.FieldActive, data.FieldFormat, data.FieldOut, data.FieldDataset,
 		data.FieldAppointments, data.FieldTimeZone, data.FieldCurrency, data.FieldServer, data.FieldToken,
-		data.FieldHome, data.FieldTimeout, data.FieldPaper, data.FieldPDF, data.FieldXLSX, data.FieldOverwrite, data.FieldCompare} {
+		data.FieldHome, data.FieldTimeout, data.FieldPaper, data.FieldPDF, data.FieldXLSX, data.FieldOverwrite, data.FieldCompare, data.FieldLapsedDays} {
 		if _, ok := fieldFlags[f]; !ok {
 			t.Errorf("field %q has no command-line word", f)
 		}
