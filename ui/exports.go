@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -53,6 +54,8 @@ type exportsView struct {
 	resource int64
 	active   *bool
 	excel    bool
+	// lapsedDays is the "Lapsed for (days)" field of a dataset with that parameter (nil otherwise).
+	lapsedDays *widget.Entry
 
 	filters *fyne.Container
 	buttons *fyne.Container
@@ -129,7 +132,7 @@ func (v *exportsView) chooseDataset(title string) {
 			v.dataset = d
 		}
 	}
-	v.period, v.status, v.service, v.resource, v.active = reports.PeriodRequest{}, "", 0, 0, nil
+	v.period, v.status, v.service, v.resource, v.active, v.lapsedDays = reports.PeriodRequest{}, "", 0, 0, nil, nil
 	v.filters.Objects = v.filterRows()
 	v.filters.Refresh()
 	v.setButtons()
@@ -140,6 +143,12 @@ func (v *exportsView) filterRows() []fyne.CanvasObject {
 	d := v.dataset
 	var rows []fyne.CanvasObject
 	add := func(label string, o fyne.CanvasObject) { rows = append(rows, widget.NewLabel(label), o) }
+	if _, ok := v.datasetGate(); !ok {
+		// The dataset's plan prompt takes the place of its settings, which could not be used.
+		add("Plan", NewUpgradePrompt(v.s, PromptInline, d.Feature))
+	} else if d.Param == data.FieldLapsedDays {
+		add(lapsedDaysLabel, v.lapsedDaysField())
+	}
 	if d.DateField != "" {
 		initial := 0
 		if d.Name == reports.DatasetPayments {
@@ -165,6 +174,45 @@ func (v *exportsView) filterRows() []fyne.CanvasObject {
 	excel.SetChecked(v.excel)
 	add("Options", excel)
 	return rows
+}
+
+// lapsedDaysLabel is the label of the lapsed customers' days field.
+const lapsedDaysLabel = "Lapsed for (days)"
+
+// lapsedDaysField is the days without a visit that make a customer lapsed, checked as typed
+// by the rule of the export (and of the customers report); empty is the default.
+func (v *exportsView) lapsedDaysField() fyne.CanvasObject {
+	e := widget.NewEntry()
+	e.SetText(strconv.Itoa(reports.DefaultLapsedDays))
+	e.Validator = func(string) error {
+		if _, err := v.lapsedDaysValue(); err != nil {
+			return nameProblem(errorWords(err))
+		}
+		return nil
+	}
+	e.AlwaysShowValidationError = true
+	v.lapsedDays = e
+	note := widget.NewLabel("Active customers whose last visit was more than this many days before today, with nothing " +
+		"scheduled or confirmed ahead; the list looks at every visit, as the Customers tab does.")
+	note.SizeName = theme.SizeNameCaptionText
+	note.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(e, note)
+}
+
+// lapsedDaysValue is the Lapsed for (days) field's value (0 when the dataset has no such field).
+func (v *exportsView) lapsedDaysValue() (int, error) {
+	if v.lapsedDays == nil {
+		return 0, nil
+	}
+	return reports.ParseLapsedDays(strings.TrimSpace(v.lapsedDays.Text))
+}
+
+// datasetGate is the chosen dataset's own plan gate (besides the formats'); ok when allowed.
+func (v *exportsView) datasetGate() (gate, bool) {
+	if v.dataset.Feature == "" {
+		return gate{}, true
+	}
+	return gateFor(v.s, v.dataset.Feature)
 }
 
 func (v *exportsView) statusSelect() fyne.CanvasObject {
@@ -204,12 +252,16 @@ func (v *exportsView) activeSelect() fyne.CanvasObject {
 	return sel
 }
 
-// setButtons shows one button per format; a format the plan lacks is a locked button naming
-// the plan that unlocks it.
+// setButtons shows one button per format; a format the plan lacks, or every format of a dataset
+// the plan lacks, is a locked button naming the plan that unlocks it.
 func (v *exportsView) setButtons() {
 	var items []fyne.CanvasObject
 	for _, f := range reports.Formats() {
-		items = append(items, NewLockedButton(v.s, f.Feature(), f.Label()+"…", theme.DocumentSaveIcon(), func() { v.save(f) }))
+		feature := f.Feature()
+		if _, ok := v.datasetGate(); !ok {
+			feature = v.dataset.Feature
+		}
+		items = append(items, NewLockedButton(v.s, feature, f.Label()+"…", theme.DocumentSaveIcon(), func() { v.save(f) }))
 	}
 	v.buttons.Objects = items
 	v.buttons.Refresh()
@@ -223,6 +275,10 @@ func (v *exportsView) setButtons() {
 func (v *exportsView) save(f reports.Format) {
 	if v.job.stop != nil {
 		return // one export at a time; the running one has its Cancel
+	}
+	if _, err := v.lapsedDaysValue(); err != nil {
+		dialog.ShowError(exportError(err), v.s.Win)
+		return
 	}
 	folder := v.s.exportFolder()
 	folderLabel := widget.NewLabel(folder)
@@ -358,6 +414,7 @@ func (v *exportsView) start(f reports.Format, path string, overwrite bool) {
 		ServiceID: v.service, ResourceID: v.resource, Active: v.active, Excel: v.excel && f == reports.FormatCSV,
 		Out: path, Overwrite: overwrite, AppVersion: v.s.Config().Version,
 	}
+	req.LapsedDays, _ = v.lapsedDaysValue() // checked by save; the engine checks it again
 	ents, ex := v.s.Entitlements(), v.ex
 	v.job.start(func(ctx context.Context, progress func(done, total int64)) (reports.ExportResult, error) {
 		req.Progress = progress

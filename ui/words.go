@@ -37,6 +37,7 @@ var fieldLabels = map[string]string{
 	data.FieldPDF:          "the file",
 	data.FieldXLSX:         "the file",
 	data.FieldOverwrite:    "choose Replace",
+	data.FieldLapsedDays:   lapsedDaysLabel,
 }
 
 // labelOf is the screens' name for a field.
