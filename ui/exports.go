@@ -184,18 +184,18 @@ const lapsedDaysLabel = "Lapsed for (days)"
 func (v *exportsView) lapsedDaysField() fyne.CanvasObject {
 	e := widget.NewEntry()
 	e.SetText(strconv.Itoa(reports.DefaultLapsedDays))
-	e.Validator = func(string) error {
-		if _, err := v.lapsedDaysValue(); err != nil {
+	e.Validator = func(text string) error {
+		if _, err := reports.ParseLapsedDays(strings.TrimSpace(text)); err != nil {
 			return nameProblem(errorWords(err))
 		}
 		return nil
 	}
 	e.AlwaysShowValidationError = true
 	v.lapsedDays = e
-	note := widget.NewLabel("Active customers whose last visit was more than this many days before today, with nothing " +
-		"scheduled or confirmed ahead; the list looks at every visit, as the Customers tab does.")
+	// One unwrapped line, like the Period note: a wrapped label asks the form for the height of
+	// its narrowest wrap and leaves a gap under the field.
+	note := widget.NewLabel("Active customers with no visit for more than this many days and nothing booked ahead.")
 	note.SizeName = theme.SizeNameCaptionText
-	note.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(e, note)
 }
 
