@@ -85,6 +85,7 @@ type bookTable struct {
 	sheet, name string // the sheet's name and the Excel table's (no spaces)
 	cols        []tableCol
 	rows        [][]any
+	colorScale  bool // shade the numbers (every column but the first) by a colour scale
 }
 
 // ref is an absolute reference to rows first..last (1-based data rows) of column col (0-based)
@@ -105,6 +106,7 @@ func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'",
 type bookStyles struct {
 	title, header, label, text, wrap, note, line, top int
 	date, count, percent, decimal, hour, money        int
+	points                                            int // a change in percentage points
 }
 
 // reportBook builds one workbook.
@@ -117,12 +119,12 @@ type reportBook struct {
 }
 
 func newReportBook(d Document) (*reportBook, error) {
-	if countSet(d) != 1 {
+	if d.reportsSet() != 1 {
 		return nil, errors.New("the document carries no report, or more than one")
 	}
 	b := &reportBook{f: excelize.NewFile(), d: d, currency: d.Tenant.Currency}
-	if d.Revenue != nil && d.Revenue.Currency != "" {
-		b.currency = d.Revenue.Currency
+	if c := docCurrency(d); c != "" {
+		b.currency = c
 	}
 	if err := b.styles(); err != nil {
 		b.f.Close()
@@ -131,15 +133,17 @@ func newReportBook(d Document) (*reportBook, error) {
 	return b, nil
 }
 
-// countSet is how many of the document's reports are set.
-func countSet(d Document) int {
-	n := 0
-	for _, set := range []bool{d.Dashboard != nil, d.Appointments != nil, d.Revenue != nil} {
-		if set {
-			n++
-		}
+// docCurrency is the currency the document's report names, "" when it names none.
+func docCurrency(d Document) string {
+	switch {
+	case d.Revenue != nil:
+		return d.Revenue.Currency
+	case d.Customers != nil:
+		return d.Customers.Currency
+	case d.Staff != nil:
+		return d.Staff.Currency
 	}
-	return n
+	return ""
 }
 
 // styles makes the style ids every cell reuses.
@@ -177,6 +181,7 @@ func (b *reportBook) styles() error {
 		decimal: style(custom(fmtDecimal)),
 		hour:    style(custom(fmtHour)),
 		money:   style(custom(moneyNumFmt(b.currency))),
+		points:  style(custom(`+0.00" pts";-0.00" pts";0.00" pts"`)),
 	}
 	return err
 }
@@ -189,6 +194,10 @@ func (b *reportBook) build() error {
 		err = b.appointments(b.d.Appointments)
 	case b.d.Revenue != nil:
 		err = b.revenue(b.d.Revenue)
+	case b.d.Customers != nil:
+		err = b.customers(b.d.Customers)
+	case b.d.Staff != nil:
+		err = b.staff(b.d.Staff)
 	default:
 		err = b.dashboard(b.d.Dashboard)
 	}
@@ -256,7 +265,13 @@ func (b *reportBook) writeTable(t *bookTable) error {
 	if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: t.name, StyleName: "TableStyleLight9", ShowRowStripes: &stripes}); err != nil {
 		return err
 	}
-	return sw.Flush()
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	if t.colorScale {
+		return b.addColorScale(t)
+	}
+	return nil
 }
 
 // widths fits each column to its title and longest value.

@@ -110,6 +110,18 @@ func newDocSaver(s *Shell, saver DocumentSaver, report reports.Report, request f
 	return d
 }
 
+// withDocSaver puts a report tab's Save buttons above its content.
+func withDocSaver(d *docSaver, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(d.root, nil, nil, nil, content)
+}
+
+// staffTab is the Staff tab with its Save buttons: the staff report as a document.
+func (v *analyticsView) staffTab() *container.TabItem {
+	t := v.staff.tab()
+	t.Content = withDocSaver(newDocSaver(v.s, v.ar, reports.ReportStaff, v.documentRequest), t.Content)
+	return t
+}
+
 // documentFeature is the feature a button is locked by: the one the reports gate refuses with
 // (the report's or the format's, whichever names the plan that unlocks the document), else the
 // format's.

@@ -162,8 +162,10 @@ func (f *reportFlags) validate() error {
 		return bad("--resource")
 	case f.kind == "resources" && (f.setStatus || f.setRsrc || f.service != ""):
 		return bad("filters: it lists every resource")
-	case f.kind == "resources" && (f.chart != "" || f.pdf != "" || f.xlsx != ""):
-		return bad("--chart, --pdf or --xlsx")
+	case f.kind == "resources" && f.chart != "":
+		return bad("--chart")
+	case (f.kind == "resources" || f.kind == "customers") && f.compare != "":
+		return bad("--compare: compare appointments or revenue")
 	}
 	if err := f.validateCustomers(bad); err != nil {
 		return err
@@ -288,7 +290,7 @@ var saveDocument = (*reports.Service).SaveDocument
 // paths go to stdout, or to stderr beside --json. It reports whether any were asked for.
 func saveDocuments(env *Env, svc *reports.Service, ents license.Entitlements, f reportFlags, req reports.DocumentRequest) (bool, error) {
 	docs := f.documents()
-	req.Report, req.Paper, req.Version = reports.Report(f.kind), f.paper, Version
+	req.Report, req.Paper, req.Version, req.Compare = reports.Report(f.kind), f.paper, Version, f.compareMode
 	for _, d := range docs {
 		path, err := saveDocument(svc, env.ctx(), ents, req, d.format, d.path, f.overwrite)
 		if err != nil {
