@@ -80,6 +80,9 @@ type pdfDoc struct {
 	pw    float64 // page width, mm
 	ph    float64 // page height, mm
 	cw    float64 // content width, mm
+	// heatPage and heatY are the page and top of the busy-hours grid, for the tests.
+	heatPage int
+	heatY    float64
 }
 
 // renderPDF lays the whole document out once.

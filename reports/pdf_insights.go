@@ -33,17 +33,17 @@ func (p *pdfDoc) customers(c CustomerInsights) {
 	}, 3, 24)
 	top := make([][]string, 0, len(c.TopCustomers))
 	for i, t := range c.TopCustomers {
-		top = append(top, []string{strconv.Itoa(i + 1), strconv.FormatInt(t.ID, 10), t.Name, data.Thousands(t.Visits), money(t.RevenueCents)})
+		top = append(top, []string{strconv.Itoa(i + 1), t.Name, strconv.FormatInt(t.ID, 10), data.Thousands(t.Visits), money(t.RevenueCents)})
 	}
 	p.heading(fmt.Sprintf("Top customers by revenue (up to %d)", TopCustomersLimit), tableHeight(min(len(top), 4)))
-	p.rowsOrNone(scaleCols([]pdfCol{{"#", 8, "R"}, {"ID", 14, "R"}, {"Name", 90, "L"}, {"Visits", 20, "R"}, {"Revenue", 38, "R"}}, p.cw), top,
+	p.rowsOrNone(scaleCols([]pdfCol{{"#", 8, "R"}, {"Name", 90, "L"}, {"ID", 14, "R"}, {"Visits", 20, "R"}, {"Revenue", 38, "R"}}, p.cw), top,
 		"No customer paid in this period.")
 	lapsed := make([][]string, 0, len(c.LapsedCustomers))
 	for _, l := range c.LapsedCustomers {
-		lapsed = append(lapsed, []string{strconv.FormatInt(l.ID, 10), l.Name, l.Email, l.Phone, l.LastVisit, data.Thousands(l.Visits), money(l.RevenueCents)})
+		lapsed = append(lapsed, []string{l.Name, strconv.FormatInt(l.ID, 10), l.Email, l.Phone, l.LastVisit, data.Thousands(l.Visits), money(l.RevenueCents)})
 	}
 	p.heading(fmt.Sprintf("Lapsed customers (no visit for more than %d days, nothing booked): %s", c.LapsedDays, data.Thousands(int64(len(lapsed)))), tableHeight(min(len(lapsed), 4)))
-	p.rowsOrNone(scaleCols([]pdfCol{{"ID", 12, "R"}, {"Name", 38, "L"}, {"Email", 46, "L"}, {"Phone", 26, "L"}, {"Last visit", 20, "L"}, {"Visits", 12, "R"}, {"Lifetime revenue", 26, "R"}}, p.cw),
+	p.rowsOrNone(scaleCols([]pdfCol{{"Name", 38, "L"}, {"ID", 10, "C"}, {"Email", 48, "L"}, {"Phone", 26, "L"}, {"Last visit", 20, "L"}, {"Visits", 12, "R"}, {"Lifetime revenue", 26, "R"}}, p.cw),
 		lapsed, "No lapsed customers.")
 	p.notes(p.d.Locked)
 }
@@ -106,6 +106,7 @@ func (p *pdfDoc) busyHours(g GatedAppointments) {
 	p.heading("Busy hours (appointments by local start weekday and hour)", 7*heatRowH+16)
 	f := p.f
 	x, y := pdfMargin, f.GetY()+1
+	p.heatPage, p.heatY = f.PageNo(), y
 	light := paletteFor(false)
 	for d, name := range Weekdays {
 		p.font(false, 7.5)

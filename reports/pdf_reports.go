@@ -66,8 +66,11 @@ func (p *pdfDoc) appointments(g GatedAppointments) {
 		return
 	}
 	p.apptCharts(a)
+	page := p.f.PageNo()
 	p.busyHours(g)
-	p.f.AddPage()
+	if p.f.PageNo() == page { // the tables start a page, unless the heatmap just did
+		p.f.AddPage()
+	}
 	p.apptTables(a)
 	p.notes(p.lockedWords(g))
 }

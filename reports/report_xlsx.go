@@ -85,7 +85,7 @@ type bookTable struct {
 	sheet, name string // the sheet's name and the Excel table's (no spaces)
 	cols        []tableCol
 	rows        [][]any
-	colorScale  bool // shade the numbers (every column but the first) by a colour scale
+	colorScale  bool // shade the numbers (every column but the first) by a colour scale; small tables only
 }
 
 // ref is an absolute reference to rows first..last (1-based data rows) of column col (0-based)
@@ -106,7 +106,7 @@ func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'",
 type bookStyles struct {
 	title, header, label, text, wrap, note, line, top int
 	date, count, percent, decimal, hour, money        int
-	points                                            int // a change in percentage points
+	changePct, changePts, changeNone                  int // changes, left under the Definition heading
 }
 
 // reportBook builds one workbook.
@@ -181,8 +181,12 @@ func (b *reportBook) styles() error {
 		decimal: style(custom(fmtDecimal)),
 		hour:    style(custom(fmtHour)),
 		money:   style(custom(moneyNumFmt(b.currency))),
-		points:  style(custom(`+0.00" pts";-0.00" pts";0.00" pts"`)),
 	}
+	left := &excelize.Alignment{Vertical: "top", Horizontal: "left"}
+	change := func(f string) *excelize.Style { return &excelize.Style{CustomNumFmt: &f, Alignment: left} }
+	b.st.changePct = style(change(`+0.00%;-0.00%;0.00%`))
+	b.st.changePts = style(change(`+0.00" pts";-0.00" pts";0.00" pts"`))
+	b.st.changeNone = style(&excelize.Style{Alignment: left})
 	return err
 }
 
@@ -228,6 +232,9 @@ func (b *reportBook) newSheet(name string) error {
 // header first (the stream writer needs them before any row), then the rows and a table that
 // gives the autofilter.
 func (b *reportBook) writeTable(t *bookTable) error {
+	if t.colorScale {
+		return b.writeShadedTable(t) // a conditional format does not survive the stream writer
+	}
 	if err := b.newSheet(t.sheet); err != nil {
 		return err
 	}
@@ -265,13 +272,7 @@ func (b *reportBook) writeTable(t *bookTable) error {
 	if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: t.name, StyleName: "TableStyleLight9", ShowRowStripes: &stripes}); err != nil {
 		return err
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	if t.colorScale {
-		return b.addColorScale(t)
-	}
-	return nil
+	return sw.Flush()
 }
 
 // widths fits each column to its title and longest value.

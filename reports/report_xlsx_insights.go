@@ -96,6 +96,49 @@ func busyHoursTable(grid [][]int64) *bookTable {
 	return t
 }
 
+// writeShadedTable writes a small table as writeTable does (fitted widths, frozen bold header,
+// typed cells, a table with its filter) through the cell API, so that its colour scale is
+// kept: the stream writer's sheet replaces any conditional format when the file is saved.
+func (b *reportBook) writeShadedTable(t *bookTable) error {
+	if err := b.newSheet(t.sheet); err != nil {
+		return err
+	}
+	for i, wd := range t.widths() {
+		if i > 0 {
+			wd = 6.5 // 24 hour columns fit a landscape page
+		}
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if err := b.f.SetColWidth(t.sheet, col, col, wd); err != nil {
+			return err
+		}
+	}
+	if err := b.f.SetPanes(t.sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	w := &sheetWriter{f: b.f, sheet: t.sheet}
+	for i, c := range t.cols {
+		w.put(i+1, c.title, b.st.header)
+	}
+	for _, vals := range t.rows {
+		w.next()
+		for i, c := range t.cols {
+			w.cell(i+1, b.typedCell(c.kind, vals[i]))
+		}
+	}
+	if w.err != nil {
+		return w.err
+	}
+	last, _ := excelize.CoordinatesToCellName(len(t.cols), max(len(t.rows), 1)+1)
+	stripes := false
+	if err := b.f.AddTable(t.sheet, &excelize.Table{Range: "A1:" + last, Name: t.name, StyleName: "TableStyleLight9", ShowRowStripes: &stripes}); err != nil {
+		return err
+	}
+	if err := b.addColorScale(t); err != nil {
+		return err
+	}
+	return b.pageSetup(t.sheet, 1)
+}
+
 // addColorScale shades the numbers of t (every column but the first) by a two-colour scale.
 func (b *reportBook) addColorScale(t *bookTable) error {
 	first, _ := excelize.CoordinatesToCellName(2, 2)
@@ -141,11 +184,11 @@ func (b *reportBook) comparisonBlock(w *sheetWriter, rows []summaryRow) {
 		ch := c.Changes[field]
 		switch {
 		case ch == nil:
-			w.put(3, "—", b.st.top)
+			w.put(3, "—", b.st.changeNone)
 		case isRateField(field):
-			w.cell(3, excelize.Cell{StyleID: b.st.points, Value: *ch})
+			w.cell(3, excelize.Cell{StyleID: b.st.changePts, Value: *ch})
 		default:
-			w.cell(3, b.typedCell(colPercent, *ch))
+			w.cell(3, excelize.Cell{StyleID: b.st.changePct, Value: *ch / 100})
 		}
 	}
 }
