@@ -301,6 +301,9 @@ func TestReportSaveCustomersAndStaffTabs(t *testing.T) {
 				}
 				saveThroughDialog(t, f, an, "Save as PDF", "")
 				f.settle(t, "the "+tc.tab+" save", func() bool { return fake.count() == i+1 })
+				if tc.report == reports.ReportStaff {
+					f.settle(t, "the staff outcome", func() bool { return strings.Contains(exportsTexts(an), "Saved the staff report as PDF") })
+				}
 				got := fake.last(t)
 				if got.req.Report != tc.report || got.f != reports.DocPDF {
 					t.Errorf("%s tab saved %+v, want the %s report", tc.tab, got, tc.report)
