@@ -20,39 +20,21 @@ func BusyHoursChart(a AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
 	const title = "Busy hours (appointments by local start weekday and hour)"
 	p := paletteFor(opts.Dark)
 	w, h := opts.size()
-	r, err := chart.PNG(w, h)
+	r, err := p.titledCanvas(title, w, h)
 	if err != nil {
-		return nil, fmt.Errorf("render chart %q: %w", title, err)
+		return nil, err
 	}
-	font, err := defaultFont()
-	if err != nil {
-		return nil, fmt.Errorf("render chart %q: %w", title, err)
-	}
-	fillRect(r, p.bg, 0, 0, w, h)
-	r.SetFont(font)
-	r.SetFontColor(p.fg)
-	r.SetFontSize(12)
-	tb := r.MeasureText(title)
-	r.Text(title, (w-tb.Width())/2, 8+tb.Height())
 	r.SetFontSize(10)
 	labelW := r.MeasureText("Wednesday").Width() + 10
 	top, bottom, right := 40, 24, 12
 	cellW := float64(w-labelW-right) / 24
 	cellH := float64(h-top-bottom) / 7
-	var maxN int64
-	for _, row := range a.BusyHours {
-		for _, n := range row {
-			maxN = max(maxN, n)
-		}
-	}
+	maxN := busiest(a.BusyHours)
 	for d, name := range Weekdays {
 		y := top + int(float64(d)*cellH)
 		r.Text(name, labelW-6-r.MeasureText(name).Width(), y+int(cellH/2)+r.MeasureText("M").Height()/2)
 		for hr := range 24 {
-			var n int64
-			if d < len(a.BusyHours) && hr < len(a.BusyHours[d]) {
-				n = a.BusyHours[d][hr]
-			}
+			n := busyCell(a.BusyHours, d, hr)
 			x := labelW + int(float64(hr)*cellW)
 			cw, ch := int(float64(hr+1)*cellW)-int(float64(hr)*cellW)-1, int(float64(d+1)*cellH)-int(float64(d)*cellH)-1
 			fillRect(r, heat(p, n, maxN), x, y, cw, ch)
@@ -89,4 +71,44 @@ func heat(p palette, n, maxN int64) drawing.Color {
 	t := 0.15 + 0.85*float64(n)/float64(maxN)
 	mix := func(a, b uint8) uint8 { return uint8(float64(a) + (float64(b)-float64(a))*t) }
 	return drawing.Color{R: mix(p.bg.R, accent.R), G: mix(p.bg.G, accent.G), B: mix(p.bg.B, accent.B), A: 0xff}
+}
+
+// titledCanvas is a PNG renderer of w × h pixels in the palette's background with the chart's
+// font set and title centred at the top: the set-up every hand-drawn chart shares.
+func (p palette) titledCanvas(title string, w, h int) (chart.Renderer, error) {
+	r, err := chart.PNG(w, h)
+	if err != nil {
+		return nil, fmt.Errorf("render chart %q: %w", title, err)
+	}
+	font, err := defaultFont()
+	if err != nil {
+		return nil, fmt.Errorf("render chart %q: %w", title, err)
+	}
+	fillRect(r, p.bg, 0, 0, w, h)
+	r.SetFont(font)
+	r.SetFontColor(p.fg)
+	r.SetFontSize(12)
+	tb := r.MeasureText(title)
+	r.Text(title, (w-tb.Width())/2, 8+tb.Height())
+	return r, nil
+}
+
+// busiest is the largest count of a busy-hours grid (0 for an empty one).
+func busiest(grid [][]int64) int64 {
+	var m int64
+	for _, row := range grid {
+		for _, n := range row {
+			m = max(m, n)
+		}
+	}
+	return m
+}
+
+// busyCell is the count of weekday row d (Monday 0) and hour hr, 0 outside the grid (a locked
+// report has none).
+func busyCell(grid [][]int64, d, hr int) int64 {
+	if d < len(grid) && hr < len(grid[d]) {
+		return grid[d][hr]
+	}
+	return 0
 }

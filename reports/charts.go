@@ -339,21 +339,10 @@ const (
 // left, the bar from a common zero line, and the count just past the bar's end.
 func (p palette) hbarChart(title string, opts ChartOptions, bars []bar) ([]byte, error) {
 	w, h := opts.size()
-	r, err := chart.PNG(w, h)
+	r, err := p.titledCanvas(title, w, h)
 	if err != nil {
-		return nil, fmt.Errorf("render chart %q: %w", title, err)
+		return nil, err
 	}
-	font, err := defaultFont()
-	if err != nil {
-		return nil, fmt.Errorf("render chart %q: %w", title, err)
-	}
-	fillRect(r, p.bg, 0, 0, w, h)
-	r.SetFont(font)
-	r.SetFontColor(p.fg)
-	r.SetFontSize(12)
-	tb := r.MeasureText(title)
-	r.Text(title, (w-tb.Width())/2, 8+tb.Height())
-
 	r.SetFontSize(10)
 	var maxV float64
 	countW := 0

@@ -39,11 +39,16 @@ func DefaultPaper(timeZone string) Paper {
 
 // DocumentRequest asks for one report as a document.
 type DocumentRequest struct {
-	Report       Report           // ReportDashboard, ReportAppointments or ReportRevenue
+	Report       Report           // ReportDashboard, ReportAppointments, ReportRevenue, ReportCustomers or ReportStaff
 	Appointments AppointmentQuery // for ReportAppointments
 	Revenue      RevenueQuery     // for ReportRevenue
-	Paper        Paper            // "" means DefaultPaper of the tenant's zone
-	Version      string           // the Almanac version that writes it
+	Customers    CustomerQuery    // for ReportCustomers
+	Staff        StaffQuery       // for ReportStaff
+	// Compare, for appointments and revenue, adds each headline number over the comparison
+	// period and its change (Period comparisons); "" for none.
+	Compare CompareMode
+	Paper   Paper  // "" means DefaultPaper of the tenant's zone
+	Version string // the Almanac version that writes it
 }
 
 // Definition is one metric's definition, in docs/metrics.md's words.
@@ -71,8 +76,9 @@ type Provenance struct {
 	Locked []string
 }
 
-// Document is one report, computed, ready to render. Exactly one of Dashboard, Appointments and
-// Revenue is set, by Provenance.Report.
+// Document is one report, computed, ready to render. Exactly one of Dashboard, Appointments,
+// Revenue, Customers and Staff is set, by Provenance.Report. Comparison is set when the
+// appointments or revenue report was asked with a comparison.
 type Document struct {
 	Provenance
 	Tenant       data.Tenant
@@ -80,4 +86,18 @@ type Document struct {
 	Dashboard    *Dashboard
 	Appointments *GatedAppointments
 	Revenue      *RevenueAnalytics
+	Customers    *CustomerInsights
+	Staff        *StaffReport
+	Comparison   *Comparison
+}
+
+// reportsSet is how many of the document's reports are set (a renderable one has exactly one).
+func (d Document) reportsSet() int {
+	n := 0
+	for _, set := range []bool{d.Dashboard != nil, d.Appointments != nil, d.Revenue != nil, d.Customers != nil, d.Staff != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
 }

@@ -153,7 +153,7 @@ func TestDefinitionsAreMetricsMd(t *testing.T) {
 			t.Errorf("%s: %q is not in docs/metrics.md", key, d.Text)
 		}
 	}
-	for _, list := range [][]string{dashboardFields, appointmentFields, revenueFields} {
+	for _, list := range [][]string{dashboardFields, appointmentFields, revenueFields, customerFields, staffFields} {
 		for _, f := range list {
 			if _, ok := definitions[f]; !ok {
 				t.Errorf("%s has no definition", f)

@@ -47,14 +47,8 @@ func WritePDF(w io.Writer, d Document) error {
 
 // checkRender refuses a document with no report, or more than one, or an unknown paper.
 func (d Document) checkRender() error {
-	n := 0
-	for _, set := range []bool{d.Dashboard != nil, d.Appointments != nil, d.Revenue != nil} {
-		if set {
-			n++
-		}
-	}
-	if n != 1 {
-		return errors.New("report document: exactly one of dashboard, appointments and revenue must be set")
+	if d.reportsSet() != 1 {
+		return errors.New("report document: exactly one of dashboard, appointments, revenue, customers and staff must be set")
 	}
 	if p := d.paper(); p != PaperA4 && p != PaperLetter {
 		return fmt.Errorf("report document: paper %q is not a4 or letter", p)
@@ -86,6 +80,9 @@ type pdfDoc struct {
 	pw    float64 // page width, mm
 	ph    float64 // page height, mm
 	cw    float64 // content width, mm
+	// heatPage and heatY are the page and top of the busy-hours grid, for the tests.
+	heatPage int
+	heatY    float64
 }
 
 // renderPDF lays the whole document out once.
@@ -115,6 +112,10 @@ func renderPDF(d Document, total int) (*pdfDoc, error) {
 		p.dashboard(*d.Dashboard)
 	case d.Appointments != nil:
 		p.appointments(*d.Appointments)
+	case d.Customers != nil:
+		p.customers(*d.Customers)
+	case d.Staff != nil:
+		p.staff(*d.Staff)
 	default:
 		p.revenue(*d.Revenue)
 	}
@@ -124,7 +125,7 @@ func renderPDF(d Document, total int) (*pdfDoc, error) {
 	return p, nil
 }
 
-// reportName is "Dashboard", "Appointments" or "Revenue".
+// reportName is "Dashboard", "Appointments", "Revenue", "Customers" or "Staff".
 func (d Document) reportName() string {
 	if d.Provenance.Report != "" {
 		return d.Provenance.Report
@@ -134,6 +135,10 @@ func (d Document) reportName() string {
 		return "Dashboard"
 	case d.Appointments != nil:
 		return "Appointments"
+	case d.Customers != nil:
+		return "Customers"
+	case d.Staff != nil:
+		return "Staff"
 	}
 	return "Revenue"
 }

@@ -58,13 +58,19 @@ func (p *pdfDoc) appointments(g GatedAppointments) {
 	p.title("Appointments", fmt.Sprintf("%s, %d days, local dates in %s", isoRange(a.From, a.To), a.PeriodDays, zone))
 	p.provenance()
 	p.cards(apptCards(g), 4, 24)
+	p.apptComparison(a)
 	if !g.Includes("total") {
 		p.lockedBlock("Counts, charts and tables", g.lockedPlan("total"))
+		p.busyHours(g)
 		p.notes(p.lockedWords(g))
 		return
 	}
 	p.apptCharts(a)
-	p.f.AddPage()
+	page := p.f.PageNo()
+	p.busyHours(g)
+	if p.f.PageNo() == page { // the tables start a page, unless the heatmap just did
+		p.f.AddPage()
+	}
 	p.apptTables(a)
 	p.notes(p.lockedWords(g))
 }
@@ -248,6 +254,7 @@ func (p *pdfDoc) revenue(r RevenueAnalytics) {
 		{Label: "Transactions", Value: data.Thousands(r.TransactionCount), Note: "Number of those succeeded payments."},
 		{Label: "Average transaction value", Value: money(r.AverageTransactionValueCents), Note: "Total revenue ÷ transactions."},
 	}, 3, 24)
+	p.revenueComparison(r, cur)
 	dates := make([]string, len(r.DailyBreakdown))
 	values := make([]float64, len(r.DailyBreakdown))
 	for i, d := range r.DailyBreakdown {

@@ -85,6 +85,7 @@ type bookTable struct {
 	sheet, name string // the sheet's name and the Excel table's (no spaces)
 	cols        []tableCol
 	rows        [][]any
+	colorScale  bool // shade the numbers (every column but the first) by a colour scale; small tables only
 }
 
 // ref is an absolute reference to rows first..last (1-based data rows) of column col (0-based)
@@ -105,6 +106,7 @@ func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'",
 type bookStyles struct {
 	title, header, label, text, wrap, note, line, top int
 	date, count, percent, decimal, hour, money        int
+	changePct, changePts, changeNone                  int // changes, left under the Definition heading
 }
 
 // reportBook builds one workbook.
@@ -117,12 +119,12 @@ type reportBook struct {
 }
 
 func newReportBook(d Document) (*reportBook, error) {
-	if countSet(d) != 1 {
+	if d.reportsSet() != 1 {
 		return nil, errors.New("the document carries no report, or more than one")
 	}
 	b := &reportBook{f: excelize.NewFile(), d: d, currency: d.Tenant.Currency}
-	if d.Revenue != nil && d.Revenue.Currency != "" {
-		b.currency = d.Revenue.Currency
+	if c := docCurrency(d); c != "" {
+		b.currency = c
 	}
 	if err := b.styles(); err != nil {
 		b.f.Close()
@@ -131,15 +133,17 @@ func newReportBook(d Document) (*reportBook, error) {
 	return b, nil
 }
 
-// countSet is how many of the document's reports are set.
-func countSet(d Document) int {
-	n := 0
-	for _, set := range []bool{d.Dashboard != nil, d.Appointments != nil, d.Revenue != nil} {
-		if set {
-			n++
-		}
+// docCurrency is the currency the document's report names, "" when it names none.
+func docCurrency(d Document) string {
+	switch {
+	case d.Revenue != nil:
+		return d.Revenue.Currency
+	case d.Customers != nil:
+		return d.Customers.Currency
+	case d.Staff != nil:
+		return d.Staff.Currency
 	}
-	return n
+	return ""
 }
 
 // styles makes the style ids every cell reuses.
@@ -178,6 +182,11 @@ func (b *reportBook) styles() error {
 		hour:    style(custom(fmtHour)),
 		money:   style(custom(moneyNumFmt(b.currency))),
 	}
+	left := &excelize.Alignment{Vertical: "top", Horizontal: "left"}
+	change := func(f string) *excelize.Style { return &excelize.Style{CustomNumFmt: &f, Alignment: left} }
+	b.st.changePct = style(change(`+0.00%;-0.00%;0.00%`))
+	b.st.changePts = style(change(`+0.00" pts";-0.00" pts";0.00" pts"`))
+	b.st.changeNone = style(&excelize.Style{Alignment: left})
 	return err
 }
 
@@ -189,6 +198,10 @@ func (b *reportBook) build() error {
 		err = b.appointments(b.d.Appointments)
 	case b.d.Revenue != nil:
 		err = b.revenue(b.d.Revenue)
+	case b.d.Customers != nil:
+		err = b.customers(b.d.Customers)
+	case b.d.Staff != nil:
+		err = b.staff(b.d.Staff)
 	default:
 		err = b.dashboard(b.d.Dashboard)
 	}
@@ -219,6 +232,9 @@ func (b *reportBook) newSheet(name string) error {
 // header first (the stream writer needs them before any row), then the rows and a table that
 // gives the autofilter.
 func (b *reportBook) writeTable(t *bookTable) error {
+	if t.colorScale {
+		return b.writeShadedTable(t) // a conditional format does not survive the stream writer
+	}
 	if err := b.newSheet(t.sheet); err != nil {
 		return err
 	}

@@ -139,6 +139,9 @@ func apptTables(g *GatedAppointments) []*bookTable {
 	if g.Includes("by_resource") {
 		out = append(out, namedTable(sheetByResource, "ByResource", "Resource", g.ByResource))
 	}
+	if g.Includes("busy_hours") {
+		out = append(out, busyHoursTable(g.BusyHours))
+	}
 	return out
 }
 
@@ -295,6 +298,7 @@ func (b *reportBook) summary(heading []string, rows []summaryRow, locked []strin
 		w.fitLines(wrappedLines(r.note, valueWidth*7/8), wrappedLines(def, definitionWidth*5/4))
 		labelWidth = max(labelWidth, float64(len([]rune(r.label)))+2)
 	}
+	b.comparisonBlock(w, rows)
 	b.summaryTail(w, locked, used)
 	if w.err != nil {
 		return w.err

@@ -218,7 +218,7 @@ func TestReportXLSXAppointmentsMatchJSON(t *testing.T) {
 	j := jsonOf(t, js)
 	b := writeBook(t, d)
 
-	if got, want := b.GetSheetList(), []string{sheetSummary, sheetCharts, sheetByDay, sheetByStatus, sheetByService, sheetByResource, sheetAbout}; !equalStrings(got, want) {
+	if got, want := b.GetSheetList(), []string{sheetSummary, sheetCharts, sheetByDay, sheetByStatus, sheetByService, sheetByResource, sheetBusyHours, sheetAbout}; !equalStrings(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}
 	checkSummaryNum(t, b, "Appointments", fmtCount, jnum(t, j["total"]))

@@ -95,11 +95,11 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	apptSave := newDocSaver(s, ar, reports.ReportAppointments, v.documentRequest)
 	revSave := newDocSaver(s, ar, reports.ReportRevenue, v.documentRequest)
 	revTab.Content = container.NewBorder(revSave.root, nil, nil, nil, v.rev.view)
-	custTab := container.NewTabItem("Customers", v.cust.view)
+	custTab := container.NewTabItem("Customers", withDocSaver(newDocSaver(s, ar, reports.ReportCustomers, v.documentRequest), v.cust.view))
 	if !s.Entitlements().Can(license.FeatureCustomerInsights).Allowed {
 		custTab.Icon = LockIcon()
 	}
-	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, custTab, v.staff.tab())
+	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, custTab, v.staffTab())
 	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -126,6 +126,9 @@ func (v *analyticsView) documentRequest() (reports.DocumentRequest, error) {
 	return reports.DocumentRequest{
 		Appointments: reports.AppointmentQuery{Period: p, Window: v.window, Filter: v.filter},
 		Revenue:      reports.RevenueQuery{Period: p, ServiceID: v.filter.ServiceID},
+		Customers:    reports.CustomerQuery{Period: p, Window: v.window},
+		Staff:        reports.StaffQuery{Period: p},
+		Compare:      v.compare,
 	}, nil
 }
 

@@ -110,6 +110,27 @@ func newDocSaver(s *Shell, saver DocumentSaver, report reports.Report, request f
 	return d
 }
 
+// withDocSaver puts a report tab's Save buttons above its content.
+func withDocSaver(d *docSaver, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(d.root, nil, nil, nil, content)
+}
+
+// staffTab is the Staff tab with its Save buttons: the staff report as a document.
+func (v *analyticsView) staffTab() *container.TabItem {
+	t := v.staff.tab()
+	t.Content = withDocSaver(newDocSaver(v.s, v.ar, reports.ReportStaff, v.documentRequest), t.Content)
+	return t
+}
+
+// what names the report in the dialog and the outcome: "staff" for the resources report (the
+// tab's name), else the report's own name.
+func (d *docSaver) what() string {
+	if d.report == reports.ReportStaff {
+		return "staff"
+	}
+	return string(d.report)
+}
+
 // documentFeature is the feature a button is locked by: the one the reports gate refuses with
 // (the report's or the format's, whichever names the plan that unlocks the document), else the
 // format's.
@@ -145,7 +166,7 @@ func (d *docSaver) save(f reports.DocFormat) {
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, choose, folderLabel)),
 		widget.NewFormItem("File name", name),
 	}
-	dlg := dialog.NewForm(fmt.Sprintf("Save the %s report as %s", d.report, f.Label()), "Save", "Cancel", items, func(ok bool) {
+	dlg := dialog.NewForm(fmt.Sprintf("Save the %s report as %s", d.what(), f.Label()), "Save", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -196,7 +217,7 @@ func (d *docSaver) start(f reports.DocFormat, path string, overwrite bool) {
 	req.Report, req.Paper, req.Version = d.report, d.s.paperPreference(), d.s.Config().Version
 	ents, saver := d.s.Entitlements(), d.saver
 	d.outcome.RemoveAll()
-	d.note.SetText(fmt.Sprintf("Saving the %s report as %s…", d.report, f.Label()))
+	d.note.SetText(fmt.Sprintf("Saving the %s report as %s…", d.what(), f.Label()))
 	d.busy.Show()
 	d.stop = Run(d.s.Ctx(), func(ctx context.Context) (string, error) {
 		return saver.SaveDocument(ctx, ents, req, f, path, overwrite)
@@ -225,6 +246,6 @@ func (d *docSaver) finish(f reports.DocFormat, path string, err error) {
 			dir := filepath.Dir(path)
 			openLink(d.s, &url.URL{Scheme: "file", Path: dir}, "the folder", dir)
 		}}
-		d.outcome.Add(NewBanner(BannerInfo, fmt.Sprintf("Saved the %s report as %s to %s", d.report, f.Label(), path), open))
+		d.outcome.Add(NewBanner(BannerInfo, fmt.Sprintf("Saved the %s report as %s to %s", d.what(), f.Label(), path), open))
 	}
 }

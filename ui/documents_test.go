@@ -269,3 +269,50 @@ func TestSettingsPaperSize(t *testing.T) {
 		t.Error("the choice is not remembered")
 	}
 }
+
+// The Customers and Staff tabs have their own Save buttons, locked as their report is
+// (Customer insights, Staff performance: PROFESSIONAL), and save their own report with the
+// screen's period.
+func TestReportSaveCustomersAndStaffTabs(t *testing.T) {
+	for _, c := range []struct {
+		plan license.Plan
+		want []string
+	}{
+		{license.Starter, []string{"Save as PDF… · PROFESSIONAL", "Save as Excel… · PROFESSIONAL"}},
+		{license.Professional, []string{"Save as PDF…", "Save as Excel…"}},
+	} {
+		t.Run(c.plan.String(), func(t *testing.T) {
+			f := planShell(t, c.plan)
+			f.s.App.Preferences().SetString(exportFolderKey, t.TempDir())
+			fake := &docFake{}
+			an := newAnalytics(f.s, fake.reports(licTenant(true)))
+			f.drain()
+			tabs := exportsFind(an, func(*container.AppTabs) bool { return true })
+			for i, tc := range []struct {
+				tab    string
+				report reports.Report
+			}{{"Customers", reports.ReportCustomers}, {"Staff", reports.ReportStaff}} {
+				tabs.Select(tabNamed(tabs, tc.tab))
+				if got := buttonTexts(an); strings.Join(got, "|") != strings.Join(c.want, "|") {
+					t.Errorf("%s tab buttons %q, want %q", tc.tab, got, c.want)
+				}
+				if c.plan != license.Professional {
+					continue
+				}
+				saveThroughDialog(t, f, an, "Save as PDF", "")
+				f.settle(t, "the "+tc.tab+" save", func() bool { return fake.count() == i+1 })
+				if tc.report == reports.ReportStaff {
+					f.settle(t, "the staff outcome", func() bool { return strings.Contains(exportsTexts(an), "Saved the staff report as PDF") })
+				}
+				got := fake.last(t)
+				if got.req.Report != tc.report || got.f != reports.DocPDF {
+					t.Errorf("%s tab saved %+v, want the %s report", tc.tab, got, tc.report)
+				}
+				if tc.report == reports.ReportCustomers && (got.req.Customers.Period.From == "" || got.req.Customers.Window.Today.IsZero()) ||
+					tc.report == reports.ReportStaff && got.req.Staff.Period.From == "" {
+					t.Errorf("%s tab saved without the screen's period: %+v", tc.tab, got.req)
+				}
+			}
+		})
+	}
+}

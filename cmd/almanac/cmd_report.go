@@ -31,11 +31,11 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
                 revenue analytics (PROFESSIONAL) and a tenant that accepts payments
   resources     per resource (staff): appointments, visits, cancellations and no-shows with
                 their rates, booked hours, revenue and share (default last 30 days); needs
-                staff performance (PROFESSIONAL); no filters, chart or documents
+                staff performance (PROFESSIONAL); no filters, chart or --compare
   customers     new, returning and visiting customers, retention, visits per customer, the top
                 20 by revenue and the lapsed customers (no visit for more than --lapsed-days N,
                 default 90, and nothing booked); customer insights (PROFESSIONAL); default last
-                30 days
+                30 days; no filters, chart or --compare
 --days N is the N local days ending today, clamped to your plan's history window. --period is
 today, this-week, last-week (weeks start on Monday), this-month, last-month, this-quarter,
 last-quarter, ytd, last-year ("this" periods end today; one starting before your plan's history
@@ -47,7 +47,10 @@ percentage points for rates; --json adds it as "comparison". --chart writes
 the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.
 --pdf and --xlsx save the report as a document (docs/reports.md): a PDF to print or send (PDF
 reports, STARTER) and an Excel workbook with native charts (Excel reports, PROFESSIONAL), each
-with the period, filters, time zone, data freshness, plan and metric definitions. Give either or
+with the period, filters, time zone, data freshness, plan and metric definitions; the
+appointments document adds the busy-hours heatmap (Busy hours, STARTER), customers the top
+and lapsed customers, resources the staff table, and with --compare the appointments and
+revenue documents show each headline's comparison value and change. Give either or
 both; they print the files written instead of the text report, or beside --json (the paths then
 go to stderr). --paper is the PDF's paper (default: letter in America/* time zones, else a4). A
 file already there is refused unless --overwrite, which replaces it once the new one is complete.
@@ -162,8 +165,10 @@ func (f *reportFlags) validate() error {
 		return bad("--resource")
 	case f.kind == "resources" && (f.setStatus || f.setRsrc || f.service != ""):
 		return bad("filters: it lists every resource")
-	case f.kind == "resources" && (f.chart != "" || f.pdf != "" || f.xlsx != ""):
-		return bad("--chart, --pdf or --xlsx")
+	case f.kind == "resources" && f.chart != "":
+		return bad("--chart")
+	case (f.kind == "resources" || f.kind == "customers") && f.compare != "":
+		return bad("--compare: compare appointments or revenue")
 	}
 	if err := f.validateCustomers(bad); err != nil {
 		return err
@@ -288,7 +293,7 @@ var saveDocument = (*reports.Service).SaveDocument
 // paths go to stdout, or to stderr beside --json. It reports whether any were asked for.
 func saveDocuments(env *Env, svc *reports.Service, ents license.Entitlements, f reportFlags, req reports.DocumentRequest) (bool, error) {
 	docs := f.documents()
-	req.Report, req.Paper, req.Version = reports.Report(f.kind), f.paper, Version
+	req.Report, req.Paper, req.Version, req.Compare = reports.Report(f.kind), f.paper, Version, f.compareMode
 	for _, d := range docs {
 		path, err := saveDocument(svc, env.ctx(), ents, req, d.format, d.path, f.overwrite)
 		if err != nil {
@@ -398,14 +403,14 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 			return err
 		}
 	}
-	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Appointments: q}); err != nil || docs && !f.asJSON {
-		return err
-	}
-	var c *reports.Comparison
+	var c *reports.Comparison // first, so a comparison past the window is refused as without documents
 	if f.compareMode != "" {
 		if c, err = compareAppointments(env, svc, ents, w, f, q, g); err != nil {
 			return err
 		}
+	}
+	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Appointments: q}); err != nil || docs && !f.asJSON {
+		return err
 	}
 	if f.asJSON {
 		return printReportJSON(env.Stdout, g, c)
@@ -430,14 +435,14 @@ func reportRevenue(env *Env, svc *reports.Service, ents license.Entitlements, w 
 			return err
 		}
 	}
-	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Revenue: rq}); err != nil || docs && !f.asJSON {
-		return err
-	}
-	var c *reports.Comparison
+	var c *reports.Comparison // first, so a comparison past the window is refused as without documents
 	if f.compareMode != "" {
 		if c, err = compareRevenue(env, svc, ents, w, f, rq, r); err != nil {
 			return err
 		}
+	}
+	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Revenue: rq}); err != nil || docs && !f.asJSON {
+		return err
 	}
 	if f.asJSON {
 		return printReportJSON(env.Stdout, r, c)

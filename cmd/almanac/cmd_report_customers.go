@@ -26,8 +26,6 @@ func (f *reportFlags) validateCustomers(bad func(string) error) error {
 		return bad("filters: customer insights cover every service and resource")
 	case f.chart != "":
 		return bad("--chart")
-	case f.pdf != "" || f.xlsx != "":
-		return bad("--pdf or --xlsx yet: the report documents do not include customers")
 	}
 	if f.lapsedDays != "" {
 		n, err := strconv.Atoi(f.lapsedDays)
@@ -50,6 +48,9 @@ func reportCustomers(env *Env, svc *reports.Service, ents license.Entitlements, 
 	c, err := svc.Customers(env.ctx(), ents, q)
 	if err != nil {
 		return serviceErr("customers", err)
+	}
+	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Customers: q}); err != nil || docs && !f.asJSON {
+		return err
 	}
 	if f.asJSON {
 		return printJSON(env.Stdout, c)

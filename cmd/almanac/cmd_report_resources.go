@@ -15,9 +15,13 @@ func reportResources(env *Env, svc *reports.Service, ents license.Entitlements, 
 	if err != nil {
 		return err
 	}
-	r, err := svc.Staff(env.ctx(), ents, reports.StaffQuery{Period: p})
+	q := reports.StaffQuery{Period: p}
+	r, err := svc.Staff(env.ctx(), ents, q)
 	if err != nil {
 		return serviceErr("resources", err)
+	}
+	if docs, err := saveDocuments(env, svc, ents, f, reports.DocumentRequest{Staff: q}); err != nil || docs && !f.asJSON {
+		return err
 	}
 	if f.asJSON {
 		return printJSON(env.Stdout, r)
