@@ -171,3 +171,13 @@ func colourRuns(img image.Image, y int, c drawing.Color) int {
 	}
 	return runs
 }
+
+func TestComparedPDFSeries(t *testing.T) {
+	s := comparedPDFSeries("1–3 Dec 2026", []float64{1, 2, 3}, "1–4 Nov 2026", []float64{7, 8, 9, 10})
+	if len(s) != 2 || len(s[0].Dash) != 0 || len(s[1].Dash) == 0 {
+		t.Fatalf("series %+v: want the period solid and the comparison dashed", s)
+	}
+	if fmt.Sprint(s[1].Values) != "[7 8 9]" || s[1].Name != "1–4 Nov 2026" {
+		t.Errorf("comparison %q %v, want November's first 3 days", s[1].Name, s[1].Values)
+	}
+}

@@ -345,3 +345,15 @@ func pdfMoney(minor int64, currency string) string {
 	}
 	return s
 }
+
+// pdfCompareDash is the comparison period's line pattern (mm on, mm off), in comparisonColor.
+var pdfCompareDash = []float64{1.8, 1.2}
+
+// comparedPDFSeries is a compared daily chart's two lines: the period's (solid, the accent) and
+// the comparison's (dashed, grey), aligned by day offset, each named by its dates in words.
+func comparedPDFSeries(curName string, cur []float64, prevName string, prev []float64) []pdfSeries {
+	return []pdfSeries{
+		{Name: curName, Color: pdfAccent, Width: 0.5, Values: cur},
+		{Name: prevName, Color: comparisonColor, Dash: pdfCompareDash, Width: 0.5, Values: AlignByOffset(len(cur), prev)},
+	}
+}

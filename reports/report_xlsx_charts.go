@@ -206,3 +206,43 @@ func (b *reportBook) addCharts(charts []bookChart) error {
 	}
 	return nil
 }
+
+// sheetCompared holds the comparison period's days, which a compared chart's dashed line
+// refers to.
+const sheetCompared = "Compared by day"
+
+// comparedDayTable is the comparison period's values per day: the date, the day of the period
+// (1, 2, …, the offset its line is drawn at) and the value, headed by the period in words, so
+// the series is named by it.
+func comparedDayTable(period string, dates []string, values []int64, kind colKind) *bookTable {
+	t := &bookTable{sheet: sheetCompared, name: "ComparedByDay", cols: []tableCol{{"Date", colDate}, {"Day", colCount}, {period, kind}}}
+	for i, d := range dates {
+		t.rows = append(t.rows, []any{d, int64(i + 1), values[i]})
+	}
+	return t
+}
+
+// compareLine is column col of the comparison's table as a dashed grey line beside the
+// period's days days by day offset: its first rows beside the period's, cut at the period's
+// last day; a shorter comparison stops where its days end.
+func compareLine(cmp *bookTable, col, days int) excelize.ChartSeries {
+	n := len(AlignByOffset(days, make([]float64, len(cmp.rows))))
+	c := comparisonColor
+	return excelize.ChartSeries{
+		Name:   cmp.ref(col, 0, 0),
+		Values: cmp.ref(col, 1, max(1, n)),
+		Fill:   solidFill(fmt.Sprintf("%02X%02X%02X", c.R, c.G, c.B)),
+		Line:   excelize.LineOptions{Width: 1.75, Dash: excelize.LineDashDash},
+		Marker: excelize.ChartMarker{Symbol: "none"},
+	}
+}
+
+// dailyCompareChart is a daily line of the period's column col of day (solid, in the accent,
+// named by period) beside the comparison table's values (dashed), over the period's dates.
+func dailyCompareChart(title string, day *bookTable, col int, cmp *bookTable) *excelize.Chart {
+	n := len(day.rows)
+	c := lineChart(title, n)
+	cur := lineSeries(day, col, n, accentHex())
+	c.Series = []excelize.ChartSeries{cur, compareLine(cmp, 2, n)}
+	return c
+}
