@@ -241,7 +241,7 @@ func (v *analyticsView) run() {
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (analyticsResult, error) {
 		res, err := computeAnalytics(ctx, v.ar, ents, w, req, filter, opts, small)
 		if err == nil {
-			err = addComparison(ctx, v.ar, ents, w, filter, mode, &res)
+			err = addComparison(ctx, v.ar, ents, w, filter, mode, opts, &res)
 		}
 		return res, err
 	}, v.show)

@@ -47,10 +47,11 @@ func (v *analyticsView) compareChoice() fyne.CanvasObject {
 	return v.compareSel
 }
 
-// addComparison computes the headline numbers over the comparison period of res.period. A
+// addComparison computes the headline numbers over the comparison period of res.period, and
+// redraws the daily charts with the comparison as a second, dashed line (at size wide). A
 // comparison past the history window is kept as res.cmpErr (shown beside the report).
 func addComparison(ctx context.Context, ar AnalyticsReports, ents license.Entitlements, w license.Window,
-	f reports.AppointmentFilter, mode reports.CompareMode, res *analyticsResult) error {
+	f reports.AppointmentFilter, mode reports.CompareMode, wide reports.ChartOptions, res *analyticsResult) error {
 	if mode == "" || reports.CheckComparisons(ents) != nil {
 		return nil
 	}
@@ -68,6 +69,11 @@ func addComparison(ctx context.Context, ar AnalyticsReports, ents license.Entitl
 		}
 		c := reports.Compare(mode, cp, reports.AppointmentHeadlines(g), reports.AppointmentHeadlines(prev))
 		res.apptCmp = &c
+		if res.apptPNG != nil {
+			if res.apptPNG[reports.ChartDailyAppointments], err = reports.DailyAppointmentsCompareChart(*res.appt, prev.AppointmentAnalytics, wide); err != nil {
+				return err
+			}
+		}
 	}
 	if res.rev != nil {
 		prev, err := ar.Revenue(ctx, ents, reports.RevenueQuery{Period: cp, ServiceID: f.ServiceID})
@@ -76,6 +82,11 @@ func addComparison(ctx context.Context, ar AnalyticsReports, ents license.Entitl
 		}
 		c := reports.Compare(mode, cp, reports.RevenueHeadlines(*res.rev), reports.RevenueHeadlines(prev))
 		res.revCmp = &c
+		if res.revPNG != nil {
+			if res.revPNG, err = reports.DailyRevenueCompareChart(*res.rev, prev, wide); err != nil {
+				return err
+			}
+		}
 	}
 	return ctx.Err()
 }
