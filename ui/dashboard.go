@@ -102,6 +102,7 @@ func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 			container.NewVBox(layout.NewSpacer(), NewUpgradePrompt(s, PromptInline, license.FeatureAnalyticsCharts), layout.NewSpacer()))
 	}
 	v.ctx, v.dark = s.Ctx(), darkTheme()
+	v.status.Wrapping = fyne.TextWrapWord // with a comparison it says what is compared
 	var compare fyne.CanvasObject
 	v.compareSel, compare = newCompareChoice(s, false, func(mode reports.CompareMode) {
 		if mode != v.compare {

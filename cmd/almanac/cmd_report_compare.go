@@ -94,10 +94,10 @@ func printComparison(out io.Writer, c *reports.Comparison, value func(field stri
 		}
 		fmt.Fprintf(w, "  %s\t%s\t%s\n", field, text, change)
 	}
-	if len(c.NotCompared) > 0 {
-		fmt.Fprintf(w, "  Not compared (they describe now or the whole history window)\t%s\n", strings.Join(c.NotCompared, ", "))
-	}
 	w.Flush()
+	if len(c.NotCompared) > 0 {
+		fmt.Fprintf(out, "  Not compared (they describe now or the whole history window): %s\n", strings.Join(c.NotCompared, ", "))
+	}
 }
 
 func isRate(field string) bool {
