@@ -44,6 +44,7 @@ type DocumentRequest struct {
 	Revenue      RevenueQuery     // for ReportRevenue
 	Paper        Paper            // "" means DefaultPaper of the tenant's zone
 	Version      string           // the Almanac version that writes it
+	Compare      CompareMode      // "" for none; else the daily chart draws the comparison dashed
 }
 
 // Definition is one metric's definition, in docs/metrics.md's words.
@@ -80,4 +81,5 @@ type Document struct {
 	Dashboard    *Dashboard
 	Appointments *GatedAppointments
 	Revenue      *RevenueAnalytics
+	Compared     *DocumentComparison // with DocumentRequest.Compare: the comparison's days
 }

@@ -102,6 +102,9 @@ func (s *Service) Document(ctx context.Context, ents license.Entitlements, req D
 	if err := s.fillReport(ctx, ents, req, &doc); err != nil {
 		return Document{}, err
 	}
+	if err := s.compareDocument(ctx, ents, req, &doc); err != nil {
+		return Document{}, err
+	}
 	doc.Business, doc.TenantID, doc.TimeZone = t.Name, t.ID, t.TimeZone
 	doc.DataAsOf = DataAsOf(t)
 	doc.Plan, doc.Version = ents.Plan().String(), req.Version

@@ -211,13 +211,13 @@ func (b *reportBook) addCharts(charts []bookChart) error {
 // refers to.
 const sheetCompared = "Compared by day"
 
-// comparedDayTable is the comparison period's values per day: the date, the day of the period
-// (1, 2, …, the offset its line is drawn at) and the value, headed by the period in words, so
-// the series is named by it.
-func comparedDayTable(period string, dates []string, values []int64, kind colKind) *bookTable {
-	t := &bookTable{sheet: sheetCompared, name: "ComparedByDay", cols: []tableCol{{"Date", colDate}, {"Day", colCount}, {period, kind}}}
-	for i, d := range dates {
-		t.rows = append(t.rows, []any{d, int64(i + 1), values[i]})
+// comparedDayTable is the period's and the comparison's values side by side by day of the
+// period (1, 2, …: the day offset the comparison's line is drawn at), over the days both have;
+// each value column is headed by its period in words, which names its line in the chart.
+func comparedDayTable(curWords, prevWords string, cur, prev []int64, kind colKind) *bookTable {
+	t := &bookTable{sheet: sheetCompared, name: "ComparedByDay", cols: []tableCol{{"Day of the period", colCount}, {curWords, kind}, {prevWords, kind}}}
+	for i := range min(len(cur), len(prev)) {
+		t.rows = append(t.rows, []any{int64(i + 1), cur[i], prev[i]})
 	}
 	return t
 }
@@ -237,12 +237,62 @@ func compareLine(cmp *bookTable, col, days int) excelize.ChartSeries {
 	}
 }
 
-// dailyCompareChart is a daily line of the period's column col of day (solid, in the accent,
-// named by period) beside the comparison table's values (dashed), over the period's dates.
+// dailyCompareChart is a daily line of the period's column col of day (solid, in the accent)
+// beside the comparison's values (dashed), over the period's dates, each named by its period.
 func dailyCompareChart(title string, day *bookTable, col int, cmp *bookTable) *excelize.Chart {
 	n := len(day.rows)
 	c := lineChart(title, n)
 	cur := lineSeries(day, col, n, accentHex())
+	cur.Name = cmp.ref(1, 0, 0) // the period in words
 	c.Series = []excelize.ChartSeries{cur, compareLine(cmp, 2, n)}
 	return c
+}
+
+// withComparison adds the document's comparison to a report's tables and charts: the Compared
+// by day table, and the daily chart (on A1) redrawn with the comparison as a dashed second line.
+func (b *reportBook) withComparison(tables []*bookTable, charts []bookChart) ([]*bookTable, []bookChart) {
+	c := b.d.Compared
+	var day *bookTable
+	for _, t := range tables {
+		if t.sheet == sheetByDay {
+			day = t
+		}
+	}
+	if c == nil || day == nil || len(day.rows) == 0 {
+		return tables, charts
+	}
+	var cur, prev []int64
+	var curWords string
+	col, kind, title := len(day.cols)-1, colCount, "Appointments per day, compared by day of the period"
+	switch {
+	case c.Appointments != nil && b.d.Appointments != nil:
+		a := b.d.Appointments.AppointmentAnalytics
+		curWords = PeriodWords(a.From, a.To)
+		for _, d := range a.DailyBreakdown {
+			cur = append(cur, d.Count)
+		}
+		for _, d := range c.Appointments.DailyBreakdown {
+			prev = append(prev, d.Count)
+		}
+	case c.Revenue != nil && b.d.Revenue != nil:
+		r := b.d.Revenue
+		curWords, col, kind, title = PeriodWords(r.From, r.To), 1, colMoney, "Revenue per day by paid date, compared by day of the period"
+		for _, d := range r.DailyBreakdown {
+			cur = append(cur, d.RevenueCents)
+		}
+		for _, d := range c.Revenue.DailyBreakdown {
+			prev = append(prev, d.RevenueCents)
+		}
+	default:
+		return tables, charts
+	}
+	cmp := comparedDayTable(curWords, PeriodWords(c.Period.From, c.Period.To), cur, prev, kind)
+	for i := range charts {
+		if charts[i].cell == "A1" {
+			nc := dailyCompareChart(title, day, col, cmp)
+			nc.YAxis.NumFmt, nc.Legend.Position = charts[i].chart.YAxis.NumFmt, "bottom"
+			charts[i].chart = nc
+		}
+	}
+	return append(tables, cmp), charts
 }

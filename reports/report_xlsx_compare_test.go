@@ -17,12 +17,14 @@ import (
 func chartXML(t *testing.T, cur, prev AppointmentAnalytics) string {
 	t.Helper()
 	day := byDayTable(cur.DailyBreakdown)
-	var dates []string
-	var vals []int64
-	for _, d := range prev.DailyBreakdown {
-		dates, vals = append(dates, d.Date), append(vals, d.Count)
+	var curVals, prevVals []int64
+	for _, d := range cur.DailyBreakdown {
+		curVals = append(curVals, d.Count)
 	}
-	cmp := comparedDayTable(PeriodWords(prev.From, prev.To), dates, vals, colCount)
+	for _, d := range prev.DailyBreakdown {
+		prevVals = append(prevVals, d.Count)
+	}
+	cmp := comparedDayTable(PeriodWords(cur.From, cur.To), PeriodWords(prev.From, prev.To), curVals, prevVals, colCount)
 	f := excelize.NewFile()
 	for _, tb := range []*bookTable{day, cmp} {
 		if _, err := f.NewSheet(tb.sheet); err != nil {
@@ -89,6 +91,9 @@ func TestXLSXCompareChartHasDashedSecondSeries(t *testing.T) {
 			}
 			if !strings.Contains(sers[1], "<f>"+tc.wantVals+"</f>") {
 				t.Errorf("the comparison's values are not %s: %s", tc.wantVals, sers[1])
+			}
+			if !strings.Contains(sers[0], "<f>'Compared by day'!$B$1</f>") {
+				t.Errorf("the period's series is not named by its dates' header: %s", sers[0])
 			}
 			if !strings.Contains(sers[1], "<f>'Compared by day'!$C$1</f>") {
 				t.Errorf("the comparison is not named by its header (the period in words): %s", sers[1])

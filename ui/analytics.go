@@ -126,6 +126,7 @@ func (v *analyticsView) documentRequest() (reports.DocumentRequest, error) {
 	return reports.DocumentRequest{
 		Appointments: reports.AppointmentQuery{Period: p, Window: v.window, Filter: v.filter},
 		Revenue:      reports.RevenueQuery{Period: p, ServiceID: v.filter.ServiceID},
+		Compare:      documentCompare(p, v.compare, v.window, v.s.Entitlements()),
 	}, nil
 }
 

@@ -219,3 +219,15 @@ func (v *dashboardView) showComparison(res dashboardResult) {
 	v.status.SetText(v.status.Text + " Compared with " + reports.PeriodWords(c.Period.StartDate, c.Period.EndDate) +
 		"; the other numbers describe now or your whole history window, so they have no earlier value.")
 }
+
+// documentCompare is the comparison a saved document draws: the one chosen, where the plan
+// includes it and its period is in reach (else the screen shows why, and the document has none).
+func documentCompare(p reports.Period, mode reports.CompareMode, w license.Window, ents license.Entitlements) reports.CompareMode {
+	if mode == "" || reports.CheckComparisons(ents) != nil {
+		return ""
+	}
+	if _, err := reports.ResolveComparison(p, mode, w); err != nil {
+		return ""
+	}
+	return mode
+}

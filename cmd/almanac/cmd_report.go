@@ -289,6 +289,7 @@ var saveDocument = (*reports.Service).SaveDocument
 func saveDocuments(env *Env, svc *reports.Service, ents license.Entitlements, f reportFlags, req reports.DocumentRequest) (bool, error) {
 	docs := f.documents()
 	req.Report, req.Paper, req.Version = reports.Report(f.kind), f.paper, Version
+	req.Compare = f.compareMode // the daily chart draws the comparison dashed
 	for _, d := range docs {
 		path, err := saveDocument(svc, env.ctx(), ents, req, d.format, d.path, f.overwrite)
 		if err != nil {

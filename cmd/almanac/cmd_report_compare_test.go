@@ -1,9 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
+	"html"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +159,43 @@ func TestReportDashboardCompare(t *testing.T) {
 	code, out, _ = runCLI(t, "--home", home, "report", "dashboard", "--compare", "previous")
 	if code != 0 || !strings.Contains(out, "Compared with") || !strings.Contains(out, "total_appointments_this_month") {
 		t.Errorf("text: exit %d\n%s", code, out)
+	}
+}
+
+// TestReportCompareDocuments: with --compare, the workbook's daily chart has the comparison as
+// a second, dashed series over the Compared by day table, and the PDF is written; a comparison
+// past the window refuses the documents (exit 3).
+func TestReportCompareDocuments(t *testing.T) {
+	home := proHome(t)
+	dir := t.TempDir()
+	xlsx, pdf := filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "r.pdf")
+	code, _, stderr := runCLI(t, "--home", home, "report", "revenue", "--period", "last-month", "--compare", "previous", "--xlsx", xlsx, "--pdf", pdf)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	zr, err := zip.OpenReader(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var chart string
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/charts/chart") {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			chart = html.UnescapeString(string(b))
+		}
+	}
+	sers := regexp.MustCompile(`(?s)<ser>.*?</ser>`).FindAllString(chart, -1)
+	if len(sers) != 2 || !strings.Contains(sers[1], `<a:prstDash val="dash"`) || !strings.Contains(sers[1], "'Compared by day'!") {
+		t.Fatalf("the workbook's chart has %d series, want the period's and a dashed comparison:\n%s", len(sers), chart)
+	}
+	if st, err := os.Stat(pdf); err != nil || st.Size() == 0 {
+		t.Fatalf("no PDF: %v", err)
+	}
+	code, _, stderr = runCLI(t, "--home", home, "report", "revenue", "--compare", "last-year", "--xlsx", filepath.Join(dir, "old.xlsx"))
+	if code != 3 {
+		t.Fatalf("last year past PROFESSIONAL's window: exit %d, want 3: %s", code, stderr)
 	}
 }
