@@ -48,7 +48,9 @@ func TestDashboardCompareWith(t *testing.T) {
 		t.Errorf("the status does not name last month: %v", strings.Join(labels(s.Content()), " | "))
 	}
 	sel.SetSelected(compareLastYear) // December a year ago is past PROFESSIONAL's 90 days
-	waitFor(t, "the history prompt", func() bool { return anyLabelContains(s.Content(), "ENTERPRISE") || anyLabelContains(s.Content(), "days ago") })
+	waitFor(t, "the history prompt", func() bool {
+		return anyLabelContains(s.Content(), "ENTERPRISE") || anyLabelContains(s.Content(), "days ago")
+	})
 	sel.SetSelected(compareNone)
 	waitFor(t, "the comparison gone", func() bool {
 		return card.Value.Text == month && !strings.Contains(card.Caption.Text, "Compared")
