@@ -185,9 +185,16 @@ func (p palette) legend(series []chart.Series) chart.Renderable {
 			st := s.GetStyle()
 			r.SetStrokeColor(st.StrokeColor)
 			r.SetStrokeWidth(3)
+			r.SetStrokeDashArray(nil)
+			swatch := 16
+			if len(st.StrokeDashArray) > 0 { // a dashed series shows its dashes: on, off, on
+				r.SetStrokeDashArray([]float64{5, 3})
+				swatch = 18
+			}
 			r.MoveTo(x, y-4)
-			r.LineTo(x+16, y-4)
+			r.LineTo(x+swatch, y-4)
 			r.Stroke()
+			r.SetStrokeDashArray(nil)
 			name := s.GetName()
 			r.Text(name, x+21, y)
 			x += 21 + r.MeasureText(name).Width() + 14
@@ -476,4 +483,109 @@ func render(c chart.Chart) ([]byte, error) {
 		return nil, fmt.Errorf("render chart %q: %w", c.Title, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// The comparison period on a daily chart: a second line, dashed, in a neutral grey that reads on
+// both themes, aligned by day offset (docs/metrics.md, "Comparisons").
+var (
+	comparisonColor = drawing.Color{R: 0x9a, G: 0x9a, B: 0xa2, A: 0xff}
+	comparisonDash  = []float64{6, 5} // pixels on, off
+)
+
+// AlignByOffset lays a comparison's daily values beside a period of days days by day offset:
+// day 1 of the comparison beside day 1 of the period, and so on. A shorter comparison stops
+// where its days end; a longer one is cut at the period's last day (the axis is the period's).
+func AlignByOffset(days int, prev []float64) []float64 {
+	n := max(0, min(days, len(prev)))
+	out := make([]float64, n)
+	copy(out, prev[:n])
+	return out
+}
+
+// comparisonSeries is the comparison's dashed line over the period's day offsets.
+func comparisonSeries(name string, days int, prev []float64) chart.ContinuousSeries {
+	ys := AlignByOffset(days, prev)
+	return chart.ContinuousSeries{Name: name, XValues: xs(len(ys)), YValues: ys,
+		Style: chart.Style{StrokeColor: comparisonColor, StrokeWidth: 2, StrokeDashArray: comparisonDash}}
+}
+
+// seriesMax is the largest value of the series' points.
+func seriesMax(series []chart.Series) float64 {
+	var m float64
+	for _, s := range series {
+		if cs, ok := s.(chart.ContinuousSeries); ok {
+			for _, y := range cs.YValues {
+				m = math.Max(m, y)
+			}
+		}
+	}
+	return m
+}
+
+// apptTotals is the appointments per day of a by-day breakdown.
+func apptTotals(days []DayCount) []float64 {
+	out := make([]float64, len(days))
+	for i, d := range days {
+		out[i] = float64(d.Count)
+	}
+	return out
+}
+
+// dailyAppointmentsCompareSpec is the compared appointments chart: the period's appointments
+// per day (all statuses), solid, and the comparison's, dashed, each named by its dates.
+func dailyAppointmentsCompareSpec(a, prev AppointmentAnalytics, opts ChartOptions) chart.Chart {
+	p := paletteFor(opts.Dark)
+	dates := make([]string, len(a.DailyBreakdown))
+	for i, d := range a.DailyBreakdown {
+		dates[i] = d.Date
+	}
+	cur := apptTotals(a.DailyBreakdown)
+	series := fixSingle([]chart.Series{
+		chart.ContinuousSeries{Name: PeriodWords(a.From, a.To), XValues: xs(len(cur)), YValues: cur,
+			Style: chart.Style{StrokeColor: accent, StrokeWidth: 2}},
+		comparisonSeries(PeriodWords(prev.From, prev.To), len(dates), apptTotals(prev.DailyBreakdown)),
+	})
+	return p.lineChart("Appointments per day, compared (by day of the period)", opts, dates, series, seriesMax(series), countFormat)
+}
+
+// DailyAppointmentsCompareChart draws the period's appointments per day beside the comparison
+// period's (prev), dashed, aligned by day offset.
+func DailyAppointmentsCompareChart(a, prev AppointmentAnalytics, opts ChartOptions) ([]byte, error) {
+	return render(dailyAppointmentsCompareSpec(a, prev, opts))
+}
+
+// revenueValues is the revenue per day of a by-day breakdown, in minor units.
+func revenueValues(days []DayRevenue) []float64 {
+	out := make([]float64, len(days))
+	for i, d := range days {
+		out[i] = float64(d.RevenueCents)
+	}
+	return out
+}
+
+// dailyRevenueCompareSpec is the compared revenue chart: the period's line, filled, and the
+// comparison's, dashed.
+func dailyRevenueCompareSpec(r, prev RevenueAnalytics, opts ChartOptions) chart.Chart {
+	p := paletteFor(opts.Dark)
+	dates := make([]string, len(r.DailyBreakdown))
+	for i, d := range r.DailyBreakdown {
+		dates[i] = d.Date
+	}
+	cur := revenueValues(r.DailyBreakdown)
+	series := fixSingle([]chart.Series{
+		chart.ContinuousSeries{Name: PeriodWords(r.From, r.To), XValues: xs(len(cur)), YValues: cur,
+			Style: chart.Style{StrokeColor: accent, StrokeWidth: 2, FillColor: accent.WithAlpha(0x40)}},
+		comparisonSeries(PeriodWords(prev.From, prev.To), len(dates), revenueValues(prev.DailyBreakdown)),
+	})
+	money := func(v any) string {
+		f, _ := v.(float64)
+		return FormatMoney(int64(math.Round(f)), r.Currency)
+	}
+	return p.lineChart("Revenue per day by paid date, compared ("+r.Currency+")", opts, dates, series, seriesMax(series), money)
+}
+
+// DailyRevenueCompareChart draws the period's revenue per day beside the comparison period's
+// (prev), dashed, aligned by day offset.
+func DailyRevenueCompareChart(r, prev RevenueAnalytics, opts ChartOptions) ([]byte, error) {
+	return render(dailyRevenueCompareSpec(r, prev, opts))
 }

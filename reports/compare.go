@@ -111,3 +111,22 @@ func yearEarlier(d time.Time) time.Time {
 	}
 	return time.Date(y-1, m, day, 0, 0, 0, 0, d.Location())
 }
+
+// PeriodWords is a period's dates in plain words, as a chart's legend names them: "1–15 Dec
+// 2026", "28 Nov – 5 Dec 2026", "28 Dec 2025 – 3 Jan 2026", or "1 Dec 2026" for one day. Dates
+// that do not parse are given as they are.
+func PeriodWords(from, to string) string {
+	f, err1 := time.Parse(data.DateLayout, from)
+	t, err2 := time.Parse(data.DateLayout, to)
+	switch {
+	case err1 != nil || err2 != nil:
+		return from + " – " + to
+	case from == to:
+		return f.Format("2 Jan 2006")
+	case f.Year() != t.Year():
+		return f.Format("2 Jan 2006") + " – " + t.Format("2 Jan 2006")
+	case f.Month() != t.Month():
+		return f.Format("2 Jan") + " – " + t.Format("2 Jan 2006")
+	}
+	return f.Format("2") + "–" + t.Format("2 Jan 2006")
+}

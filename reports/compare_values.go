@@ -31,6 +31,9 @@ type Comparison struct {
 	Fields  []string            `json:"-"` // the headline fields in the report's order
 	Values  map[string]float64  `json:"values"`
 	Changes map[string]*float64 `json:"changes"`
+	// NotCompared lists the report's headline numbers that have no value over an earlier period
+	// (the dashboard's "now" and all-time numbers); absent when every one is compared.
+	NotCompared []string `json:"not_compared,omitempty"`
 }
 
 // CheckComparisons reports whether ents includes period comparisons.

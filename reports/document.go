@@ -45,7 +45,8 @@ type DocumentRequest struct {
 	Customers    CustomerQuery    // for ReportCustomers
 	Staff        StaffQuery       // for ReportStaff
 	// Compare, for appointments and revenue, adds each headline number over the comparison
-	// period and its change (Period comparisons); "" for none.
+	// period and its change, and the comparison's days to the daily chart, drawn dashed (Period
+	// comparisons); "" for none.
 	Compare CompareMode
 	Paper   Paper  // "" means DefaultPaper of the tenant's zone
 	Version string // the Almanac version that writes it
@@ -88,7 +89,8 @@ type Document struct {
 	Revenue      *RevenueAnalytics
 	Customers    *CustomerInsights
 	Staff        *StaffReport
-	Comparison   *Comparison
+	Comparison   *Comparison         // with DocumentRequest.Compare: the headline numbers compared
+	Compared     *DocumentComparison // with DocumentRequest.Compare: the comparison's days
 }
 
 // reportsSet is how many of the document's reports are set (a renderable one has exactly one).

@@ -102,7 +102,7 @@ func (s *Service) Document(ctx context.Context, ents license.Entitlements, req D
 	if err := s.fillReport(ctx, ents, req, &doc); err != nil {
 		return Document{}, err
 	}
-	if err := s.fillComparison(ctx, ents, req, &doc); err != nil {
+	if err := s.compareDocument(ctx, ents, req, &doc); err != nil {
 		return Document{}, err
 	}
 	doc.Business, doc.TenantID, doc.TimeZone = t.Name, t.ID, t.TimeZone
@@ -161,52 +161,6 @@ func (s *Service) fillReport(ctx context.Context, ents license.Entitlements, req
 	default:
 		return usageError(data.FieldDataset, string(req.Report), "is not a report", "use dashboard, appointments, revenue, customers or resources")
 	}
-	return nil
-}
-
-// fillComparison adds req.Compare's comparison to an appointments or revenue document (the
-// other reports have none, and ignore it): the
-// same query over the comparison period (ResolveComparison against the window of ents), its
-// headline numbers and their changes, as `report --compare --json` prints them. Without Period
-// comparisons it is the *license.UpgradeError; a comparison before the window the
-// *license.HistoryError.
-func (s *Service) fillComparison(ctx context.Context, ents license.Entitlements, req DocumentRequest, doc *Document) error {
-	if req.Compare == "" || doc.Appointments == nil && doc.Revenue == nil {
-		return nil
-	}
-	if err := CheckComparisons(ents); err != nil {
-		return err
-	}
-	w := ents.Window(Today(s.now(), doc.Tenant.Location()))
-	var c Comparison
-	switch {
-	case doc.Appointments != nil:
-		q := req.Appointments
-		cp, err := ResolveComparison(q.Period, req.Compare, w)
-		if err != nil {
-			return err
-		}
-		q.Period = cp
-		prev, err := s.Appointments(ctx, ents, q)
-		if err != nil {
-			return err
-		}
-		c = Compare(req.Compare, cp, AppointmentHeadlines(*doc.Appointments), AppointmentHeadlines(prev))
-	default:
-		rq := req.Revenue
-		cp, err := ResolveComparison(rq.Period, req.Compare, w)
-		if err != nil {
-			return err
-		}
-		rq.Period = cp
-		prev, err := s.Revenue(ctx, ents, rq)
-		if err != nil {
-			return err
-		}
-		c = Compare(req.Compare, cp, RevenueHeadlines(*doc.Revenue), RevenueHeadlines(prev))
-	}
-	doc.Comparison = &c
-	doc.Definitions = append(doc.Definitions, definitions["comparison"])
 	return nil
 }
 

@@ -345,3 +345,48 @@ func pdfMoney(minor int64, currency string) string {
 	}
 	return s
 }
+
+// pdfCompareDash is the comparison period's line pattern (mm on, mm off), in comparisonColor.
+var pdfCompareDash = []float64{1.8, 1.2}
+
+// comparedPDFSeries is a compared daily chart's two lines: the period's (solid, the accent) and
+// the comparison's (dashed, grey), aligned by day offset, each named by its dates in words.
+func comparedPDFSeries(curName string, cur []float64, prevName string, prev []float64) []pdfSeries {
+	return []pdfSeries{
+		{Name: curName, Color: pdfAccent, Width: 0.5, Values: cur},
+		{Name: prevName, Color: comparisonColor, Dash: pdfCompareDash, Width: 0.5, Values: AlignByOffset(len(cur), prev)},
+	}
+}
+
+// comparedLines is the compared daily chart's lines and title for values over from..to beside
+// the comparison's prev over its own dates; a long period draws 7-day averages, as the
+// single-period charts do.
+func comparedLines(title, from, to string, values []float64, cp Period, prev []float64) ([]pdfSeries, string) {
+	series := comparedPDFSeries(PeriodWords(from, to), values, PeriodWords(cp.From, cp.To), prev)
+	title += ", compared by day of the period"
+	if len(values) > pdfDailyTableDays {
+		title += " (7-day average)"
+		for i := range series {
+			series[i].Values = trailingMean(series[i].Values, 7)
+		}
+	}
+	return series, title
+}
+
+// comparedApptLines is the appointments document's compared chart, or nil without a comparison.
+func (p *pdfDoc) comparedApptLines(a AppointmentAnalytics) ([]pdfSeries, string) {
+	c := p.d.Compared
+	if c == nil || c.Appointments == nil {
+		return nil, ""
+	}
+	return comparedLines("Daily appointments", a.From, a.To, apptTotals(a.DailyBreakdown), c.Period, apptTotals(c.Appointments.DailyBreakdown))
+}
+
+// comparedRevenueLines is the revenue document's compared chart, or nil without a comparison.
+func (p *pdfDoc) comparedRevenueLines(r RevenueAnalytics) ([]pdfSeries, string) {
+	c := p.d.Compared
+	if c == nil || c.Revenue == nil {
+		return nil, ""
+	}
+	return comparedLines("Daily revenue", r.From, r.To, revenueValues(r.DailyBreakdown), c.Period, revenueValues(c.Revenue.DailyBreakdown))
+}

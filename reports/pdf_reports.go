@@ -156,6 +156,9 @@ func (p *pdfDoc) apptCharts(a AppointmentAnalytics) {
 			series[i].Values = trailingMean(series[i].Values, 7)
 		}
 	}
+	if cs, ct := p.comparedApptLines(a); cs != nil {
+		series, title = cs, ct
+	}
 	p.room(86)
 	y := p.f.GetY() + 2
 	p.lineChart(pdfMargin, y, p.cw, 82, title, dates, series, countLabel)
@@ -263,7 +266,9 @@ func (p *pdfDoc) revenue(r RevenueAnalytics) {
 	axis := func(v float64) string { return moneyAxis(int64(math.Round(v)), cur) }
 	p.room(74)
 	y := p.f.GetY() + 2
-	if len(values) <= pdfDailyTableDays {
+	if cs, ct := p.comparedRevenueLines(r); cs != nil {
+		p.lineChart(pdfMargin, y, p.cw, 70, ct, dates, cs, axis)
+	} else if len(values) <= pdfDailyTableDays {
 		p.columnChart(pdfMargin, y, p.cw, 70, "Daily revenue", dates, values, pdfAccent, axis)
 	} else {
 		p.lineChart(pdfMargin, y, p.cw, 70, "Daily revenue (7-day average)", dates, []pdfSeries{{Name: "Revenue", Color: pdfAccent, Width: 0.5, Values: trailingMean(values, 7)}}, axis)

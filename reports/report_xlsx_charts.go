@@ -206,3 +206,93 @@ func (b *reportBook) addCharts(charts []bookChart) error {
 	}
 	return nil
 }
+
+// sheetCompared holds the comparison period's days, which a compared chart's dashed line
+// refers to.
+const sheetCompared = "Compared by day"
+
+// comparedDayTable is the period's and the comparison's values side by side by day of the
+// period (1, 2, …: the day offset the comparison's line is drawn at), over the days both have;
+// each value column is headed by its period in words, which names its line in the chart.
+func comparedDayTable(curWords, prevWords string, cur, prev []int64, kind colKind) *bookTable {
+	t := &bookTable{sheet: sheetCompared, name: "ComparedByDay", cols: []tableCol{{"Day of the period", colCount}, {curWords, kind}, {prevWords, kind}}}
+	for i := range min(len(cur), len(prev)) {
+		t.rows = append(t.rows, []any{int64(i + 1), cur[i], prev[i]})
+	}
+	return t
+}
+
+// compareLine is column col of the comparison's table as a dashed grey line beside the
+// period's days days by day offset: its first rows beside the period's, cut at the period's
+// last day; a shorter comparison stops where its days end.
+func compareLine(cmp *bookTable, col, days int) excelize.ChartSeries {
+	n := len(AlignByOffset(days, make([]float64, len(cmp.rows))))
+	c := comparisonColor
+	return excelize.ChartSeries{
+		Name:   cmp.ref(col, 0, 0),
+		Values: cmp.ref(col, 1, max(1, n)),
+		Fill:   solidFill(fmt.Sprintf("%02X%02X%02X", c.R, c.G, c.B)),
+		Line:   excelize.LineOptions{Width: 1.75, Dash: excelize.LineDashDash},
+		Marker: excelize.ChartMarker{Symbol: "none"},
+	}
+}
+
+// dailyCompareChart is a daily line of the period's column col of day (solid, in the accent)
+// beside the comparison's values (dashed), over the period's dates, each named by its period.
+func dailyCompareChart(title string, day *bookTable, col int, cmp *bookTable) *excelize.Chart {
+	n := len(day.rows)
+	c := lineChart(title, n)
+	cur := lineSeries(day, col, n, accentHex())
+	cur.Name = cmp.ref(1, 0, 0) // the period in words
+	c.Series = []excelize.ChartSeries{cur, compareLine(cmp, 2, n)}
+	return c
+}
+
+// withComparison adds the document's comparison to a report's tables and charts: the Compared
+// by day table, and the daily chart (on A1) redrawn with the comparison as a dashed second line.
+func (b *reportBook) withComparison(tables []*bookTable, charts []bookChart) ([]*bookTable, []bookChart) {
+	c := b.d.Compared
+	var day *bookTable
+	for _, t := range tables {
+		if t.sheet == sheetByDay {
+			day = t
+		}
+	}
+	if c == nil || day == nil || len(day.rows) == 0 {
+		return tables, charts
+	}
+	var cur, prev []int64
+	var curWords string
+	col, kind, title := len(day.cols)-1, colCount, "Appointments per day, compared by day of the period"
+	switch {
+	case c.Appointments != nil && b.d.Appointments != nil:
+		a := b.d.Appointments.AppointmentAnalytics
+		curWords = PeriodWords(a.From, a.To)
+		for _, d := range a.DailyBreakdown {
+			cur = append(cur, d.Count)
+		}
+		for _, d := range c.Appointments.DailyBreakdown {
+			prev = append(prev, d.Count)
+		}
+	case c.Revenue != nil && b.d.Revenue != nil:
+		r := b.d.Revenue
+		curWords, col, kind, title = PeriodWords(r.From, r.To), 1, colMoney, "Revenue per day by paid date, compared by day of the period"
+		for _, d := range r.DailyBreakdown {
+			cur = append(cur, d.RevenueCents)
+		}
+		for _, d := range c.Revenue.DailyBreakdown {
+			prev = append(prev, d.RevenueCents)
+		}
+	default:
+		return tables, charts
+	}
+	cmp := comparedDayTable(curWords, PeriodWords(c.Period.From, c.Period.To), cur, prev, kind)
+	for i := range charts {
+		if charts[i].cell == "A1" {
+			nc := dailyCompareChart(title, day, col, cmp)
+			nc.YAxis.NumFmt, nc.Legend.Position = charts[i].chart.YAxis.NumFmt, "bottom"
+			charts[i].chart = nc
+		}
+	}
+	return append(tables, cmp), charts
+}

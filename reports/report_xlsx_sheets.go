@@ -44,6 +44,7 @@ func (b *reportBook) appointments(g *GatedAppointments) error {
 	}
 	tables := apptTables(g)
 	charts := apptCharts(tables)
+	tables, charts = b.withComparison(tables, charts)
 	if err := b.chartsSheet(len(charts)); err != nil {
 		return err
 	}
@@ -193,10 +194,11 @@ func (b *reportBook) revenue(r *RevenueAnalytics) error {
 		svc.rows = append(svc.rows, []any{s.ServiceID, s.ServiceName, s.RevenueCents, s.Count})
 	}
 	charts := revenueCharts(day, moneyNumFmt(b.currency))
+	tables, charts := b.withComparison([]*bookTable{day, svc}, charts)
 	if err := b.chartsSheet(len(charts)); err != nil {
 		return err
 	}
-	for _, t := range []*bookTable{day, svc} {
+	for _, t := range tables {
 		if err := b.writeTable(t); err != nil {
 			return err
 		}

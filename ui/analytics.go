@@ -128,7 +128,7 @@ func (v *analyticsView) documentRequest() (reports.DocumentRequest, error) {
 		Revenue:      reports.RevenueQuery{Period: p, ServiceID: v.filter.ServiceID},
 		Customers:    reports.CustomerQuery{Period: p, Window: v.window},
 		Staff:        reports.StaffQuery{Period: p},
-		Compare:      v.compare,
+		Compare:      documentCompare(p, v.compare, v.window, v.s.Entitlements()),
 	}, nil
 }
 
@@ -244,7 +244,7 @@ func (v *analyticsView) run() {
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (analyticsResult, error) {
 		res, err := computeAnalytics(ctx, v.ar, ents, w, req, filter, opts, small)
 		if err == nil {
-			err = addComparison(ctx, v.ar, ents, w, filter, mode, &res)
+			err = addComparison(ctx, v.ar, ents, w, filter, mode, opts, &res)
 		}
 		return res, err
 	}, v.show)

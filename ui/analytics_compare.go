@@ -24,33 +24,55 @@ const (
 
 var compareModes = map[string]reports.CompareMode{comparePrevious: reports.ComparePrevious, compareLastYear: reports.CompareLastYear}
 
-// compareChoice is the Analytics screen's "Compare with" choice: open where the plan includes
-// period comparisons, else disabled beside the inline prompt naming the plan (on a plan without
-// the analytics at all, the screen's own overlay speaks for it).
+// compareChoice is the Analytics screen's "Compare with" choice (newCompareChoice); on a plan
+// without the analytics at all, the screen's own overlay speaks for it.
 func (v *analyticsView) compareChoice() fyne.CanvasObject {
-	v.compareSel = widget.NewSelect([]string{compareNone, comparePrevious, compareLastYear}, func(label string) {
-		if mode := compareModes[label]; mode != v.compare {
+	var view fyne.CanvasObject
+	v.compareSel, view = newCompareChoice(v.s, reports.CheckCharts(v.s.Entitlements()) != nil, func(mode reports.CompareMode) {
+		if mode != v.compare {
 			v.compare = mode
 			v.run()
 		}
 	})
-	v.compareSel.SetSelected(compareNone)
-	ents := v.s.Entitlements()
-	if reports.CheckComparisons(ents) != nil {
-		v.compareSel.Disable()
-		if reports.CheckCharts(ents) != nil {
-			// The whole screen is locked under one overlay naming its own plan.
-			return v.compareSel
-		}
-		return container.NewVBox(v.compareSel, NewUpgradePrompt(v.s, PromptInline, license.FeaturePeriodComparisons))
-	}
-	return v.compareSel
+	return view
 }
 
-// addComparison computes the headline numbers over the comparison period of res.period. A
+// newCompareChoice is a screen's "Compare with" choice, reporting each mode chosen ("" for
+// nothing): open where the plan includes period comparisons, else disabled beside the inline
+// prompt naming the plan (without it when overlaid, the screen's own lock naming its plan).
+func newCompareChoice(s *Shell, overlaid bool, changed func(reports.CompareMode)) (*widget.Select, fyne.CanvasObject) {
+	sel := widget.NewSelect([]string{compareNone, comparePrevious, compareLastYear}, func(label string) {
+		changed(compareModes[label])
+	})
+	sel.SetSelected(compareNone)
+	if reports.CheckComparisons(s.Entitlements()) != nil {
+		sel.Disable()
+		if overlaid {
+			return sel, sel
+		}
+		return sel, container.NewVBox(sel, NewUpgradePrompt(s, PromptInline, license.FeaturePeriodComparisons))
+	}
+	return sel, sel
+}
+
+// comparisonBanner is what a screen shows when its comparison could not be made: the history
+// prompt naming the plan that reaches the comparison period, or the error in words; nil for none.
+func comparisonBanner(s *Shell, err error) fyne.CanvasObject {
+	var he *license.HistoryError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &he):
+		return NewHistoryPrompt(s, he)
+	}
+	return NewBanner(BannerDanger, "Could not compare: "+errorWords(err))
+}
+
+// addComparison computes the headline numbers over the comparison period of res.period, and
+// redraws the daily charts with the comparison as a second, dashed line (at size wide). A
 // comparison past the history window is kept as res.cmpErr (shown beside the report).
 func addComparison(ctx context.Context, ar AnalyticsReports, ents license.Entitlements, w license.Window,
-	f reports.AppointmentFilter, mode reports.CompareMode, res *analyticsResult) error {
+	f reports.AppointmentFilter, mode reports.CompareMode, wide reports.ChartOptions, res *analyticsResult) error {
 	if mode == "" || reports.CheckComparisons(ents) != nil {
 		return nil
 	}
@@ -68,6 +90,11 @@ func addComparison(ctx context.Context, ar AnalyticsReports, ents license.Entitl
 		}
 		c := reports.Compare(mode, cp, reports.AppointmentHeadlines(g), reports.AppointmentHeadlines(prev))
 		res.apptCmp = &c
+		if res.apptPNG != nil {
+			if res.apptPNG[reports.ChartDailyAppointments], err = reports.DailyAppointmentsCompareChart(*res.appt, prev.AppointmentAnalytics, wide); err != nil {
+				return err
+			}
+		}
 	}
 	if res.rev != nil {
 		prev, err := ar.Revenue(ctx, ents, reports.RevenueQuery{Period: cp, ServiceID: f.ServiceID})
@@ -76,6 +103,11 @@ func addComparison(ctx context.Context, ar AnalyticsReports, ents license.Entitl
 		}
 		c := reports.Compare(mode, cp, reports.RevenueHeadlines(*res.rev), reports.RevenueHeadlines(prev))
 		res.revCmp = &c
+		if res.revPNG != nil {
+			if res.revPNG, err = reports.DailyRevenueCompareChart(*res.rev, prev, wide); err != nil {
+				return err
+			}
+		}
 	}
 	return ctx.Err()
 }
@@ -83,12 +115,8 @@ func addComparison(ctx context.Context, ar AnalyticsReports, ents license.Entitl
 // showComparison puts each headline's change beside its number and the comparison's value and
 // dates under it, or the history prompt when the comparison is past the window.
 func (v *analyticsView) showComparison(res analyticsResult) {
-	var he *license.HistoryError
-	switch {
-	case errors.As(res.cmpErr, &he):
-		v.message.Add(NewHistoryPrompt(v.s, he))
-	case res.cmpErr != nil:
-		v.message.Add(NewBanner(BannerDanger, "Could not compare: "+errorWords(res.cmpErr)))
+	if b := comparisonBanner(v.s, res.cmpErr); b != nil {
+		v.message.Add(b)
 	}
 	for _, card := range []*Card{v.appt.total, v.appt.cancel, v.appt.noShow, v.rev.total, v.rev.count, v.rev.average} {
 		card.Caption.SetText(captionDefinition(card))
@@ -141,4 +169,65 @@ func ChangeText(ch *float64, rate bool) string {
 		return fmt.Sprintf("(%+.2f pts)", *ch)
 	}
 	return fmt.Sprintf("(%+.2f%%)", *ch)
+}
+
+// addDashboardComparison compares the dashboard's month with the month mode names, counted as
+// an appointments report over it counts them, and the charts' days with their comparison days
+// (left out when those are past the window). A month past the window is kept as res.cmpErr.
+func addDashboardComparison(ctx context.Context, dr DashboardReports, ents license.Entitlements, w license.Window, mode reports.CompareMode, res *dashboardResult) error {
+	if mode == "" || reports.CheckComparisons(ents) != nil {
+		return nil
+	}
+	cp, err := reports.DashboardComparisonPeriod(res.d, mode, w)
+	if err != nil {
+		res.cmpErr = err
+		return nil
+	}
+	prev, err := dr.Appointments(ctx, ents, reports.AppointmentQuery{Period: cp, Window: w})
+	if err != nil {
+		return err
+	}
+	c := reports.CompareDashboard(mode, cp, res.d, prev.Total)
+	res.cmp = &c
+	if a := res.appts; a != nil {
+		chartCP, err := reports.ResolveComparison(reports.Period{From: a.From, To: a.To}, mode, w)
+		if err != nil {
+			return ctx.Err() // the month is compared; the chart keeps its one line
+		}
+		g, err := dr.Appointments(ctx, ents, reports.AppointmentQuery{Period: chartCP, Window: w})
+		if err != nil {
+			return err
+		}
+		res.prevAppts = &g.AppointmentAnalytics
+	}
+	return ctx.Err()
+}
+
+// showComparison puts the month's change on its card and says what the comparison covers, or
+// shows the prompt when the comparison month is past the window.
+func (v *dashboardView) showComparison(res dashboardResult) {
+	v.message.RemoveAll()
+	if b := comparisonBanner(v.s, res.cmpErr); b != nil {
+		v.message.Add(b)
+	}
+	v.month.Caption.SetText(captionDefinition(v.month))
+	c := res.cmp
+	if c == nil {
+		return
+	}
+	compareCard(v.month, c, "total_appointments_this_month", func(x float64) string { return data.Thousands(int64(x)) })
+	v.status.SetText(v.status.Text + " Compared with " + reports.PeriodWords(c.Period.StartDate, c.Period.EndDate) +
+		"; the other numbers describe now or your whole history window, so they have no earlier value.")
+}
+
+// documentCompare is the comparison a saved document draws: the one chosen, where the plan
+// includes it and its period is in reach (else the screen shows why, and the document has none).
+func documentCompare(p reports.Period, mode reports.CompareMode, w license.Window, ents license.Entitlements) reports.CompareMode {
+	if mode == "" || reports.CheckComparisons(ents) != nil {
+		return ""
+	}
+	if _, err := reports.ResolveComparison(p, mode, w); err != nil {
+		return ""
+	}
+	return mode
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"strconv"
@@ -49,6 +50,16 @@ type dashboardView struct {
 	status                             *widget.Label
 	ctx                                context.Context // the shell's, for chart re-renders
 	dark                               bool
+
+	// The "Compare with" choice ("" for none), where the comparison's prompt goes, and the
+	// load to cancel when the choice changes.
+	s          *Shell
+	dr         DashboardReports
+	compare    reports.CompareMode
+	compareSel *widget.Select
+	message    *fyne.Container
+	cancel     context.CancelFunc
+	gen        int // the latest load's number: an earlier one's answer is dropped
 }
 
 // dashboardResult is one background load: the numbers and, where the plan allows, the
@@ -56,6 +67,11 @@ type dashboardView struct {
 type dashboardResult struct {
 	d     reports.Dashboard
 	appts *reports.AppointmentAnalytics
+	// With a comparison: the month's, the charts' comparison days (nil when out of reach), or
+	// why there is none (a *license.HistoryError).
+	cmp       *reports.Comparison
+	prevAppts *reports.AppointmentAnalytics
+	cmpErr    error
 }
 
 func buildDashboard(s *Shell) fyne.CanvasObject { return newDashboard(s, s.Reports()) }
@@ -74,6 +90,8 @@ func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 		chartsNote: widget.NewLabel(""),
 		status:     widget.NewLabel("Loading…"),
 		busy:       newBusyHoursSection(s),
+		s:          s, dr: dr,
+		message: container.NewVBox(),
 	}
 	grid := newCardGrid(4, v.month, v.allTime, v.upcoming, v.duration, v.resources, v.services, v.peakDay, v.hour)
 	ents := s.Entitlements()
@@ -83,16 +101,45 @@ func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 		charts = container.NewStack(sized(newChartFrame(), fyne.NewSize(400, 300)),
 			container.NewVBox(layout.NewSpacer(), NewUpgradePrompt(s, PromptInline, license.FeatureAnalyticsCharts), layout.NewSpacer()))
 	}
-	loc := s.Tenant().Location()
-	w := ents.Window(reports.Today(s.Now(), loc))
 	v.ctx, v.dark = s.Ctx(), darkTheme()
-	Run(s.Ctx(), func(ctx context.Context) (dashboardResult, error) {
-		return loadDashboard(ctx, dr, ents, w)
-	}, v.show)
+	v.status.Wrapping = fyne.TextWrapWord // with a comparison it says what is compared
+	var compare fyne.CanvasObject
+	v.compareSel, compare = newCompareChoice(s, false, func(mode reports.CompareMode) {
+		if mode != v.compare {
+			v.compare = mode
+			v.load()
+		}
+	})
+	v.load()
 	save := newDocSaver(s, dr, reports.ReportDashboard, func() (reports.DocumentRequest, error) { return reports.DocumentRequest{}, nil })
 	return container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), save.root, grid, v.status,
+		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), save.root,
+		labeled("Compare with", compare), v.message, grid, v.status,
 		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts, v.busy.view))
+}
+
+// load computes the dashboard (with the comparison chosen) off the UI goroutine, cancelling a
+// load still running.
+func (v *dashboardView) load() {
+	if v.cancel != nil {
+		v.cancel()
+	}
+	ents := v.s.Entitlements()
+	w := ents.Window(reports.Today(v.s.Now(), v.s.Tenant().Location()))
+	dr, mode := v.dr, v.compare
+	v.gen++
+	gen := v.gen
+	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (dashboardResult, error) {
+		res, err := loadDashboard(ctx, dr, ents, w)
+		if err == nil {
+			err = addDashboardComparison(ctx, dr, ents, w, mode, &res)
+		}
+		return res, err
+	}, func(res dashboardResult, err error) {
+		if gen == v.gen && !errors.Is(err, context.Canceled) {
+			v.show(res, err)
+		}
+	})
 }
 
 func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitlements, w license.Window) (dashboardResult, error) {
@@ -143,11 +190,17 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 		v.hour.Value.SetText(fmt.Sprintf("%02d:00–%02d:59", *d.PeakBookingHour, *d.PeakBookingHour))
 	}
 	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", license.FormatISODate(d.Period.StartDate), license.FormatISODate(d.Period.EndDate), d.Tenant.TimeZone))
+	v.showComparison(res)
 	v.busy.fill(res.appts)
 	if a := res.appts; a != nil && a.ByStatus != nil {
 		v.chartsNote.SetText(fmt.Sprintf("%s to %s, by local start date.", license.FormatISODate(a.From), license.FormatISODate(a.To)))
+		prev := res.prevAppts
 		v.daily.SetRender(v.ctx, "dashboard-daily.png", func(w, h int) ([]byte, error) {
-			return reports.DailyAppointmentsChart(*a, reports.ChartOptions{Width: w, Height: h, Dark: v.dark})
+			opts := reports.ChartOptions{Width: w, Height: h, Dark: v.dark}
+			if prev != nil {
+				return reports.DailyAppointmentsCompareChart(*a, *prev, opts)
+			}
+			return reports.DailyAppointmentsChart(*a, opts)
 		})
 		v.byStatus.SetRender(v.ctx, "dashboard-status.png", func(w, h int) ([]byte, error) {
 			return reports.ByStatusChart(*a, reports.ChartOptions{Width: w, Height: h, Dark: v.dark})

@@ -40,10 +40,12 @@ Prints analytics of the active tenant in its time zone (definitions: docs/metric
 today, this-week, last-week (weeks start on Monday), this-month, last-month, this-quarter,
 last-quarter, ytd, last-year ("this" periods end today; one starting before your plan's history
 window is refused) or last-Nd (the same as --days N); it cannot be combined with --days, --from
-or --to. --compare (appointments and revenue; period comparisons, PROFESSIONAL) adds each
-headline number over the previous period (the same kind one step earlier, or of equal length
-just before) or the same dates last year, with its change: percent for counts and money,
-percentage points for rates; --json adds it as "comparison". --chart writes
+or --to. --compare (dashboard, appointments and revenue; period comparisons, PROFESSIONAL) adds
+each headline number over the previous period (the same kind one step earlier, or of equal
+length just before; the dashboard's month: last month) or the same dates last year, with its
+change: percent for counts and money, percentage points for rates; --json adds it as
+"comparison", and the daily chart draws the comparison as a second, dashed line by day of the
+period. A comparison starting before your plan's history window is refused. --chart writes
 the report's daily chart (dashboard: the last 30 days) as a PNG; charts need STARTER or higher.
 --pdf and --xlsx save the report as a document (docs/reports.md): a PDF to print or send (PDF
 reports, STARTER) and an Excel workbook with native charts (Excel reports, PROFESSIONAL), each
@@ -120,7 +122,7 @@ func parseReportFlags(env *Env, args []string) (reportFlags, bool, error) {
 	fs.StringVar(&f.from, "from", "", "first local date, YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "last local date, YYYY-MM-DD (default today)")
 	fs.StringVar(&f.period, "period", "", "a calendar period (this-month, last-quarter, ytd…) or last-Nd")
-	fs.StringVar(&f.compare, "compare", "", "appointments and revenue: compare with the previous period or last-year (PROFESSIONAL)")
+	fs.StringVar(&f.compare, "compare", "", "dashboard, appointments and revenue: compare with the previous period or last-year (PROFESSIONAL)")
 	fs.StringVar(&f.status, "status", "", "appointments only: scheduled, confirmed, completed, cancelled or no_show")
 	fs.StringVar(&f.service, "service", "", "only this service id (revenue: 0 is payments without an appointment)")
 	fs.StringVar(&f.resource, "resource", "", "appointments only: only this resource id")
@@ -155,8 +157,6 @@ func (f *reportFlags) validate() error {
 	switch {
 	case f.kind == "dashboard" && f.setPeriod:
 		return bad("--days, --from, --to or --period: the dashboard covers this month")
-	case f.kind == "dashboard" && f.compare != "":
-		return bad("--compare: compare appointments or revenue")
 	case f.kind == "dashboard" && (f.setStatus || f.setRsrc || f.service != ""):
 		return bad("filters")
 	case f.kind == "revenue" && f.setStatus:
@@ -363,17 +363,14 @@ func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, 
 	if err != nil {
 		return serviceErr("dashboard", err)
 	}
-	if f.chart != "" {
-		p, err := resolvePeriod(env, w, reportFlags{days: "30"})
-		if err != nil {
+	var c *reports.Comparison
+	if f.compareMode != "" {
+		if c, err = compareDashboard(env, svc, ents, w, f, d); err != nil {
 			return err
 		}
-		g, err := svc.Appointments(env.ctx(), ents, reports.AppointmentQuery{Period: p, Window: w})
-		if err != nil {
-			return serviceErr("dashboard", err)
-		}
-		a := g.AppointmentAnalytics
-		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
+	}
+	if f.chart != "" {
+		if err := dashboardChart(env, svc, ents, w, f); err != nil {
 			return err
 		}
 	}
@@ -381,9 +378,10 @@ func reportDashboard(env *Env, svc *reports.Service, ents license.Entitlements, 
 		return err
 	}
 	if f.asJSON {
-		return printJSON(env.Stdout, d)
+		return printReportJSON(env.Stdout, d, c)
 	}
 	printDashboard(env.Stdout, d)
+	printComparison(env.Stdout, c, nil)
 	return nil
 }
 
@@ -398,8 +396,8 @@ func reportAppointments(env *Env, svc *reports.Service, ents license.Entitlement
 	if err != nil {
 		return serviceErr("appointments", err)
 	}
-	if a := g.AppointmentAnalytics; f.chart != "" {
-		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) }); err != nil {
+	if f.chart != "" {
+		if err := appointmentsChart(env, svc, ents, w, f, q, g.AppointmentAnalytics); err != nil {
 			return err
 		}
 	}
@@ -431,7 +429,7 @@ func reportRevenue(env *Env, svc *reports.Service, ents license.Entitlements, w 
 		return serviceErr("revenue", err)
 	}
 	if f.chart != "" {
-		if err := writeChart(f.chart, func() ([]byte, error) { return reports.DailyRevenueChart(r, reports.ChartOptions{}) }); err != nil {
+		if err := revenueChart(env, svc, ents, w, f, rq, r); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/almanac-app/almanac/license"
@@ -94,8 +95,78 @@ func printComparison(out io.Writer, c *reports.Comparison, value func(field stri
 		fmt.Fprintf(w, "  %s\t%s\t%s\n", field, text, change)
 	}
 	w.Flush()
+	if len(c.NotCompared) > 0 {
+		fmt.Fprintf(out, "  Not compared (they describe now or the whole history window): %s\n", strings.Join(c.NotCompared, ", "))
+	}
 }
 
 func isRate(field string) bool {
 	return field == "cancellation_rate_percent" || field == "no_show_rate_percent"
+}
+
+// compareDashboard counts the appointments of the month the dashboard is compared with (last
+// month, or the same month last year) as an appointments report over it counts them.
+func compareDashboard(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags, d reports.Dashboard) (*reports.Comparison, error) {
+	cp, err := reports.DashboardComparisonPeriod(d, f.compareMode, w)
+	if err != nil {
+		return nil, reportErr(err)
+	}
+	prev, err := svc.Appointments(env.ctx(), ents, reports.AppointmentQuery{Period: cp, Window: w})
+	if err != nil {
+		return nil, serviceErr("dashboard", err)
+	}
+	c := reports.CompareDashboard(f.compareMode, cp, d, prev.Total)
+	return &c, nil
+}
+
+// dashboardChart writes the dashboard's chart: appointments over the last 30 days, beside the
+// comparison's when --compare asks for one.
+func dashboardChart(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags) error {
+	p, err := resolvePeriod(env, w, reportFlags{days: "30"})
+	if err != nil {
+		return err
+	}
+	q := reports.AppointmentQuery{Period: p, Window: w}
+	g, err := svc.Appointments(env.ctx(), ents, q)
+	if err != nil {
+		return serviceErr("dashboard", err)
+	}
+	return appointmentsChart(env, svc, ents, w, f, q, g.AppointmentAnalytics)
+}
+
+// appointmentsChart writes the daily appointments chart of q; with --compare, the period's
+// appointments per day beside the comparison period's (dashed, by day of the period).
+func appointmentsChart(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags, q reports.AppointmentQuery, a reports.AppointmentAnalytics) error {
+	if f.compareMode == "" {
+		return writeChart(f.chart, func() ([]byte, error) { return reports.DailyAppointmentsChart(a, reports.ChartOptions{}) })
+	}
+	cp, err := comparisonPeriod(w, f, q.Period)
+	if err != nil {
+		return err
+	}
+	q.Period = cp
+	prev, err := svc.Appointments(env.ctx(), ents, q)
+	if err != nil {
+		return serviceErr("appointments", err)
+	}
+	return writeChart(f.chart, func() ([]byte, error) {
+		return reports.DailyAppointmentsCompareChart(a, prev.AppointmentAnalytics, reports.ChartOptions{})
+	})
+}
+
+// revenueChart writes the daily revenue chart of rq; with --compare, beside the comparison's.
+func revenueChart(env *Env, svc *reports.Service, ents license.Entitlements, w license.Window, f reportFlags, rq reports.RevenueQuery, r reports.RevenueAnalytics) error {
+	if f.compareMode == "" {
+		return writeChart(f.chart, func() ([]byte, error) { return reports.DailyRevenueChart(r, reports.ChartOptions{}) })
+	}
+	cp, err := comparisonPeriod(w, f, rq.Period)
+	if err != nil {
+		return err
+	}
+	rq.Period = cp
+	prev, err := svc.Revenue(env.ctx(), ents, rq)
+	if err != nil {
+		return serviceErr("revenue", err)
+	}
+	return writeChart(f.chart, func() ([]byte, error) { return reports.DailyRevenueCompareChart(r, prev, reports.ChartOptions{}) })
 }

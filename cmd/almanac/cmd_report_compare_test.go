@@ -1,7 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
+	"html"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +80,9 @@ func TestReportCompareRefusals(t *testing.T) {
 		msg  string
 	}{
 		{"bad mode", pro, []string{"report", "appointments", "--compare", "yesterday"}, 2, "--compare yesterday is not a comparison"},
-		{"dashboard", pro, []string{"report", "dashboard", "--compare", "previous"}, 2, "--compare"},
+		{"dashboard on FREE", free, []string{"report", "dashboard", "--compare", "previous"}, 3, "PROFESSIONAL"},
+		{"dashboard last year past PROFESSIONAL's window", pro, []string{"report", "dashboard", "--compare", "last-year"}, 3, "days ago"},
+		{"dashboard bad mode", pro, []string{"report", "dashboard", "--compare", "month"}, 2, "--compare month is not a comparison"},
 		{"last year past PROFESSIONAL's window", pro, []string{"report", "revenue", "--compare", "last-year"}, 3, "choose a later date"},
 		{"previous past the window", pro, []string{"report", "appointments", "--days", "90", "--compare", "previous"}, 3, "ENTERPRISE"},
 		{"FREE", free, []string{"report", "revenue", "--compare", "previous"}, 3, "PROFESSIONAL"},
@@ -90,5 +98,104 @@ func TestReportCompareRefusals(t *testing.T) {
 				t.Errorf("no comparison in %q", out)
 			}
 		})
+	}
+}
+
+// TestReportDashboardCompare: --compare previous on the dashboard compares this month with last
+// month, and its value is what a direct appointments report over last month counts.
+func TestReportDashboardCompare(t *testing.T) {
+	home := proHome(t)
+	chart := filepath.Join(t.TempDir(), "dash.png")
+	code, out, stderr := runCLI(t, "--home", home, "report", "dashboard", "--compare", "previous", "--json", "--chart", chart)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Month      int64 `json:"total_appointments_this_month"`
+		Comparison struct {
+			Period struct {
+				Mode      string `json:"mode"`
+				StartDate string `json:"start_date"`
+				EndDate   string `json:"end_date"`
+			} `json:"period"`
+			Values      map[string]float64  `json:"values"`
+			Changes     map[string]*float64 `json:"changes"`
+			NotCompared []string            `json:"not_compared"`
+		} `json:"comparison"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	today := time.Now().In(mustZone("America/New_York"))
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, today.Location())
+	from, to := first.AddDate(0, -1, 0).Format(data.DateLayout), first.AddDate(0, 0, -1).Format(data.DateLayout)
+	p := got.Comparison.Period
+	if p.Mode != "previous" || p.StartDate != from || p.EndDate != to {
+		t.Fatalf("compared with %+v, want last month %s to %s", p, from, to)
+	}
+	code, out, stderr = runCLI(t, "--home", home, "report", "appointments", "--from", from, "--to", to, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var direct struct {
+		Total int64 `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(out), &direct); err != nil {
+		t.Fatal(err)
+	}
+	if v := got.Comparison.Values["total_appointments_this_month"]; v != float64(direct.Total) || direct.Total == 0 {
+		t.Fatalf("last month's value %v, want the direct report's %d (and some appointments)", v, direct.Total)
+	}
+	want := float64(got.Month-direct.Total) / float64(direct.Total) * 100
+	if ch := got.Comparison.Changes["total_appointments_this_month"]; ch == nil || *ch < want-0.006 || *ch > want+0.006 {
+		t.Fatalf("change %v, want %.2f", ch, want)
+	}
+	if len(got.Comparison.NotCompared) == 0 {
+		t.Errorf("the numbers left out of the comparison are not listed")
+	}
+	if b, err := os.ReadFile(chart); err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
+		t.Errorf("no compared chart written: %v", err)
+	}
+	code, out, _ = runCLI(t, "--home", home, "report", "dashboard", "--compare", "previous")
+	if code != 0 || !strings.Contains(out, "Compared with") || !strings.Contains(out, "total_appointments_this_month") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+}
+
+// TestReportCompareDocuments: with --compare, the workbook's daily chart has the comparison as
+// a second, dashed series over the Compared by day table, and the PDF is written; a comparison
+// past the window refuses the documents (exit 3).
+func TestReportCompareDocuments(t *testing.T) {
+	home := proHome(t)
+	dir := t.TempDir()
+	xlsx, pdf := filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "r.pdf")
+	code, _, stderr := runCLI(t, "--home", home, "report", "revenue", "--period", "last-month", "--compare", "previous", "--xlsx", xlsx, "--pdf", pdf)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	zr, err := zip.OpenReader(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var chart string
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/charts/chart") {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			chart = html.UnescapeString(string(b))
+		}
+	}
+	sers := regexp.MustCompile(`(?s)<ser>.*?</ser>`).FindAllString(chart, -1)
+	if len(sers) != 2 || !strings.Contains(sers[1], `<a:prstDash val="dash"`) || !strings.Contains(sers[1], "'Compared by day'!") {
+		t.Fatalf("the workbook's chart has %d series, want the period's and a dashed comparison:\n%s", len(sers), chart)
+	}
+	if st, err := os.Stat(pdf); err != nil || st.Size() == 0 {
+		t.Fatalf("no PDF: %v", err)
+	}
+	code, _, stderr = runCLI(t, "--home", home, "report", "revenue", "--compare", "last-year", "--xlsx", filepath.Join(dir, "old.xlsx"))
+	if code != 3 {
+		t.Fatalf("last year past PROFESSIONAL's window: exit %d, want 3: %s", code, stderr)
 	}
 }
