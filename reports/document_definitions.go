@@ -36,7 +36,7 @@ var definitions = map[string]Definition{
 	"retention_rate_percent":      {"Retention rate", "Of the customers with a visit in the N days just before the period (N = period_days), the share who also visit in the period, in percent to 2 places. null when nobody visited in those N days or when they start before the history window's cutoff."},
 	"average_visits_per_customer": {"Visits per customer", "Visits in the period ÷ visiting_customers, rounded half away from zero to 2 places; 0 when nobody visited."},
 	"top_customers":               {"Top customers", "the customers with the most revenue paid in the period (visits = their visits in the period, 0 if they only paid); ties by more visits, then lower id."},
-	"lapsed_customers": {"Lapsed customers", "active customers whose last visit is more than lapsed_days days before today (last visit < today − N; exactly N days ago is not lapsed) and who have no scheduled or confirmed appointment starting after now. " +
+	"lapsed_customers": {"Lapsed customers", "active customers whose last visit is more than lapsed_days days before today (last visit < today - N; exactly N days ago is not lapsed) and who have no scheduled or confirmed appointment starting after now. " +
 		"A customer who never visited is not lapsed. visit_count and lifetime_revenue_cents cover all of the store's history (not limited by the plan's window), in the tenant's currency. Newest last visit first, ties by id."},
 	"visit": {"Visit", "A visit is a completed appointment, on the local date of its start"},
 
@@ -45,13 +45,13 @@ var definitions = map[string]Definition{
 	"resources.cancelled":                 {"Cancelled, no-show", "Of those, the cancelled and the no-show ones."},
 	"resources.cancellation_rate_percent": {"Cancellation rate", "cancelled ÷ appointments × 100, as in the appointments report; 0 when it has none."},
 	"resources.no_show_rate_percent":      {"No-show rate", "no_show ÷ appointments × 100; 0 when it has none."},
-	"resources.booked_hours":              {"Booked hours", "Sum of (end − start) of its appointments in the period that are not cancelled (no-shows count: the time was booked), in hours rounded half away from zero to 2 decimals."},
+	"resources.booked_hours":              {"Booked hours", "Sum of (end - start) of its appointments in the period that are not cancelled (no-shows count: the time was booked), in hours rounded half away from zero to 2 decimals."},
 	"resources.revenue_cents":             {"Revenue", "Succeeded payments in the tenant's currency paid in the period (by the local date of paid_at) for appointments of this resource, whenever the appointment is; minor units."},
 	"resources.share_percent":             {"Share", "appointments ÷ total_appointments × 100."},
 	"total_appointments":                  {"Total appointments", "All appointments in the period, every resource."},
 
-	"comparison": {"Comparison", "Change of a count or money: (value − comparison value) ÷ comparison value × 100, in percent; null when the comparison value is 0. " +
-		"Of a rate: value − comparison value, in percentage points."},
+	"comparison": {"Comparison", "Change of a count or money: (value - comparison value) ÷ comparison value × 100, in percent; null when the comparison value is 0. " +
+		"Of a rate: value - comparison value, in percentage points."},
 
 	// The conventions every report shares.
 	"time_zone":    {"Time zone", "Everything is in the tenant's time zone"},
