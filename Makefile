@@ -9,7 +9,7 @@ LDFLAGS := -X main.Version=$(VERSION)
 
 FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
-TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2 poppler-utils
+TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2 poppler-utils unzip
 BENCH_PKGS := sqlite3 time
 # The Windows build (mingw-w64 for cgo), its installers (NSIS, wixl), signing, and the wine test
 # (wine, wine64; jq, unzip and icoutils compare outputs and read the programs' resources).
