@@ -24,7 +24,7 @@ func rollupAdd(ru rollup, r string) string {
 		vals = append(vals, c.at(r))
 	}
 	for i, c := range ru.sums {
-		set[i] = c.name + " = " + c.name + " + excluded." + c.name
+		set[i] = foldIn(c)
 	}
 	where := ru.where(r)
 	if where == "" {
@@ -35,11 +35,40 @@ func rollupAdd(ru rollup, r string) string {
 		strings.Join(names(ru.keys), ", "), strings.Join(set, ", "))
 }
 
+// foldIn is the SET clause adding the value of the row being inserted (excluded) to value c.
+func foldIn(c rollupCol) string {
+	switch c.fold {
+	case "MIN", "MAX":
+		op := map[string]string{"MIN": "<", "MAX": ">"}[c.fold]
+		return fmt.Sprintf("%[1]s = CASE WHEN %[1]s IS NULL OR excluded.%[1]s %[2]s %[1]s THEN excluded.%[1]s ELSE %[1]s END", c.name, op)
+	}
+	return c.name + " = " + c.name + " + excluded." + c.name
+}
+
+// foldOut is the SET clause taking row r (OLD) out of value c. A least/greatest value that r held
+// is recomputed from the source rows still under r's key (NULL when none is left); the triggers
+// run after the write, so those are the rows as they are now.
+func foldOut(ru rollup, c rollupCol, r string) string {
+	switch c.fold {
+	case "MIN", "MAX":
+		where := make([]string, 0, len(ru.keys)+1)
+		if f := ru.where("p"); f != "" {
+			where = append(where, f)
+		}
+		for _, k := range ru.keys {
+			where = append(where, k.at("p")+" = "+k.at(r))
+		}
+		return fmt.Sprintf("%[1]s = CASE WHEN %[1]s = %[2]s THEN (SELECT %[3]s(%[4]s) FROM %[5]s p WHERE %[6]s) ELSE %[1]s END",
+			c.name, c.at(r), c.fold, c.at("p"), ru.source, strings.Join(where, " AND "))
+	}
+	return c.name + " = " + c.name + " - " + c.at(r)
+}
+
 // rollupSub is the statement taking row r (OLD) out of the rollup.
 func rollupSub(ru rollup, r string) string {
 	set := make([]string, len(ru.sums))
 	for i, c := range ru.sums {
-		set[i] = c.name + " = " + c.name + " - " + c.at(r)
+		set[i] = foldOut(ru, c, r)
 	}
 	var where []string
 	if f := ru.where(r); f != "" {
@@ -183,8 +212,8 @@ func checkQuery(ru rollup) string {
 	for i := range ru.keys {
 		group[i] = strconv.Itoa(i + 1)
 	}
-	for i := len(ru.keys); i < len(sel); i++ {
-		sel[i] = "SUM(" + sel[i] + ")"
+	for i, c := range ru.sums {
+		sel[len(ru.keys)+i] = c.agg() + "(" + sel[len(ru.keys)+i] + ")"
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
 }
