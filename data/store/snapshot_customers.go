@@ -41,15 +41,14 @@ type LapsedCustomer struct {
 }
 
 // CustomerVisitSummary counts the visitors from from to to, the new ones among them and their
-// visits, in one statement (a customer's first visit is one seek of the customer's rows).
+// visits: the visitors and visits from the period's days in rollup_customer_visit, the new ones
+// (first visit ever in the period, so a visitor) from rollup_customer_lifetime's first_visit index.
 func (sn *Snapshot) CustomerVisitSummary(ctx context.Context, from, to string) (VisitSummary, error) {
-	const q = `SELECT COUNT(*), COALESCE(SUM(first >= ?), 0), COALESCE(SUM(visits), 0) FROM (
-  SELECT SUM(v.n) AS visits,
-         (SELECT f.local_date FROM rollup_customer_visit f WHERE f.customer_id = v.customer_id AND f.n > 0
-           ORDER BY f.local_date LIMIT 1) AS first
-    FROM rollup_customer_visit v WHERE v.local_date BETWEEN ? AND ? AND v.n > 0 GROUP BY v.customer_id)`
+	const q = `SELECT COUNT(DISTINCT customer_id), COALESCE(SUM(n), 0),
+       (SELECT COUNT(*) FROM rollup_customer_lifetime WHERE first_visit BETWEEN ?1 AND ?2)
+  FROM rollup_customer_visit WHERE local_date BETWEEN ?1 AND ?2 AND n > 0`
 	var vs VisitSummary
-	err := sn.tx.QueryRowContext(ctx, q, from, from, to).Scan(&vs.Customers, &vs.New, &vs.Visits)
+	err := sn.tx.QueryRowContext(ctx, q, from, to).Scan(&vs.Customers, &vs.Visits, &vs.New)
 	if err != nil {
 		return vs, fmt.Errorf("read customer visits: %w", err)
 	}
@@ -122,19 +121,16 @@ func (sn *Snapshot) CustomerContacts(ctx context.Context, ids []int64) (map[int6
 // LapsedCustomers lists the active customers whose last visit is before the local date before
 // and who have no scheduled or confirmed appointment starting after now (Unix seconds), newest
 // last visit first, ties by id; revenue is their lifetime succeeded revenue in currency.
-// Customers who never visited are not listed.
+// Customers who never visited are not listed. One range of rollup_customer_lifetime's last_visit
+// index; a customer's latest booked start is not after now exactly when none starts after now.
 func (sn *Snapshot) LapsedCustomers(ctx context.Context, before string, now int64, currency string) ([]LapsedCustomer, error) {
-	const q = `SELECT c.id, c.name, c.email, c.phone, l.last,
-       (SELECT SUM(v.n) FROM rollup_customer_visit v WHERE v.customer_id = c.id),
-       COALESCE((SELECT SUM(r.cents) FROM rollup_customer_revenue r WHERE r.customer_id = c.id AND r.currency = ?), 0)
-  FROM (SELECT id, (SELECT v.local_date FROM rollup_customer_visit v WHERE v.customer_id = customers.id AND v.n > 0
-                     ORDER BY v.local_date DESC LIMIT 1) AS last
-          FROM customers WHERE status = 'active') l
-  JOIN customers c ON c.id = l.id
- WHERE l.last < ?
-   AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.start_at > ?
-                      AND a.status IN ('scheduled', 'confirmed'))
- ORDER BY l.last DESC, c.id`
+	const q = `SELECT c.id, c.name, c.email, c.phone, l.last_visit, l.n, COALESCE(r.cents, 0)
+  FROM rollup_customer_lifetime l
+  JOIN customers c ON c.id = l.customer_id
+  LEFT JOIN rollup_customer_booked b ON b.customer_id = l.customer_id
+  LEFT JOIN rollup_customer_revenue_total r ON r.customer_id = l.customer_id AND r.currency = ?
+ WHERE l.last_visit < ? AND c.status = 'active' AND (b.last_start IS NULL OR b.last_start <= ?)
+ ORDER BY l.last_visit DESC, c.id`
 	var out []LapsedCustomer
 	err := sn.each(ctx, q, []any{currency, before, now}, func(r *sql.Rows) error {
 		var c LapsedCustomer
