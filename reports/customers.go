@@ -14,7 +14,8 @@ import (
 
 // Customer insights (issue 15). A visit is a completed appointment, on the local date of its
 // start; revenue is succeeded payments in the tenant's currency on the local date they were
-// paid. Everything is read from rollup_customer_visit and rollup_customer_revenue.
+// paid. Everything is read from the customer rollups (per customer x day, and per customer over
+// all time: rollup_customer_lifetime, rollup_customer_booked, rollup_customer_revenue_total).
 
 // DefaultLapsedDays is how long without a visit makes a customer lapsed when none is given.
 const DefaultLapsedDays = 90

@@ -9,7 +9,9 @@ import (
 
 // The snapshot's reads for customer insights, over rollup_customer_visit (completed appointments
 // per customer and local day) and rollup_customer_revenue (succeeded payments per customer, paid
-// local day and currency). Dates are local dates (DateLayout), both ends inclusive.
+// local day and currency), and the per-customer lifetime rollups of version 7
+// (rollup_customer_lifetime, rollup_customer_booked, rollup_customer_revenue_total). Dates are
+// local dates (DateLayout), both ends inclusive.
 
 // VisitSummary counts the customers with a visit in a period, how many of them first visited
 // there (on or after its first day), and their visits.
