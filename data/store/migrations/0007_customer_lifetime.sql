@@ -31,3 +31,7 @@ CREATE TABLE IF NOT EXISTS rollup_customer_revenue_total (
     n           INTEGER NOT NULL,
     PRIMARY KEY (customer_id, currency)
 ) WITHOUT ROWID;
+
+-- The period reads of rollup_customer_revenue take n from the date index too (no lookup per row).
+DROP INDEX IF EXISTS rollup_customer_revenue_by_date;
+CREATE INDEX IF NOT EXISTS rollup_customer_revenue_by_date_n ON rollup_customer_revenue (local_date, currency, customer_id, cents, n);
