@@ -15,14 +15,13 @@ CREATE TABLE IF NOT EXISTS rollup_customer_lifetime (
     PRIMARY KEY (customer_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rollup_customer_lifetime_first ON rollup_customer_lifetime (first_visit);
-CREATE INDEX IF NOT EXISTS rollup_customer_lifetime_last ON rollup_customer_lifetime (last_visit);
+CREATE INDEX IF NOT EXISTS rollup_customer_lifetime_last ON rollup_customer_lifetime (last_visit, n);
 
 CREATE TABLE IF NOT EXISTS rollup_customer_booked (
-    customer_id INTEGER NOT NULL,
+    customer_id INTEGER PRIMARY KEY, -- the rowid: the lapsed list looks up one per candidate
     n           INTEGER NOT NULL,
-    last_start  INTEGER,
-    PRIMARY KEY (customer_id)
-) WITHOUT ROWID;
+    last_start  INTEGER
+);
 
 CREATE TABLE IF NOT EXISTS rollup_customer_revenue_total (
     customer_id INTEGER NOT NULL,
