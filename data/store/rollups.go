@@ -19,9 +19,10 @@ import (
 //
 // A value is a sum of its rows (the default) or the least or greatest of them (minOf, maxOf, e.g.
 // a customer's first and last visit). Adding a row folds it in; taking a row out recomputes a
-// least/greatest value from the source rows still counted under the key, but only when the row
-// held it, so the source needs an index starting with the rollup's keys (appointments_customer
-// for the per-customer rollups). A value with no rows left is NULL.
+// least/greatest value, only when the row held it, from what is left under the key: a finer
+// rollup of the same rows (recomputedVia), else the source rows, which then need an index
+// starting with the rollup's keys (appointments_customer for the per-customer rollups). A value
+// with no rows left is NULL.
 
 // rollup is one rollup table: one row per distinct value of keys among the source rows that
 // pass filter, holding the sums of those rows. Expressions are SQL over one source row, written
@@ -41,6 +42,7 @@ type rollupCol struct {
 	expr   string        // the value for row {r}; unused when lookup is set
 	lookup *rollupLookup // the value comes from a row the source row refers to
 	fold   string        // a value's SQL aggregate over its rows: "" (SUM), "MIN" or "MAX"
+	via    string        // a MIN/MAX recomputed from this finer rollup's key column of the same name
 }
 
 // rollupLookup is a key taken from another table: col of the table row whose id the source row's
@@ -56,6 +58,12 @@ func intCol(name, expr string) rollupCol  { return rollupCol{name: name, expr: e
 // minOf and maxOf are values kept as the least or greatest of their rows' c (never NULL).
 func minOf(c rollupCol) rollupCol { c.fold = "MIN"; return c }
 func maxOf(c rollupCol) rollupCol { c.fold = "MAX"; return c }
+
+// recomputedVia makes a least/greatest value recompute from the rollup table via instead of the
+// source rows: a rollup of the same source and filter, defined earlier (so the trigger has
+// already updated it), whose keys start with this rollup's keys and include a key of the value's
+// name and expression. Its rows with n > 0 are the key's distinct values, fewer than the rows.
+func recomputedVia(via string, c rollupCol) rollupCol { c.via = via; return c }
 
 // agg is the column's SQL aggregate over a key's rows.
 func (c rollupCol) agg() string { return cmp.Or(c.fold, "SUM") }
@@ -122,7 +130,9 @@ var rollups = []rollup{
 	// now when it is not after now); lifetime succeeded revenue per currency.
 	{table: "rollup_customer_lifetime", source: "appointments", filter: "{r}.status = 'completed'",
 		keys: []rollupCol{intCol("customer_id", "{r}.customer_id")},
-		sums: []rollupCol{count, minOf(textCol("first_visit", "{r}.local_date")), maxOf(textCol("last_visit", "{r}.local_date"))}},
+		sums: []rollupCol{count,
+			recomputedVia("rollup_customer_visit", minOf(textCol("first_visit", "{r}.local_date"))),
+			recomputedVia("rollup_customer_visit", maxOf(textCol("last_visit", "{r}.local_date")))}},
 	{table: "rollup_customer_booked", source: "appointments", filter: "{r}.status IN ('scheduled', 'confirmed')",
 		keys: []rollupCol{intCol("customer_id", "{r}.customer_id")},
 		sums: []rollupCol{count, maxOf(intCol("last_start", "{r}.start_at"))}},

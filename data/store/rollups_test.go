@@ -87,7 +87,28 @@ func TestRollupDefinitionsMatchSchema(t *testing.T) {
 			if folds && lookups > 0 || slices.ContainsFunc(ru.keys, func(c rollupCol) bool { return c.fold != "" }) {
 				t.Error("a least/greatest value is recomputed from the source rows of its key: not with a key from another table, and never a key")
 			}
+			for _, c := range ru.sums {
+				if c.via != "" {
+					checkVia(t, ru, c)
+				}
+			}
 		})
+	}
+}
+
+// checkVia: the rollup a least/greatest value is recomputed from counts the same rows, is kept
+// first by the triggers (defined earlier), is keyed by this rollup's keys and then others, one
+// of which is the value.
+func checkVia(t *testing.T, ru rollup, c rollupCol) {
+	t.Helper()
+	at := slices.IndexFunc(rollups, func(v rollup) bool { return v.table == c.via })
+	if at < 0 || at >= slices.IndexFunc(rollups, func(v rollup) bool { return v.table == ru.table }) {
+		t.Fatalf("%s: %s is not a rollup defined before it", c.name, c.via)
+	}
+	v := rollups[at]
+	if c.fold == "" || v.source != ru.source || v.filter != ru.filter || len(v.keys) <= len(ru.keys) ||
+		!slices.Equal(v.keys[:len(ru.keys)], ru.keys) || viaColumn(c) == "" {
+		t.Errorf("%s cannot be recomputed from %s: a MIN/MAX needs a rollup of the same rows keyed by these keys and then the value", c.name, c.via)
 	}
 }
 
