@@ -1,8 +1,9 @@
 -- Version 7 (customer insights at 1,000,000 appointments): one row per customer, so the lapsed
 -- list and the new customers of a period are an index range instead of a seek per customer.
 -- Kept by the same triggers as the other rollups (data/store/rollups.go: first_visit, last_visit
--- and last_start are least/greatest values, recomputed from the customer's appointments through
--- appointments_customer when the row holding them goes); the after hook rebuilds them.
+-- and last_start are least/greatest values; when the row holding one goes, first/last visit are
+-- recomputed from rollup_customer_visit and last_start from appointments_customer); the after
+-- hook rebuilds them.
 -- rollup_customer_lifetime: completed appointments (visits) per customer, first and last visit
 -- local date. rollup_customer_booked: scheduled or confirmed appointments per customer and the
 -- latest start among them (Unix seconds). rollup_customer_revenue_total: succeeded payments per
