@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 
 // Customer insights (issue 15). A visit is a completed appointment, on the local date of its
 // start; revenue is succeeded payments in the tenant's currency on the local date they were
-// paid. Everything is read from rollup_customer_visit and rollup_customer_revenue.
+// paid. Everything is read from the customer rollups (per customer x day, and per customer over
+// all time: rollup_customer_lifetime, rollup_customer_booked, rollup_customer_revenue_total).
 
 // DefaultLapsedDays is how long without a visit makes a customer lapsed when none is given.
 const DefaultLapsedDays = 90
@@ -92,39 +94,47 @@ func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t da
 	if out.LapsedDays <= 0 {
 		out.LapsedDays = DefaultLapsedDays
 	}
-	vs, err := sn.CustomerVisitSummary(ctx, from, to)
+	visits, err := sn.CustomerVisits(ctx, from, to)
 	if err != nil {
 		return out, err
 	}
-	visitCounts(&out, vs)
-	if out.RetentionRatePercent, err = retention(ctx, sn, from, days, q.Window); err != nil {
-		return out, err
-	}
-	rev, err := sn.TopCustomerRevenue(ctx, from, to, t.Currency, TopCustomersLimit)
+	fresh, err := sn.NewCustomerCount(ctx, from, to)
 	if err != nil {
 		return out, err
 	}
-	top := topCustomers(rev)
-	if out.TopCustomers, err = nameTop(ctx, sn, top); err != nil {
+	visitCounts(&out, visits, fresh)
+	if out.RetentionRatePercent, err = retention(ctx, sn, from, days, q.Window, visits); err != nil {
+		return out, err
+	}
+	rev, err := sn.CustomerRevenueIn(ctx, from, to, t.Currency)
+	if err != nil {
+		return out, err
+	}
+	if out.TopCustomers, err = nameTop(ctx, sn, topCustomers(rev, visits)); err != nil {
 		return out, err
 	}
 	out.LapsedCustomers, err = lapsedCustomers(ctx, sn, t, s.now(), out.LapsedDays) // the lapsed_customers export's read too
 	return out, err
 }
 
-// visitCounts fills the counts of new, returning and visiting customers and the average visits.
-func visitCounts(out *CustomerInsights, vs store.VisitSummary) {
-	out.VisitingCustomers, out.NewCustomers = vs.Customers, vs.New
-	out.ReturningCustomers = vs.Customers - vs.New
-	if vs.Customers > 0 {
-		out.AverageVisitsPerCustomer = round2(float64(vs.Visits) / float64(vs.Customers))
+// visitCounts fills the counts of new, returning and visiting customers and the average visits
+// from each visitor's visits in the period and the number whose first visit is in it.
+func visitCounts(out *CustomerInsights, visits map[int64]int64, fresh int64) {
+	var total int64
+	for _, n := range visits {
+		total += n
+	}
+	out.VisitingCustomers, out.NewCustomers = int64(len(visits)), fresh
+	out.ReturningCustomers = out.VisitingCustomers - fresh
+	if len(visits) > 0 {
+		out.AverageVisitsPerCustomer = round2(float64(total) / float64(len(visits)))
 	}
 }
 
 // retention is the share of the customers visiting in the days just before from (as many as
-// the period has) who also visit in the period; nil when there are none or that period starts
-// before the history window's cutoff.
-func retention(ctx context.Context, sn *store.Snapshot, from string, days int, w license.Window) (*float64, error) {
+// the period has) who also visit in the period (visits); nil when there are none or that period
+// starts before the history window's cutoff.
+func retention(ctx context.Context, sn *store.Snapshot, from string, days int, w license.Window, visits map[int64]int64) (*float64, error) {
 	prevFrom, prevTo := addDays(from, -days), addDays(from, -1)
 	if !w.Unlimited && !w.Today.IsZero() {
 		d, _ := time.ParseInLocation(data.DateLayout, prevFrom, w.Today.Location())
@@ -132,23 +142,24 @@ func retention(ctx context.Context, sn *store.Snapshot, from string, days int, w
 			return nil, nil
 		}
 	}
-	prev, kept, err := sn.CustomerRetention(ctx, prevFrom, prevTo, from, addDays(from, days-1))
-	if err != nil || prev == 0 {
+	prev, err := sn.CustomerVisits(ctx, prevFrom, prevTo)
+	if err != nil || len(prev) == 0 {
 		return nil, err
 	}
-	v := percent(kept, prev)
+	var kept int64
+	for id := range prev {
+		if visits[id] > 0 {
+			kept++
+		}
+	}
+	v := percent(kept, int64(len(prev)))
 	return &v, nil
 }
 
-// topCustomers ranks the candidates by revenue, then visits in the period, then lower id, and
-// keeps the first TopCustomersLimit (names are filled in later).
-func topCustomers(rev []store.CustomerRevenue) []TopCustomer {
-	out := make([]TopCustomer, 0, len(rev))
-	for _, r := range rev {
-		out = append(out, TopCustomer{ID: r.CustomerID, Visits: r.Visits, RevenueCents: r.Cents})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+// topCustomers ranks the customers with revenue in the period by revenue, then visits in the
+// period, then lower id, and keeps the first TopCustomersLimit (names are filled in later).
+func topCustomers(rev, visits map[int64]int64) []TopCustomer {
+	before := func(a, b TopCustomer) bool {
 		if a.RevenueCents != b.RevenueCents {
 			return a.RevenueCents > b.RevenueCents
 		}
@@ -156,8 +167,18 @@ func topCustomers(rev []store.CustomerRevenue) []TopCustomer {
 			return a.Visits > b.Visits
 		}
 		return a.ID < b.ID
-	})
-	return out[:min(len(out), TopCustomersLimit)]
+	}
+	top := make([]TopCustomer, 0, TopCustomersLimit+1)
+	for id, cents := range rev {
+		c := TopCustomer{ID: id, Visits: visits[id], RevenueCents: cents}
+		if len(top) == TopCustomersLimit && !before(c, top[len(top)-1]) {
+			continue
+		}
+		i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
+		top = slices.Insert(top, i, c)
+		top = top[:min(len(top), TopCustomersLimit)]
+	}
+	return top
 }
 
 // nameTop fills in the names of the top customers.

@@ -184,18 +184,34 @@ func (a *rollupAgg) scan(ctx context.Context, tx *sql.Tx, sc *rollupScan) error 
 			for x, i := range sc.keyIdx[j] {
 				k[x] = vals[i]
 			}
-			v := m[k]
+			v, seen := m[k]
 			for x, i := range sc.sumIdx[j] {
-				if i < 0 {
+				switch c := sc.rollups[j].sums[x]; {
+				case i < 0:
 					v[x]++
-				} else {
+				case c.fold == "":
 					v[x] += vals[i]
+				case !seen || a.beyond(c, vals[i], v[x]):
+					v[x] = vals[i]
 				}
 			}
 			m[k] = v
 		}
 	}
 	return rows.Err()
+}
+
+// beyond reports whether value x replaces the current least (MIN) or greatest (MAX) value cur
+// of c; texts compare as strings, not by their interned index.
+func (a *rollupAgg) beyond(c rollupCol, x, cur int64) bool {
+	d := cmp.Compare(x, cur)
+	if c.text {
+		d = strings.Compare(a.text[x], a.text[cur])
+	}
+	if c.fold == "MIN" {
+		return d < 0
+	}
+	return d > 0
 }
 
 // rollupTable is one rollup's rows ready to write: cols in primary-key order, then the sums.
@@ -217,8 +233,12 @@ func (a *rollupAgg) table(ru rollup, m map[rollupKey]rollupSums) rollupTable {
 				row = append(row, k[x])
 			}
 		}
-		for x := range ru.sums {
-			row = append(row, v[x])
+		for x, c := range ru.sums {
+			if c.text {
+				row = append(row, a.text[v[x]])
+			} else {
+				row = append(row, v[x])
+			}
 		}
 		rows = append(rows, row)
 	}

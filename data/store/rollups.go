@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,6 +16,13 @@ import (
 //
 // Adding a rollup: one entry here, one migration with its CREATE TABLE (the migration rebuilds it
 // and reinstalls the triggers by itself, see loadMigrations), then a Snapshot method reading it.
+//
+// A value is a sum of its rows (the default) or the least or greatest of them (minOf, maxOf, e.g.
+// a customer's first and last visit). Adding a row folds it in; taking a row out recomputes a
+// least/greatest value, only when the row held it, from what is left under the key: a finer
+// rollup of the same rows (recomputedVia), else the source rows, which then need an index
+// starting with the rollup's keys (appointments_customer for the per-customer rollups). A value
+// with no rows left is NULL.
 
 // rollup is one rollup table: one row per distinct value of keys among the source rows that
 // pass filter, holding the sums of those rows. Expressions are SQL over one source row, written
@@ -24,7 +32,7 @@ type rollup struct {
 	source string      // the table it summarises
 	filter string      // the rows counted; "" for every row
 	keys   []rollupCol // the primary key, in its order
-	sums   []rollupCol // the summed values; every rollup has n, its row count ("1")
+	sums   []rollupCol // the values (sums, or least/greatest); every rollup has n, its row count ("1")
 }
 
 // rollupCol is one column of a rollup table and its value for one source row.
@@ -33,6 +41,8 @@ type rollupCol struct {
 	text   bool          // TEXT (the rebuild interns it) rather than INTEGER
 	expr   string        // the value for row {r}; unused when lookup is set
 	lookup *rollupLookup // the value comes from a row the source row refers to
+	fold   string        // a value's SQL aggregate over its rows: "" (SUM), "MIN" or "MAX"
+	via    string        // a MIN/MAX recomputed from this finer rollup's key column of the same name
 }
 
 // rollupLookup is a key taken from another table: col of the table row whose id the source row's
@@ -44,6 +54,19 @@ type rollupLookup struct {
 
 func textCol(name, expr string) rollupCol { return rollupCol{name: name, text: true, expr: expr} }
 func intCol(name, expr string) rollupCol  { return rollupCol{name: name, expr: expr} }
+
+// minOf and maxOf are values kept as the least or greatest of their rows' c (never NULL).
+func minOf(c rollupCol) rollupCol { c.fold = "MIN"; return c }
+func maxOf(c rollupCol) rollupCol { c.fold = "MAX"; return c }
+
+// recomputedVia makes a least/greatest value recompute from the rollup table via instead of the
+// source rows: a rollup of the same source and filter, defined earlier (so the trigger has
+// already updated it), whose keys start with this rollup's keys and include a key of the value's
+// name and expression. Its rows with n > 0 are the key's distinct values, fewer than the rows.
+func recomputedVia(via string, c rollupCol) rollupCol { c.via = via; return c }
+
+// agg is the column's SQL aggregate over a key's rows.
+func (c rollupCol) agg() string { return cmp.Or(c.fold, "SUM") }
 
 // count is the n column every rollup has: CheckRollups ignores rows whose n reached 0.
 var count = intCol("n", "1")
@@ -102,13 +125,28 @@ var rollups = []rollup{
 	{table: "rollup_appt_hour_resource", source: "appointments",
 		keys: []rollupCol{intCol("resource_id", "{r}.resource_id"), textCol("local_date", "{r}.local_date"), intCol("local_hour", "{r}.local_hour")},
 		sums: []rollupCol{count}},
+	// Version 7 (customer insights at scale): per customer, lifetime visits with the first and
+	// last visit date; the latest start of their scheduled or confirmed appointments (none after
+	// now when it is not after now); lifetime succeeded revenue per currency.
+	{table: "rollup_customer_lifetime", source: "appointments", filter: "{r}.status = 'completed'",
+		keys: []rollupCol{intCol("customer_id", "{r}.customer_id")},
+		sums: []rollupCol{count,
+			recomputedVia("rollup_customer_visit", minOf(textCol("first_visit", "{r}.local_date"))),
+			recomputedVia("rollup_customer_visit", maxOf(textCol("last_visit", "{r}.local_date")))}},
+	{table: "rollup_customer_booked", source: "appointments", filter: "{r}.status IN ('scheduled', 'confirmed')",
+		keys: []rollupCol{intCol("customer_id", "{r}.customer_id")},
+		sums: []rollupCol{count, maxOf(intCol("last_start", "{r}.start_at"))}},
+	{table: "rollup_customer_revenue_total", source: "payments",
+		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
+		keys:   []rollupCol{intCol("customer_id", "{r}.customer_id"), textCol("currency", "{r}.currency")},
+		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
 }
 
 // maxRollupKeys and maxRollupSums bound a rollup's shape so the rebuild can aggregate into
 // fixed-size arrays (see rollupKey).
 const (
 	maxRollupKeys = 3
-	maxRollupSums = 2
+	maxRollupSums = 3
 )
 
 // at returns the column's value for row r (NEW, OLD or an alias).

@@ -9,21 +9,9 @@ import (
 
 // The snapshot's reads for customer insights, over rollup_customer_visit (completed appointments
 // per customer and local day) and rollup_customer_revenue (succeeded payments per customer, paid
-// local day and currency). Dates are local dates (DateLayout), both ends inclusive.
-
-// VisitSummary counts the customers with a visit in a period, how many of them first visited
-// there (on or after its first day), and their visits.
-type VisitSummary struct {
-	Customers, New, Visits int64
-}
-
-// CustomerRevenue is one customer's succeeded revenue in a period, in one currency, and their
-// visits in the period.
-type CustomerRevenue struct {
-	CustomerID int64
-	Cents      int64
-	Visits     int64
-}
+// local day and currency), and the per-customer lifetime rollups of version 7
+// (rollup_customer_lifetime, rollup_customer_booked, rollup_customer_revenue_total). Dates are
+// local dates (DateLayout), both ends inclusive.
 
 // CustomerContact is a customer's name and contact details.
 type CustomerContact struct {
@@ -40,56 +28,53 @@ type LapsedCustomer struct {
 	RevenueCents int64
 }
 
-// CustomerVisitSummary counts the visitors from from to to, the new ones among them and their
-// visits, in one statement (a customer's first visit is one seek of the customer's rows).
-func (sn *Snapshot) CustomerVisitSummary(ctx context.Context, from, to string) (VisitSummary, error) {
-	const q = `SELECT COUNT(*), COALESCE(SUM(first >= ?), 0), COALESCE(SUM(visits), 0) FROM (
-  SELECT SUM(v.n) AS visits,
-         (SELECT f.local_date FROM rollup_customer_visit f WHERE f.customer_id = v.customer_id AND f.n > 0
-           ORDER BY f.local_date LIMIT 1) AS first
-    FROM rollup_customer_visit v WHERE v.local_date BETWEEN ? AND ? AND v.n > 0 GROUP BY v.customer_id)`
-	var vs VisitSummary
-	err := sn.tx.QueryRowContext(ctx, q, from, from, to).Scan(&vs.Customers, &vs.New, &vs.Visits)
+// CustomerVisits returns each customer's visits from from to to; customers without one are
+// left out. One range of rollup_customer_visit's date index, summed here: a GROUP BY or DISTINCT
+// of a period's customers in SQL sorts them and costs several times the read.
+func (sn *Snapshot) CustomerVisits(ctx context.Context, from, to string) (map[int64]int64, error) {
+	const q = `SELECT customer_id, n FROM rollup_customer_visit WHERE local_date BETWEEN ? AND ? AND n > 0`
+	out, err := sn.sumByCustomer(ctx, q, from, to)
 	if err != nil {
-		return vs, fmt.Errorf("read customer visits: %w", err)
+		return nil, fmt.Errorf("read customer visits: %w", err)
 	}
-	return vs, nil
+	return out, nil
 }
 
-// CustomerRetention counts the customers with a visit from prevFrom to prevTo, and how many of
-// them also visit from from to to.
-func (sn *Snapshot) CustomerRetention(ctx context.Context, prevFrom, prevTo, from, to string) (prev, kept int64, err error) {
-	const q = `SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM rollup_customer_visit k
-         WHERE k.customer_id = p.customer_id AND k.local_date BETWEEN ? AND ? AND k.n > 0)), 0)
-  FROM (SELECT DISTINCT customer_id FROM rollup_customer_visit WHERE local_date BETWEEN ? AND ? AND n > 0) p`
-	if err = sn.tx.QueryRowContext(ctx, q, from, to, prevFrom, prevTo).Scan(&prev, &kept); err != nil {
-		return 0, 0, fmt.Errorf("read customer retention: %w", err)
+// NewCustomerCount counts the customers whose first visit ever is from from to to (one range of
+// rollup_customer_lifetime's first_visit index).
+func (sn *Snapshot) NewCustomerCount(ctx context.Context, from, to string) (int64, error) {
+	var n int64
+	const q = `SELECT COUNT(*) FROM rollup_customer_lifetime WHERE first_visit BETWEEN ? AND ?`
+	if err := sn.tx.QueryRowContext(ctx, q, from, to).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read new customers: %w", err)
 	}
-	return prev, kept, nil
+	return n, nil
 }
 
-// TopCustomerRevenue returns the customers whose succeeded revenue in currency paid from from to
-// to is at least the limit-th largest (so every customer tied at the boundary is there), each with
-// their visits in the period; the caller ranks them.
-func (sn *Snapshot) TopCustomerRevenue(ctx context.Context, from, to, currency string, limit int) ([]CustomerRevenue, error) {
-	const q = `WITH g AS MATERIALIZED (SELECT customer_id, SUM(cents) AS cents FROM rollup_customer_revenue
-   WHERE local_date BETWEEN ? AND ? AND currency = ? GROUP BY customer_id HAVING SUM(n) > 0)
-SELECT g.customer_id, g.cents,
-       (SELECT COALESCE(SUM(v.n), 0) FROM rollup_customer_visit v WHERE v.customer_id = g.customer_id AND v.local_date BETWEEN ? AND ?)
-  FROM g WHERE g.cents >= COALESCE((SELECT cents FROM g ORDER BY cents DESC LIMIT 1 OFFSET ?), -9223372036854775808)`
-	var out []CustomerRevenue
-	err := sn.each(ctx, q, []any{from, to, currency, from, to, limit - 1}, func(r *sql.Rows) error {
-		var c CustomerRevenue
-		if err := r.Scan(&c.CustomerID, &c.Cents, &c.Visits); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
+// CustomerRevenueIn returns each customer's succeeded revenue in currency paid from from to to,
+// for the customers with a succeeded payment there (one range of the covering date index).
+func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, from, to, currency string) (map[int64]int64, error) {
+	const q = `SELECT customer_id, cents FROM rollup_customer_revenue
+ WHERE local_date BETWEEN ? AND ? AND currency = ? AND n > 0`
+	out, err := sn.sumByCustomer(ctx, q, from, to, currency)
 	if err != nil {
 		return nil, fmt.Errorf("read customer revenue: %w", err)
 	}
 	return out, nil
+}
+
+// sumByCustomer sums the second column of q's rows per customer id (the first column).
+func (sn *Snapshot) sumByCustomer(ctx context.Context, q string, args ...any) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	err := sn.each(ctx, q, args, func(r *sql.Rows) error {
+		var id, v int64
+		if err := r.Scan(&id, &v); err != nil {
+			return err
+		}
+		out[id] += v
+		return nil
+	})
+	return out, err
 }
 
 // CustomerContacts reads the name and contact details of the customers ids (unknown ids are
@@ -122,19 +107,16 @@ func (sn *Snapshot) CustomerContacts(ctx context.Context, ids []int64) (map[int6
 // LapsedCustomers lists the active customers whose last visit is before the local date before
 // and who have no scheduled or confirmed appointment starting after now (Unix seconds), newest
 // last visit first, ties by id; revenue is their lifetime succeeded revenue in currency.
-// Customers who never visited are not listed.
+// Customers who never visited are not listed. One range of rollup_customer_lifetime's last_visit
+// index; a customer's latest booked start is not after now exactly when none starts after now.
 func (sn *Snapshot) LapsedCustomers(ctx context.Context, before string, now int64, currency string) ([]LapsedCustomer, error) {
-	const q = `SELECT c.id, c.name, c.email, c.phone, l.last,
-       (SELECT SUM(v.n) FROM rollup_customer_visit v WHERE v.customer_id = c.id),
-       COALESCE((SELECT SUM(r.cents) FROM rollup_customer_revenue r WHERE r.customer_id = c.id AND r.currency = ?), 0)
-  FROM (SELECT id, (SELECT v.local_date FROM rollup_customer_visit v WHERE v.customer_id = customers.id AND v.n > 0
-                     ORDER BY v.local_date DESC LIMIT 1) AS last
-          FROM customers WHERE status = 'active') l
-  JOIN customers c ON c.id = l.id
- WHERE l.last < ?
-   AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.start_at > ?
-                      AND a.status IN ('scheduled', 'confirmed'))
- ORDER BY l.last DESC, c.id`
+	const q = `SELECT c.id, c.name, c.email, c.phone, l.last_visit, l.n, COALESCE(r.cents, 0)
+  FROM rollup_customer_lifetime l
+  JOIN customers c ON c.id = l.customer_id
+  LEFT JOIN rollup_customer_booked b ON b.customer_id = l.customer_id
+  LEFT JOIN rollup_customer_revenue_total r ON r.customer_id = l.customer_id AND r.currency = ?
+ WHERE l.last_visit < ? AND c.status = 'active' AND (b.last_start IS NULL OR b.last_start <= ?)
+ ORDER BY l.last_visit DESC, c.id`
 	var out []LapsedCustomer
 	err := sn.each(ctx, q, []any{currency, before, now}, func(r *sql.Rows) error {
 		var c LapsedCustomer

@@ -24,7 +24,7 @@ func rollupAdd(ru rollup, r string) string {
 		vals = append(vals, c.at(r))
 	}
 	for i, c := range ru.sums {
-		set[i] = c.name + " = " + c.name + " + excluded." + c.name
+		set[i] = foldIn(c)
 	}
 	where := ru.where(r)
 	if where == "" {
@@ -35,11 +35,69 @@ func rollupAdd(ru rollup, r string) string {
 		strings.Join(names(ru.keys), ", "), strings.Join(set, ", "))
 }
 
+// foldIn is the SET clause adding the value of the row being inserted (excluded) to value c.
+func foldIn(c rollupCol) string {
+	switch c.fold {
+	case "MIN", "MAX":
+		op := map[string]string{"MIN": "<", "MAX": ">"}[c.fold]
+		return fmt.Sprintf("%[1]s = CASE WHEN %[1]s IS NULL OR excluded.%[1]s %[2]s %[1]s THEN excluded.%[1]s ELSE %[1]s END", c.name, op)
+	}
+	return c.name + " = " + c.name + " + excluded." + c.name
+}
+
+// foldOut is the SET clause taking row r (OLD) out of value c. A least/greatest value that r held
+// is recomputed from what is left under r's key (NULL when nothing is); the triggers run after
+// the write, so that is the rows as they are now.
+func foldOut(ru rollup, c rollupCol, r string) string {
+	if c.fold == "" {
+		return c.name + " = " + c.name + " - " + c.at(r)
+	}
+	return fmt.Sprintf("%[1]s = CASE WHEN %[1]s = %[2]s THEN (%[3]s) ELSE %[1]s END", c.name, c.at(r), recompute(ru, c, r))
+}
+
+// recompute is the query of least/greatest value c of row r's key: the first of the key's values
+// in order (so an index on the key and the value reads one entry, or a few), from the finer
+// rollup c.via when there is one (its rows with n > 0), else from the source rows.
+func recompute(ru rollup, c rollupCol, r string) string {
+	order := map[string]string{"MIN": "ASC", "MAX": "DESC"}[c.fold]
+	var where []string
+	if c.via != "" {
+		for _, k := range ru.keys {
+			where = append(where, "p."+k.name+" = "+k.at(r))
+		}
+		return fmt.Sprintf("SELECT p.%[1]s FROM %[2]s p WHERE %[3]s AND p.n > 0 ORDER BY p.%[1]s %[4]s LIMIT 1",
+			viaColumn(c), c.via, strings.Join(where, " AND "), order)
+	}
+	if f := ru.where("p"); f != "" {
+		where = append(where, f)
+	}
+	for _, k := range ru.keys {
+		where = append(where, k.at("p")+" = "+k.at(r))
+	}
+	return fmt.Sprintf("SELECT %[1]s FROM %[2]s p WHERE %[3]s AND %[1]s IS NOT NULL ORDER BY 1 %[4]s LIMIT 1",
+		c.at("p"), ru.source, strings.Join(where, " AND "), order)
+}
+
+// viaColumn is the key of rollup c.via holding c's value (the key with c's expression), or "".
+func viaColumn(c rollupCol) string {
+	for _, ru := range rollups {
+		if ru.table != c.via {
+			continue
+		}
+		for _, k := range ru.keys {
+			if k.expr == c.expr && k.text == c.text {
+				return k.name
+			}
+		}
+	}
+	return ""
+}
+
 // rollupSub is the statement taking row r (OLD) out of the rollup.
 func rollupSub(ru rollup, r string) string {
 	set := make([]string, len(ru.sums))
 	for i, c := range ru.sums {
-		set[i] = c.name + " = " + c.name + " - " + c.at(r)
+		set[i] = foldOut(ru, c, r)
 	}
 	var where []string
 	if f := ru.where(r); f != "" {
@@ -183,8 +241,8 @@ func checkQuery(ru rollup) string {
 	for i := range ru.keys {
 		group[i] = strconv.Itoa(i + 1)
 	}
-	for i := len(ru.keys); i < len(sel); i++ {
-		sel[i] = "SUM(" + sel[i] + ")"
+	for i, c := range ru.sums {
+		sel[len(ru.keys)+i] = c.agg() + "(" + sel[len(ru.keys)+i] + ")"
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
 }
