@@ -53,7 +53,9 @@ func (r *recordingReports) asked(p reports.Period) bool {
 	return len(r.staff) > 0 && len(r.cust) > 0 && samePeriod(r.staff[len(r.staff)-1], p) && samePeriod(r.cust[len(r.cust)-1], p)
 }
 
-func samePeriod(a, b reports.Period) bool { return a.From == b.From && a.To == b.To && a.Kind == b.Kind }
+func samePeriod(a, b reports.Period) bool {
+	return a.From == b.From && a.To == b.To && a.Kind == b.Kind
+}
 
 // shown reports whether o is drawn: reached from the screen through visible objects only.
 func shown(s *Shell, o fyne.CanvasObject) bool {
