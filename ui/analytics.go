@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -116,7 +117,30 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 	if v.cancel == nil { // the picker had no allowed first choice to report
 		v.run()
 	}
-	return container.NewBorder(top, nil, nil, nil, tabs)
+	root := container.NewBorder(top, nil, nil, nil, tabs)
+	tabKeys(s, root, tabs)
+	return root
+}
+
+// Fyne's tab buttons take no keyboard focus, so Ctrl+Page Down and Ctrl+Page Up (as in
+// browsers) select the next and the previous Analytics tab, wrapping around.
+var (
+	nextTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageDown, Modifier: fyne.KeyModifierControl}
+	prevTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageUp, Modifier: fyne.KeyModifierControl}
+)
+
+// tabKeys binds the tab shortcuts on the window to tabs while root is the screen on show (a
+// later build of the screen binds them to its own tabs).
+func tabKeys(s *Shell, root fyne.CanvasObject, tabs *container.AppTabs) {
+	step := func(d int) func(fyne.Shortcut) {
+		return func(fyne.Shortcut) {
+			if n := len(tabs.Items); n > 0 && s.content != nil && len(s.content.Objects) > 0 && s.content.Objects[0] == root {
+				tabs.SelectIndex((tabs.SelectedIndex() + d + n) % n)
+			}
+		}
+	}
+	s.Win.Canvas().AddShortcut(nextTabShortcut, step(1))
+	s.Win.Canvas().AddShortcut(prevTabShortcut, step(-1))
 }
 
 // documentRequest is the report on show as a document: the period and filters chosen now,

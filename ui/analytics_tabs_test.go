@@ -259,3 +259,106 @@ func TestFitWidths(t *testing.T) {
 		}
 	}
 }
+
+// focusedSelects is the Select pickers Tab reaches, in order, from an unfocused window up to the
+// sidebar (Fyne walks the screen, then the header, then the sidebar).
+func focusedSelects(s *Shell) []*widget.Select {
+	c := s.Win.Canvas()
+	c.Unfocus()
+	var out []*widget.Select
+	for range 60 {
+		c.FocusNext()
+		switch f := c.Focused().(type) {
+		case nil, *widget.List:
+			return out
+		case *widget.Select:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// The keyboard reaches only the pickers a tab shows, in the order they are drawn: the period,
+// Compare with, then the filters; and Ctrl+Page Down / Ctrl+Page Up step through the tabs, whose
+// buttons take no focus.
+func TestAnalyticsKeyboardOrder(t *testing.T) {
+	s, m := newTestShell(t, demoReports(t, time.Now()))
+	keys := shortcuts{}
+	s.Win = keyWindow{Window: s.Win, keys: keys}
+	activate(t, m, "ENTERPRISE")
+	waitFor(t, "ENTERPRISE", func() bool { return s.plan.Text == "Plan: ENTERPRISE" })
+	s.ShowID("analytics")
+	testPump.drain()
+	tabs := analyticsTabs(t, s)
+	period := selectWith(t, s, reports.PeriodLabel(reports.PeriodLastMonth))
+	compare := compareSelect(s)
+	status := selectWith(t, s, reports.StatusLabel(data.StatusCompleted))
+	var service, rsrc *widget.Select
+	find(s.Content(), func(o fyne.CanvasObject) bool {
+		if sel, ok := o.(*widget.Select); ok && sel != status && slices.Contains(sel.Options, allChoice) {
+			if service == nil {
+				service = sel
+			} else {
+				rsrc = sel
+			}
+		}
+		return false
+	})
+	want := map[string][]*widget.Select{
+		"Appointments": {period, compare, status, service, rsrc},
+		"Revenue":      {period, compare, service},
+		"Customers":    {period},
+		"Staff":        {period},
+	}
+	if got := tabs.Selected().Text; got != "Appointments" {
+		t.Fatalf("the screen opens on %q", got)
+	}
+	for i := range tabs.Items { // once around, back to Appointments
+		title := tabs.Selected().Text
+		if got := focusedSelects(s); !slices.Equal(got, want[title]) {
+			t.Errorf("%s: Tab reaches %d pickers %v, want %d", title, len(got), got, len(want[title]))
+		}
+		keys.TypedShortcut(nextTabShortcut)
+		if next := tabs.Items[(i+1)%len(tabs.Items)]; tabs.Selected() != next {
+			t.Fatalf("Ctrl+Page Down from %s selects %q, want %q", title, tabs.Selected().Text, next.Text)
+		}
+	}
+	keys.TypedShortcut(prevTabShortcut)
+	if got := tabs.Selected().Text; got != "Staff" {
+		t.Errorf("Ctrl+Page Up from Appointments selects %q, want Staff", got)
+	}
+	s.ShowID("dashboard")
+	keys.TypedShortcut(nextTabShortcut) // another screen on show: the keys leave the tabs alone
+	if got := tabs.Selected().Text; got != "Staff" {
+		t.Errorf("Ctrl+Page Down on the Dashboard moved the Analytics tabs to %q", got)
+	}
+}
+
+// shortcuts are the handlers added to a keyWindow's canvas, by shortcut name: the test driver's
+// canvas cannot be sent a shortcut.
+type shortcuts map[string]func(fyne.Shortcut)
+
+// TypedShortcut runs the handler of sc.
+func (k shortcuts) TypedShortcut(sc fyne.Shortcut) {
+	if h := k[sc.ShortcutName()]; h != nil {
+		h(sc)
+	}
+}
+
+// keyWindow is a window whose canvas notes the shortcuts added to it.
+type keyWindow struct {
+	fyne.Window
+	keys shortcuts
+}
+
+func (w keyWindow) Canvas() fyne.Canvas { return keyCanvas{Canvas: w.Window.Canvas(), keys: w.keys} }
+
+type keyCanvas struct {
+	fyne.Canvas
+	keys shortcuts
+}
+
+func (c keyCanvas) AddShortcut(sc fyne.Shortcut, h func(fyne.Shortcut)) {
+	c.keys[sc.ShortcutName()] = h
+	c.Canvas.AddShortcut(sc, h)
+}
