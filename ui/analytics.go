@@ -226,7 +226,7 @@ func (v *analyticsView) showFiltersFor(title string) {
 }
 
 // periodOnlyText is what stands in the pickers' place on the Customers and Staff tabs.
-const periodOnlyText = "This report takes the period only: Compare with and the status, service and resource filters belong to the Appointments and Revenue tabs."
+const periodOnlyText = "This report takes the period only: Compare with and the filters are for the Appointments and Revenue tabs."
 
 // newPeriodOnlyNote is the one line said in place of rows, hidden at first: as tall as the rows
 // it stands in for, so the tab bar below stays where it was when a tab hides them.
