@@ -123,10 +123,11 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 }
 
 // Fyne's tab buttons take no keyboard focus, so Ctrl+Page Down and Ctrl+Page Up (as in
-// browsers) select the next and the previous Analytics tab, wrapping around.
+// browsers; ⌘ on a Mac, Fyne's shortcut key) select the next and the previous Analytics tab,
+// wrapping around.
 var (
-	nextTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageDown, Modifier: fyne.KeyModifierControl}
-	prevTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageUp, Modifier: fyne.KeyModifierControl}
+	nextTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageDown, Modifier: fyne.KeyModifierShortcutDefault}
+	prevTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageUp, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // tabKeys binds the tab shortcuts on the window to tabs while root is the screen on show (a
