@@ -115,6 +115,7 @@ func TestAnalyticsTabsShowTheirChoices(t *testing.T) {
 	compare.SetSelected(comparePrevious)
 	testPump.drain()
 	tabs := analyticsTabs(t, s)
+	idle(t, s)
 	bar := tabs.Position().Y
 	pickers := map[string]*widget.Select{"status": status, "service": service, "resource": rsrc, "compare": compare}
 	for name, sel := range pickers {
@@ -130,7 +131,7 @@ func TestAnalyticsTabsShowTheirChoices(t *testing.T) {
 	period := selectWith(t, s, reports.PeriodLabel(reports.PeriodLastMonth))
 	for _, title := range []string{"Customers", "Staff"} {
 		tabs.Select(tabNamed(tabs, title))
-		settleLayout(t, s, 1024, 768)
+		idle(t, s)
 		for name, sel := range pickers {
 			if shown(s, sel) {
 				t.Errorf("%s: the %s picker is shown; the report does not take it", title, name)
@@ -150,9 +151,9 @@ func TestAnalyticsTabsShowTheirChoices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the staff and customer reports of last month", func() bool { return r.asked(want) })
+	waitLong(t, "the staff and customer reports of last month", func() bool { return r.asked(want) })
 	staff := tabNamed(tabs, "Staff")
-	waitFor(t, "last month on the Staff tab", func() bool { return anyLabelContains(staff.Content, license.FormatISODate(want.From)+" to ") })
+	waitLong(t, "last month on the Staff tab", func() bool { return anyLabelContains(staff.Content, license.FormatISODate(want.From)+" to ") })
 
 	tabs.Select(tabNamed(tabs, "Revenue"))
 	if shown(s, status) || shown(s, rsrc) || !shown(s, service) || !shown(s, compare) || shown(s, note) {
@@ -183,6 +184,31 @@ func TestAnalyticsTabsShowTheirChoices(t *testing.T) {
 			t.Errorf("a label still says the filters do not apply: %q", l)
 		}
 	}
+}
+
+// waitLong is waitFor with room for a year of reports and charts under the race detector on a
+// loaded machine.
+func waitLong(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for testPump.drain(); !cond(); testPump.drain() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// idle waits until the Analytics screen computes nothing (its "Computing…" row is hidden, and
+// it would move the tab bar) and lays the window out at 1024x768.
+func idle(t *testing.T, s *Shell) {
+	t.Helper()
+	busy := find(s.Content(), func(o fyne.CanvasObject) bool { l, ok := o.(*widget.Label); return ok && l.Text == "Computing…" })
+	if busy == nil {
+		t.Fatal("no Computing… row on the Analytics screen")
+	}
+	waitLong(t, "the analytics computed", func() bool { return !shown(s, busy) })
+	settleLayout(t, s, 1024, 768)
 }
 
 // fitTables is every fitColumns layout drawn under o, with its table.
@@ -217,7 +243,7 @@ func TestStaffAndCustomerTablesFitAt1024(t *testing.T) {
 	}{{"Staff", 1}, {"Customers", 2}} {
 		tab := tabNamed(tabs, tc.tab)
 		tabs.Select(tab)
-		waitFor(t, tc.tab+" tables of a year", func() bool {
+		waitLong(t, tc.tab+" tables of a year", func() bool {
 			return anyLabelContains(tab.Content, "365 days") && len(fitTables(tab.Content)) == tc.tables
 		})
 		settleLayout(t, s, 1024, 768)
