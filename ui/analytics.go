@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -58,9 +59,11 @@ type analyticsView struct {
 	status  *widget.Select
 	service *widget.Select
 	rsrc    *widget.Select
-	// apptOnly are the filters revenue does not honour, hidden on the Revenue tab.
-	apptOnly []fyne.CanvasObject
-	catalog  reports.Catalog
+	// The rows of the choices a tab may not honour, shown by showFiltersFor.
+	compareRow, filterRow, statusRow, serviceRow, rsrcRow fyne.CanvasObject
+	// periodOnly stands in for the comparison and filter rows on a tab that takes the period only.
+	periodOnly fyne.CanvasObject
+	catalog    reports.Catalog
 	// compare is the "Compare with" choice ("" for none); see analytics_compare.go.
 	compare    reports.CompareMode
 	compareSel *widget.Select
@@ -84,6 +87,8 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 		&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: v.stop}, bar)
 	v.busy.Hide()
 	filters := v.filters()
+	v.compareRow = labeled("Compare with", v.compareChoice())
+	v.periodOnly = newPeriodOnlyNote(v.compareRow, filters)
 	picker := NewPeriodPicker(s, reports.DefaultAnalyticsDays, func(r reports.PeriodRequest) {
 		v.req = r
 		v.run()
@@ -100,19 +105,43 @@ func newAnalytics(s *Shell, ar AnalyticsReports) fyne.CanvasObject {
 		custTab.Icon = LockIcon()
 	}
 	tabs := container.NewAppTabs(container.NewTabItem("Appointments", container.NewBorder(apptSave.root, nil, nil, nil, v.appt.view)), revTab, custTab, v.staffTab())
-	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti == revTab) }
+	tabs.OnSelected = func(ti *container.TabItem) { v.showFiltersFor(ti.Text) }
 	top := container.NewVBox(
 		widget.NewLabelWithStyle("Analytics", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		// Period and filters on rows of their own: side by side, a two-column grid doubles
 		// the filters' width and pushes the screen past 1024 pixels.
-		labeled("Period", picker), labeled("Compare with", v.compareChoice()), filters,
+		labeled("Period", picker), v.compareRow, filters, v.periodOnly,
 		v.busy, v.message,
 	)
 	v.loadCatalog()
 	if v.cancel == nil { // the picker had no allowed first choice to report
 		v.run()
 	}
-	return container.NewBorder(top, nil, nil, nil, tabs)
+	root := container.NewBorder(top, nil, nil, nil, tabs)
+	tabKeys(s, root, tabs)
+	return root
+}
+
+// Fyne's tab buttons take no keyboard focus, so Ctrl+Page Down and Ctrl+Page Up (as in
+// browsers; ⌘ on a Mac, Fyne's shortcut key) select the next and the previous Analytics tab,
+// wrapping around.
+var (
+	nextTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageDown, Modifier: fyne.KeyModifierShortcutDefault}
+	prevTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyPageUp, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// tabKeys binds the tab shortcuts on the window to tabs while root is the screen on show (a
+// later build of the screen binds them to its own tabs).
+func tabKeys(s *Shell, root fyne.CanvasObject, tabs *container.AppTabs) {
+	step := func(d int) func(fyne.Shortcut) {
+		return func(fyne.Shortcut) {
+			if n := len(tabs.Items); n > 0 && s.content != nil && len(s.content.Objects) > 0 && s.content.Objects[0] == root {
+				tabs.SelectIndex((tabs.SelectedIndex() + d + n) % n)
+			}
+		}
+	}
+	s.Win.Canvas().AddShortcut(nextTabShortcut, step(1))
+	s.Win.Canvas().AddShortcut(prevTabShortcut, step(-1))
 }
 
 // documentRequest is the report on show as a document: the period and filters chosen now,
@@ -164,20 +193,84 @@ func (v *analyticsView) filters() fyne.CanvasObject {
 	for _, sel := range []*widget.Select{v.status, v.service, v.rsrc} {
 		sel.PlaceHolder = allChoice
 	}
-	status, rsrc := labeled("Status", v.status), labeled("Resource", v.rsrc)
-	v.apptOnly = []fyne.CanvasObject{status, rsrc}
-	return container.NewGridWithColumns(3, status, labeled("Service", v.service), rsrc)
+	v.statusRow, v.serviceRow, v.rsrcRow = labeled("Status", v.status), labeled("Service", v.service), labeled("Resource", v.rsrc)
+	v.filterRow = container.NewGridWithColumns(3, v.statusRow, v.serviceRow, v.rsrcRow)
+	return v.filterRow
 }
 
-// showFiltersFor shows only the filters the tab on show honours: revenue is filtered by
-// service alone, so the status and resource pickers leave with the Appointments tab.
-func (v *analyticsView) showFiltersFor(revenue bool) {
-	for _, o := range v.apptOnly {
-		if revenue {
-			o.Hide()
-		} else {
-			o.Show()
-		}
+// tabChoices is which of the screen's choices a tab's report honours; the period applies to
+// every tab and is always shown.
+type tabChoices struct{ compare, status, service, resource bool }
+
+// choicesFor are the choices of each Analytics tab, by its title: revenue is filtered by
+// service alone; the customer and staff reports take the period only (reports.CustomerQuery
+// and reports.StaffQuery have no filters, and no comparison). A title not listed shows all.
+var choicesFor = map[string]tabChoices{
+	"Revenue":   {compare: true, service: true},
+	"Customers": {},
+	"Staff":     {},
+}
+
+// showFiltersFor shows only the choices the tab titled title honours; a hidden picker keeps
+// its value, and the tabs that honour it show it again as it was.
+func (v *analyticsView) showFiltersFor(title string) {
+	c, ok := choicesFor[title]
+	if !ok {
+		c = tabChoices{compare: true, status: true, service: true, resource: true}
+	}
+	filters := c.status || c.service || c.resource
+	setShown(v.periodOnly, !c.compare && !filters)
+	setShown(v.compareRow, c.compare)
+	setShown(v.filterRow, filters)
+	if filters { // hidden, the row keeps its pickers: the note measures its height by them
+		setShown(v.statusRow, c.status)
+		setShown(v.serviceRow, c.service)
+		setShown(v.rsrcRow, c.resource)
+	}
+}
+
+// periodOnlyText is what stands in the pickers' place on the Customers and Staff tabs.
+const periodOnlyText = "This report takes the period only: Compare with and the filters are for the Appointments and Revenue tabs."
+
+// newPeriodOnlyNote is the one line said in place of rows, hidden at first: as tall as the rows
+// it stands in for, so the tab bar below stays where it was when a tab hides them.
+func newPeriodOnlyNote(rows ...fyne.CanvasObject) fyne.CanvasObject {
+	l := widget.NewLabel(periodOnlyText)
+	l.Wrapping = fyne.TextWrapWord
+	note := container.New(&heightOf{rows: rows}, l)
+	note.Hide()
+	return note
+}
+
+// heightOf lays its objects out from the top, as tall as rows would be in a VBox (at least
+// as tall as the objects need).
+type heightOf struct{ rows []fyne.CanvasObject }
+
+func (h *heightOf) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.Position{})
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+	}
+}
+
+func (h *heightOf) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var need fyne.Size
+	for _, o := range objs {
+		need = need.Max(o.MinSize())
+	}
+	rows := -theme.Padding()
+	for _, r := range h.rows {
+		rows += r.MinSize().Height + theme.Padding()
+	}
+	return fyne.NewSize(need.Width, max(need.Height, rows))
+}
+
+// setShown shows or hides o.
+func setShown(o fyne.CanvasObject, shown bool) {
+	if shown {
+		o.Show()
+	} else {
+		o.Hide()
 	}
 }
 
@@ -521,6 +614,22 @@ func section(title, definition string, content fyne.CanvasObject) fyne.CanvasObj
 // column is as wide as its widest cell (header included), so names and counts show whole;
 // only a name wider than maxColumnWidth is cut, with an ellipsis.
 func table(head []string, rows [][]string, height float32) fyne.CanvasObject {
+	t := newTable(head, rows)
+	for i, w := range columnWidths(head, rows) {
+		t.SetColumnWidth(i, w)
+	}
+	return sized(t, fyne.NewSize(0, height))
+}
+
+// fitTable is a table whose columns fit the width it is given (see fitColumns): each as wide
+// as its widest cell, the flex columns (names, emails) cut with an ellipsis when all of them
+// would not fit, so a wide table needs no sideways scrolling.
+func fitTable(head []string, rows [][]string, height float32, flex ...int) fyne.CanvasObject {
+	return sized(newFitColumns(newTable(head, rows), head, rows, flex), fyne.NewSize(0, height))
+}
+
+// newTable shows rows under a bold header row, each cell a label cut with an ellipsis.
+func newTable(head []string, rows [][]string) *widget.Table {
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(rows), len(head) },
 		func() fyne.CanvasObject {
@@ -538,10 +647,7 @@ func table(head []string, rows [][]string, height float32) fyne.CanvasObject {
 			l.SetText(head[id.Col])
 		}
 	}
-	for i, w := range columnWidths(head, rows) {
-		t.SetColumnWidth(i, w)
-	}
-	return sized(t, fyne.NewSize(0, height))
+	return t
 }
 
 // maxColumnWidth caps a column of long names so a table still fits half a 1024-pixel screen.
@@ -550,8 +656,17 @@ const maxColumnWidth = 300
 // columnWidths fits each column to its widest cell: the text (bold for the header) plus a
 // label's padding on both sides.
 func columnWidths(head []string, rows [][]string) []float32 {
-	size := theme.TextSize()
 	pad := 2*theme.InnerPadding() + 4
+	out := textWidths(head, rows)
+	for i, w := range out {
+		out[i] = min(float32(maxColumnWidth), w+pad)
+	}
+	return out
+}
+
+// textWidths is each column's widest text: its header (bold) or a cell.
+func textWidths(head []string, rows [][]string) []float32 {
+	size := theme.TextSize()
 	out := make([]float32, len(head))
 	for i, h := range head {
 		w := fyne.MeasureText(h, size, fyne.TextStyle{Bold: true}).Width
@@ -560,7 +675,7 @@ func columnWidths(head []string, rows [][]string) []float32 {
 				w = max(w, fyne.MeasureText(r[i], size, fyne.TextStyle{}).Width)
 			}
 		}
-		out[i] = min(float32(maxColumnWidth), w+pad)
+		out[i] = w
 	}
 	return out
 }

@@ -58,7 +58,7 @@ func newCustPanel(s *Shell) *custPanel {
 
 func (p *custPanel) fill(c reports.CustomerInsights) {
 	money := func(cents int64) string { return reports.FormatMoney(cents, c.Currency) }
-	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, local dates in %s, %s only. The status, service and resource filters do not apply here.",
+	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, local dates in %s, %s only.",
 		license.FormatISODate(c.From), license.FormatISODate(c.To), c.PeriodDays, c.TimeZone, c.Currency))
 	p.newC.Value.SetText(data.Thousands(c.NewCustomers))
 	p.returning.Value.SetText(data.Thousands(c.ReturningCustomers))
@@ -77,9 +77,9 @@ func (p *custPanel) fill(c reports.CustomerInsights) {
 		lapsed = append(lapsed, []string{l.Name, l.LastVisit, data.Thousands(l.Visits), money(l.RevenueCents), l.Email, l.Phone, strconv.FormatInt(l.ID, 10)})
 	}
 	p.tables.Objects = []fyne.CanvasObject{
-		section("Top customers", defTopCustomers, table([]string{"Customer", "Revenue", "Visits", "ID"}, top, 260)),
+		section("Top customers", defTopCustomers, fitTable([]string{"Customer", "Revenue", "Visits", "ID"}, top, 260, 0)),
 		section(fmt.Sprintf("Lapsed customers (%s)", data.Thousands(int64(len(c.LapsedCustomers)))), fmt.Sprintf(defLapsedCustomers, c.LapsedDays),
-			table([]string{"Customer", "Last visit", "Visits", "Lifetime revenue", "Email", "Phone", "ID"}, lapsed, 260)),
+			fitTable([]string{"Customer", "Last visit", "Visits", "Revenue", "Email", "Phone", "ID"}, lapsed, 260, 0, 4)),
 	}
 	p.tables.Refresh()
 }

@@ -214,3 +214,99 @@ func (r *chartRenderer) MinSize() fyne.Size           { return r.c.min }
 func (r *chartRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.c.img} }
 func (r *chartRenderer) Destroy()                     {}
 func (r *chartRenderer) Refresh()                     { r.c.img.Refresh() }
+
+// flexMinWidth is the narrowest a flex column (a name, an email) gets: a few words still show
+// before the ellipsis.
+const flexMinWidth = 100
+
+// fitColumns lays a table out at the width it is given, all its columns inside it: each column
+// is as wide as its widest cell; when they do not all fit, the flex columns give up the width
+// missing, the widest first, down to flexMinWidth (or their header's width when wider). The
+// other columns (numbers, dates) keep their whole text.
+type fitColumns struct {
+	table   *widget.Table
+	natural []float32 // each column's widest text plus a cell's padding
+	least   []float32 // the narrowest each column may get
+	widths  []float32 // the column widths of the last layout
+}
+
+// newFitColumns is a container laying t out with fitColumns over the texts of head and rows.
+func newFitColumns(t *widget.Table, head []string, rows [][]string, flex []int) *fyne.Container {
+	pad := 2*theme.InnerPadding() + 1 // a label's padding on both sides, and a pixel for rounding
+	f := &fitColumns{table: t, natural: textWidths(head, rows)}
+	heads := textWidths(head, nil)
+	f.least = make([]float32, len(f.natural))
+	for i := range f.natural {
+		f.natural[i] += pad
+		f.least[i] = f.natural[i]
+	}
+	for _, i := range flex {
+		if i >= 0 && i < len(f.least) {
+			f.least[i] = min(f.natural[i], max(float32(flexMinWidth), heads[i]+pad))
+		}
+	}
+	f.widths = append([]float32(nil), f.natural...)
+	for i, w := range f.widths {
+		t.SetColumnWidth(i, w)
+	}
+	return container.New(f, t)
+}
+
+// Layout fits the columns to size (the table draws a separator of theme padding between two
+// columns) and gives the table the whole size.
+func (f *fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	seps := theme.Padding() * float32(max(len(f.natural)-1, 0))
+	f.widths = fitWidths(f.natural, f.least, size.Width-seps)
+	for i, w := range f.widths {
+		f.table.SetColumnWidth(i, w)
+	}
+	for _, o := range objs {
+		o.Move(fyne.Position{})
+		o.Resize(size)
+	}
+}
+
+// MinSize is the table's own: narrow, since its columns fit whatever width it gets.
+func (f *fitColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) == 0 {
+		return fyne.Size{}
+	}
+	return objs[0].MinSize()
+}
+
+// fitWidths is natural when it sums to at most avail; otherwise the columns whose least is
+// below their natural width are cut to one level L (a column narrower than L keeps its width,
+// none goes below its least) so that the sum is avail, or every such column is at its least
+// when even that does not fit.
+func fitWidths(natural, least []float32, avail float32) []float32 {
+	out := append([]float32(nil), natural...)
+	sum := func(level float32) float32 {
+		t := float32(0)
+		for i, n := range natural {
+			t += max(least[i], min(n, level))
+		}
+		return t
+	}
+	hi := float32(0)
+	for _, n := range natural {
+		hi = max(hi, n)
+	}
+	if sum(hi) <= avail {
+		return out
+	}
+	lo := float32(0)
+	for range 40 { // bisection of the level to well under a pixel
+		if mid := (lo + hi) / 2; sum(mid) > avail {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	for i, n := range natural {
+		out[i] = float32(int(max(least[i], min(n, lo)))) // whole pixels, never more than fits
+		if out[i] < least[i] {
+			out[i] = least[i]
+		}
+	}
+	return out
+}

@@ -26,7 +26,7 @@ var _ StaffReports = (*reports.Service)(nil)
 // Definitions under the Staff tab's numbers (docs/metrics.md, Staff and resources).
 const (
 	defStaffAppointments = "Appointments of all resources whose start falls on a day of the period (tenant's local dates), every status."
-	defStaffTable        = "Per resource, most appointments first (ties by id). Visits are completed appointments; rates are of the resource's appointments; booked hours sum end minus start of its appointments that were not cancelled; revenue is succeeded payments paid in the period for its appointments; share is of all appointments. The filters above do not apply."
+	defStaffTable        = "Per resource, most appointments first (ties by id). Appts: its appointments. Visits: the completed ones. Canc. and NS: the cancelled and the no-show ones; Canc. % and NS %: those of its appointments, in percent. Hours: booked hours, end minus start of its appointments that were not cancelled. Revenue: succeeded payments paid in the period for its appointments. Share: its appointments of all appointments, in percent."
 )
 
 // staffPanel is the Staff tab: the staff report over the screen's period, locked with the
@@ -73,11 +73,12 @@ func (p *staffPanel) show(r reports.StaffReport, err error) {
 	}
 	p.heading.SetText(fmt.Sprintf("%s to %s, %d days, local dates in %s.", license.FormatISODate(r.From), license.FormatISODate(r.To), r.PeriodDays, r.TimeZone))
 	p.total.Value.SetText(data.Thousands(r.TotalAppointments))
-	p.table.Objects = []fyne.CanvasObject{section("By resource", defStaffTable, table(staffHead, staffRows(r), 320))}
+	p.table.Objects = []fyne.CanvasObject{section("By resource", defStaffTable, fitTable(staffHead, staffRows(r), 320, 0))}
 	p.table.Refresh()
 }
 
-var staffHead = []string{"Resource", "Appointments", "Visits", "Cancelled", "No show", "Cancel rate", "No-show rate", "Booked hours", "Revenue", "Share", "ID"}
+// staffHead are short, so every column fits a 1024-pixel window; defStaffTable spells them out.
+var staffHead = []string{"Resource", "Appts", "Visits", "Canc.", "NS", "Canc. %", "NS %", "Hours", "Revenue", "Share", "ID"}
 
 // staffRows are the report's resources as the table shows them.
 func staffRows(r reports.StaffReport) [][]string {
