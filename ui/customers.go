@@ -74,7 +74,7 @@ func (p *custPanel) fill(c reports.CustomerInsights) {
 		top = append(top, []string{t.Name, money(t.RevenueCents), data.Thousands(t.Visits), strconv.FormatInt(t.ID, 10)})
 	}
 	for _, l := range c.LapsedCustomers {
-		lapsed = append(lapsed, []string{l.Name, l.LastVisit, data.Thousands(l.Visits), money(l.RevenueCents), l.Email, l.Phone, strconv.FormatInt(l.ID, 10)})
+		lapsed = append(lapsed, []string{l.Name, license.FormatISODate(l.LastVisit), data.Thousands(l.Visits), money(l.RevenueCents), l.Email, l.Phone, strconv.FormatInt(l.ID, 10)})
 	}
 	p.tables.Objects = []fyne.CanvasObject{
 		section("Top customers", defTopCustomers, fitTable([]string{"Customer", "Revenue", "Visits", "ID"}, top, 260, 0)),

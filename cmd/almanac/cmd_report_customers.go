@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/almanac-app/almanac/license"
@@ -27,11 +26,8 @@ func (f *reportFlags) validateCustomers(bad func(string) error) error {
 	case f.chart != "":
 		return bad("--chart")
 	}
-	if f.lapsedDays != "" {
-		n, err := strconv.Atoi(f.lapsedDays)
-		if err != nil || n < 1 || n > reports.MaxDays {
-			return usageErr("report: --lapsed-days %q is not a number of days: give a whole number from 1 to %d, e.g. 90", f.lapsedDays, reports.MaxDays)
-		}
+	if _, err := reports.ParseLapsedDays(f.lapsedDays); err != nil {
+		return usageErr("report: %w", err)
 	}
 	return nil
 }
@@ -42,9 +38,7 @@ func reportCustomers(env *Env, svc *reports.Service, ents license.Entitlements, 
 		return err
 	}
 	q := reports.CustomerQuery{Period: p, Window: w}
-	if f.lapsedDays != "" {
-		q.LapsedDays, _ = strconv.Atoi(f.lapsedDays) // validated
-	}
+	q.LapsedDays, _ = reports.ParseLapsedDays(f.lapsedDays) // validated
 	c, err := svc.Customers(env.ctx(), ents, q)
 	if err != nil {
 		return serviceErr("customers", err)
