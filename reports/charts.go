@@ -531,21 +531,36 @@ func apptTotals(days []DayCount) []float64 {
 	return out
 }
 
+// comparedLine is a compared daily chart's data: the period's values per day (named by its
+// dates) beside the comparison's, dashed, aligned by day of the period.
+type comparedLine struct {
+	title          string
+	dates          []string
+	name, prevName string
+	cur, prev      []float64
+	style          chart.Style // the period's line
+	format         chart.ValueFormatter
+}
+
+func (c comparedLine) spec(opts ChartOptions) chart.Chart {
+	series := fixSingle([]chart.Series{
+		chart.ContinuousSeries{Name: c.name, XValues: xs(len(c.cur)), YValues: c.cur, Style: c.style},
+		comparisonSeries(c.prevName, len(c.dates), c.prev),
+	})
+	return paletteFor(opts.Dark).lineChart(c.title, opts, c.dates, series, seriesMax(series), c.format)
+}
+
 // dailyAppointmentsCompareSpec is the compared appointments chart: the period's appointments
 // per day (all statuses), solid, and the comparison's, dashed, each named by its dates.
 func dailyAppointmentsCompareSpec(a, prev AppointmentAnalytics, opts ChartOptions) chart.Chart {
-	p := paletteFor(opts.Dark)
 	dates := make([]string, len(a.DailyBreakdown))
 	for i, d := range a.DailyBreakdown {
 		dates[i] = d.Date
 	}
-	cur := apptTotals(a.DailyBreakdown)
-	series := fixSingle([]chart.Series{
-		chart.ContinuousSeries{Name: PeriodWords(a.From, a.To), XValues: xs(len(cur)), YValues: cur,
-			Style: chart.Style{StrokeColor: accent, StrokeWidth: 2}},
-		comparisonSeries(PeriodWords(prev.From, prev.To), len(dates), apptTotals(prev.DailyBreakdown)),
-	})
-	return p.lineChart("Appointments per day, compared (by day of the period)", opts, dates, series, seriesMax(series), countFormat)
+	return comparedLine{title: "Appointments per day, compared (by day of the period)", dates: dates,
+		name: PeriodWords(a.From, a.To), prevName: PeriodWords(prev.From, prev.To),
+		cur: apptTotals(a.DailyBreakdown), prev: apptTotals(prev.DailyBreakdown),
+		style: chart.Style{StrokeColor: accent, StrokeWidth: 2}, format: countFormat}.spec(opts)
 }
 
 // DailyAppointmentsCompareChart draws the period's appointments per day beside the comparison
@@ -566,22 +581,18 @@ func revenueValues(days []DayRevenue) []float64 {
 // dailyRevenueCompareSpec is the compared revenue chart: the period's line, filled, and the
 // comparison's, dashed.
 func dailyRevenueCompareSpec(r, prev RevenueAnalytics, opts ChartOptions) chart.Chart {
-	p := paletteFor(opts.Dark)
 	dates := make([]string, len(r.DailyBreakdown))
 	for i, d := range r.DailyBreakdown {
 		dates[i] = d.Date
 	}
-	cur := revenueValues(r.DailyBreakdown)
-	series := fixSingle([]chart.Series{
-		chart.ContinuousSeries{Name: PeriodWords(r.From, r.To), XValues: xs(len(cur)), YValues: cur,
-			Style: chart.Style{StrokeColor: accent, StrokeWidth: 2, FillColor: accent.WithAlpha(0x40)}},
-		comparisonSeries(PeriodWords(prev.From, prev.To), len(dates), revenueValues(prev.DailyBreakdown)),
-	})
 	money := func(v any) string {
 		f, _ := v.(float64)
 		return FormatMoney(int64(math.Round(f)), r.Currency)
 	}
-	return p.lineChart("Revenue per day by paid date, compared ("+r.Currency+")", opts, dates, series, seriesMax(series), money)
+	return comparedLine{title: "Revenue per day by paid date, compared (" + r.Currency + ")", dates: dates,
+		name: PeriodWords(r.From, r.To), prevName: PeriodWords(prev.From, prev.To),
+		cur: revenueValues(r.DailyBreakdown), prev: revenueValues(prev.DailyBreakdown),
+		style: chart.Style{StrokeColor: accent, StrokeWidth: 2, FillColor: accent.WithAlpha(0x40)}, format: money}.spec(opts)
 }
 
 // DailyRevenueCompareChart draws the period's revenue per day beside the comparison period's
