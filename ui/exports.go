@@ -58,6 +58,7 @@ type exportsView struct {
 	lapsedDays *widget.Entry
 
 	filters *fyne.Container
+	body    *fyne.Container // the screen's column: laid out again when the filters change height
 	buttons *fyne.Container
 	job     *exportJob
 }
@@ -110,7 +111,7 @@ func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
 		"the file is written only when complete, and replaces an existing one only if you choose Replace.", s.Tenant().TimeZone))
 	intro.Wrapping = fyne.TextWrapWord
 	top := container.New(layout.NewFormLayout(), widget.NewLabel("Dataset"), picker)
-	body := container.NewVBox(
+	v.body = container.NewVBox(
 		widget.NewLabelWithStyle("Exports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro,
 		top, v.filters, widget.NewSeparator(),
 		container.NewHBox(widget.NewLabel("Export as"), v.buttons), v.job.root)
@@ -122,7 +123,7 @@ func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
 		v.chooseDataset(v.dataset.Title)
 	})
 	picker.SetSelected(v.dataset.Title)
-	return v, container.NewVScroll(body)
+	return v, container.NewVScroll(v.body)
 }
 
 // chooseDataset resets the filters to the new dataset's own.
@@ -135,6 +136,9 @@ func (v *exportsView) chooseDataset(title string) {
 	v.period, v.status, v.service, v.resource, v.active, v.lapsedDays = reports.PeriodRequest{}, "", 0, 0, nil, nil
 	v.filters.Objects = v.filterRows()
 	v.filters.Refresh()
+	if v.body != nil {
+		v.body.Refresh() // a shorter set of filters must not leave a gap above Export as
+	}
 	v.setButtons()
 }
 

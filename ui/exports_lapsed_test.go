@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/almanac-app/almanac/license"
@@ -94,5 +97,32 @@ func TestExportsLapsedDaysField(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "lapsed_customers_") || !strings.Contains(exportsTexts(o), "Exported") {
 		t.Errorf("files %v; screen %s", entries, exportsTexts(o))
+	}
+}
+
+// TestExportsNoGapAfterFewerFilters: choosing a dataset with fewer filters lays the screen out
+// again, so the row of format buttons moves up under the filters instead of leaving a gap.
+func TestExportsNoGapAfterFewerFilters(t *testing.T) {
+	r := demoReports(t, time.Now())
+	s, m := newTestShell(t, r)
+	activate(t, m, "ENTERPRISE")
+	waitFor(t, "ENTERPRISE", func() bool { return s.plan.Text == "Plan: ENTERPRISE" })
+	v, o := newExportsView(s, r)
+	w := test.NewWindow(o)
+	defer w.Close()
+	w.Resize(fyne.NewSize(760, 700))
+	testPump.drain()
+	for _, name := range []string{"Appointments", "Resources", "Lapsed customers"} {
+		v.chooseDataset(name)
+		bottom := v.filters.Position().Y + v.filters.MinSize().Height
+		var next fyne.CanvasObject
+		for i, obj := range v.body.Objects {
+			if obj == v.filters {
+				next = v.body.Objects[i+1]
+			}
+		}
+		if gap := next.Position().Y - bottom; gap > 2*theme.Padding() {
+			t.Errorf("%s: %.0f px between the filters and the row under them", name, gap)
+		}
 	}
 }
