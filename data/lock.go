@@ -148,3 +148,67 @@ func readLockInfo(f *os.File) (lockInfo, error) {
 	}
 	return info, json.Unmarshal(b[:n], &info)
 }
+
+// FileLock is an OS lock on one file, held from LockFile to Unlock; the kernel drops it when
+// its process dies. Callers outside data (the scheduled jobs' runner) use it so two processes
+// never do the same work at once.
+type FileLock struct {
+	f *os.File
+}
+
+// LockFile takes the exclusive lock of the file at path (created if missing) for command. With
+// wait it blocks until the lock is free; without, a held lock returns an error wrapping ErrBusy
+// that names the holder's process.
+func LockFile(path, command string, wait bool) (*FileLock, error) {
+	f, err := openLockFile(path)
+	if err != nil {
+		if isReadOnlyErr(err) {
+			return nil, &ReadOnlyError{Home: filepath.Dir(path), Err: err}
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	busy, err := tryLock(f, wait)
+	if err == nil && busy {
+		info, _ := readLockInfo(f)
+		f.Close()
+		return nil, &HeldError{Path: path, PID: info.PID, Command: info.Command}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := writeLockInfo(f, command); err != nil {
+		unlock(f) //nolint:errcheck // closing drops the lock anyway
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return &FileLock{f: f}, nil
+}
+
+// HeldError says another process holds a FileLock; errors.Is(err, ErrBusy) matches it.
+type HeldError struct {
+	Path    string
+	PID     int    // 0 when the holder has not written its details yet
+	Command string // the holder's command, e.g. "almanac jobs run --due"
+}
+
+func (e *HeldError) Error() string {
+	if e.PID == 0 {
+		return fmt.Sprintf("%s is held by another Almanac process", e.Path)
+	}
+	return fmt.Sprintf("%s is held by process %d (%s)", e.Path, e.PID, e.Command)
+}
+
+// Is makes errors.Is(err, ErrBusy) match.
+func (e *HeldError) Is(target error) bool { return target == ErrBusy }
+
+// Unlock releases the lock.
+func (l *FileLock) Unlock() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	_ = l.f.Truncate(0)
+	err := errors.Join(unlock(l.f), l.f.Close())
+	l.f = nil
+	return err
+}
