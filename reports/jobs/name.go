@@ -110,7 +110,10 @@ func (j Job) FileName(now time.Time, loc *time.Location) string {
 	r := strings.NewReplacer("{dataset}", j.subject(), "{period}", period, "{from}", from, "{to}", to,
 		"{tenant}", j.Tenant, "{YYYYMMDD}", lt.Format("20060102"), "{YYYY}", lt.Format("2006"),
 		"{MM}", lt.Format("01"), "{DD}", lt.Format("02"), "{HHMM}", lt.Format("1504"))
-	name := r.Replace(p)
+	name := strings.TrimSpace(r.Replace(p))
+	if name == "" || strings.HasPrefix(name, ".") { // placeholders that were empty
+		name = j.subject() + name
+	}
 	if !strings.HasSuffix(strings.ToLower(name), j.Extension()) {
 		name += j.Extension()
 	}

@@ -169,11 +169,18 @@ func (s Schedule) on(y int, m time.Month, d int, loc *time.Location) bool {
 }
 
 // at is the instant of the schedule's time on the local date y-m-d. A time the clocks skip
-// (02:30 on a spring-forward day) is the instant Go's time.Date gives, one hour later by the
-// wall clock (03:30); a time that happens twice (01:30 on a fall-back day) is its first
-// occurrence. Either way each date has exactly one instant, so a job runs once that day.
+// (02:30 on a spring-forward day) is shifted forward by the gap, as cron and systemd do
+// (03:30, the same instant as 02:30 on the old offset); a time that happens twice (01:30 on a
+// fall-back day) is its first occurrence. Either way each date has exactly one instant, so a
+// job runs once that day.
 func (s Schedule) at(y int, m time.Month, d int, loc *time.Location) time.Time {
-	return time.Date(y, m, d, s.Hour, s.Minute, 0, 0, loc)
+	t := time.Date(y, m, d, s.Hour, s.Minute, 0, 0, loc)
+	if t.Hour() == s.Hour && t.Minute() == s.Minute {
+		return t
+	}
+	// In a gap time.Date gives the wall time on the new offset, which shows before the gap.
+	_, before := t.Zone()
+	return time.Date(y, m, d, s.Hour, s.Minute, 0, 0, time.UTC).Add(-time.Duration(before) * time.Second).In(loc)
 }
 
 // searchDays bounds the scan for the next or previous occurrence: a monthly schedule comes
