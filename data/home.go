@@ -14,6 +14,10 @@ import (
 // tenant the app opens.
 type Home struct {
 	Dir string
+	// Tenant, when set, is the tenant this process acts on whatever <home>/active names (the
+	// command line's global tenant flag): ActiveName and ActiveTenant return it, and
+	// SetActive still writes <home>/active for the app.
+	Tenant string
 }
 
 // ResolveHome picks the home directory: the flag value, else $ALMANAC_HOME, else the OS user
@@ -66,14 +70,29 @@ func (h Home) ActiveTenant() (string, error) {
 		return "", err
 	}
 	if _, err := os.Stat(h.TenantPath(id)); err != nil {
+		if h.Tenant != "" {
+			return "", h.notHere()
+		}
 		return "", ErrNoTenant
 	}
 	return id, nil
 }
 
+// notHere is the error for a pinned tenant (Home.Tenant) the home does not keep.
+func (h Home) notHere() error {
+	return &InputError{Field: FieldTenant, Value: h.Tenant, Problem: "is not a tenant of home " + h.Dir,
+		Fix: "give an id that 'almanac tenant list' shows"}
+}
+
 // ActiveName returns the tenant id <home>/active names, whether or not its store exists (a
 // repair moves a damaged store aside before rebuilding it), or ErrNoTenant.
 func (h Home) ActiveName() (string, error) {
+	if h.Tenant != "" {
+		if !ValidTenantID(h.Tenant) {
+			return "", h.notHere()
+		}
+		return h.Tenant, nil
+	}
 	b, err := os.ReadFile(filepath.Join(h.Dir, "active"))
 	if errors.Is(err, os.ErrNotExist) {
 		return "", ErrNoTenant

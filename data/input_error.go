@@ -41,6 +41,7 @@ const (
 	FieldPDF          = "pdf"       // the file a report is saved to as a PDF
 	FieldXLSX         = "xlsx"      // the file a report is saved to as an Excel workbook
 	FieldOverwrite    = "overwrite" // the choice to replace a file already there
+	FieldTenant       = "tenant"    // the tenant a command acts on
 )
 
 // FieldLapsedDays is the days without a visit that make a customer lapsed (the lapsed

@@ -25,9 +25,11 @@ type Env struct {
 	StderrTTY bool
 	Now       func() time.Time
 	Ctx       context.Context
+	// Tenant is the global --tenant: the tenant commands act on instead of the active one.
+	Tenant string
 }
 
-func (env *Env) home() data.Home { return data.Home{Dir: env.Home} }
+func (env *Env) home() data.Home { return data.Home{Dir: env.Home, Tenant: env.Tenant} }
 
 func (env *Env) ctx() context.Context {
 	if env.Ctx == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/reports"
+	"github.com/almanac-app/almanac/reports/jobs"
 )
 
 // fieldFlags names each field of a *data.InputError as the command line gives it.
@@ -35,6 +36,12 @@ var fieldFlags = map[string]string{
 	data.FieldXLSX:         "--xlsx",
 	data.FieldOverwrite:    "pass --overwrite",
 	data.FieldLapsedDays:   "--lapsed-days",
+	data.FieldTenant:       "--tenant",
+	jobs.FieldSchedule:     "the schedule",
+	jobs.FieldName:         "--name",
+	jobs.FieldFolder:       "--folder",
+	jobs.FieldReport:       "--report",
+	jobs.FieldJob:          "job",
 }
 
 // flagOf is the command line's name for a field: its flag ("--from"), or the field's own

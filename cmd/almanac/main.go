@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"export":  {"export a dataset to CSV, JSON or XLSX", runExport},
 	"report":  {"print the dashboard, appointment or revenue analytics", runReport},
 	"repair":  {"move a damaged store aside (kept, dated) and rebuild it", runRepair},
+	"jobs":    {"scheduled exports and reports: list, add, remove, run ID, run --due", runJobs},
 }
 
 func main() {
@@ -51,21 +52,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := checkBuildKeys(); err != nil {
 		return report(stderr, err)
 	}
-	homeFlag, rest, err := parseGlobal(args)
+	g, rest, err := parseGlobal(args)
 	if err == nil && len(rest) > 0 && (rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help") {
 		printHelp(stdout, rest[1:])
 		return exitOK
 	}
 	var home data.Home
 	if err == nil {
-		home, err = data.ResolveHome(homeFlag)
+		home, err = data.ResolveHome(g.home)
+		home.Tenant = g.tenant
 	}
 	if err != nil {
 		return report(stderr, err)
 	}
 	env := newEnv(home.Dir)
+	env.Tenant = g.tenant
 	env.Stdin, env.Stdout, env.Stderr, env.Ctx = stdin, stdout, stderr, ctx
 	env.StderrTTY = isTerminal(stderr)
+	if len(rest) == 0 && g.tenant != "" {
+		return report(stderr, usageErr("--tenant applies to the commands (report, export, sync, jobs…): the app opens the business chosen in its header"))
+	}
 	if len(rest) == 0 {
 		return report(stderr, openApp(env, args))
 	}
@@ -95,25 +101,40 @@ func report(stderr io.Writer, err error) int {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// parseGlobal reads the flags before the command: only --home DIR (or --home=DIR).
-func parseGlobal(args []string) (home string, rest []string, err error) {
+// globals are the flags before the command.
+type globals struct {
+	home   string // --home DIR
+	tenant string // --tenant ID: the tenant the command acts on, whatever <home>/active names
+}
+
+// parseGlobal reads the flags before the command: --home DIR and --tenant ID (or =VALUE).
+func parseGlobal(args []string) (g globals, rest []string, err error) {
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
 		a := args[0]
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch {
 		case a == "--version" || a == "-version":
-			return home, append([]string{"version"}, args[1:]...), nil
-		case a == "--home" || a == "-home":
-			if len(args) < 2 || args[1] == "" {
-				return "", nil, usageErr("--home needs a directory: almanac --home DIR COMMAND")
-			}
-			home, args = args[1], args[2:]
-		case strings.HasPrefix(a, "--home=") || strings.HasPrefix(a, "-home="):
-			home, args = a[strings.Index(a, "=")+1:], args[1:]
+			return g, append([]string{"version"}, args[1:]...), nil
+		case name != "home" && name != "tenant":
+			return globals{}, nil, usageErr("unknown global flag %q: they are --home DIR and --tenant ID (see almanac help)", a)
+		case !hasValue && (len(args) < 2 || args[1] == ""):
+			return globals{}, nil, usageErr("--%s needs a value: almanac --home DIR --tenant ID COMMAND", name)
+		case !hasValue:
+			value, args = args[1], args[2:]
 		default:
-			return "", nil, usageErr("unknown global flag %q: the only one is --home DIR (see almanac help)", a)
+			args = args[1:]
+		}
+		switch name {
+		case "home":
+			g.home = value
+		case "tenant":
+			if !data.ValidTenantID(value) {
+				return globals{}, nil, usageErr("--tenant %q is not a tenant id: give an id that 'almanac tenant list' shows", value)
+			}
+			g.tenant = value
 		}
 	}
-	return home, args, nil
+	return g, args, nil
 }
 
 func printHelp(w io.Writer, topic []string) {
@@ -126,11 +147,13 @@ func printHelp(w io.Writer, topic []string) {
 	fmt.Fprintln(w, `Almanac: offline reports and exports for your booking business.
 
 Usage:
-  almanac [--home DIR] [COMMAND [flags]]
+  almanac [--home DIR] [--tenant ID] [COMMAND [flags]]
 
 With no command, opens the desktop app (building the demo tenant on first run).
 --home DIR: where data lives (default $ALMANAC_HOME, else your config dir + /almanac;
   on Windows %AppData%\Almanac).
+--tenant ID: the business a command acts on (report, export, sync, check, tenant, jobs…),
+  whatever the app has open; 'almanac tenant list' shows the ids.
 --version: the same as 'almanac version'.
 
 Commands:`)

@@ -12,15 +12,16 @@ import (
 // Placeholders are the parts of a file-name pattern replaced at each run (docs/jobs.md):
 //
 //	{dataset}  the dataset exported or the report saved (appointments, dashboard…)
-//	{period}   the job's period name (last-week, last-7d…), "all" when it has none
+//	{period}   the job's period name (last-week, last-7d…); with none: "all" for an export,
+//	           "this-month" for the dashboard, "last-30d" for another report (their defaults)
 //	{from}     the period's first local date, YYYY-MM-DD ("" for none)
 //	{to}       the period's last local date, YYYY-MM-DD ("" for none)
 //	{tenant}   the tenant's id
 //	{YYYYMMDD} the run's local date; {YYYY}, {MM}, {DD} its parts; {HHMM} its local time
 var Placeholders = []string{"{dataset}", "{period}", "{from}", "{to}", "{tenant}", "{YYYYMMDD}", "{YYYY}", "{MM}", "{DD}", "{HHMM}"}
 
-const nameFix = "use letters, digits, spaces, - _ . and the placeholders " +
-	"{dataset} {period} {from} {to} {tenant} {YYYYMMDD} {YYYY} {MM} {DD} {HHMM}"
+const nameFix = "use letters, digits, spaces, - _ . and the placeholders of docs/jobs.md " +
+	"(dataset, period, from, to, tenant, YYYYMMDD, YYYY, MM, DD, HHMM, each in braces)"
 
 // maxNameLen keeps an expanded name under file systems' 255-byte limit.
 const maxNameLen = 180
@@ -64,7 +65,7 @@ func ParseNamePattern(s string) (string, error) {
 		}
 		ph := rest[i : i+j+1]
 		if !isPlaceholder(ph) {
-			return bad("has the unknown placeholder " + ph)
+			return bad("has an unknown placeholder")
 		}
 		rest = rest[i+j+1:]
 	}
@@ -102,11 +103,8 @@ func (j Job) FileName(now time.Time, loc *time.Location) string {
 		p = DefaultNamePattern
 	}
 	lt := now.In(loc)
-	from, to := PeriodDates(j.Period, lt)
-	period := j.Period
-	if period == "" {
-		period = "all"
-	}
+	period := j.periodName()
+	from, to := PeriodDates(period, lt)
 	r := strings.NewReplacer("{dataset}", j.subject(), "{period}", period, "{from}", from, "{to}", to,
 		"{tenant}", j.Tenant, "{YYYYMMDD}", lt.Format("20060102"), "{YYYY}", lt.Format("2006"),
 		"{MM}", lt.Format("01"), "{DD}", lt.Format("02"), "{HHMM}", lt.Format("1504"))
@@ -136,4 +134,17 @@ func PeriodDates(p string, now time.Time) (from, to string) {
 	}
 	f, t := reports.CalendarRange(n.Kind, today)
 	return f.Format(data.DateLayout), t.Format(data.DateLayout)
+}
+
+// periodName is the job's period, or what the output covers without one.
+func (j Job) periodName() string {
+	switch {
+	case j.Period != "":
+		return j.Period
+	case j.Kind == KindExport:
+		return "all"
+	case j.Report == reports.ReportDashboard:
+		return string(reports.PeriodThisMonth)
+	}
+	return fmt.Sprintf("last-%dd", reports.DefaultAnalyticsDays)
 }

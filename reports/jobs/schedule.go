@@ -28,7 +28,7 @@ const (
 	FieldFolder   = "folder"
 	FieldJob      = "job"
 	FieldReport   = "report"
-	FieldTenant   = "tenant"
+	FieldTenant   = data.FieldTenant
 )
 
 // Schedule is when a job runs, in its tenant's time zone: daily at Hour:Minute, weekly on

@@ -31,7 +31,7 @@ type Run struct {
 	Job       string    `json:"job"`
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
-	Scheduled time.Time `json:"scheduled,omitempty"` // the scheduled time it ran for; zero for Run now
+	Scheduled time.Time `json:"scheduled,omitzero"` // the scheduled time it ran for; zero for Run now
 	File      string    `json:"file,omitempty"`      // the file written
 	Rows      int64     `json:"rows"`                // rows exported (0 for a report document)
 	Result    Result    `json:"result"`
@@ -47,8 +47,8 @@ type Last struct {
 // Status is a job with what the Schedules screen lists beside it.
 type Status struct {
 	Job
-	Next time.Time // the next scheduled time; zero while paused
-	Last *Last     // nil before the first run
+	Next time.Time `json:"next,omitzero"` // the next scheduled time; zero while paused
+	Last *Last     `json:"last,omitempty"` // nil before the first run
 }
 
 // jobState is what the home keeps about a job's runs.
