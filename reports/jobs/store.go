@@ -32,8 +32,8 @@ type Run struct {
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
 	Scheduled time.Time `json:"scheduled,omitzero"` // the scheduled time it ran for; zero for Run now
-	File      string    `json:"file,omitempty"`      // the file written
-	Rows      int64     `json:"rows"`                // rows exported (0 for a report document)
+	File      string    `json:"file,omitempty"`     // the file written
+	Rows      int64     `json:"rows"`               // rows exported (0 for a report document)
 	Result    Result    `json:"result"`
 	Error     string    `json:"error,omitempty"` // why it failed or was paused
 }
@@ -47,7 +47,7 @@ type Last struct {
 // Status is a job with what the Schedules screen lists beside it.
 type Status struct {
 	Job
-	Next time.Time `json:"next,omitzero"` // the next scheduled time; zero while paused
+	Next time.Time `json:"next,omitzero"`  // the next scheduled time; zero while paused
 	Last *Last     `json:"last,omitempty"` // nil before the first run
 }
 
