@@ -68,7 +68,7 @@ func runJobsAdd(env *Env, args []string) error {
 	}
 	t, err := openJobTenant(env.ctx(), env, j.Tenant, jobsClock(env))
 	if err != nil {
-		return err
+		return jobsErr(err)
 	}
 	err = jobs.Gate(t.Entitlements, j)
 	closeErr := t.Close()

@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,7 +80,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if !ok {
 		return report(stderr, usageErr("unknown command %q: run 'almanac help' for the list", rest[0]))
 	}
+	if err := checkPinnedTenant(home, rest[0]); err != nil {
+		return report(stderr, err)
+	}
 	return report(stderr, explainStore(home, cmd.run(env, rest[1:])))
+}
+
+// checkPinnedTenant refuses a global --tenant the home does not keep (exit 2), before a
+// command would word it as a missing store; demo builds its own tenant.
+func checkPinnedTenant(h data.Home, command string) error {
+	if h.Tenant == "" || command == "demo" || command == "version" {
+		return nil
+	}
+	_, err := h.ActiveTenant()
+	var ie *data.InputError
+	if errors.As(err, &ie) {
+		return usageErr("%s", cliWords(err))
+	}
+	return nil
 }
 
 // checkBuildKeys refuses to start a build whose linked license key list is
