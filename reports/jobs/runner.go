@@ -72,11 +72,9 @@ func (r *Runner) RunDue(ctx context.Context) ([]Run, error) {
 		if j.Paused {
 			continue
 		}
-		loc, err := r.zone(ctx, j.Tenant, zones)
-		if err != nil {
-			runs = append(runs, r.fail(j, r.now(), time.Time{}, err))
-			continue
-		}
+		// A tenant that cannot be opened is scheduled on UTC: its run then fails once per
+		// scheduled time, recorded, rather than at every call.
+		loc := r.zone(ctx, j.Tenant, zones)
 		slot := j.Schedule.Prev(r.now(), loc)
 		if due, err := r.due(j, slot, loc); err != nil || !due {
 			continue
@@ -104,21 +102,20 @@ func (r *Runner) due(j Job, slot time.Time, loc *time.Location) (bool, error) {
 	return j.Schedule.Due(since, r.now(), loc) && !slot.IsZero(), nil
 }
 
-// zone is tenant's zone, opening its store once per RunDue.
-func (r *Runner) zone(ctx context.Context, tenant string, cache map[string]*time.Location) (*time.Location, error) {
+// zone is tenant's zone (UTC when its store cannot be opened), opening it once per RunDue.
+func (r *Runner) zone(ctx context.Context, tenant string, cache map[string]*time.Location) *time.Location {
 	if loc, ok := cache[tenant]; ok {
-		return loc, nil
+		return loc
 	}
-	t, err := r.Open(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	loc := t.Location
-	if t.Close != nil {
-		t.Close() //nolint:errcheck // read only
+	loc := time.UTC
+	if t, err := r.Open(ctx, tenant); err == nil {
+		if t.Location != nil {
+			loc = t.Location
+		}
+		closeTenant(t)
 	}
 	cache[tenant] = loc
-	return loc, nil
+	return loc
 }
 
 // runLocked takes the job's run lock, checks again that a scheduled run is still owed (another

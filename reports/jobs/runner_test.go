@@ -267,3 +267,24 @@ func TestStoreEditsAndLogBound(t *testing.T) {
 		t.Errorf("log after trimming: %d runs, %v", len(log), err)
 	}
 }
+
+// A job whose tenant cannot be opened fails once per scheduled time, recorded, not at every call.
+func TestMissingTenantFailsOncePerSlot(t *testing.T) {
+	f := newFixture(t)
+	f.clock.Set(time.Date(2026, 12, 6, 22, 0, 0, 0, f.loc))
+	f.add(t, Job{Kind: KindExport, Dataset: "customers", Format: reports.FormatCSV, Schedule: mustSchedule(t, "daily 07:00")})
+	r := f.runner()
+	r.Open = func(context.Context, string) (Tenant, error) { return Tenant{}, errors.New("no store") }
+	f.clock.Set(time.Date(2026, 12, 7, 9, 0, 0, 0, f.loc))
+	for i, want := range []int{1, 0, 0} {
+		runs, err := r.RunDue(context.Background())
+		if err != nil || len(runs) != want || want == 1 && runs[0].Result != ResultFailed {
+			t.Fatalf("call %d: %+v %v, want %d failed", i, runs, err, want)
+		}
+		f.clock.Set(f.clock.Now().Add(15 * time.Minute))
+	}
+	st, _ := f.store.Statuses(f.clock.Now(), nil)
+	if st[0].Last == nil || st[0].Last.Seen || st[0].Last.Error != "no store" {
+		t.Errorf("last %+v", st[0].Last)
+	}
+}
