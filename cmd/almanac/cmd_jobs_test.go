@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -128,3 +129,43 @@ func TestGlobalTenantFlag(t *testing.T) {
 		t.Errorf("--tenant changed <home>/active to %q", b)
 	}
 }
+
+// A sync-first job of a synced tenant pulls from its saved server before writing, while
+// another tenant is active, and leaves the active one alone.
+func TestJobsSyncFirst(t *testing.T) {
+	srv, url := syncServer(t)
+	home := demoHome(t)
+	if code, _, stderr := runCLI(t, "--home", home, "sync", "--server", url, "--token", "s3cret", "--add"); code != 0 {
+		t.Fatalf("sync: %d %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "--home", home, "tenant", "use", "demo"); code != 0 {
+		t.Fatalf("tenant use: %d %s", code, stderr)
+	}
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, "--home", home, "--tenant", "maple", "jobs", "add", "--export", "customers", "--format", "csv",
+		"--daily", "06:00", "--sync", "--folder", dir, "--name", "customers"); code != 0 {
+		t.Fatalf("add: %d %s", code, stderr)
+	}
+	srv.Mutate(100, 3)
+	code, out, stderr := runCLI(t, "--home", home, "jobs", "run", "1")
+	if code != 0 || !strings.Contains(out, "job 1: ok:") {
+		t.Fatalf("run: %d %q %q", code, out, stderr)
+	}
+	_, tj, _ := runCLI(t, "--home", home, "--tenant", "maple", "tenant", "--json")
+	var got tenantJSON
+	if err := json.Unmarshal([]byte(tj), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := srv.Counts(); got.Counts != want {
+		t.Errorf("maple after the job's sync %+v, server %+v", got.Counts, want)
+	}
+	want := " (" + strconvI(got.Counts.Customers) + " rows)"
+	if !strings.Contains(out, want) {
+		t.Errorf("run line %q lacks %q", out, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(home, "active")); strings.TrimSpace(string(b)) != "demo" {
+		t.Errorf("active is %q after the job", b)
+	}
+}
+
+func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
