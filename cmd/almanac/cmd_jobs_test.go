@@ -117,7 +117,7 @@ func TestGlobalTenantFlag(t *testing.T) {
 	}{
 		{[]string{"--home", home, "--tenant", "nobody", "check"}, "--tenant nobody is not a tenant of home"},
 		{[]string{"--home", home, "--tenant", "../x", "check"}, "is not a tenant id"},
-		{[]string{"--home", home, "--tenant"}, "--tenant needs a value"},
+		{[]string{"--home", home, "--tenant"}, "--tenant needs a tenant id"},
 		{[]string{"--home", home, "--tenant", "demo"}, "--tenant applies to the commands"},
 		{[]string{"--home", home, "--colour", "red", "check"}, "--home DIR and --tenant ID"},
 	} {

@@ -135,8 +135,10 @@ func parseGlobal(args []string) (g globals, rest []string, err error) {
 			return g, append([]string{"version"}, args[1:]...), nil
 		case name != "home" && name != "tenant":
 			return globals{}, nil, usageErr("unknown global flag %q: they are --home DIR and --tenant ID (see almanac help)", a)
+		case !hasValue && (len(args) < 2 || args[1] == "") && name == "home":
+			return globals{}, nil, usageErr("--home needs a directory: almanac --home DIR COMMAND")
 		case !hasValue && (len(args) < 2 || args[1] == ""):
-			return globals{}, nil, usageErr("--%s needs a value: almanac --home DIR --tenant ID COMMAND", name)
+			return globals{}, nil, usageErr("--tenant needs a tenant id: almanac --tenant ID COMMAND ('almanac tenant list' shows the ids)")
 		case !hasValue:
 			value, args = args[1], args[2:]
 		default:
