@@ -53,6 +53,8 @@ func forbidden(pkg, imp string) string {
 		return "data's packages import only data's packages"
 	case under(pkg, "reports") && (under(ours, "ui") || under(ours, "cmd")):
 		return "reports does not know its front ends"
+	case under(pkg, "reports") && under(ours, "data/sync"):
+		return "reports does not sync: cmd hands the jobs runner its sync as a func"
 	case under(ours, "data/sync/tenantserver") && pkg != "cmd/tenantd" && !under(pkg, "data/datatest"):
 		return "only cmd/tenantd and tests use the reference server"
 	case under(pkg, "ui") && under(ours, "data/store"):
@@ -110,6 +112,7 @@ func TestForbiddenCatchesViolations(t *testing.T) {
 		{"reports", module + "/ui"}, {"ui", module + "/data/sync/tenantserver"}, {"data", "net/http"},
 		{"reports", "fyne.io/fyne/v2"}, {"ui", module + "/data/datatest"}, {"ui", module + "/data/store"},
 		{"cmd/almanac", module + "/cmd/tenantd"}, {"ui", module + "/cmd/internal/cli"},
+		{"reports/jobs", module + "/data/sync"}, {"reports/jobs", "fyne.io/fyne/v2"}, {"reports/jobs", "database/sql"},
 	} {
 		if forbidden(c[0], c[1]) == "" {
 			t.Errorf("%s importing %s is allowed", c[0], c[1])
@@ -118,7 +121,8 @@ func TestForbiddenCatchesViolations(t *testing.T) {
 	for _, c := range [][2]string{
 		{"data/store", "database/sql"}, {"reports", module + "/data/store"}, {"ui", module + "/reports"},
 		{"cmd/tenantd", module + "/data/sync/tenantserver"}, {"data/sync", "net/http"}, {"ui", "fyne.io/fyne/v2"},
-		{"cmd/almanac", module + "/cmd/internal/cli"},
+		{"cmd/almanac", module + "/cmd/internal/cli"}, {"reports/jobs", module + "/reports"},
+		{"reports/jobs", module + "/license"}, {"reports/jobs", module + "/data"},
 	} {
 		if why := forbidden(c[0], c[1]); why != "" {
 			t.Errorf("%s importing %s is refused: %s", c[0], c[1], why)
