@@ -231,12 +231,5 @@ func (f jobAddFlags) filters(j *jobs.Job) error {
 		}
 		j.Active = &b
 	}
-	if j.Kind == jobs.KindReport && j.Report == reports.ReportDashboard && (f.status != "" || f.service != "" || f.resource != "") {
-		return usageErr("jobs add: the dashboard takes no filters: drop --status, --service and --resource")
-	}
-	if f.status != "" && (j.Kind == jobs.KindReport && j.Report == reports.ReportAppointments || j.Dataset == "appointments") &&
-		!data.AppointmentStatuses().Valid(f.status) {
-		return usageErr("jobs add: --status %q is not an appointment status: use scheduled, confirmed, completed, cancelled or no_show", f.status)
-	}
 	return nil
 }

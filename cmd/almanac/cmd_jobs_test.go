@@ -33,7 +33,14 @@ func TestJobsAddRefusesBadValues(t *testing.T) {
 		{[]string{"--export", "appointments", "--format", "csv", "--daily", "07:00", "--name", "../up"}, 2, "--name"},
 		{[]string{"--export", "appointments", "--format", "xlsx", "--excel", "--daily", "07:00"}, 2, "--excel"},
 		{[]string{"--export", "appointments", "--format", "csv", "--daily", "07:00", "--tenant", "nobody"}, 2, "--tenant nobody"},
-		// The demo home has no license: FREE has no Excel export.
+		{[]string{"--export", "customers", "--format", "csv", "--period", "last-week", "--daily", "07:00"}, 2, "has no date filter"},
+		{[]string{"--export", "appointments", "--format", "csv", "--status", "asleep", "--daily", "07:00"}, 2, "--status asleep"},
+		{[]string{"--export", "customers", "--format", "csv", "--resource", "3", "--daily", "07:00"}, 2, "--resource 3 is not a filter"},
+		{[]string{"--report", "dashboard", "--pdf", "--status", "completed", "--daily", "07:00"}, 2, "--status completed is not a filter of the dashboard"},
+		{[]string{"--report", "revenue", "--pdf", "--resource", "2", "--daily", "07:00"}, 2, "--resource 2 is not a filter of the revenue"},
+		{[]string{"--report", "appointments", "--pdf", "--lapsed-days", "30", "--daily", "07:00"}, 2, "--lapsed-days 30"},
+		// The demo home has no license: FREE has no Excel export, nor lapsed customers.
+		{[]string{"--export", "lapsed_customers", "--format", "csv", "--daily", "07:00"}, 3, "PROFESSIONAL"},
 		{[]string{"--export", "appointments", "--format", "xlsx", "--daily", "07:00"}, 3, "PROFESSIONAL"},
 	} {
 		code, _, stderr := runCLI(t, append(base, c.args...)...)

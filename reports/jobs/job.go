@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,7 +133,7 @@ func (j Job) validateOutput() error {
 		if !slices.Contains(reports.DatasetNames(), j.Dataset) {
 			return &data.InputError{Field: data.FieldDataset, Value: j.Dataset, Problem: "is not a dataset", Fix: "use one of " + strings.Join(reports.DatasetNames(), ", ")}
 		}
-		if _, err := reports.ParseFormat(string(j.Format)); err != nil {
+		if err := reports.CheckExportRequest(j.exportRequest("", "")); err != nil {
 			return err
 		}
 	case KindReport:
@@ -141,6 +142,12 @@ func (j Job) validateOutput() error {
 		}
 		if j.DocFormat != reports.DocPDF && j.DocFormat != reports.DocXLSX {
 			return &data.InputError{Field: data.FieldFormat, Value: string(j.DocFormat), Problem: "is not a document format", Fix: "use pdf or xlsx"}
+		}
+		if _, err := reports.ParsePaper(string(j.Paper)); err != nil {
+			return err
+		}
+		if err := j.checkReportFilters(); err != nil {
+			return err
 		}
 	default:
 		return &data.InputError{Field: FieldReport, Value: string(j.Kind), Problem: "is neither an export nor a report", Fix: "give a dataset to export or a report to save"}
@@ -156,6 +163,37 @@ func checkFolder(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
 		return &data.InputError{Field: FieldFolder, Value: dir, Problem: "is not an existing folder", Fix: "create it first or choose another"}
+	}
+	return nil
+}
+
+// checkReportFilters refuses the filters a report does not take, as `almanac report` does.
+func (j Job) checkReportFilters() error {
+	refuse := func(field, value, takes string) error {
+		return &data.InputError{Field: field, Value: value, Problem: "is not a filter of the " + string(j.Report) + " report", Fix: "drop it (" + takes + ")"}
+	}
+	takes := map[reports.Report]string{
+		reports.ReportDashboard:    "the dashboard takes no filters",
+		reports.ReportAppointments: "appointments take a status, a service and a resource",
+		reports.ReportRevenue:      "revenue takes a service",
+		reports.ReportCustomers:    "customers take the lapsed days",
+		reports.ReportStaff:        "resources take none",
+	}[j.Report]
+	statusOK := j.Report == reports.ReportAppointments
+	serviceOK := statusOK || j.Report == reports.ReportRevenue
+	switch {
+	case j.Status != "" && !statusOK:
+		return refuse(data.FieldStatus, j.Status, takes)
+	case j.Status != "" && !data.AppointmentStatuses().Valid(j.Status):
+		return &data.InputError{Field: data.FieldStatus, Value: j.Status, Problem: "is not an appointment status", Fix: "use scheduled, confirmed, completed, cancelled or no_show"}
+	case j.ServiceID != 0 && !serviceOK:
+		return refuse(data.FieldService, strconv.FormatInt(j.ServiceID, 10), takes)
+	case j.ResourceID != 0 && !statusOK:
+		return refuse(data.FieldResource, strconv.FormatInt(j.ResourceID, 10), takes)
+	case j.LapsedDays != 0 && j.Report != reports.ReportCustomers:
+		return refuse(data.FieldLapsedDays, strconv.Itoa(j.LapsedDays), takes)
+	case j.Active != nil || j.Excel:
+		return &data.InputError{Field: data.FieldActive, Value: "", Problem: "and the CSV byte-order mark are for exports", Fix: "drop them"}
 	}
 	return nil
 }

@@ -214,11 +214,19 @@ func closeTenant(t Tenant) {
 	}
 }
 
-// Gate is nil when ents allows the job's output format, else the *license.UpgradeError. The
-// rest (the dataset, the period against the history window) is checked by the run itself.
+// Gate is nil when ents allows the job's output (the report and its document format, or the
+// dataset and its export format), else the *license.UpgradeError. The period against the
+// history window is checked by the run itself, on the run's date.
 func Gate(ents license.Entitlements, j Job) error {
 	if j.Kind == KindReport {
 		return reports.CheckDocument(ents, j.Report, j.DocFormat)
+	}
+	for _, d := range reports.Datasets() {
+		if d.Name == j.Dataset && d.Feature != "" {
+			if err := ents.Check(d.Feature); err != nil {
+				return err
+			}
+		}
 	}
 	return ents.Check(j.Format.Feature())
 }
