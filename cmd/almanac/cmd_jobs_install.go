@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -179,7 +180,7 @@ func inspectScheduler(env *Env, sch scheduler, verb string) (autostart.Spec, aut
 // applyOrShow prints the plan (a dry run) or carries it out, saying what was done in one line.
 func applyOrShow(env *Env, sch scheduler, p autostart.Plan, dry bool, verb, done string) error {
 	if dry {
-		fmt.Fprintf(env.Stdout, "Dry run of jobs %s: nothing is written or changed. It would:\n%s%s\n", verb, p.Text(), p.Summary)
+		fmt.Fprintf(env.Stdout, "Dry run of jobs %s (nothing is written or changed); the steps:\n%sResult: %s\n", verb, p.Text(), p.Summary)
 		return nil
 	}
 	summary, err := autostart.Apply(env.ctx(), p, sch.run)
@@ -188,4 +189,39 @@ func applyOrShow(env *Env, sch scheduler, p autostart.Plan, dry bool, verb, done
 	}
 	fmt.Fprintf(env.Stdout, "%s: %s\n", done, summary)
 	return nil
+}
+
+// runWhenClosed is the Schedules screen's switch "Run jobs even when Almanac is closed" for one
+// home: the same entry as jobs install and uninstall. Its methods run the scheduler's commands
+// (and take the app's context): call them off the UI goroutine.
+type runWhenClosed struct {
+	env *Env
+	sch scheduler
+}
+
+// newRunWhenClosed is the switch's service for env's home, on this computer's scheduler.
+func newRunWhenClosed(env *Env) *runWhenClosed {
+	return &runWhenClosed{env: env, sch: realScheduler()}
+}
+
+// Installed reports whether the home's entry is registered.
+func (r *runWhenClosed) Installed(ctx context.Context) (bool, error) {
+	s, err := jobsSpec(r.env, r.sch)
+	if err != nil {
+		return false, err
+	}
+	st, err := autostart.Status(ctx, s, r.sch.run)
+	return st.Installed, err
+}
+
+// SetInstalled registers (on) or removes (off) the home's entry and says what it did in one line.
+func (r *runWhenClosed) SetInstalled(ctx context.Context, on bool) (string, error) {
+	s, err := jobsSpec(r.env, r.sch)
+	if err != nil {
+		return "", err
+	}
+	if on {
+		return autostart.Install(ctx, s, r.sch.run)
+	}
+	return autostart.Uninstall(ctx, s, r.sch.run)
 }

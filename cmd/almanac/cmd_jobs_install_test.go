@@ -237,3 +237,46 @@ func TestSchedulerProgramOnWindowsIsTheDesktopBuild(t *testing.T) {
 		t.Errorf("linux: %s", got)
 	}
 }
+
+// TestRunWhenClosedSwitch: the Schedules screen's service turns the home's entry on and off
+// and reports it, on the same files as jobs install.
+func TestRunWhenClosedSwitch(t *testing.T) {
+	env, _, cfg := installEnv(t)
+	sw := &runWhenClosed{env: env, sch: fakeScheduler(&fakeSystem{systemd: true})}
+	ctx := context.Background()
+	if on, err := sw.Installed(ctx); on || err != nil {
+		t.Fatalf("before: %v, %v", on, err)
+	}
+	if msg, err := sw.SetInstalled(ctx, true); err != nil || !strings.Contains(msg, "every 15 minutes") {
+		t.Fatalf("on: %q, %v", msg, err)
+	}
+	if on, err := sw.Installed(ctx); !on || err != nil || len(filesUnder(cfg)) != 2 {
+		t.Fatalf("after on: %v, %v, %q", on, err, filesUnder(cfg))
+	}
+	if _, err := sw.SetInstalled(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := sw.Installed(ctx); on || err != nil || len(filesUnder(cfg)) != 0 {
+		t.Errorf("after off: %v, %v, %q", on, err, filesUnder(cfg))
+	}
+}
+
+// TestJobsInstallHelp: the entry points wired into almanac jobs print their usage for -h and
+// touch nothing; the switch's service runs real programs.
+func TestJobsInstallHelp(t *testing.T) {
+	env, out, cfg := installEnv(t)
+	for name, f := range map[string]func(*Env, []string) error{
+		"jobs install [--dry-run]": jobsInstall, "jobs uninstall [--dry-run]": jobsUninstall, "jobs install-status [--json]": jobsInstallStatus,
+	} {
+		out.Reset()
+		if err := f(env, []string{"-h"}); err != nil || !strings.Contains(out.String(), "Usage: almanac [--home DIR] "+name) {
+			t.Errorf("%s -h: %v\n%s", name, err, out)
+		}
+	}
+	if files := filesUnder(filepath.Dir(cfg)); len(files) != 0 {
+		t.Errorf("-h wrote %q", files)
+	}
+	if _, ok := newRunWhenClosed(env).sch.run.(autostart.ExecRunner); !ok {
+		t.Error("the switch's service does not run the real scheduler")
+	}
+}

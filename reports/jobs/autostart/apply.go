@@ -221,7 +221,7 @@ func (p Plan) Text() string {
 		case OpRun:
 			fmt.Fprintf(&b, "run %s", commandLine(s.Command))
 			if s.MayFail {
-				b.WriteString(" (a failure is fine: nothing to stop)")
+				b.WriteString(" (a failure is fine: there may be nothing to remove)")
 			}
 			if s.Command[len(s.Command)-1] == "-" || s.Stdin != "" {
 				b.WriteString(", with this on its input:\n")

@@ -123,7 +123,7 @@ func utf16LE(s string) []byte {
 
 func taskInstall(s Spec, sys System) Plan {
 	return Plan{
-		Summary: fmt.Sprintf("Task Scheduler task %q runs %s every %d minutes and at log-on (home %s)", TaskName(s), s.Executable, Interval, s.Home),
+		Summary: fmt.Sprintf("Task Scheduler task \"%s\" runs %s every %d minutes and at log-on (home %s)", TaskName(s), s.Executable, Interval, s.Home),
 		Steps: []Step{
 			{Op: OpWrite, Path: taskFile(s), Text: TaskXML(s, sys.User), UTF16: true},
 			{Op: OpRun, Command: []string{"schtasks", "/Create", "/TN", TaskName(s), "/XML", taskFile(s), "/F"}},
@@ -133,7 +133,7 @@ func taskInstall(s Spec, sys System) Plan {
 
 func taskUninstall(s Spec, _ System) Plan {
 	return Plan{
-		Summary: fmt.Sprintf("removed the Task Scheduler task %q (home %s)", TaskName(s), s.Home),
+		Summary: fmt.Sprintf("removed the Task Scheduler task \"%s\" (home %s)", TaskName(s), s.Home),
 		Steps: []Step{
 			{Op: OpRun, Command: []string{"schtasks", "/Delete", "/TN", TaskName(s), "/F"}, MayFail: true},
 			{Op: OpRemove, Path: taskFile(s)},
