@@ -106,7 +106,15 @@ func jobsInstallWith(env *Env, args []string, sch scheduler) error {
 	if err != nil {
 		return fmt.Errorf("jobs install: %w", err)
 	}
-	return applyOrShow(env, sch, p, *dry, "install", "Installed")
+	if *dry {
+		return showPlan(env, p, "install")
+	}
+	summary, err := autostart.InstallOn(env.ctx(), s, sys, sch.run)
+	if err != nil {
+		return fmt.Errorf("jobs install: %w (nothing is left installed; 'almanac jobs install --dry-run' shows each step)", err)
+	}
+	fmt.Fprintf(env.Stdout, "Installed: %s\n", summary)
+	return nil
 }
 
 func jobsUninstallWith(env *Env, args []string, sch scheduler) error {
@@ -131,7 +139,15 @@ func jobsUninstallWith(env *Env, args []string, sch scheduler) error {
 	if err != nil {
 		return fmt.Errorf("jobs uninstall: %w", err)
 	}
-	return applyOrShow(env, sch, p, *dry, "uninstall", "Uninstalled")
+	if *dry {
+		return showPlan(env, p, "uninstall")
+	}
+	summary, err := autostart.Apply(env.ctx(), p, sch.run)
+	if err != nil {
+		return fmt.Errorf("jobs uninstall: %w ('almanac jobs uninstall --dry-run' shows each step)", err)
+	}
+	fmt.Fprintf(env.Stdout, "Uninstalled: %s\n", summary)
+	return nil
 }
 
 func jobsInstallStatusWith(env *Env, args []string, sch scheduler) error {
@@ -177,17 +193,9 @@ func inspectScheduler(env *Env, sch scheduler, verb string) (autostart.Spec, aut
 	return s, sys, nil
 }
 
-// applyOrShow prints the plan (a dry run) or carries it out, saying what was done in one line.
-func applyOrShow(env *Env, sch scheduler, p autostart.Plan, dry bool, verb, done string) error {
-	if dry {
-		fmt.Fprintf(env.Stdout, "Dry run of jobs %s (nothing is written or changed); the steps:\n%sResult: %s\n", verb, p.Text(), p.Summary)
-		return nil
-	}
-	summary, err := autostart.Apply(env.ctx(), p, sch.run)
-	if err != nil {
-		return fmt.Errorf("jobs %s: %w (run 'almanac jobs %s --dry-run' to see each step)", verb, err, verb)
-	}
-	fmt.Fprintf(env.Stdout, "%s: %s\n", done, summary)
+// showPlan prints a dry run: each step, then what it would achieve.
+func showPlan(env *Env, p autostart.Plan, verb string) error {
+	fmt.Fprintf(env.Stdout, "Dry run of jobs %s (nothing is written or changed); the steps:\n%sResult: %s\n", verb, p.Text(), p.Summary)
 	return nil
 }
 

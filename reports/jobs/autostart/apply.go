@@ -141,11 +141,27 @@ func Install(ctx context.Context, s Spec, r Runner) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return InstallOn(ctx, s, sys, r)
+}
+
+// InstallOn applies PlanInstall on a system already inspected. When a step fails it applies
+// PlanUninstall as far as it can, so a failed install leaves no half entry behind (one whose
+// files are there but which never runs) and Status says it is not installed.
+func InstallOn(ctx context.Context, s Spec, sys System, r Runner) (string, error) {
 	p, err := PlanInstall(s, sys)
 	if err != nil {
 		return "", err
 	}
-	return Apply(ctx, p, r)
+	out, err := Apply(ctx, p, r)
+	if err != nil {
+		if undo, perr := PlanUninstall(s, sys); perr == nil {
+			for _, st := range undo.Steps {
+				_ = applyStep(context.WithoutCancel(ctx), st, r)
+			}
+		}
+		return "", err
+	}
+	return out, nil
 }
 
 // Uninstall removes the home's entry; nothing installed is not an error.

@@ -280,3 +280,27 @@ func TestPlanRefusesWhatNoEntryCanHold(t *testing.T) {
 		t.Errorf("a UNC program and a c:/ home: %v", err)
 	}
 }
+
+// TestFailedInstallLeavesNoEntry: when enabling the timer fails, InstallOn removes the units
+// it wrote, so Status does not report a timer that never runs.
+func TestFailedInstallLeavesNoEntry(t *testing.T) {
+	u := linuxUser
+	u.ConfigDir = looseTempDir(t)
+	sys := System{OS: "linux", User: u}
+	s := withArgs(goldenCases[1].unix)
+	enable := "systemctl --user enable --now " + unitName(s) + ".timer"
+	f := &fakeRunner{systemd: true, fail: map[string]string{enable: "Failed to enable unit: Access denied"}}
+	_, err := InstallOn(context.Background(), s, sys, f)
+	if err == nil || !strings.Contains(err.Error(), "Access denied") {
+		t.Fatalf("err %v", err)
+	}
+	if got := listFiles(t, u.ConfigDir); len(got) != 0 {
+		t.Errorf("a failed install left %q", got)
+	}
+	if st, _ := StatusOf(context.Background(), s, sys, f); st.Installed {
+		t.Error("status says installed after a failed install")
+	}
+	if last := f.ran[len(f.ran)-1]; last != "systemctl --user daemon-reload" {
+		t.Errorf("the undo ended with %q, want a daemon-reload", last)
+	}
+}
