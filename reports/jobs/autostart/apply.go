@@ -58,7 +58,8 @@ func (ExecRunner) Run(ctx context.Context, stdin string, name string, args ...st
 var ErrNoScheduler = errors.New("this computer has neither a systemd user manager nor crontab to run jobs on")
 
 // Inspect reads this system for a plan (it changes nothing): the user, and on Linux whether a
-// user systemd answers (systemctl show-environment) and, without one, the current crontab.
+// user systemd answers (systemctl show-environment) and the current crontab (needed without
+// systemd; with it, only to move a block an earlier install wrote to the timer).
 func Inspect(ctx context.Context, r Runner) (System, error) {
 	sys := System{OS: runtime.GOOS}
 	u, err := user.Current()
@@ -76,11 +77,13 @@ func Inspect(ctx context.Context, r Runner) (System, error) {
 	if !filepath.IsAbs(sys.User.ConfigDir) {
 		sys.User.ConfigDir = filepath.Join(sys.User.HomeDir, ".config")
 	}
-	if _, err := r.Run(ctx, "", "systemctl", systemctlUser, "show-environment"); err == nil {
-		sys.User.SystemdUser = true
-		return sys, nil
-	}
+	_, err = r.Run(ctx, "", "systemctl", systemctlUser, "show-environment")
+	sys.User.SystemdUser = err == nil
 	sys.Crontab, err = readCrontab(ctx, r)
+	if sys.User.SystemdUser && err != nil {
+		// with systemd the crontab is read only to find a block an install without it wrote
+		sys.Crontab, err = "", nil
+	}
 	return sys, err
 }
 
@@ -204,7 +207,8 @@ func StatusOf(ctx context.Context, s Spec, sys System, r Runner) (State, error) 
 	switch st.Mechanism {
 	case "systemd":
 		st.Entry = unitName(s) + ".timer"
-		st.Installed = exists(join("linux", unitDir(sys.User), st.Entry))
+		_, inCron := WithoutCronBlock(sys.Crontab, s)
+		st.Installed = exists(join("linux", unitDir(sys.User), st.Entry)) || inCron
 	case "cron":
 		st.Entry = "crontab"
 		_, st.Installed = WithoutCronBlock(sys.Crontab, s)

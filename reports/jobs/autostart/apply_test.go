@@ -304,3 +304,35 @@ func TestFailedInstallLeavesNoEntry(t *testing.T) {
 		t.Errorf("the undo ended with %q, want a daemon-reload", last)
 	}
 }
+
+// TestSystemdInstallMovesAnOldCronBlock: a home installed by cron (no user systemd then) and
+// installed again with systemd keeps one entry: the timer, its crontab block removed and the
+// user's own lines kept; Status sees a lone block; uninstall removes a block left behind.
+func TestSystemdInstallMovesAnOldCronBlock(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Inspect reads systemd and cron on Linux only")
+	}
+	t.Setenv("XDG_CONFIG_HOME", looseTempDir(t))
+	s := withArgs(goldenCases[1].unix)
+	own := "0 1 * * * backup\n"
+	tab := WithCronBlock(own, s)
+	f := &fakeRunner{systemd: true, crontab: &tab}
+	ctx := context.Background()
+	if st, err := Status(ctx, s, f); err != nil || !st.Installed {
+		t.Fatalf("a lone crontab block: %+v, %v", st, err)
+	}
+	if _, err := Install(ctx, s, f); err != nil {
+		t.Fatal(err)
+	}
+	if *f.crontab != own {
+		t.Errorf("after the systemd install the crontab is %q, want %q", *f.crontab, own)
+	}
+	tab = WithCronBlock(own, s) // the block again, beside the timer
+	f.crontab = &tab
+	if _, err := Uninstall(ctx, s, f); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := Status(ctx, s, f); st.Installed || *f.crontab != own {
+		t.Errorf("after uninstall: %+v, crontab %q", st, *f.crontab)
+	}
+}

@@ -65,7 +65,7 @@ func systemdQuote(a string) string {
 
 func systemdInstall(s Spec, sys System) Plan {
 	dir, name := unitDir(sys.User), unitName(s)
-	return Plan{
+	p := Plan{
 		Summary: fmt.Sprintf("systemd user timer %s.timer runs %s every %d minutes and at log-on (home %s)", name, s.Executable, Interval, s.Home),
 		Steps: []Step{
 			{Op: OpWrite, Path: join("linux", dir, name+".service"), Text: ServiceUnit(s)},
@@ -74,11 +74,21 @@ func systemdInstall(s Spec, sys System) Plan {
 			{Op: OpRun, Command: []string{"systemctl", systemctlUser, "enable", systemctlNow, name + ".timer"}},
 		},
 	}
+	return withoutOldCronBlock(p, s, sys)
+}
+
+// withoutOldCronBlock adds to a systemd plan the removal of the home's crontab block, which an
+// install made while there was no user systemd wrote: one entry per home, whichever is used.
+func withoutOldCronBlock(p Plan, s Spec, sys System) Plan {
+	if rest, found := WithoutCronBlock(sys.Crontab, s); found {
+		p.Steps = append(p.Steps, Step{Op: OpRun, Command: []string{"crontab", "-"}, Stdin: rest})
+	}
+	return p
 }
 
 func systemdUninstall(s Spec, sys System) Plan {
 	dir, name := unitDir(sys.User), unitName(s)
-	return Plan{
+	p := Plan{
 		Summary: fmt.Sprintf("removed the systemd user timer %s.timer (home %s)", name, s.Home),
 		Steps: []Step{
 			{Op: OpRun, Command: []string{"systemctl", systemctlUser, "disable", systemctlNow, name + ".timer"}, MayFail: true},
@@ -87,4 +97,5 @@ func systemdUninstall(s Spec, sys System) Plan {
 			{Op: OpRun, Command: []string{"systemctl", systemctlUser, "daemon-reload"}},
 		},
 	}
+	return withoutOldCronBlock(p, s, sys)
 }
