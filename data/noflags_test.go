@@ -29,6 +29,9 @@ func TestLibrariesSpeakNoFlags(t *testing.T) {
 			}
 			n++
 			for _, hit := range flagLiterals(t, path) {
+				if foreignFlags[filepath.ToSlash(path)][hit.text] {
+					continue
+				}
 				t.Errorf("%s: a string names a flag: %s", hit.pos, hit.text)
 			}
 			return nil
@@ -40,6 +43,12 @@ func TestLibrariesSpeakNoFlags(t *testing.T) {
 			t.Fatalf("no Go files under %s: the test looks in the wrong place", root)
 		}
 	}
+}
+
+// foreignFlags are the flags of other programs a library runs, by file: the scheduler
+// registration (reports/jobs/autostart) runs systemctl with its own flags.
+var foreignFlags = map[string]map[string]bool{
+	"../reports/jobs/autostart/systemd.go": {`"--user"`: true, `"--now"`: true},
 }
 
 type flagHit struct {

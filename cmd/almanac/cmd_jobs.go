@@ -22,13 +22,17 @@ const jobsUsage = `Usage: almanac jobs list [--json]
                         [--period P] [--name PATTERN] [--sync] [--tenant ID] [filters]
        almanac jobs remove ID
        almanac jobs run ID | --due
+       almanac jobs install [--dry-run] | uninstall [--dry-run] | install-status [--json]
 
 Scheduled jobs (docs/jobs.md) write an export or a report document into a folder on a schedule
 in the tenant's time zone. list shows each job with its next and last run; add saves one (every
 value is checked now, not at the first run); remove deletes one; run ID runs one now; run --due
 runs every job whose time has come since it last ran on schedule (a job missed while the
 computer was off runs once), printing one line per job run. A job the plan no longer allows is
-paused with the reason. Exit codes: 2 bad usage, 3 the plan does not include it, 1 a job failed.`
+paused with the reason. install registers run --due with the computer's own scheduler (every 15
+minutes and at log-on, for this user and this home; --dry-run prints what it would write and run),
+uninstall removes it, install-status says whether it is there. Exit codes: 2 bad usage, 3 the
+plan does not include it, 1 a job failed.`
 
 const jobsAddUsage = `Usage: almanac jobs add (--export DATASET --format csv|json|xlsx | --report KIND --pdf|--xlsx)
                         (--daily HH:MM | --weekly DAY HH:MM | --monthly D HH:MM) --folder DIR
@@ -47,7 +51,7 @@ at each run. --sync pulls the tenant's data first (not for the demo tenant).`
 
 func runJobs(env *Env, args []string) error {
 	if len(args) == 0 {
-		return usageErr("jobs: name what to do: list, add, remove ID or run ID|--due (see almanac jobs -h)")
+		return usageErr("jobs: name what to do: list, add, remove ID, run ID|--due, install, uninstall or install-status (see almanac jobs -h)")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -61,8 +65,14 @@ func runJobs(env *Env, args []string) error {
 		return runJobsRemove(env, args[1:])
 	case "run":
 		return runJobsRun(env, args[1:])
+	case "install":
+		return jobsInstall(env, args[1:])
+	case "uninstall":
+		return jobsUninstall(env, args[1:])
+	case "install-status":
+		return jobsInstallStatus(env, args[1:])
 	}
-	return usageErr("jobs: unknown %q: use list, add, remove ID or run ID|--due (see almanac jobs -h)", args[0])
+	return usageErr("jobs: unknown %q: use list, add, remove ID, run ID|--due, install, uninstall or install-status (see almanac jobs -h)", args[0])
 }
 
 // jobsErr words a jobs library error: bad values exit 2 naming their flag, plan refusals 3.
