@@ -131,6 +131,7 @@ windows-sign: windows
 # against the Linux build's, the installers, signing and the GUI; part of `make test`.
 test-windows: build windows-installer
 	timeout 15m ./.ci/windows/test dist $(BIN)
+	timeout 5m ./.ci/windows/test-autostart
 
 # test-windows-soak is test-windows on a 200,000-appointment demo tenant (longer: not in CI).
 test-windows-soak: build windows-installer
