@@ -19,12 +19,18 @@ var legacyTriggerNames = []string{"appt_ins", "appt_del", "appt_upd", "appt_serv
 
 // rollupAdd is the statement adding row r (NEW) to the rollup.
 func rollupAdd(ru rollup, r string) string {
-	vals, set := make([]string, 0, len(ru.keys)+len(ru.sums)), make([]string, len(ru.sums))
+	vals, set := make([]string, 0, len(ru.keys)+len(ru.sums)), make([]string, 0, len(ru.sums))
 	for _, c := range ru.cols() {
+		if c.prev {
+			vals = append(vals, "NULL") // set by previousFix below
+			continue
+		}
 		vals = append(vals, c.at(r))
 	}
-	for i, c := range ru.sums {
-		set[i] = foldIn(c)
+	for _, c := range ru.sums {
+		if !c.prev {
+			set = append(set, foldIn(c))
+		}
 	}
 	where := ru.where(r)
 	if where == "" {
@@ -32,7 +38,41 @@ func rollupAdd(ru rollup, r string) string {
 	}
 	return fmt.Sprintf("\nINSERT INTO %s (%s)\nSELECT %s WHERE %s\nON CONFLICT (%s) DO UPDATE SET %s;",
 		ru.table, strings.Join(names(ru.cols()), ", "), strings.Join(vals, ", "), where,
-		strings.Join(names(ru.keys), ", "), strings.Join(set, ", "))
+		strings.Join(names(ru.keys), ", "), strings.Join(set, ", ")) + previousFix(ru, r)
+}
+
+// previousFix is the statement recomputing the previous-key values (previousOf) after row r was
+// added or taken out: of r's own rollup row and of the next row with n > 0 under the same other
+// keys, the only rows whose previous key r's row can be. "" when the rollup has none.
+func previousFix(ru rollup, r string) string {
+	last := ru.keys[len(ru.keys)-1].name
+	var set []string
+	for _, c := range ru.sums {
+		if !c.prev {
+			continue
+		}
+		same := []string{"p.n > 0", "p." + last + " < " + ru.table + "." + last}
+		for _, k := range ru.keys[:len(ru.keys)-1] {
+			same = append(same, "p."+k.name+" = "+ru.table+"."+k.name)
+		}
+		set = append(set, fmt.Sprintf("%s = (SELECT p.%s FROM %s p WHERE %s ORDER BY p.%[2]s DESC LIMIT 1)",
+			c.name, last, ru.table, strings.Join(same, " AND ")))
+	}
+	if len(set) == 0 {
+		return ""
+	}
+	var where, next []string
+	if f := ru.where(r); f != "" {
+		where = append(where, f)
+	}
+	next = append(next, "q.n > 0", "q."+last+" > "+ru.keys[len(ru.keys)-1].at(r))
+	for _, k := range ru.keys[:len(ru.keys)-1] {
+		where = append(where, k.name+" = "+k.at(r))
+		next = append(next, "q."+k.name+" = "+k.at(r))
+	}
+	where = append(where, fmt.Sprintf("%[1]s IN (%[2]s, (SELECT q.%[1]s FROM %[3]s q WHERE %[4]s ORDER BY q.%[1]s LIMIT 1))",
+		last, ru.keys[len(ru.keys)-1].at(r), ru.table, strings.Join(next, " AND ")))
+	return fmt.Sprintf("\nUPDATE %s SET %s\n WHERE %s;", ru.table, strings.Join(set, ", "), strings.Join(where, " AND "))
 }
 
 // foldIn is the SET clause adding the value of the row being inserted (excluded) to value c.
@@ -95,9 +135,11 @@ func viaColumn(c rollupCol) string {
 
 // rollupSub is the statement taking row r (OLD) out of the rollup.
 func rollupSub(ru rollup, r string) string {
-	set := make([]string, len(ru.sums))
-	for i, c := range ru.sums {
-		set[i] = foldOut(ru, c, r)
+	set := make([]string, 0, len(ru.sums))
+	for _, c := range ru.sums {
+		if !c.prev {
+			set = append(set, foldOut(ru, c, r))
+		}
 	}
 	var where []string
 	if f := ru.where(r); f != "" {
@@ -106,7 +148,7 @@ func rollupSub(ru rollup, r string) string {
 	for _, c := range ru.keys {
 		where = append(where, c.name+" = "+c.at(r))
 	}
-	return fmt.Sprintf("\nUPDATE %s SET %s\n WHERE %s;", ru.table, strings.Join(set, ", "), strings.Join(where, " AND "))
+	return fmt.Sprintf("\nUPDATE %s SET %s\n WHERE %s;", ru.table, strings.Join(set, ", "), strings.Join(where, " AND ")) + previousFix(ru, r)
 }
 
 // rollupMove moves the rollup rows of the source rows that refer to the looked-up row OLD from
@@ -241,7 +283,16 @@ func checkQuery(ru rollup) string {
 	for i := range ru.keys {
 		group[i] = strconv.Itoa(i + 1)
 	}
+	var others []string
+	for _, k := range ru.keys[:len(ru.keys)-1] {
+		others = append(others, k.at("r"))
+	}
 	for i, c := range ru.sums {
+		if c.prev { // the previous group's last key: LAG over the groups, which all have n > 0
+			last := ru.keys[len(ru.keys)-1].at("r")
+			sel[len(ru.keys)+i] = "LAG(" + last + ") OVER (PARTITION BY " + strings.Join(others, ", ") + " ORDER BY " + last + ")"
+			continue
+		}
 		sel[len(ru.keys)+i] = c.agg() + "(" + sel[len(ru.keys)+i] + ")"
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
