@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -94,19 +96,22 @@ func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t da
 	if out.LapsedDays <= 0 {
 		out.LapsedDays = DefaultLapsedDays
 	}
-	visits, err := sn.CustomerVisits(ctx, from, to)
+	prevFrom := addDays(from, -days)
+	visible := retentionVisible(prevFrom, q.Window)
+	if !visible {
+		prevFrom = ""
+	}
+	c, err := sn.CustomerVisitCounts(ctx, prevFrom, from, to)
 	if err != nil {
 		return out, err
 	}
-	fresh, err := sn.NewCustomerCount(ctx, from, to)
-	if err != nil {
-		return out, err
-	}
-	visitCounts(&out, visits, fresh)
-	if out.RetentionRatePercent, err = retention(ctx, sn, from, days, q.Window, visits); err != nil {
-		return out, err
-	}
+	visitCounts(&out, c, visible)
 	rev, err := sn.CustomerRevenueIn(ctx, from, to, t.Currency)
+	if err != nil {
+		return out, err
+	}
+	rev = revenueLeaders(rev)
+	visits, err := sn.CustomerVisitsOf(ctx, slices.Collect(maps.Keys(rev)), from, to)
 	if err != nil {
 		return out, err
 	}
@@ -117,43 +122,53 @@ func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t da
 	return out, err
 }
 
-// visitCounts fills the counts of new, returning and visiting customers and the average visits
-// from each visitor's visits in the period and the number whose first visit is in it.
-func visitCounts(out *CustomerInsights, visits map[int64]int64, fresh int64) {
-	var total int64
-	for _, n := range visits {
-		total += n
+// visitCounts fills the counts of new, returning and visiting customers, the average visits and,
+// when the previous period is visible (retained), the retention rate: the share of the
+// customers visiting in the previous period who also visit in this one (nil when there are none).
+func visitCounts(out *CustomerInsights, c store.CustomerVisitCounts, retained bool) {
+	out.VisitingCustomers, out.NewCustomers = c.Visiting, c.New
+	out.ReturningCustomers = c.Visiting - c.New
+	if c.Visiting > 0 {
+		out.AverageVisitsPerCustomer = round2(float64(c.Visits) / float64(c.Visiting))
 	}
-	out.VisitingCustomers, out.NewCustomers = int64(len(visits)), fresh
-	out.ReturningCustomers = out.VisitingCustomers - fresh
-	if len(visits) > 0 {
-		out.AverageVisitsPerCustomer = round2(float64(total) / float64(len(visits)))
+	if retained && c.Before > 0 {
+		v := percent(c.Kept, c.Before)
+		out.RetentionRatePercent = &v
 	}
 }
 
-// retention is the share of the customers visiting in the days just before from (as many as
-// the period has) who also visit in the period (visits); nil when there are none or that period
-// starts before the history window's cutoff.
-func retention(ctx context.Context, sn *store.Snapshot, from string, days int, w license.Window, visits map[int64]int64) (*float64, error) {
-	prevFrom, prevTo := addDays(from, -days), addDays(from, -1)
-	if !w.Unlimited && !w.Today.IsZero() {
-		d, _ := time.ParseInLocation(data.DateLayout, prevFrom, w.Today.Location())
-		if w.CheckDate(d) != nil {
-			return nil, nil
+// retentionVisible reports whether the previous period, starting prevFrom, is inside the history
+// window (retention is nil when it starts before the cutoff).
+func retentionVisible(prevFrom string, w license.Window) bool {
+	if w.Unlimited || w.Today.IsZero() {
+		return true
+	}
+	d, _ := time.ParseInLocation(data.DateLayout, prevFrom, w.Today.Location())
+	return w.CheckDate(d) == nil
+}
+
+// revenueLeaders keeps the customers whose revenue is at least the TopCustomersLimit-th highest,
+// ties included: the only ones that can be in the top list, whose visits break its ties.
+func revenueLeaders(rev map[int64]int64) map[int64]int64 {
+	if len(rev) <= TopCustomersLimit {
+		return rev
+	}
+	var top []int64 // the TopCustomersLimit highest revenues, highest first
+	for _, c := range rev {
+		if len(top) == TopCustomersLimit && c <= top[len(top)-1] {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, c, func(a, b int64) int { return cmp.Compare(b, a) })
+		top = slices.Insert(top, i, c)[:min(len(top)+1, TopCustomersLimit)]
+	}
+	least := top[len(top)-1]
+	out := make(map[int64]int64, TopCustomersLimit)
+	for id, c := range rev {
+		if c >= least {
+			out[id] = c
 		}
 	}
-	prev, err := sn.CustomerVisits(ctx, prevFrom, prevTo)
-	if err != nil || len(prev) == 0 {
-		return nil, err
-	}
-	var kept int64
-	for id := range prev {
-		if visits[id] > 0 {
-			kept++
-		}
-	}
-	v := percent(kept, int64(len(prev)))
-	return &v, nil
+	return out
 }
 
 // topCustomers ranks the customers with revenue in the period by revenue, then visits in the

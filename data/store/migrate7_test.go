@@ -120,8 +120,8 @@ func TestUpgradeFromV6BackfillsCustomerLifetime(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if v, _ := st.SchemaVersion(ctx); v != 7 || LatestSchemaVersion() < 7 {
-		t.Fatalf("upgraded to %d, want 7", v)
+	if v, _ := st.SchemaVersion(ctx); v != LatestSchemaVersion() || v < 7 {
+		t.Fatalf("upgraded to %d, want %d", v, LatestSchemaVersion())
 	}
 	if err := st.CheckRollups(ctx); err != nil {
 		t.Fatal(err)

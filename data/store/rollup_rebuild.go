@@ -20,6 +20,9 @@ func rebuildRollups(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
+	if err := dropIncomplete(ctx, tx, have); err != nil {
+		return err
+	}
 	a := &rollupAgg{textIdx: map[string]int32{}}
 	for _, sc := range rollupScans(have) { // migration 2 rebuilds before migration 3 has created its rollup
 		if err := a.scan(ctx, tx, sc); err != nil {
@@ -51,6 +54,23 @@ func rollupTables(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
 		have[name] = true
 	}
 	return have, rows.Err()
+}
+
+// dropIncomplete takes out of have the rollups whose table lacks a column of the definition:
+// a migration before the one adding the column rebuilds without it, and that one rebuilds it.
+func dropIncomplete(ctx context.Context, tx *sql.Tx, have map[string]bool) error {
+	for _, ru := range rollups {
+		if !have[ru.table] {
+			continue
+		}
+		var n int
+		q := "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name IN ('" + strings.Join(names(ru.cols()), "', '") + "')"
+		if err := tx.QueryRowContext(ctx, q, ru.table).Scan(&n); err != nil {
+			return fmt.Errorf("columns of %s: %w", ru.table, err)
+		}
+		have[ru.table] = n == len(ru.cols())
+	}
+	return nil
 }
 
 // rollupKey is one rollup row's key, in key order: texts are interned (indexes into
@@ -187,6 +207,7 @@ func (a *rollupAgg) scan(ctx context.Context, tx *sql.Tx, sc *rollupScan) error 
 			v, seen := m[k]
 			for x, i := range sc.sumIdx[j] {
 				switch c := sc.rollups[j].sums[x]; {
+				case c.prev: // filled in from the row before, in table
 				case i < 0:
 					v[x]++
 				case c.fold == "":
@@ -234,6 +255,10 @@ func (a *rollupAgg) table(ru rollup, m map[rollupKey]rollupSums) rollupTable {
 			}
 		}
 		for x, c := range ru.sums {
+			if c.prev {
+				row = append(row, nil) // fillPrevious
+				continue
+			}
 			if c.text {
 				row = append(row, a.text[v[x]])
 			} else {
@@ -243,7 +268,24 @@ func (a *rollupAgg) table(ru rollup, m map[rollupKey]rollupSums) rollupTable {
 		rows = append(rows, row)
 	}
 	slices.SortFunc(rows, compareRows)
+	fillPrevious(ru, rows)
 	return rollupTable{table: ru.table, cols: names(ru.cols()), rows: rows}
+}
+
+// fillPrevious sets the previous-key values (previousOf) of rows sorted by key: the last key of
+// the row before when it shares the other keys, else NULL.
+func fillPrevious(ru rollup, rows [][]any) {
+	last := len(ru.keys) - 1
+	for x, c := range ru.sums {
+		if !c.prev {
+			continue
+		}
+		for i := 1; i < len(rows); i++ {
+			if compareRows(rows[i-1][:last], rows[i][:last]) == 0 {
+				rows[i][len(ru.keys)+x] = rows[i-1][last]
+			}
+		}
+	}
 }
 
 func compareRows(x, y []any) int {

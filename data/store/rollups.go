@@ -23,6 +23,12 @@ import (
 // rollup of the same rows (recomputedVia), else the source rows, which then need an index
 // starting with the rollup's keys (appointments_customer for the per-customer rollups). A value
 // with no rows left is NULL.
+//
+// A value may also be the previous key (previousOf): the greatest value of the rollup's last key
+// below this row's among the rows with n > 0 that share the other keys (NULL for the first), e.g.
+// a customer's visit day before this one. Adding or taking out a row recomputes it for that row
+// and for the next row of the same other keys (whose previous key it may be); the rebuild takes
+// it from the row before in key order and the check from LAG over the GROUP BY.
 
 // rollup is one rollup table: one row per distinct value of keys among the source rows that
 // pass filter, holding the sums of those rows. Expressions are SQL over one source row, written
@@ -43,6 +49,7 @@ type rollupCol struct {
 	lookup *rollupLookup // the value comes from a row the source row refers to
 	fold   string        // a value's SQL aggregate over its rows: "" (SUM), "MIN" or "MAX"
 	via    string        // a MIN/MAX recomputed from this finer rollup's key column of the same name
+	prev   bool          // the previous key (previousOf), not a value of the row itself
 }
 
 // rollupLookup is a key taken from another table: col of the table row whose id the source row's
@@ -64,6 +71,12 @@ func maxOf(c rollupCol) rollupCol { c.fold = "MAX"; return c }
 // already updated it), whose keys start with this rollup's keys and include a key of the value's
 // name and expression. Its rows with n > 0 are the key's distinct values, fewer than the rows.
 func recomputedVia(via string, c rollupCol) rollupCol { c.via = via; return c }
+
+// previousOf is the rollup's previous value of its last key, named name (see the header).
+func previousOf(name string, key rollupCol) rollupCol {
+	key.name, key.prev = name, true
+	return key
+}
 
 // agg is the column's SQL aggregate over a key's rows.
 func (c rollupCol) agg() string { return cmp.Or(c.fold, "SUM") }
@@ -101,9 +114,11 @@ var rollups = []rollup{
 		keys:   []rollupCol{textCol("local_date", "{r}.paid_local_date"), {name: "service_id", lookup: apptService}, textCol("currency", "{r}.currency")},
 		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
 	// Version 5 (customer insights): visits (completed appointments) per customer and local day.
+	// Version 8: with the customer's visit day before it (prev), so a period's visiting, new and
+	// retained customers are counts over one date range (see Snapshot.CustomerVisitCounts).
 	{table: "rollup_customer_visit", source: "appointments", filter: "{r}.status = 'completed'",
 		keys: []rollupCol{intCol("customer_id", "{r}.customer_id"), textCol("local_date", "{r}.local_date")},
-		sums: []rollupCol{count}},
+		sums: []rollupCol{count, previousOf("prev", textCol("local_date", "{r}.local_date"))}},
 	// Succeeded payments per customer, paid local date and currency.
 	{table: "rollup_customer_revenue", source: "payments",
 		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",

@@ -91,6 +91,9 @@ func TestRollupDefinitionsMatchSchema(t *testing.T) {
 				if c.via != "" {
 					checkVia(t, ru, c)
 				}
+				if last := ru.keys[len(ru.keys)-1]; c.prev && (len(ru.keys) < 2 || c.expr != last.expr || c.text != last.text || c.fold != "" || lookups > 0) {
+					t.Errorf("%s: a previous key needs other keys to group by and the last key's expression and type, no fold, no looked-up key", c.name)
+				}
 			}
 		})
 	}

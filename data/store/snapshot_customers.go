@@ -8,7 +8,7 @@ import (
 )
 
 // The snapshot's reads for customer insights, over rollup_customer_visit (completed appointments
-// per customer and local day) and rollup_customer_revenue (succeeded payments per customer, paid
+// per customer and local day, with the customer's visit day before) and rollup_customer_revenue (succeeded payments per customer, paid
 // local day and currency), and the per-customer lifetime rollups of version 7
 // (rollup_customer_lifetime, rollup_customer_booked, rollup_customer_revenue_total). Dates are
 // local dates (DateLayout), both ends inclusive.
@@ -28,27 +28,69 @@ type LapsedCustomer struct {
 	RevenueCents int64
 }
 
-// CustomerVisits returns each customer's visits from from to to; customers without one are
-// left out. One range of rollup_customer_visit's date index, summed here: a GROUP BY or DISTINCT
-// of a period's customers in SQL sorts them and costs several times the read.
-func (sn *Snapshot) CustomerVisits(ctx context.Context, from, to string) (map[int64]int64, error) {
-	const q = `SELECT customer_id, n FROM rollup_customer_visit WHERE local_date BETWEEN ? AND ? AND n > 0`
-	out, err := sn.sumByCustomer(ctx, q, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("read customer visits: %w", err)
-	}
-	return out, nil
+// CustomerVisitCounts are a period's visit counts (CustomerVisitCounts).
+type CustomerVisitCounts struct {
+	Visits   int64 // visits in the period
+	Visiting int64 // customers with a visit in the period
+	New      int64 // of them, those whose first visit ever is in it
+	Before   int64 // customers with a visit in the days before it (from the prevFrom given)
+	Kept     int64 // of them, those who also visit in the period
 }
 
-// NewCustomerCount counts the customers whose first visit ever is from from to to (one range of
-// rollup_customer_lifetime's first_visit index).
-func (sn *Snapshot) NewCustomerCount(ctx context.Context, from, to string) (int64, error) {
-	var n int64
-	const q = `SELECT COUNT(*) FROM rollup_customer_lifetime WHERE first_visit BETWEEN ? AND ?`
-	if err := sn.tx.QueryRowContext(ctx, q, from, to).Scan(&n); err != nil {
-		return 0, fmt.Errorf("read new customers: %w", err)
+// CustomerVisitCounts counts the visits and customers from from to to, and those of the days
+// from prevFrom to the day before from ("" for none). A customer's first visit day in a range is
+// their row there whose prev (their visit day before) is before the range or NULL, their first
+// ever the one whose prev is NULL, and a customer of the days before also visits in the period
+// exactly when their first visit day in it has its prev in those days. Each count is, per day,
+// one range of the (local_date, prev, n) index holding only the rows it counts (a single scan of
+// every row of both periods with the conditions as SUMs costs several times more in SQLite); the
+// visits come from rollup_appt_service, a row per day, status and service.
+func (sn *Snapshot) CustomerVisitCounts(ctx context.Context, prevFrom, from, to string) (CustomerVisitCounts, error) {
+	const q = `WITH RECURSIVE
+ p(d) AS (SELECT ?1 UNION ALL SELECT date(d, '+1 day') FROM p WHERE d < ?2),
+ q(d) AS (SELECT ?3 WHERE ?3 < ?1 UNION ALL SELECT date(d, '+1 day') FROM q WHERE d < date(?1, '-1 day'))
+SELECT
+ (SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date BETWEEN ?1 AND ?2 AND status = 'completed'),
+ (SELECT COUNT(*) FROM p JOIN rollup_customer_visit v INDEXED BY rollup_customer_visit_by_date_prev ON v.local_date = p.d AND v.prev IS NULL WHERE v.n > 0),
+ (SELECT COUNT(*) FROM p JOIN rollup_customer_visit v INDEXED BY rollup_customer_visit_by_date_prev ON v.local_date = p.d AND v.prev < ?1 WHERE v.n > 0),
+ (SELECT COUNT(*) FROM q JOIN rollup_customer_visit v INDEXED BY rollup_customer_visit_by_date_prev ON v.local_date = q.d AND v.prev IS NULL WHERE v.n > 0),
+ (SELECT COUNT(*) FROM q JOIN rollup_customer_visit v INDEXED BY rollup_customer_visit_by_date_prev ON v.local_date = q.d AND v.prev < ?3 WHERE v.n > 0),
+ (SELECT COUNT(*) FROM p JOIN rollup_customer_visit v INDEXED BY rollup_customer_visit_by_date_prev ON v.local_date = p.d AND v.prev >= ?3 AND v.prev < ?1 WHERE v.n > 0)`
+	if prevFrom == "" {
+		prevFrom = from
 	}
-	return n, nil
+	var c CustomerVisitCounts
+	var returning, beforeFirst, beforeReturning int64
+	err := sn.tx.QueryRowContext(ctx, q, from, to, prevFrom).Scan(&c.Visits, &c.New, &returning, &beforeFirst, &beforeReturning, &c.Kept)
+	if err != nil {
+		return c, fmt.Errorf("read customer visit counts: %w", err)
+	}
+	c.Visiting, c.Before = c.New+returning, beforeFirst+beforeReturning
+	return c, nil
+}
+
+// CustomerVisitsOf returns the visits from from to to of the customers ids that have one (a
+// range of the primary key per customer).
+func (sn *Snapshot) CustomerVisitsOf(ctx context.Context, ids []int64, from, to string) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := []any{from, to}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		q := `SELECT customer_id, n FROM rollup_customer_visit
+ WHERE local_date BETWEEN ? AND ? AND n > 0 AND customer_id IN (?` + strings.Repeat(",?", len(batch)-1) + ")"
+		got, err := sn.sumByCustomer(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read customer visits: %w", err)
+		}
+		for id, n := range got {
+			out[id] += n
+		}
+	}
+	return out, nil
 }
 
 // CustomerRevenueIn returns each customer's succeeded revenue in currency paid from from to to,

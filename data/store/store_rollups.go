@@ -19,12 +19,18 @@ var legacyTriggerNames = []string{"appt_ins", "appt_del", "appt_upd", "appt_serv
 
 // rollupAdd is the statement adding row r (NEW) to the rollup.
 func rollupAdd(ru rollup, r string) string {
-	vals, set := make([]string, 0, len(ru.keys)+len(ru.sums)), make([]string, len(ru.sums))
+	vals, set := make([]string, 0, len(ru.keys)+len(ru.sums)), make([]string, 0, len(ru.sums))
 	for _, c := range ru.cols() {
+		if c.prev {
+			vals = append(vals, "NULL") // set by previousFix below
+			continue
+		}
 		vals = append(vals, c.at(r))
 	}
-	for i, c := range ru.sums {
-		set[i] = foldIn(c)
+	for _, c := range ru.sums {
+		if !c.prev {
+			set = append(set, foldIn(c))
+		}
 	}
 	where := ru.where(r)
 	if where == "" {
@@ -32,7 +38,51 @@ func rollupAdd(ru rollup, r string) string {
 	}
 	return fmt.Sprintf("\nINSERT INTO %s (%s)\nSELECT %s WHERE %s\nON CONFLICT (%s) DO UPDATE SET %s;",
 		ru.table, strings.Join(names(ru.cols()), ", "), strings.Join(vals, ", "), where,
-		strings.Join(names(ru.keys), ", "), strings.Join(set, ", "))
+		strings.Join(names(ru.keys), ", "), strings.Join(set, ", ")) + previousFix(ru, r, true)
+}
+
+// previousFix is the statements keeping the previous-key values (previousOf) after row r was
+// added (added) or taken out. Only a rollup row that appears (its n became 1) or goes (its n
+// became 0) changes them: an appearing row gets its previous key, and the next row with n > 0
+// under the same other keys gets the appearing row's key, or when a row goes, its previous key
+// recomputed. A row with n = 0 keeps a stale value (every reader skips those rows). "" when the
+// rollup has none.
+func previousFix(ru rollup, r string, added bool) string {
+	lastKey := ru.keys[len(ru.keys)-1]
+	last, others := lastKey.name, ru.keys[:len(ru.keys)-1]
+	var out strings.Builder
+	for _, c := range ru.sums {
+		if !c.prev {
+			continue
+		}
+		// before is the greatest last key below the one of the row being updated.
+		same := []string{"p." + count.name + " > 0", "p." + last + " < " + ru.table + "." + last}
+		for _, k := range others {
+			same = append(same, "p."+k.name+" = "+ru.table+"."+k.name)
+		}
+		before := fmt.Sprintf("(SELECT p.%s FROM %s p WHERE %s ORDER BY p.%[1]s DESC LIMIT 1)", last, ru.table, strings.Join(same, " AND "))
+		var mine, next []string // r's rollup row; the next row's key
+		if f := ru.where(r); f != "" {
+			mine = append(mine, f)
+		}
+		next = append(next, "q."+count.name+" > 0", "q."+last+" > "+lastKey.at(r))
+		for _, k := range others {
+			mine = append(mine, k.name+" = "+k.at(r))
+			next = append(next, "q."+k.name+" = "+k.at(r))
+		}
+		nextKey := fmt.Sprintf("(SELECT q.%s FROM %s q WHERE %s ORDER BY q.%[1]s LIMIT 1)", last, ru.table, strings.Join(next, " AND "))
+		n := fmt.Sprintf("(SELECT %s FROM %s WHERE %s AND %s = %s)", count.name, ru.table, strings.Join(mine, " AND "), last, lastKey.at(r))
+		if added {
+			fmt.Fprintf(&out, "\nUPDATE %s SET %s = %s\n WHERE %s AND %s = %s AND %s = 1;", ru.table, c.name, before,
+				strings.Join(mine, " AND "), last, lastKey.at(r), count.name)
+			fmt.Fprintf(&out, "\nUPDATE %s SET %s = %s\n WHERE %s AND %s = %s AND %s = 1;", ru.table, c.name, lastKey.at(r),
+				strings.Join(mine, " AND "), last, nextKey, n)
+			continue
+		}
+		fmt.Fprintf(&out, "\nUPDATE %s SET %s = %s\n WHERE %s AND %s = %s AND %s = 0;", ru.table, c.name, before,
+			strings.Join(mine, " AND "), last, nextKey, n)
+	}
+	return out.String()
 }
 
 // foldIn is the SET clause adding the value of the row being inserted (excluded) to value c.
@@ -95,9 +145,11 @@ func viaColumn(c rollupCol) string {
 
 // rollupSub is the statement taking row r (OLD) out of the rollup.
 func rollupSub(ru rollup, r string) string {
-	set := make([]string, len(ru.sums))
-	for i, c := range ru.sums {
-		set[i] = foldOut(ru, c, r)
+	set := make([]string, 0, len(ru.sums))
+	for _, c := range ru.sums {
+		if !c.prev {
+			set = append(set, foldOut(ru, c, r))
+		}
 	}
 	var where []string
 	if f := ru.where(r); f != "" {
@@ -106,7 +158,7 @@ func rollupSub(ru rollup, r string) string {
 	for _, c := range ru.keys {
 		where = append(where, c.name+" = "+c.at(r))
 	}
-	return fmt.Sprintf("\nUPDATE %s SET %s\n WHERE %s;", ru.table, strings.Join(set, ", "), strings.Join(where, " AND "))
+	return fmt.Sprintf("\nUPDATE %s SET %s\n WHERE %s;", ru.table, strings.Join(set, ", "), strings.Join(where, " AND ")) + previousFix(ru, r, false)
 }
 
 // rollupMove moves the rollup rows of the source rows that refer to the looked-up row OLD from
@@ -241,7 +293,16 @@ func checkQuery(ru rollup) string {
 	for i := range ru.keys {
 		group[i] = strconv.Itoa(i + 1)
 	}
+	var others []string
+	for _, k := range ru.keys[:len(ru.keys)-1] {
+		others = append(others, k.at("r"))
+	}
 	for i, c := range ru.sums {
+		if c.prev { // the previous group's last key: LAG over the groups, which all have n > 0
+			last := ru.keys[len(ru.keys)-1].at("r")
+			sel[len(ru.keys)+i] = "LAG(" + last + ") OVER (PARTITION BY " + strings.Join(others, ", ") + " ORDER BY " + last + ")"
+			continue
+		}
 		sel[len(ru.keys)+i] = c.agg() + "(" + sel[len(ru.keys)+i] + ")"
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
