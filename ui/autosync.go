@@ -26,6 +26,13 @@ type autoSync struct {
 	every  int               // its interval in hours; 0: no timer
 	saved  datasync.Settings // the tenant's settings as last read: the server and token a tick syncs from
 	stop   func()            // stops the running timer
+	// failed is the last failure of a sync in this session, for the header: a sync that
+	// could not reach its server records nothing in the saved settings.
+	failed struct {
+		tenant string
+		at     time.Time
+		cause  string
+	}
 }
 
 // autoSyncable reports whether tenant t can sync on its own: a business synced from a server
@@ -121,11 +128,27 @@ func (a *autoSync) run(id string) {
 func (a *autoSync) finished(auto bool, res datasync.Result, err error) {
 	switch {
 	case err == nil:
+		a.failed.tenant = ""
 		a.hideBanner()
-	case auto && !errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled):
+	default:
+		a.failed.tenant, a.failed.at, a.failed.cause = a.s.Tenant().ID, a.s.Now(), datasync.FailureCause(res, err)
+	}
+	if auto && err != nil && !errors.Is(err, context.Canceled) {
 		log.Printf("automatic sync: %v", err)
 		a.showBanner(autoFailureText(res, err, a.s.Now(), a.s.Tenant().Location()))
 	}
+}
+
+// withFailure is saved with this session's last failure of tenant id over it when that is
+// newer than what the settings record.
+func (a *autoSync) withFailure(id string, saved datasync.Settings) datasync.Settings {
+	f := a.failed
+	if f.tenant != id || (saved.LastAt != nil && !f.at.After(*saved.LastAt)) {
+		return saved
+	}
+	saved.LastAt, saved.LastOK, saved.LastCause = &f.at, false, f.cause
+	return saved
 }
 
 // autoFailureText is the banner's sentence: when, and why in plain words.

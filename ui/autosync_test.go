@@ -74,6 +74,9 @@ type autoSyncer struct {
 	err     error
 	hold    chan struct{}
 	started chan struct{}
+	// unrecorded: a failure saves nothing, as when the server cannot be reached
+	// (cmd/almanac's saveOutcome records only syncs the server accepted).
+	unrecorded bool
 }
 
 func (f *autoSyncer) Sync(ctx context.Context, req SyncRequest, _ func(datasync.Progress)) (SyncDone, error) {
@@ -96,7 +99,9 @@ func (f *autoSyncer) Sync(ctx context.Context, req SyncRequest, _ func(datasync.
 	}
 	now := time.Now()
 	res := datasync.Result{Tenant: autoTenant(), Entities: []datasync.EntityResult{{Entity: "appointments", Added: 3}}}
-	f.setSaved(&now, res, err)
+	if err == nil || !f.unrecorded {
+		f.setSaved(&now, res, err)
+	}
 	return SyncDone{Result: res}, err
 }
 
@@ -414,5 +419,34 @@ func TestFreshness(t *testing.T) {
 		if got := Freshness(c.t, c.saved, now); got != c.want {
 			t.Errorf("Freshness(%+v) = %q, want %q", c.saved, got, c.want)
 		}
+	}
+}
+
+// A manual sync that fails without recording anything (the server could not be reached)
+// still shows in the header until a sync succeeds.
+func TestHeaderShowsUnrecordedFailure(t *testing.T) {
+	f := newAutoSyncer(false, 0)
+	f.unrecorded = true
+	last := time.Now().Add(-time.Hour)
+	f.saved.LastAt, f.saved.LastOK = &last, true
+	f.fail(datasync.ErrServerUnavailable)
+	s := autoShell(t, f, &fakeTickers{})
+	s.ShowID("sync")
+	settleAuto(t, s)
+	if got := s.dataAsOf.Text; strings.Contains(got, "failed") {
+		t.Fatalf("header before the failure %q", got)
+	}
+	test.Tap(s.syncView.run)
+	waitFor(t, "the manual sync", func() bool { return f.syncs() == 1 })
+	settleAuto(t, s)
+	if got := s.dataAsOf.Text; !strings.Contains(got, "failed: the server could not be reached") {
+		t.Errorf("header after the failure %q", got)
+	}
+	f.fail(nil)
+	test.Tap(s.syncView.run)
+	waitFor(t, "the second sync", func() bool { return f.syncs() == 2 })
+	settleAuto(t, s)
+	if got := s.dataAsOf.Text; strings.Contains(got, "failed") || !strings.HasPrefix(got, "Synced today") {
+		t.Errorf("header after the success %q", got)
 	}
 }

@@ -345,7 +345,7 @@ func (s *Shell) apply(st shellState) {
 	t := st.tenant
 	s.title.SetText(t.Name)
 	s.switcher.reload(t)
-	s.dataAsOf.SetText(Freshness(t, st.saved, s.Now()))
+	s.dataAsOf.SetText(Freshness(t, s.auto.withFailure(t.ID, st.saved), s.Now()))
 	s.plan.SetText("Plan: " + st.ents.Plan().String())
 	s.setBanners(st.status)
 	s.nav.Refresh()

@@ -512,7 +512,7 @@ func (v *syncView) showAuto(saved datasync.Settings, t data.Tenant) {
 	} else {
 		v.hours.Disable()
 	}
-	v.autoNote.SetText("Off unless switched on. An automatic sync that fails says so at the top of the window.")
+	v.autoNote.SetText("Automatic syncs run while Almanac is open; one that fails says so at the top of the window.")
 	v.autoBox.Objects = []fyne.CanvasObject{v.onOpen, container.NewHBox(v.every, v.hours, widget.NewLabel("hours while Almanac is open")), v.autoNote}
 	v.autoBox.Refresh()
 	save := func(bool) { v.saveAuto(t.ID) }
