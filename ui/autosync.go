@@ -192,15 +192,16 @@ func Freshness(t data.Tenant, saved datasync.Settings, now time.Time) string {
 	if saved.LastOK {
 		return "Synced " + syncWhen(*saved.LastAt, now, loc)
 	}
-	good := "Never synced"
+	// The failure comes first: the header truncates its end on a narrow window.
+	good := "never synced"
 	if t.LastSyncAt != nil {
-		good = "Synced " + syncWhen(*t.LastSyncAt, now, loc)
+		good = "synced " + syncWhen(*t.LastSyncAt, now, loc)
 	}
 	cause := saved.LastCause
 	if cause == "" {
 		cause = "it did not finish"
 	}
-	return fmt.Sprintf("%s · last sync %s failed: %s", good, syncWhen(*saved.LastAt, now, loc), cause)
+	return fmt.Sprintf("Sync failed %s: %s · %s", syncWhen(*saved.LastAt, now, loc), cause, good)
 }
 
 // syncWhen is an instant near now in words: "today 09:15", "yesterday 18:02", "Nov 30, 18:02",

@@ -209,7 +209,7 @@ func TestAutoSyncFailureBanner(t *testing.T) {
 	if n := len(licOverlays(s)); n != 0 {
 		t.Errorf("a failed automatic sync opened %d overlays (a dialog)", n)
 	}
-	if got := s.dataAsOf.Text; !strings.Contains(got, "failed: the server could not be reached") || !strings.HasPrefix(got, "Synced ") {
+	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Sync failed today ") || !strings.Contains(got, ": the server could not be reached · synced ") {
 		t.Errorf("header %q", got)
 	}
 	again := findButton(s.autoBar, "Sync now")
@@ -413,8 +413,8 @@ func TestFreshness(t *testing.T) {
 		{tn, datasync.Settings{LastAt: at(2026, 11, 3, 18, 2), LastOK: true}, "Synced Nov 3, 18:02"},
 		{tn, datasync.Settings{LastAt: at(2025, 11, 30, 18, 2), LastOK: true}, "Synced Nov 30, 2025, 18:02"},
 		{tn, datasync.Settings{LastAt: at(2026, 12, 1, 9, 20), LastCause: "the server could not be reached"},
-			"Synced yesterday 18:02 · last sync today 09:20 failed: the server could not be reached"},
-		{data.Tenant{ID: "x", TimeZone: "UTC"}, datasync.Settings{LastAt: at(2026, 12, 1, 9, 20)}, "Never synced · last sync today 14:20 failed: it did not finish"},
+			"Sync failed today 09:20: the server could not be reached · synced yesterday 18:02"},
+		{data.Tenant{ID: "x", TimeZone: "UTC"}, datasync.Settings{LastAt: at(2026, 12, 1, 9, 20)}, "Sync failed today 14:20: it did not finish · never synced"},
 	} {
 		if got := Freshness(c.t, c.saved, now); got != c.want {
 			t.Errorf("Freshness(%+v) = %q, want %q", c.saved, got, c.want)
@@ -439,7 +439,7 @@ func TestHeaderShowsUnrecordedFailure(t *testing.T) {
 	test.Tap(s.syncView.run)
 	waitFor(t, "the manual sync", func() bool { return f.syncs() == 1 })
 	settleAuto(t, s)
-	if got := s.dataAsOf.Text; !strings.Contains(got, "failed: the server could not be reached") {
+	if got := s.dataAsOf.Text; !strings.Contains(got, ": the server could not be reached") {
 		t.Errorf("header after the failure %q", got)
 	}
 	f.fail(nil)
