@@ -243,7 +243,9 @@ func (v *syncView) setFailure(text string, err error, imp widget.Importance) {
 	v.detail.SetText(strings.Join(strings.Fields(errorWords(err)), " "))
 	v.details.CloseAll()
 	v.details.Show()
-	v.focusFor(err)
+	if !v.auto { // an automatic sync does not move the focus from what the owner is doing
+		v.focusFor(err)
+	}
 }
 
 // focusFor puts the keyboard focus on the control that gets past err: the field a bad value
