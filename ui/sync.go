@@ -478,7 +478,7 @@ var autoHours = []string{"1", "2", "3", "4", "6", "8", "12", "24"}
 func (v *syncView) newAutoBox() fyne.CanvasObject {
 	v.onOpen = widget.NewCheck("Sync when Almanac opens", nil)
 	v.every = widget.NewCheck("Sync every", nil)
-	v.hours = widget.NewSelect(autoHours, nil)
+	v.hours = widget.NewSelect(slices.Clone(autoHours), nil)
 	v.autoNote = widget.NewLabel("")
 	v.autoNote.Wrapping = fyne.TextWrapWord
 	v.autoBox = container.NewVBox(v.autoNote)
