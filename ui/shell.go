@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/almanac-app/almanac/data"
+	datasync "github.com/almanac-app/almanac/data/sync"
 	"github.com/almanac-app/almanac/license"
 )
 
@@ -79,6 +80,9 @@ type Config struct {
 	// Dispatch runs a function on the UI goroutine; nil means fyne.Do. Tests pass a pump,
 	// because Fyne's test driver runs fyne.Do callbacks on the calling goroutine.
 	Dispatch func(func())
+	// NewTicker starts the clock of the automatic sync every N hours: a channel that ticks
+	// every d and its stop. nil means time.NewTicker; tests pass one they tick by hand.
+	NewTicker func(d time.Duration) (ticks <-chan time.Time, stop func())
 }
 
 // Screen is one sidebar entry. The sidebar and the screens are built from the list returned by
@@ -142,6 +146,8 @@ type Shell struct {
 	dataAsOf *widget.Label
 	plan     *widget.Label
 	banner   *fyne.Container
+	autoBar  *fyne.Container // the failed automatic sync's banner
+	auto     *autoSync
 	unsub    func()
 	syncView *syncView  // kept across rebuilds so a running sync keeps its progress and Cancel
 	exports  *exportJob // likewise for the running export
@@ -169,12 +175,14 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	s.dataAsOf = widget.NewLabel("")
 	s.plan = widget.NewLabel("")
 	s.banner = container.NewVBox()
+	s.autoBar = container.NewVBox()
+	s.auto = &autoSync{s: s}
 	s.content = container.NewStack(widget.NewLabel("Loading…"))
 	s.nav = s.newNav()
 	s.switcher = newTenantSwitcher(s)
 	s.dataAsOf.Truncation = fyne.TextTruncateEllipsis // the name and the plan badge stay whole
 	header := container.NewBorder(nil, nil, container.NewHBox(s.title, s.switcher.view), s.plan, s.dataAsOf)
-	top := container.NewVBox(header, widget.NewSeparator(), s.banner)
+	top := container.NewVBox(header, widget.NewSeparator(), s.banner, s.autoBar)
 	// One fixed width on every screen keeps titles and lock badges readable; a split sized by
 	// a fraction of the window moved with each screen's content.
 	navMin := canvas.NewRectangle(color.Transparent)
@@ -285,9 +293,9 @@ func (s *Shell) Config() Config { return s.cfg }
 // banner and rebuilds the current screen. Call it on the UI goroutine.
 func (s *Shell) Refresh() {
 	s.loadSeq++
-	seq, r, lic := s.loadSeq, s.cfg.Reports, s.cfg.Licenses
+	seq, r, lic, syncer := s.loadSeq, s.cfg.Reports, s.cfg.Licenses, s.cfg.Syncer
 	Run(s.Ctx(), func(ctx context.Context) (shellState, error) {
-		return readShellState(ctx, r, lic)
+		return readShellState(ctx, r, lic, syncer)
 	}, func(st shellState, err error) {
 		if seq != s.loadSeq || errors.Is(err, context.Canceled) {
 			return // a newer load is on its way, or the window is closing
@@ -300,21 +308,30 @@ func (s *Shell) Refresh() {
 	})
 }
 
-// shellState is what one load reads: the tenant and its license status.
+// shellState is what one load reads: the tenant, its license status and its sync settings.
 type shellState struct {
 	tenant data.Tenant
 	status license.Status
 	ents   license.Entitlements
+	saved  datasync.Settings // zero for the demo and without a Syncer
 }
 
-// readShellState reads the tenant and the license status; it runs off the UI goroutine, as
-// both read the store. A tenant that cannot be read is shown on FREE, as before.
-func readShellState(ctx context.Context, r Reports, lic Licenses) (shellState, error) {
+// readShellState reads the tenant, the license status and the tenant's sync settings (the
+// header's last sync, the automatic sync); it runs off the UI goroutine, as all read the home
+// or the store. A tenant that cannot be read is shown on FREE, as before.
+func readShellState(ctx context.Context, r Reports, lic Licenses, syncer Syncer) (shellState, error) {
 	t, err := r.Tenant(ctx)
 	st := shellState{tenant: t, ents: license.FreeEntitlements(t.CanAcceptPayments)}
 	if lic != nil {
 		st.status = lic.Status(t.ID) // once: each call visits the license's records of time
 		st.ents = st.status.Entitlements(t.CanAcceptPayments)
+	}
+	if syncer != nil && !t.IsDemo && err == nil {
+		saved, serr := syncer.Saved()
+		if serr != nil {
+			log.Printf("read the sync settings: %v", serr)
+		}
+		st.saved = saved
 	}
 	return st, err
 }
@@ -328,11 +345,12 @@ func (s *Shell) apply(st shellState) {
 	t := st.tenant
 	s.title.SetText(t.Name)
 	s.switcher.reload(t)
-	s.dataAsOf.SetText(DataAsOf(t))
+	s.dataAsOf.SetText(Freshness(t, s.auto.withFailure(t.ID, st.saved), s.Now()))
 	s.plan.SetText("Plan: " + st.ents.Plan().String())
 	s.setBanners(st.status)
 	s.nav.Refresh()
 	s.Show(s.current)
+	s.auto.arm(t, st.saved)
 }
 
 // DataAsOf is the header's freshness line.

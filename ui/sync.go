@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	datasync "github.com/almanac-app/almanac/data/sync"
@@ -31,6 +33,9 @@ type Syncer interface {
 	// a business the home does not keep while a synced one is active fails with a
 	// *datasync.OtherTenantError unless req.Add.
 	Sync(ctx context.Context, req SyncRequest, progress func(datasync.Progress)) (SyncDone, error)
+	// SaveAuto sets tenant id's automatic sync: when Almanac opens, and every n hours while it
+	// is open (0: never).
+	SaveAuto(id string, onOpen bool, everyHours int) error
 }
 
 // SyncRequest is one sync the screen asks for.
@@ -66,6 +71,15 @@ type syncView struct {
 	root     fyne.CanvasObject
 	cancel   context.CancelFunc
 	req      SyncRequest // of the running or last run
+	auto     bool        // the running or last run was started by the automatic sync
+	autoBox  *fyne.Container
+	onOpen   *widget.Check
+	every    *widget.Check
+	hours    *widget.Select
+	autoNote *widget.Label
+	autoMu   sync.Mutex // guards autoWant
+	saveMu   sync.Mutex // one save of the switches at a time, off the UI goroutine
+	autoWant autoSetting
 	loadOnce bool
 	loadSeq  int               // the latest read of the saved settings; older ones are dropped
 	shownSeq int               // the read on show
@@ -84,11 +98,18 @@ type entityRow struct {
 }
 
 func buildSync(s *Shell) fyne.CanvasObject {
+	v := s.syncViewOf()
+	v.reload()
+	return v.root
+}
+
+// syncViewOf is the Sync screen's view, made the first time the screen or the automatic sync
+// needs it.
+func (s *Shell) syncViewOf() *syncView {
 	if s.syncView == nil {
 		s.syncView = newSyncView(s, s.cfg.Syncer)
 	}
-	s.syncView.reload()
-	return s.syncView.root
+	return s.syncView
 }
 
 // fullSyncLabel is the label of the check box that makes the next sync a full one.
@@ -129,6 +150,8 @@ func newSyncView(s *Shell, syncer Syncer) *syncView {
 		intro, form, v.full,
 		container.NewHBox(v.test, v.run, v.cancelB),
 		v.status, v.details, widget.NewSeparator(),
+		widget.NewLabelWithStyle("Automatic sync", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.newAutoBox(),
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Progress", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), grid,
 		widget.NewSeparator(), v.last,
 	))
@@ -166,6 +189,7 @@ func (v *syncView) showSaved(saved datasync.Settings) {
 		v.token.SetText(string(saved.Token))
 	}
 	v.last.SetText(lastSyncText(saved, v.s.Tenant(), !v.outcome))
+	v.showAuto(saved, v.s.Tenant())
 }
 
 // serverChanged clears the saved token from the form when the URL names another server: a
@@ -219,7 +243,9 @@ func (v *syncView) setFailure(text string, err error, imp widget.Importance) {
 	v.detail.SetText(strings.Join(strings.Fields(errorWords(err)), " "))
 	v.details.CloseAll()
 	v.details.Show()
-	v.focusFor(err)
+	if !v.auto { // an automatic sync does not move the focus from what the owner is doing
+		v.focusFor(err)
+	}
 }
 
 // focusFor puts the keyboard focus on the control that gets past err: the field a bad value
@@ -268,19 +294,27 @@ func (v *syncView) start() {
 	v.begin(SyncRequest{Server: server, Token: token, Full: v.full.Checked})
 }
 
-// begin runs one sync.
-func (v *syncView) begin(req SyncRequest) {
+// begin runs one sync the owner asked for.
+func (v *syncView) begin(req SyncRequest) { v.beginRun(req, false) }
+
+// beginRun runs one sync, started by the owner or (auto) by the automatic sync; nothing when
+// one runs already.
+func (v *syncView) beginRun(req SyncRequest, auto bool) {
 	if v.cancel != nil {
 		return
 	}
-	v.req = req
+	v.req, v.auto = req, auto
 	for _, r := range v.rows {
 		r.bar.SetValue(0)
 		r.detail.SetText("waiting")
 		r.done, r.started, r.finished = 0, false, false
 	}
 	v.setRunning(true)
-	v.setStatus("Syncing from "+req.Server+"…", widget.MediumImportance)
+	status := "Syncing from " + req.Server + "…"
+	if auto {
+		status = "Automatic sync from " + req.Server + "…"
+	}
+	v.setStatus(status, widget.MediumImportance)
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (SyncDone, error) {
 		return v.syncer.Sync(ctx, req, func(p datasync.Progress) {
 			v.s.Do(func() { v.showProgress(p) })
@@ -335,7 +369,8 @@ func (v *syncView) showProgress(p datasync.Progress) {
 func (v *syncView) finished(done SyncDone, err error) {
 	v.cancel = nil
 	v.setRunning(false)
-	if q, ok := addTenantQuestion(err); ok && !v.req.Add {
+	v.s.auto.finished(v.auto, done.Result, err)
+	if q, ok := addTenantQuestion(err); ok && !v.req.Add && !v.auto {
 		for _, r := range v.rows {
 			r.detail.SetText("not started") // the server was only asked which business it holds
 		}
@@ -351,7 +386,7 @@ func (v *syncView) finished(done SyncDone, err error) {
 			v.setFailure(datasync.Outcome(done.Result, err), err, imp)
 		}
 		v.outcome = true
-		v.reload()
+		v.s.Refresh() // the header's last sync; the screen reloads the saved settings
 		return
 	}
 	for _, e := range done.Result.Entities {
@@ -434,4 +469,93 @@ func (v *syncView) stopRows() {
 			r.detail.SetText("not reached")
 		}
 	}
+}
+
+// autoHours are the intervals the automatic sync offers.
+var autoHours = []string{"1", "2", "3", "4", "6", "8", "12", "24"}
+
+// newAutoBox builds the automatic sync's switches; showAuto shows them or says why not.
+func (v *syncView) newAutoBox() fyne.CanvasObject {
+	v.onOpen = widget.NewCheck("Sync when Almanac opens", nil)
+	v.every = widget.NewCheck("Sync every", nil)
+	v.hours = widget.NewSelect(slices.Clone(autoHours), nil)
+	v.autoNote = widget.NewLabel("")
+	v.autoNote.Wrapping = fyne.TextWrapWord
+	v.autoBox = container.NewVBox(v.autoNote)
+	return v.autoBox
+}
+
+// showAuto shows tenant t's automatic sync switches from saved, or, for the demo and a tenant
+// without a saved server, one line on why there are none.
+func (v *syncView) showAuto(saved datasync.Settings, t data.Tenant) {
+	v.onOpen.OnChanged, v.every.OnChanged, v.hours.OnChanged = nil, nil, nil
+	if !autoSyncable(t, saved) {
+		text := "Sync once from your booking system's server above; then Almanac can sync on its own."
+		if t.IsDemo {
+			text = "The demo business has no server to sync from: automatic sync is for a business synced from one."
+		}
+		v.autoNote.SetText(text)
+		v.autoBox.Objects = []fyne.CanvasObject{v.autoNote}
+		v.autoBox.Refresh()
+		return
+	}
+	v.onOpen.SetChecked(saved.AutoOnOpen)
+	v.every.SetChecked(saved.AutoEveryHours > 0)
+	h := "4"
+	if saved.AutoEveryHours > 0 {
+		h = fmt.Sprint(saved.AutoEveryHours)
+	}
+	if !slices.Contains(v.hours.Options, h) {
+		v.hours.Options = append(v.hours.Options, h)
+	}
+	v.hours.SetSelected(h)
+	if v.every.Checked {
+		v.hours.Enable()
+	} else {
+		v.hours.Disable()
+	}
+	v.autoNote.SetText("Automatic syncs run while Almanac is open; one that fails says so at the top of the window.")
+	v.autoBox.Objects = []fyne.CanvasObject{v.onOpen, container.NewHBox(v.every, v.hours, widget.NewLabel("hours while Almanac is open")), v.autoNote}
+	v.autoBox.Refresh()
+	save := func(bool) { v.saveAuto(t.ID) }
+	v.onOpen.OnChanged, v.every.OnChanged = save, save
+	v.hours.OnChanged = func(string) { v.saveAuto(t.ID) }
+}
+
+// autoSetting is the automatic sync's switches for one tenant.
+type autoSetting struct {
+	id     string
+	onOpen bool
+	every  int
+}
+
+// saveAuto saves tenant id's switches off the UI goroutine; the shell's reload re-arms the timer.
+func (v *syncView) saveAuto(id string) {
+	onOpen, every := v.onOpen.Checked, 0
+	if v.every.Checked {
+		fmt.Sscan(v.hours.Selected, &every)
+		v.hours.Enable()
+	} else {
+		v.hours.Disable()
+	}
+	v.autoMu.Lock()
+	v.autoWant = autoSetting{id: id, onOpen: onOpen, every: every}
+	v.autoMu.Unlock()
+	Run(v.s.Ctx(), func(context.Context) (struct{}, error) {
+		// Saves run one at a time, each writing the latest switches, so the last one wins
+		// whatever order the goroutines run in.
+		v.saveMu.Lock()
+		defer v.saveMu.Unlock()
+		v.autoMu.Lock()
+		w := v.autoWant
+		v.autoMu.Unlock()
+		return struct{}{}, v.syncer.SaveAuto(w.id, w.onOpen, w.every)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			log.Printf("save the automatic sync: %v", err)
+			v.autoNote.SetText("Could not save the automatic sync: " + errorWords(err))
+			return
+		}
+		v.s.Refresh()
+	})
 }

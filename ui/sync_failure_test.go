@@ -24,7 +24,7 @@ func (f *failingSyncer) Sync(_ context.Context, req SyncRequest, progress func(d
 	progress(datasync.Progress{Entity: "customers", Done: 40, Total: 40, Finished: true})
 	progress(datasync.Progress{Entity: "appointments", Done: 500, Total: 2000, RowsPerSec: 1000})
 	now := time.Now()
-	f.setSaved(&now, datasync.Outcome(f.res, f.err))
+	f.setSaved(&now, f.res, f.err)
 	return SyncDone{Result: f.res}, f.err
 }
 

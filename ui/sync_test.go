@@ -34,11 +34,23 @@ func (f *fakeSyncer) Saved() (datasync.Settings, error) {
 	return f.saved, nil
 }
 
-// setSaved records what a finished sync saves.
-func (f *fakeSyncer) setSaved(at *time.Time, result string) {
+// setSaved records what a finished sync saves (err nil: a success), as cmd/almanac's
+// saveOutcome does.
+func (f *fakeSyncer) setSaved(at *time.Time, res datasync.Result, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.saved.LastAt, f.saved.LastResult = at, result
+	f.saved.LastAt, f.saved.LastResult, f.saved.LastOK, f.saved.LastCause = at, datasync.Outcome(res, err), err == nil, ""
+	if err != nil {
+		f.saved.LastCause = datasync.FailureCause(res, err)
+	}
+}
+
+// SaveAuto records the automatic sync's switches in the saved settings.
+func (f *fakeSyncer) SaveAuto(_ string, onOpen bool, everyHours int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.saved.AutoOnOpen, f.saved.AutoEveryHours = onOpen, everyHours
+	return nil
 }
 
 func (f *fakeSyncer) Test(_ context.Context, server, token string) (datasync.RemoteTenant, error) {
@@ -58,8 +70,8 @@ func (f *fakeSyncer) Sync(ctx context.Context, req SyncRequest, progress func(da
 	case <-f.release:
 	}
 	now := time.Now()
-	f.setSaved(&now, "1 added, 0 updated, 0 deleted in 0.1s")
 	res := datasync.Result{Tenant: data.Tenant{ID: "maple", Name: "Maple"}, Entities: []datasync.EntityResult{{Entity: "appointments", Added: 1}}}
+	f.setSaved(&now, res, nil)
 	return SyncDone{Result: res, Reports: f.after}, nil
 }
 
@@ -129,7 +141,7 @@ func TestSyncScreenFinishUpdatesHeader(t *testing.T) {
 	test.Tap(s.syncView.run)
 	close(f.release)
 	waitFor(t, "finish", func() bool { return !s.syncView.run.Disabled() && current(s)() })
-	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Data as of") {
+	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Synced today ") {
 		t.Errorf("header %q after sync", got)
 	}
 	if s.title.Text != "Maple Synced" {

@@ -212,7 +212,13 @@ func saveOutcome(ctx context.Context, h data.Home, from string, o datasync.Optio
 		s.Server, s.Token = o.Server, o.Token
 	}
 	now := time.Now().UTC()
-	s.LastAt, s.LastOK, s.LastResult = &now, err == nil, datasync.Outcome(res, err)
+	s.LastAt, s.LastOK, s.LastResult, s.LastCause = &now, err == nil, datasync.Outcome(res, err), ""
+	switch {
+	case errors.Is(err, context.Canceled):
+		s.LastCause = "it was cancelled"
+	case err != nil:
+		s.LastCause = datasync.FailureCause(res, err)
+	}
 	if serr := datasync.SaveSettingsOf(h, res.Remote.ID, s); serr != nil {
 		return serr
 	}
@@ -331,6 +337,11 @@ func (a *appSyncer) swap(ctx context.Context, path string, t data.Tenant) (ui.Re
 // Saved is the active tenant's saved server, token and last outcome.
 func (a *appSyncer) Saved() (datasync.Settings, error) {
 	return datasync.LoadSettings(a.env.ctx(), a.env.home())
+}
+
+// SaveAuto sets tenant id's automatic sync: when the app opens, and every n hours (0: never).
+func (a *appSyncer) SaveAuto(id string, onOpen bool, everyHours int) error {
+	return datasync.SaveAutoSyncOf(a.env.ctx(), a.env.home(), id, onOpen, everyHours)
 }
 
 func (a *appSyncer) Test(ctx context.Context, server, token string) (datasync.RemoteTenant, error) {

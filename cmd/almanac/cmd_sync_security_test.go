@@ -212,4 +212,7 @@ func TestSyncTokenRevokedPartwayCLI(t *testing.T) {
 	if s.LastOK || !strings.Contains(s.LastResult, "rejected the token") || s.Server != url {
 		t.Errorf("saved %+v", s)
 	}
+	if s.LastCause != "the server rejected the token" { // the header's plain reason
+		t.Errorf("saved cause %q", s.LastCause)
+	}
 }

@@ -34,6 +34,34 @@ type Settings struct {
 	LastAt     *time.Time `json:"last_at,omitempty"`
 	LastResult string     `json:"last_result,omitempty"` // one line: a summary or the error
 	LastOK     bool       `json:"last_ok,omitempty"`
+	// LastCause is the plain-words reason a failed last sync stopped ("the server could not
+	// be reached", FailureCause); empty after a success and in files of earlier versions.
+	LastCause string `json:"last_cause,omitempty"`
+	// AutoOnOpen syncs the tenant when the app opens; AutoEveryHours, when above zero, every
+	// that many hours while it is open. Both are off in files of earlier versions.
+	AutoOnOpen     bool `json:"auto_on_open,omitempty"`
+	AutoEveryHours int  `json:"auto_every_hours,omitempty"`
+}
+
+// MaxAutoEveryHours bounds the automatic sync's interval: once a week.
+const MaxAutoEveryHours = 7 * 24
+
+// SaveAutoSyncOf sets tenant id's automatic sync (on open; every n hours, 0 for never) in its
+// saved settings, keeping the server, the token and the last outcome. The demo has no server
+// of its own to sync from, so its slot takes none.
+func SaveAutoSyncOf(ctx context.Context, h data.Home, id string, onOpen bool, everyHours int) error {
+	if syncSlot(id) == data.DemoTenantID {
+		return fmt.Errorf("automatic sync of the demo: %w: the demo has no server to sync from", data.ErrInvalid)
+	}
+	if everyHours < 0 || everyHours > MaxAutoEveryHours {
+		return fmt.Errorf("automatic sync every %d hours: %w: give 0 (never) to %d hours", everyHours, data.ErrInvalid, MaxAutoEveryHours)
+	}
+	s, err := SettingsOf(ctx, h, id)
+	if err != nil {
+		return err
+	}
+	s.AutoOnOpen, s.AutoEveryHours = onOpen, everyHours
+	return SaveSettingsOf(h, id, s)
 }
 
 // syncSlot is the settings slot of tenant id: its own, or the demo's for the demo and for none.
