@@ -204,22 +204,23 @@ func saveOutcome(ctx context.Context, h data.Home, from string, o datasync.Optio
 	if !res.Accepted || res.Remote.ID == "" || errors.Is(err, data.ErrInvalid) || errors.Is(err, data.ErrTenantChanged) {
 		return nil
 	}
-	s, lerr := datasync.SettingsOf(ctx, h, res.Remote.ID)
-	if lerr != nil {
-		s = datasync.Settings{}
+	var s datasync.Settings
+	record := func(saved *datasync.Settings) {
+		if !errors.Is(err, datasync.ErrTokenRejected) {
+			saved.Server, saved.Token = o.Server, o.Token
+		}
+		now := time.Now().UTC()
+		saved.LastAt, saved.LastOK, saved.LastResult, saved.LastCause = &now, err == nil, datasync.Outcome(res, err), ""
+		switch {
+		case errors.Is(err, context.Canceled):
+			saved.LastCause = "it was cancelled"
+		case err != nil:
+			saved.LastCause = datasync.FailureCause(res, err)
+		}
+		s = *saved
 	}
-	if !errors.Is(err, datasync.ErrTokenRejected) {
-		s.Server, s.Token = o.Server, o.Token
-	}
-	now := time.Now().UTC()
-	s.LastAt, s.LastOK, s.LastResult, s.LastCause = &now, err == nil, datasync.Outcome(res, err), ""
-	switch {
-	case errors.Is(err, context.Canceled):
-		s.LastCause = "it was cancelled"
-	case err != nil:
-		s.LastCause = datasync.FailureCause(res, err)
-	}
-	if serr := datasync.SaveSettingsOf(h, res.Remote.ID, s); serr != nil {
+	// Under the settings' lock: an automatic-sync switch flipped meanwhile is kept.
+	if serr := datasync.UpdateSettingsOf(ctx, h, res.Remote.ID, record); serr != nil {
 		return serr
 	}
 	if from != "" && from != data.DemoTenantID {

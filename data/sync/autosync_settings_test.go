@@ -66,3 +66,34 @@ func TestAutoSyncSettingsRefused(t *testing.T) {
 		t.Errorf("a refused setting wrote a file: %v", err)
 	}
 }
+
+// TestUpdateSettingsOfLosesNoUpdate: read-modify-writes at the same moment (a sync saving its
+// outcome while the owner flips a switch) all land, because each holds the settings' lock from
+// its read to its write; a cancelled context still saves.
+func TestUpdateSettingsOfLosesNoUpdate(t *testing.T) {
+	h := data.Home{Dir: t.TempDir()}
+	const n = 40
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			errs <- datasync.UpdateSettingsOf(context.Background(), h, "maple", func(s *datasync.Settings) { s.AutoEveryHours++ })
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := datasync.UpdateSettingsOf(ctx, h, "maple", func(s *datasync.Settings) { s.AutoOnOpen = true }); err != nil {
+		t.Fatalf("a cancelled context: %v", err)
+	}
+	s, err := datasync.SettingsOf(context.Background(), h, "maple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AutoEveryHours != n || !s.AutoOnOpen {
+		t.Errorf("after %d concurrent updates: every %d hours, on open %v (updates were lost)", n, s.AutoEveryHours, s.AutoOnOpen)
+	}
+}

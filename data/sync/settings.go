@@ -56,11 +56,35 @@ func SaveAutoSyncOf(ctx context.Context, h data.Home, id string, onOpen bool, ev
 	if everyHours < 0 || everyHours > MaxAutoEveryHours {
 		return fmt.Errorf("automatic sync every %d hours: %w: give 0 (never) to %d hours", everyHours, data.ErrInvalid, MaxAutoEveryHours)
 	}
+	if _, err := SettingsOf(ctx, h, id); err != nil {
+		return err // an unreadable file keeps the server and token it may hold: not overwritten
+	}
+	return UpdateSettingsOf(ctx, h, id, func(s *Settings) { s.AutoOnOpen, s.AutoEveryHours = onOpen, everyHours })
+}
+
+// UpdateSettingsOf changes tenant id's saved settings with change, holding the settings' lock
+// from the read to the write, so a sync saving its outcome and the owner flipping a switch at
+// the same moment (two goroutines or two processes) both land. A missing or unreadable file
+// starts from empty settings.
+func UpdateSettingsOf(ctx context.Context, h data.Home, id string, change func(*Settings)) error {
+	if id != "" && !data.ValidTenantID(id) {
+		return fmt.Errorf("save sync settings: tenant id %q: %w", id, data.ErrInvalid)
+	}
+	ctx = context.WithoutCancel(ctx) // a cancelled sync still records that it was cancelled
+	path := syncSettingsPath(h, id)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("save sync settings: %w", err)
+	}
+	l, err := data.LockFile(strings.TrimSuffix(path, ".json")+".lock", "almanac sync settings", true)
+	if err != nil {
+		return fmt.Errorf("save sync settings: %w", err)
+	}
+	defer l.Unlock() //nolint:errcheck // closing drops the lock anyway
 	s, err := SettingsOf(ctx, h, id)
 	if err != nil {
-		return err
+		s = Settings{}
 	}
-	s.AutoOnOpen, s.AutoEveryHours = onOpen, everyHours
+	change(&s)
 	return SaveSettingsOf(h, id, s)
 }
 
