@@ -106,6 +106,9 @@ func newDocSaver(s *Shell, saver DocumentSaver, report reports.Report, request f
 		d.buttons.Add(NewLockedButton(s, documentFeature(s.Entitlements(), report, f), "Save as "+f.Label()+"…",
 			theme.DocumentSaveIcon(), func() { d.save(f) }))
 	}
+	if b := saveAsJobButton(s, d.jobDraft); b != nil {
+		d.buttons.Add(b)
+	}
 	d.root = container.NewVBox(d.buttons, d.busy, d.outcome)
 	return d
 }

@@ -267,6 +267,9 @@ func (v *exportsView) setButtons() {
 		}
 		items = append(items, NewLockedButton(v.s, feature, f.Label()+"…", theme.DocumentSaveIcon(), func() { v.save(f) }))
 	}
+	if b := saveAsJobButton(v.s, v.jobDraft); b != nil {
+		items = append(items, b)
+	}
 	v.buttons.Objects = items
 	v.buttons.Refresh()
 }

@@ -79,6 +79,11 @@ type Config struct {
 	// Dispatch runs a function on the UI goroutine; nil means fyne.Do. Tests pass a pump,
 	// because Fyne's test driver runs fyne.Do callbacks on the calling goroutine.
 	Dispatch func(func())
+	// Scheduler is the scheduled jobs (the Schedules screen, "Save as scheduled job…" and the
+	// due runs while the app is open); nil leaves them out.
+	Scheduler Scheduler
+	// DueTicks, when set, replaces the DueEvery ticker of the due runs (tests send on it).
+	DueTicks <-chan time.Time
 }
 
 // Screen is one sidebar entry. The sidebar and the screens are built from the list returned by
@@ -99,6 +104,7 @@ func Screens() []Screen {
 		{ID: "dashboard", Title: "Dashboard", Icon: theme.HomeIcon(), Build: buildDashboard},
 		{ID: "analytics", Title: "Analytics", Icon: theme.GridIcon(), Build: buildAnalytics},
 		{ID: "exports", Title: "Exports", Icon: theme.DownloadIcon(), Build: buildExports},
+		{ID: "schedules", Title: "Schedules", Icon: theme.HistoryIcon(), Build: buildSchedules, Shown: func(cfg Config) bool { return cfg.Scheduler != nil }},
 		{ID: "sync", Title: "Sync", Icon: theme.ViewRefreshIcon(), Build: buildSync, Shown: func(cfg Config) bool { return cfg.Syncer != nil }},
 		{ID: "license", Title: "License", Icon: theme.AccountIcon(), Build: buildLicense},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: buildSettings},
@@ -145,6 +151,7 @@ type Shell struct {
 	unsub    func()
 	syncView *syncView  // kept across rebuilds so a running sync keeps its progress and Cancel
 	exports  *exportJob // likewise for the running export
+	sched    *schedulesState
 }
 
 // NewShell builds the main window for app. The tenant and license are read off the UI
@@ -190,6 +197,7 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	// The app may stop without the window closing (SIGTERM, SIGINT: Fyne quits): the same end.
 	app.Lifecycle().SetOnStopped(s.closed)
 	s.Refresh()
+	s.startDueRuns()
 	return s
 }
 
