@@ -92,8 +92,10 @@ func (f *fakeScheduler) Add(ctx context.Context, j scheduled.Job) (scheduled.Job
 func (f *fakeScheduler) Update(ctx context.Context, j scheduled.Job) error {
 	return f.store.Update(j, licNow)
 }
-func (f *fakeScheduler) Pause(ctx context.Context, id string) error  { return f.store.Pause(id, "") }
-func (f *fakeScheduler) Resume(ctx context.Context, id string) error { return f.store.Resume(id, licNow) }
+func (f *fakeScheduler) Pause(ctx context.Context, id string) error { return f.store.Pause(id, "") }
+func (f *fakeScheduler) Resume(ctx context.Context, id string) error {
+	return f.store.Resume(id, licNow)
+}
 func (f *fakeScheduler) Remove(ctx context.Context, id string) error { return f.store.Remove(id) }
 func (f *fakeScheduler) RunNow(ctx context.Context, id string) (scheduled.Run, error) {
 	return f.runner.Run(ctx, id)
