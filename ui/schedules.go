@@ -161,7 +161,7 @@ func (v *schedulesView) readSwitch() {
 		v.sw.Enable()
 		v.sw.Refresh()
 		if err != nil && v.st.install == "" {
-			v.swMsg.SetText("Could not tell whether it is on: " + errorWords(err))
+			v.swMsg.SetText("Off: " + lowerFirst(strings.TrimSuffix(errorWords(err), ".")) + "; jobs run while Almanac is open.")
 		}
 	})
 }
@@ -241,26 +241,28 @@ func (v *schedulesView) row(j JobStatus, otherTenant bool) fyne.CanvasObject {
 		lines.Add(l)
 	}
 	add(fmt.Sprintf("%s (%s) · into %s", j.Schedule.Words(), loc, j.Folder))
+	next := ""
 	switch {
 	case j.Paused && j.PausedReason != "":
 		add("Paused: " + errorWords(errors.New(j.PausedReason)))
 	case j.Paused:
 		add("Paused: it does not run on schedule until you resume it")
 	case !j.Next.IsZero():
-		add("Next run: " + license.FormatDateTime(j.Next, loc))
+		next = "Next run " + license.FormatDateTime(j.Next, loc) + " · "
 	}
-	lines.Add(v.lastLine(j, loc))
+	lines.Add(v.lastLine(j, loc, next))
 	if msg := v.st.outcome[j.ID]; msg != "" {
 		add(msg)
 	}
 	return container.NewVBox(lines, v.actions(j))
 }
 
-// lastLine is the last run's result; a failure or a pause is a banner with Seen until seen.
-func (v *schedulesView) lastLine(j JobStatus, loc *time.Location) fyne.CanvasObject {
+// lastLine is the next run (next, when there is one) and the last run's result; a failure or
+// a pause is a banner with Seen until seen.
+func (v *schedulesView) lastLine(j JobStatus, loc *time.Location, next string) fyne.CanvasObject {
 	l := j.Last
 	if l == nil {
-		return widget.NewLabel("Last run: never")
+		return widget.NewLabel(next + "not run yet")
 	}
 	when := license.FormatDateTime(l.Start, loc)
 	if l.Result == scheduled.ResultOK {
@@ -268,16 +270,29 @@ func (v *schedulesView) lastLine(j JobStatus, loc *time.Location) fyne.CanvasObj
 		if j.Kind == scheduled.KindExport {
 			what += fmt.Sprintf(" (%d rows)", l.Rows)
 		}
-		return widget.NewLabel("Last run: " + when + ", " + what)
+		lb := widget.NewLabel(next + "last run " + when + ": " + what)
+		lb.Wrapping = fyne.TextWrapWord
+		return lb
 	}
-	text := fmt.Sprintf("Last run: %s, %s: %s", when, l.Result, errorWords(errors.New(l.Error)))
+	text := fmt.Sprintf("Last run %s %s: %s", when, l.Result, errorWords(errors.New(l.Error)))
 	if l.Seen {
-		lb := widget.NewLabel(text)
+		lb := widget.NewLabel(next + lowerFirst(text))
 		lb.Wrapping = fyne.TextWrapWord
 		return lb
 	}
 	seen := &widget.Button{Text: "Seen", Icon: theme.ConfirmIcon(), OnTapped: func() { v.markSeen(j.ID) }}
-	return NewBanner(BannerDanger, text, seen)
+	box := container.NewVBox(NewBanner(BannerDanger, text, seen))
+	if next != "" {
+		box.Objects = append([]fyne.CanvasObject{widget.NewLabel(strings.TrimSuffix(next, " · "))}, box.Objects...)
+	}
+	return box
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // actions are a job's buttons: Run now, Edit, Pause or Resume, Delete.

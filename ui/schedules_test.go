@@ -179,7 +179,7 @@ func TestSchedulesListsJobsWithNextRun(t *testing.T) {
 	text := licText(f.s.Content())
 	next := j.Schedule.Next(licNow, sch.loc)
 	licContains(t, "schedules", text, "Job 1: Appointments as CSV", "Every Monday at 07:00 (America/New_York)",
-		"Next run: "+license.FormatDateTime(next, sch.loc), "Last run: never", "(business salon-2)",
+		"Next run "+license.FormatDateTime(next, sch.loc)+" · not run yet", "(business salon-2)",
 		"While Almanac is open it runs the jobs that are due itself")
 	if strings.Contains(strings.Split(text, "Job 2")[0], "(business demo)") {
 		t.Errorf("the active tenant's job names its business:\n%s", text)
@@ -198,7 +198,7 @@ func TestSchedulesRunNowOffUIGoroutine(t *testing.T) {
 	f.settle(t, "Running…", func() bool { return strings.Contains(licText(f.s.Content()), "Running…") })
 	close(sch.release)
 	f.settle(t, "the result", func() bool { return strings.Contains(licText(f.s.Content()), "Run now: wrote ") })
-	licContains(t, "after Run now", licText(f.s.Content()), "wrote appointments_all_20261123.csv (42 rows)")
+	licContains(t, "after Run now", licText(f.s.Content()), "last run Nov 23, 2026 7:00 AM EST: wrote appointments_all_20261123.csv (42 rows)")
 }
 
 func TestSchedulesPauseResumeDelete(t *testing.T) {
@@ -212,7 +212,7 @@ func TestSchedulesPauseResumeDelete(t *testing.T) {
 		t.Fatal("Pause did not pause the job in the store")
 	}
 	f.tap(t, "Resume")
-	f.settle(t, "resumed", func() bool { return strings.Contains(licText(f.s.Content()), "Next run: ") })
+	f.settle(t, "resumed", func() bool { return strings.Contains(licText(f.s.Content()), "Next run ") })
 	if j, _ := sch.store.Get("1"); j.Paused {
 		t.Fatal("Resume did not resume the job in the store")
 	}
@@ -234,7 +234,7 @@ func TestSchedulesFailureShowsUntilSeen(t *testing.T) {
 	f.showSchedules(t, "Job 1")
 	f.tap(t, "Run now")
 	f.settle(t, "the failure", func() bool { return strings.Contains(licText(f.s.Content()), "[Seen]") })
-	licContains(t, "failure", licText(f.s.Content()), "failed: The tenant's store is damaged")
+	licContains(t, "failure", licText(f.s.Content()), "Last run Nov 23, 2026 7:00 AM EST failed: The tenant's store is damaged")
 	f.s.ShowID("dashboard")
 	f.showSchedules(t, "[Seen]") // still there on coming back
 	f.tap(t, "Seen")
@@ -243,7 +243,7 @@ func TestSchedulesFailureShowsUntilSeen(t *testing.T) {
 	if st[0].Last == nil || !st[0].Last.Seen {
 		t.Fatalf("Seen did not mark the run seen: %+v", st[0].Last)
 	}
-	licContains(t, "seen failure", licText(f.s.Content()), "failed: The tenant's store is damaged")
+	licContains(t, "seen failure", licText(f.s.Content()), "last run Nov 23, 2026 7:00 AM EST failed: The tenant's store is damaged")
 }
 
 // The switch shows its error in words and goes back off.
