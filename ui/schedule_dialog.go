@@ -140,9 +140,12 @@ func (f *jobForm) items(note string) []*widget.FormItem {
 	j := f.job
 	var items []*widget.FormItem
 	add := func(label string, o fyne.CanvasObject) { items = append(items, widget.NewFormItem(label, o)) }
-	whatText := capitalize(j.What())
+	whatText := capitalize(j.Dataset) + " export"
 	if j.Kind == scheduled.KindReport {
 		whatText = capitalize(string(j.Report)) + " report"
+	}
+	if filters := jobFilterWords(j); filters != "" {
+		whatText += ", " + filters
 	}
 	add("What", widget.NewLabel(whatText))
 	add("Format", f.formatSelect())
@@ -233,7 +236,7 @@ func (f *jobForm) periodField(note string) fyne.CanvasObject {
 			f.period.SetSelected(reports.PeriodLabel(n.Kind))
 		}
 	}
-	box := container.NewVBox(container.NewGridWithColumns(2, f.period, f.days))
+	box := container.NewVBox(container.NewBorder(nil, nil, nil, f.days, f.period))
 	if note != "" {
 		l := widget.NewLabel(note)
 		l.Wrapping = fyne.TextWrapWord
@@ -283,7 +286,7 @@ func (f *jobForm) scheduleField() fyne.CanvasObject {
 	if sc.Every == "" {
 		f.every.SetSelected("Weekly")
 	}
-	zone := widget.NewLabel(fmt.Sprintf("At this time in %s, the business's time zone (not this computer's). In a month without the day, the job runs on its last day.", f.zoneName()))
+	zone := widget.NewLabel(fmt.Sprintf("At this time in %s, the business's time zone, not this computer's. A monthly day past a month's end runs on its last day.", f.zoneName()))
 	zone.SizeName = theme.SizeNameCaptionText
 	zone.Wrapping = fyne.TextWrapWord
 	at := container.NewBorder(nil, nil, widget.NewLabel("at"), nil, f.clock)
@@ -385,7 +388,7 @@ func (f *jobForm) save(edit bool, saved func()) {
 		}
 		if !edit {
 			dialog.ShowInformation("Job "+got.ID+" saved",
-				fmt.Sprintf("%s: %s. The Schedules screen lists it with its next run.", capitalize(got.What()), got.Schedule.Words()), f.s.Win)
+				fmt.Sprintf("%s, %s. The Schedules screen lists it with its next run.", capitalize(got.What()), lowerFirst(got.Schedule.Words())), f.s.Win)
 		}
 		if v := f.s.schedulesState().view; v != nil {
 			v.reload()
@@ -459,4 +462,25 @@ func (d *docSaver) jobDraft() (scheduled.Job, string) {
 	}
 	j.Period = name
 	return j, ""
+}
+
+// jobFilterWords names a job's filters: "status completed, service #3".
+func jobFilterWords(j scheduled.Job) string {
+	var w []string
+	if j.Status != "" {
+		w = append(w, "status "+j.Status)
+	}
+	if j.ServiceID != 0 {
+		w = append(w, fmt.Sprintf("service #%d", j.ServiceID))
+	}
+	if j.ResourceID != 0 {
+		w = append(w, fmt.Sprintf("resource #%d", j.ResourceID))
+	}
+	if j.Active != nil {
+		w = append(w, map[bool]string{true: "active only", false: "inactive only"}[*j.Active])
+	}
+	if j.LapsedDays != 0 {
+		w = append(w, fmt.Sprintf("lapsed for %d days", j.LapsedDays))
+	}
+	return strings.Join(w, ", ")
 }
