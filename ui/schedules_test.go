@@ -388,3 +388,21 @@ func TestSchedulesReflowAt900(t *testing.T) {
 		t.Errorf("the Schedules screen needs %.0f px, more than the 900 px window", got)
 	}
 }
+
+// On FREE the locked Save buttons name their plans; with Save as scheduled job… they wrap
+// instead of widening the Analytics and Exports screens past a 900 px window.
+func TestLockedSaveButtonsWrapAt900(t *testing.T) {
+	f := newSchedShell(t, license.Free, newFakeScheduler(t), nil)
+	for _, id := range []string{"analytics", "exports", "dashboard"} {
+		f.s.ShowID(id)
+		f.settle(t, id, func() bool { return strings.Contains(licText(f.s.Content()), saveAsJobLabel+" · PROFESSIONAL") })
+		for range 3 {
+			f.drain()
+			f.s.Win.Resize(fyne.NewSize(900, 701))
+			f.s.Win.Resize(fyne.NewSize(900, 700))
+		}
+		if got := f.s.Win.Content().MinSize().Width; got > 900 {
+			t.Errorf("%s on FREE needs %.0f px, more than the 900 px window", id, got)
+		}
+	}
+}
