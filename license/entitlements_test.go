@@ -16,6 +16,7 @@ var defaultMatrix = map[string]Plan{
 	FeatureExportXLSX:        Professional,
 	FeaturePDFReports:        Starter,
 	FeatureExcelReports:      Professional,
+	FeatureScheduledJobs:     Professional,
 }
 
 func TestCanDefaultMatrix(t *testing.T) {

@@ -17,13 +17,15 @@ const (
 	FeatureBusyHours         = "busy_hours"
 	FeatureStaffPerformance  = "staff_performance"
 	FeatureCustomerInsights  = "customer_insights"
+	FeatureScheduledJobs     = "scheduled_jobs"
 )
 
 // Feature categories and UI locations; the UI groups and places features by them.
 const (
-	CategoryAnalytics = "analytics"
-	CategoryExport    = "export"
-	CategoryDocument  = "document" // a report saved as a document (PDF, Excel)
+	CategoryAnalytics  = "analytics"
+	CategoryExport     = "export"
+	CategoryDocument   = "document"   // a report saved as a document (PDF, Excel)
+	CategoryAutomation = "automation" // work done on a schedule (scheduled jobs)
 
 	LocationSidebar    = "sidebar"     // a navigation entry of its own
 	LocationExportMenu = "export_menu" // a format in the export menu
@@ -35,6 +37,7 @@ const (
 	ScreenDashboard = "dashboard"
 	ScreenAnalytics = "analytics"
 	ScreenExports   = "exports"
+	ScreenSchedules = "schedules"
 )
 
 // Feature describes one gated capability. The UI's navigation, lock badges
@@ -142,6 +145,12 @@ var registry = []Feature{
 		Description: "Compare a period with the one before it or with the same dates last year: every headline number with its change.",
 		Category:    CategoryAnalytics, UILocation: LocationSidebar, Screen: ScreenAnalytics, Icon: "analytics", Badge: "Pro",
 		MinPlan: Professional, VisibleWhenLocked: true, Order: 100,
+	},
+	{
+		Code: FeatureScheduledJobs, Name: "Scheduled jobs",
+		Description: "Exports and report documents written into a folder on a schedule (daily, weekly, monthly), even when Almanac is closed.",
+		Category:    CategoryAutomation, UILocation: LocationSidebar, Screen: ScreenSchedules, Icon: "history", Badge: "Pro",
+		MinPlan: Professional, VisibleWhenLocked: true, Order: 110,
 	},
 }
 

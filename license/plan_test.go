@@ -62,8 +62,8 @@ func TestPlanJSON(t *testing.T) {
 
 func TestFeatureRegistry(t *testing.T) {
 	fs := Features()
-	if len(fs) != 13 {
-		t.Fatalf("registry has %d features, want 13", len(fs))
+	if len(fs) != 14 {
+		t.Fatalf("registry has %d features, want 14", len(fs))
 	}
 	seen := map[string]bool{}
 	for i, f := range fs {

@@ -70,3 +70,18 @@ func TestReportDocumentFeatures(t *testing.T) {
 		}
 	}
 }
+
+// Scheduled jobs is a PROFESSIONAL feature of its own sidebar screen, which it alone gates.
+func TestScheduledJobsFeature(t *testing.T) {
+	f, ok := FeatureByCode(FeatureScheduledJobs)
+	if !ok || f.Name != "Scheduled jobs" || f.MinPlan != Professional || f.Screen != ScreenSchedules || !f.VisibleWhenLocked {
+		t.Fatalf("scheduled jobs feature %+v, %v", f, ok)
+	}
+	if fs := ScreenFeatures(ScreenSchedules); len(fs) != 1 || fs[0].Code != FeatureScheduledJobs {
+		t.Errorf("schedules screen features %v", fs)
+	}
+	open, plan, ok := EntitlementsFor(Payload{Plan: Starter}, true).LowestUnlock(ScreenFeatures(ScreenSchedules))
+	if open || plan != Professional || !ok {
+		t.Errorf("STARTER: LowestUnlock = %v %v %v, want locked until PROFESSIONAL", open, plan, ok)
+	}
+}

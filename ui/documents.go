@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -101,10 +102,14 @@ func newDocSaver(s *Shell, saver DocumentSaver, report reports.Report, request f
 	d.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: d.cancelSave}
 	d.busy = container.NewBorder(nil, nil, nil, d.cancel, container.NewVBox(widget.NewProgressBarInfinite(), d.note))
 	d.busy.Hide()
-	d.buttons = container.NewHBox()
+	// Wrapped, not one row: locked, the three buttons name their plans and pass 900 px.
+	d.buttons = container.New(layout.NewRowWrapLayout())
 	for _, f := range []reports.DocFormat{reports.DocPDF, reports.DocXLSX} {
 		d.buttons.Add(NewLockedButton(s, documentFeature(s.Entitlements(), report, f), "Save as "+f.Label()+"…",
 			theme.DocumentSaveIcon(), func() { d.save(f) }))
+	}
+	if b := saveAsJobButton(s, d.jobDraft); b != nil {
+		d.buttons.Add(b)
 	}
 	d.root = container.NewVBox(d.buttons, d.busy, d.outcome)
 	return d

@@ -100,7 +100,7 @@ func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
 	v := &exportsView{s: s, ex: ex, datasets: reports.Datasets(), job: s.exportJob()}
 	v.dataset = v.datasets[0]
 	v.filters = container.New(layout.NewFormLayout())
-	v.buttons = container.NewHBox()
+	v.buttons = container.New(layout.NewRowWrapLayout()) // locked buttons name their plans: wrap at 900 px
 
 	names := make([]string, len(v.datasets))
 	for i, d := range v.datasets {
@@ -114,7 +114,7 @@ func newExportsView(s *Shell, ex Exporter) (*exportsView, fyne.CanvasObject) {
 	v.body = container.NewVBox(
 		widget.NewLabelWithStyle("Exports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro,
 		top, v.filters, widget.NewSeparator(),
-		container.NewHBox(widget.NewLabel("Export as"), v.buttons), v.job.root)
+		container.NewBorder(nil, nil, container.NewVBox(widget.NewLabel("Export as")), nil, v.buttons), v.job.root)
 	Run(s.Ctx(), ex.Catalog, func(c reports.Catalog, err error) {
 		if err != nil {
 			dialog.ShowError(fmt.Errorf("read services and resources: %w", err), s.Win)
@@ -266,6 +266,9 @@ func (v *exportsView) setButtons() {
 			feature = v.dataset.Feature
 		}
 		items = append(items, NewLockedButton(v.s, feature, f.Label()+"…", theme.DocumentSaveIcon(), func() { v.save(f) }))
+	}
+	if b := saveAsJobButton(v.s, v.jobDraft); b != nil {
+		items = append(items, b)
 	}
 	v.buttons.Objects = items
 	v.buttons.Refresh()

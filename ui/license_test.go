@@ -196,7 +196,7 @@ func TestLicenseScreenFeatureRows(t *testing.T) {
 	}{
 		{"free", license.Free, true, map[string]string{
 			"Analytics charts": "", "Advanced analytics": "", "Revenue analytics": "", "JSON export": "", "Excel export": "",
-			"PDF reports": "", "Excel reports": "", "Period comparisons": "", "Busy hours": "", "Staff performance": "", "Customer insights": ""}},
+			"PDF reports": "", "Excel reports": "", "Period comparisons": "", "Busy hours": "", "Staff performance": "", "Customer insights": "", "Scheduled jobs": ""}},
 		{"professional without payments", license.Professional, false, map[string]string{"Revenue analytics": "accepts payments"}},
 		{"enterprise", license.Enterprise, true, map[string]string{}},
 	}

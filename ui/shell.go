@@ -83,6 +83,11 @@ type Config struct {
 	// NewTicker starts the clock of the automatic sync every N hours: a channel that ticks
 	// every d and its stop. nil means time.NewTicker; tests pass one they tick by hand.
 	NewTicker func(d time.Duration) (ticks <-chan time.Time, stop func())
+	// Scheduler is the scheduled jobs (the Schedules screen, "Save as scheduled job…" and the
+	// due runs while the app is open); nil leaves them out.
+	Scheduler Scheduler
+	// DueTicks, when set, replaces the DueEvery ticker of the due runs (tests send on it).
+	DueTicks <-chan time.Time
 }
 
 // Screen is one sidebar entry. The sidebar and the screens are built from the list returned by
@@ -103,6 +108,7 @@ func Screens() []Screen {
 		{ID: "dashboard", Title: "Dashboard", Icon: theme.HomeIcon(), Build: buildDashboard},
 		{ID: "analytics", Title: "Analytics", Icon: theme.GridIcon(), Build: buildAnalytics},
 		{ID: "exports", Title: "Exports", Icon: theme.DownloadIcon(), Build: buildExports},
+		{ID: "schedules", Title: "Schedules", Icon: theme.HistoryIcon(), Build: buildSchedules, Shown: func(cfg Config) bool { return cfg.Scheduler != nil }},
 		{ID: "sync", Title: "Sync", Icon: theme.ViewRefreshIcon(), Build: buildSync, Shown: func(cfg Config) bool { return cfg.Syncer != nil }},
 		{ID: "license", Title: "License", Icon: theme.AccountIcon(), Build: buildLicense},
 		{ID: "settings", Title: "Settings", Icon: theme.SettingsIcon(), Build: buildSettings},
@@ -151,6 +157,7 @@ type Shell struct {
 	unsub    func()
 	syncView *syncView  // kept across rebuilds so a running sync keeps its progress and Cancel
 	exports  *exportJob // likewise for the running export
+	sched    *schedulesState
 }
 
 // NewShell builds the main window for app. The tenant and license are read off the UI
@@ -198,6 +205,7 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	// The app may stop without the window closing (SIGTERM, SIGINT: Fyne quits): the same end.
 	app.Lifecycle().SetOnStopped(s.closed)
 	s.Refresh()
+	s.startDueRuns()
 	return s
 }
 

@@ -151,6 +151,8 @@ func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant) {
 		OpenURL:  desktopOpener(a),
 		Context:  env.ctx(),
 		Now:      env.Now,
+		// the jobs: the Schedules screen, Save as scheduled job… and the due runs while open
+		Scheduler: newAppScheduler(env),
 		OnClose: func() {
 			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
