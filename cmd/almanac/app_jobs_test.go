@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-app/almanac/license"
 	"github.com/almanac-app/almanac/reports"
 	"github.com/almanac-app/almanac/reports/jobs"
 )
@@ -16,7 +17,8 @@ import (
 // seen and removes, on the same files as almanac jobs.
 func TestAppSchedulerJobs(t *testing.T) {
 	home := demoHome(t)
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	activatePlan(t, home, license.Professional) // Scheduled jobs
+	now := time.Now().UTC().Truncate(time.Minute) // the license was issued an hour ago
 	env := &Env{Home: home, Now: func() time.Time { return now }, Stdout: os.Stdout, Stderr: os.Stderr, Ctx: context.Background()}
 	a := newAppScheduler(env)
 	ctx := context.Background()

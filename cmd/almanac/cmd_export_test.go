@@ -16,11 +16,17 @@ import (
 // `almanac-license sign --dev` does, and activates it in home.
 func activatePlan(t *testing.T, home string, plan license.Plan) {
 	t.Helper()
+	activatePlanFor(t, home, "demo", plan)
+}
+
+// activatePlanFor is activatePlan for tenant.
+func activatePlanFor(t *testing.T, home, tenant string, plan license.Plan) {
+	t.Helper()
 	kid, priv, err := license.ParsePrivateKey(devkeys.PrivateKeyFile())
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := license.Sign(license.Payload{LicenseID: "TEST-" + plan.String(), TenantID: "demo", Plan: plan,
+	text, err := license.Sign(license.Payload{LicenseID: "TEST-" + plan.String(), TenantID: tenant, Plan: plan,
 		IssuedAt: time.Now().Add(-time.Hour), ExpiresAt: time.Now().AddDate(1, 0, 0)}, kid, priv)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/almanac-app/almanac/license"
 )
 
 func TestJobsAddRefusesBadValues(t *testing.T) {
@@ -59,6 +61,7 @@ func TestJobsAddRefusesBadValues(t *testing.T) {
 
 func TestJobsAddListRunRemove(t *testing.T) {
 	home := demoHome(t)
+	activatePlan(t, home, license.Professional) // Scheduled jobs
 	dir := t.TempDir()
 	code, out, stderr := runCLI(t, "--home", home, "jobs", "add", "--export", "customers", "--format", "csv", "--monthly", "31", "06:00", "--folder", dir, "--name", "customers")
 	if code != 0 || !strings.HasPrefix(out, "added job 1:") {
@@ -145,6 +148,7 @@ func TestJobsSyncFirst(t *testing.T) {
 	if code, _, stderr := runCLI(t, "--home", home, "sync", "--server", url, "--token", "s3cret", "--add"); code != 0 {
 		t.Fatalf("sync: %d %s", code, stderr)
 	}
+	activatePlanFor(t, home, "maple", license.Professional) // Scheduled jobs
 	if code, _, stderr := runCLI(t, "--home", home, "tenant", "use", "demo"); code != 0 {
 		t.Fatalf("tenant use: %d %s", code, stderr)
 	}

@@ -218,6 +218,9 @@ func closeTenant(t Tenant) {
 // dataset and its export format), else the *license.UpgradeError. The period against the
 // history window is checked by the run itself, on the run's date.
 func Gate(ents license.Entitlements, j Job) error {
+	if err := ents.Check(license.FeatureScheduledJobs); err != nil {
+		return err
+	}
 	if j.Kind == KindReport {
 		return reports.CheckDocument(ents, j.Report, j.DocFormat)
 	}

@@ -144,7 +144,9 @@ func TestDowngradePausesJob(t *testing.T) {
 	f := newFixture(t)
 	f.clock.Set(time.Date(2026, 12, 6, 22, 0, 0, 0, f.loc))
 	weeklyJobs(t, f)
-	f.ents = plan(license.Starter) // no Excel export; PDF reports stay
+	// STARTER with scheduled jobs switched on by the license: no Excel export; PDF reports stay.
+	f.ents = license.EntitlementsFor(license.Payload{TenantID: "demo", Plan: license.Starter,
+		Features: map[string]bool{license.FeatureScheduledJobs: true}}, true)
 	r := f.runner()
 	f.clock.Set(time.Date(2026, 12, 7, 7, 5, 0, 0, f.loc))
 	runs, err := r.RunDue(context.Background())
@@ -185,6 +187,35 @@ func TestDowngradePausesJob(t *testing.T) {
 	f.clock.Set(time.Date(2026, 12, 14, 8, 0, 0, 0, f.loc))
 	if runs, _ := r.RunDue(context.Background()); len(runs) != 0 {
 		t.Errorf("resume caught up: %+v", runs)
+	}
+}
+
+// A plan without Scheduled jobs (a downgrade to STARTER, an expired license) pauses every job
+// with the words naming PROFESSIONAL, before any sync; Gate refuses a new one the same way.
+func TestWithoutScheduledJobsEveryJobPauses(t *testing.T) {
+	f := newFixture(t)
+	f.clock.Set(time.Date(2026, 12, 6, 22, 0, 0, 0, f.loc))
+	weeklyJobs(t, f)
+	f.ents = plan(license.Starter)
+	f.clock.Set(time.Date(2026, 12, 7, 7, 5, 0, 0, f.loc))
+	runs, err := f.runner().RunDue(context.Background())
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("runs %+v, %v", runs, err)
+	}
+	for _, run := range runs {
+		if run.Result != ResultPaused || !strings.Contains(run.Error, "Scheduled jobs") || !strings.Contains(run.Error, "PROFESSIONAL") {
+			t.Errorf("run %+v: want paused naming Scheduled jobs and PROFESSIONAL", run)
+		}
+	}
+	if f.syncs.Load() != 0 {
+		t.Error("synced for jobs the plan refuses")
+	}
+	j, _ := f.store.Get("2")
+	if err := Gate(plan(license.Starter), j); err == nil || !PlanRefusal(err) {
+		t.Errorf("Gate on STARTER: %v", err)
+	}
+	if err := Gate(plan(license.Professional), j); err != nil {
+		t.Errorf("Gate on PROFESSIONAL: %v", err)
 	}
 }
 
