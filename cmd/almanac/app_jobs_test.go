@@ -17,7 +17,7 @@ import (
 // seen and removes, on the same files as almanac jobs.
 func TestAppSchedulerJobs(t *testing.T) {
 	home := demoHome(t)
-	activatePlan(t, home, license.Professional) // Scheduled jobs
+	activatePlan(t, home, license.Professional)   // Scheduled jobs
 	now := time.Now().UTC().Truncate(time.Minute) // the license was issued an hour ago
 	env := &Env{Home: home, Now: func() time.Time { return now }, Stdout: os.Stdout, Stderr: os.Stderr, Ctx: context.Background()}
 	a := newAppScheduler(env)
