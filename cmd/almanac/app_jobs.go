@@ -46,11 +46,20 @@ func (a *appScheduler) List(ctx context.Context) ([]ui.JobStatus, error) {
 	return out, nil
 }
 
+// Add saves a new job once its own tenant's plan includes it (as 'jobs add' asks).
 func (a *appScheduler) Add(ctx context.Context, j jobs.Job) (jobs.Job, error) {
+	if _, err := gateJob(ctx, a.env, j, a.now); err != nil {
+		return j, err
+	}
 	return a.store.Add(j, a.now())
 }
 
+// Update saves an edited job once its own tenant's plan includes it: a job of another business
+// is held to that business's license, not the active one's.
 func (a *appScheduler) Update(ctx context.Context, j jobs.Job) error {
+	if _, err := gateJob(ctx, a.env, j, a.now); err != nil {
+		return err
+	}
 	return a.store.Update(j, a.now())
 }
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +71,39 @@ func TestAppSchedulerJobs(t *testing.T) {
 	}
 	if list, _ := a.List(ctx); len(list) != 0 {
 		t.Errorf("after Remove: %+v", list)
+	}
+}
+
+// TestAppSchedulerGatesByTheJobsTenant: the Schedules screen's Add and Update hold a job to its
+// own business's license, not the active one's: with the demo on PROFESSIONAL active, a job of
+// a FREE business is refused naming PROFESSIONAL, and saved once that business has the plan.
+func TestAppSchedulerGatesByTheJobsTenant(t *testing.T) {
+	_, url := syncServer(t)
+	home := demoHome(t)
+	if code, _, stderr := runCLI(t, "--home", home, "sync", "--server", url, "--token", "s3cret", "--add"); code != 0 {
+		t.Fatalf("sync: %d %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "--home", home, "tenant", "use", "demo"); code != 0 {
+		t.Fatalf("tenant use: %d %s", code, stderr)
+	}
+	activatePlan(t, home, license.Professional)
+	env := &Env{Home: home, Now: time.Now, Stdout: os.Stdout, Stderr: os.Stderr, Ctx: context.Background()}
+	a := newAppScheduler(env)
+	ctx := context.Background()
+	j := jobs.Job{Tenant: "maple", Kind: jobs.KindExport, Dataset: reports.DatasetCustomers, Format: reports.FormatCSV,
+		Folder: t.TempDir(), Schedule: jobs.Schedule{Every: jobs.Daily, Hour: 6}}
+	var ue *license.UpgradeError
+	if _, err := a.Add(ctx, j); !errors.As(err, &ue) || !strings.Contains(err.Error(), "PROFESSIONAL") {
+		t.Fatalf("a FREE business's job added under the active demo's plan: %v", err)
+	}
+	activatePlanFor(t, home, "maple", license.Professional)
+	saved, err := a.Add(ctx, j)
+	if err != nil {
+		t.Fatalf("Add with maple on PROFESSIONAL: %v", err)
+	}
+	activatePlanFor(t, home, "maple", license.Starter)
+	saved.Schedule.Hour = 7
+	if err := a.Update(ctx, saved); !errors.As(err, &ue) {
+		t.Errorf("an edit of a STARTER business's job was saved: %v", err)
 	}
 }

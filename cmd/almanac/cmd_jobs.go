@@ -255,6 +255,20 @@ func openJobTenant(ctx context.Context, env *Env, tenant string, now func() time
 	return jobs.Tenant{Producer: reports.New(st, now), Entitlements: env.Entitlements(t), Location: t.Location(), Close: st.Close}, nil
 }
 
+// gateJob asks the plan of job j's own tenant (not the active one) whether it includes
+// scheduled jobs and j's output, and returns that tenant's zone.
+func gateJob(ctx context.Context, env *Env, j jobs.Job, now func() time.Time) (*time.Location, error) {
+	t, err := openJobTenant(ctx, env, j.Tenant, now)
+	if err != nil {
+		return nil, err
+	}
+	err = jobs.Gate(t.Entitlements, j)
+	if cerr := t.Close(); err == nil {
+		err = cerr
+	}
+	return t.Location, err
+}
+
 // syncForJob pulls tenant's data from its saved server before a sync-first job; the demo
 // tenant has no server, so it is left as it is.
 func syncForJob(ctx context.Context, env *Env, tenant string) error {

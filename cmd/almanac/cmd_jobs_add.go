@@ -66,25 +66,17 @@ func runJobsAdd(env *Env, args []string) error {
 	if err := j.Validate(); err != nil {
 		return jobsErr(err)
 	}
-	t, err := openJobTenant(env.ctx(), env, j.Tenant, jobsClock(env))
+	loc, err := gateJob(env.ctx(), env, j, jobsClock(env))
 	if err != nil {
 		return jobsErr(err)
-	}
-	err = jobs.Gate(t.Entitlements, j)
-	closeErr := t.Close()
-	if err != nil {
-		return jobsErr(err)
-	}
-	if closeErr != nil {
-		return closeErr
 	}
 	j, err = jobs.Open(env.home()).Add(j, jobsClock(env)())
 	if err != nil {
 		return jobsErr(err)
 	}
-	next := j.Schedule.Next(jobsClock(env)(), t.Location)
+	next := j.Schedule.Next(jobsClock(env)(), loc)
 	fmt.Fprintf(env.Stdout, "added job %s: %s, %s (%s), next %s, into %s\n", j.ID, termSafe(j.What()), j.Schedule.Words(),
-		termSafe(j.Tenant), next.In(t.Location).Format("2006-01-02 15:04"), termSafe(j.Folder))
+		termSafe(j.Tenant), next.In(loc).Format("2006-01-02 15:04"), termSafe(j.Folder))
 	return nil
 }
 
