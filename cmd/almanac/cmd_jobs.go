@@ -237,8 +237,52 @@ func jobsRunner(env *Env) *jobs.Runner {
 		Open: func(ctx context.Context, tenant string) (jobs.Tenant, error) {
 			return openJobTenant(ctx, env, tenant, now)
 		},
-		Sync: func(ctx context.Context, tenant string) error { return syncForJob(ctx, env, tenant) },
+		Sync:  func(ctx context.Context, tenant string) error { return syncForJob(ctx, env, tenant) },
+		Words: jobRunWords,
 	}
+}
+
+// jobRunWords is a failed run's line in the run log, read on the command line and on the
+// Schedules screen alike: plain words, naming a job's fields as the Save as scheduled job
+// dialog labels them ("Folder"), and what to do in the app or from a script.
+func jobRunWords(err error) string {
+	s := data.RewordError(err, func(e error) (string, bool) {
+		switch e := e.(type) {
+		case *data.InputError:
+			return e.Words(jobFieldWord), true
+		case *datasync.TimeLimitError:
+			return fmt.Sprintf("the sync ran past its time limit of %v; what was applied is kept, and the next run continues it", e.Limit), true
+		}
+		switch e {
+		case data.ErrNeedFullSync:
+			return "a full sync is needed: tick \"Pull everything again (full resync)\" on the Sync screen and sync (or run 'almanac sync --full'), then run the job again", true
+		case datasync.ErrNoToken:
+			return "no saved access token for this business: sync it once from the Sync screen (or 'almanac sync'), then run the job again", true
+		}
+		return "", false
+	})
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// jobFieldWord names a field of a job's error as the job dialog labels it, in lower case (the
+// line is capitalised as a whole).
+func jobFieldWord(field string) string {
+	switch field {
+	case data.FieldOut, jobs.FieldFolder:
+		return "folder"
+	case jobs.FieldName:
+		return "file name"
+	case data.FieldPeriod, data.FieldDays, data.FieldFrom, data.FieldTo:
+		return "period"
+	case data.FieldTenant:
+		return "business"
+	case "":
+		return "the job"
+	}
+	return strings.ReplaceAll(field, "_", " ")
 }
 
 func openJobTenant(ctx context.Context, env *Env, tenant string, now func() time.Time) (jobs.Tenant, error) {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/almanac-app/almanac/data"
 	"github.com/almanac-app/almanac/license"
 )
 
@@ -180,3 +183,22 @@ func TestJobsSyncFirst(t *testing.T) {
 }
 
 func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestJobRunWords: a failed run is logged in plain words both the command line and the
+// Schedules screen show: a job's fields as the dialog names them, never a flag or a bare field.
+func TestJobRunWords(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		want, not string
+	}{
+		{fmt.Errorf("export customers: %w", &data.InputError{Field: data.FieldOut, Value: "/x/c.csv", Problem: "is in folder /x, which does not exist", Fix: "create it or choose another {out}"}),
+			"Export customers: folder /x/c.csv is in folder /x, which does not exist: create it or choose another folder", "--out"},
+		{fmt.Errorf("sync maple: %w", data.ErrNeedFullSync), "tick \"Pull everything again (full resync)\" on the Sync screen", "--full'\n"},
+		{errors.New("disk full"), "Disk full", ""},
+	} {
+		got := jobRunWords(c.err)
+		if !strings.Contains(got, c.want) || c.not != "" && strings.Contains(got, c.not) {
+			t.Errorf("%v: %q, want %q", c.err, got, c.want)
+		}
+	}
+}

@@ -38,6 +38,9 @@ type Runner struct {
 	Version string
 	// Command is written into the run locks so a second runner can say who holds one.
 	Command string
+	// Words is how a failure is written into the run log, which the command line and the
+	// Schedules screen both show; nil means err.Error() (a library's words).
+	Words func(error) string
 }
 
 // ErrRunning says another process is running the job now; the run was skipped.
@@ -154,6 +157,13 @@ func (r *Runner) command() string {
 	return "almanac jobs run"
 }
 
+func (r *Runner) words(err error) string {
+	if r.Words == nil {
+		return err.Error()
+	}
+	return r.Words(err)
+}
+
 func (r *Runner) now() time.Time {
 	if r.Now == nil {
 		return time.Now()
@@ -162,7 +172,7 @@ func (r *Runner) now() time.Time {
 }
 
 func (r *Runner) fail(j Job, start, slot time.Time, err error) Run {
-	run := Run{Job: j.ID, Start: start.UTC(), End: r.now().UTC(), Scheduled: slot.UTC(), Result: ResultFailed, Error: err.Error()}
+	run := Run{Job: j.ID, Start: start.UTC(), End: r.now().UTC(), Scheduled: slot.UTC(), Result: ResultFailed, Error: r.words(err)}
 	if PlanRefusal(err) {
 		run.Result = ResultPaused
 	}

@@ -319,3 +319,20 @@ func TestMissingTenantFailsOncePerSlot(t *testing.T) {
 		t.Errorf("last %+v", st[0].Last)
 	}
 }
+
+// A failed run is logged in the Runner's Words, the words both front ends show.
+func TestRunnerLogsFailuresInItsWords(t *testing.T) {
+	f := newFixture(t)
+	f.clock.Set(time.Date(2026, 12, 6, 22, 0, 0, 0, f.loc))
+	weeklyJobs(t, f)
+	r := f.runner()
+	r.Sync = func(ctx context.Context, tenant string) error { return errors.New("the server could not be reached") }
+	r.Words = func(err error) string { return "worded: " + err.Error() }
+	run, err := r.Run(context.Background(), "1") // the sync-first job
+	if err != nil || run.Result != ResultFailed || !strings.HasPrefix(run.Error, "worded: ") {
+		t.Fatalf("run %+v, %v", run, err)
+	}
+	if log, _ := f.store.Log(); len(log) == 0 || !strings.HasPrefix(log[len(log)-1].Error, "worded: ") {
+		t.Errorf("the run log does not hold the worded failure: %+v", log)
+	}
+}
