@@ -28,6 +28,22 @@ type AppointmentFilter struct {
 	ResourceID int64
 }
 
+// Words names the filter's set fields in the words every front end shows ("status cancelled",
+// "service #3", "resource #2"), in that order; none set gives none.
+func (f AppointmentFilter) Words() []string {
+	var w []string
+	if f.Status != "" {
+		w = append(w, "status "+f.Status)
+	}
+	if f.ServiceID != 0 {
+		w = append(w, fmt.Sprintf("service #%d", f.ServiceID))
+	}
+	if f.ResourceID != 0 {
+		w = append(w, fmt.Sprintf("resource #%d", f.ResourceID))
+	}
+	return w
+}
+
 // AppointmentQuery asks for appointment analytics over a resolved period. Window decides
 // whether the previous period (for the trend) is visible.
 type AppointmentQuery struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/almanac-app/almanac/license"
@@ -273,5 +274,21 @@ func TestDivRoundAndPercent(t *testing.T) {
 	}
 	if got := percent(0, 0); got != 0 {
 		t.Errorf("percent(0, 0) = %v", got)
+	}
+}
+
+func TestAppointmentFilterWords(t *testing.T) {
+	for _, c := range []struct {
+		f    AppointmentFilter
+		want string
+	}{
+		{AppointmentFilter{}, ""},
+		{AppointmentFilter{Status: "cancelled"}, "status cancelled"},
+		{AppointmentFilter{ServiceID: 3, ResourceID: 2}, "service #3|resource #2"},
+		{AppointmentFilter{Status: "no_show", ServiceID: 1, ResourceID: 9}, "status no_show|service #1|resource #9"},
+	} {
+		if got := strings.Join(c.f.Words(), "|"); got != c.want {
+			t.Errorf("%+v.Words() = %q, want %q", c.f, got, c.want)
+		}
 	}
 }

@@ -469,16 +469,7 @@ func (d *docSaver) jobDraft() (scheduled.Job, string) {
 
 // jobFilterWords names a job's filters: "status completed, service #3".
 func jobFilterWords(j scheduled.Job) string {
-	var w []string
-	if j.Status != "" {
-		w = append(w, "status "+j.Status)
-	}
-	if j.ServiceID != 0 {
-		w = append(w, fmt.Sprintf("service #%d", j.ServiceID))
-	}
-	if j.ResourceID != 0 {
-		w = append(w, fmt.Sprintf("resource #%d", j.ResourceID))
-	}
+	w := reports.AppointmentFilter{Status: j.Status, ServiceID: j.ServiceID, ResourceID: j.ResourceID}.Words()
 	if j.Active != nil {
 		w = append(w, map[bool]string{true: "active only", false: "inactive only"}[*j.Active])
 	}

@@ -52,7 +52,7 @@ type JobStatus struct {
 	Location *time.Location // nil means UTC
 }
 
-// DueEvery is how often the open app runs the jobs that are due (Config.DueTicks overrides it).
+// DueEvery is how often the open app runs the jobs that are due (on Config.NewTicker's clock).
 const DueEvery = time.Minute
 
 // schedulesState is what the Schedules screen keeps across rebuilds: the runs in progress and
@@ -71,7 +71,7 @@ func (s *Shell) schedulesState() *schedulesState {
 	return s.sched
 }
 
-// startDueRuns runs the due jobs every DueEvery (or at each Config.DueTicks value) while the
+// startDueRuns runs the due jobs every DueEvery (on Config.NewTicker's clock) while the
 // shell lives, so an owner who never installs the computer's entry still gets the jobs while
 // the app is open. One run at a time; a tick during a run is skipped.
 func (s *Shell) startDueRuns() {
@@ -79,17 +79,10 @@ func (s *Shell) startDueRuns() {
 	if sch == nil || !s.jobs.add() {
 		return
 	}
-	ticks := s.cfg.DueTicks
-	var stop func()
-	if ticks == nil {
-		t := time.NewTicker(DueEvery)
-		ticks, stop = t.C, t.Stop
-	}
+	ticks, stop := s.newTicker(DueEvery)
 	go func() {
 		defer s.jobs.done()
-		if stop != nil {
-			defer stop()
-		}
+		defer stop()
 		for {
 			select {
 			case <-s.ctx.Done():

@@ -139,6 +139,16 @@ func (f *fakeScheduler) addJob(t *testing.T, tenant string, since time.Time) sch
 	return j
 }
 
+// dueTicker is a Config.NewTicker whose DueEvery clock is ticks (nil: one that never ticks).
+func dueTicker(ticks chan time.Time) func(time.Duration) (<-chan time.Time, func()) {
+	return func(d time.Duration) (<-chan time.Time, func()) {
+		if d != DueEvery || ticks == nil {
+			return make(chan time.Time), func() {}
+		}
+		return ticks, func() {}
+	}
+}
+
 // newSchedShell is newLicShell with sch wired and the due runs ticked by ticks.
 func newSchedShell(t *testing.T, plan license.Plan, sch Scheduler, ticks chan time.Time) *licFixture {
 	t.Helper()
@@ -150,7 +160,7 @@ func newSchedShell(t *testing.T, plan license.Plan, sch Scheduler, ticks chan ti
 		}
 	}
 	f.pump = make(chan func(), 1024)
-	f.s = NewShell(f.app, Config{Reports: tenantOnly(licTenant(true)), Licenses: f.m, Scheduler: sch, DueTicks: ticks,
+	f.s = NewShell(f.app, Config{Reports: tenantOnly(licTenant(true)), Licenses: f.m, Scheduler: sch, NewTicker: dueTicker(ticks),
 		Dispatch: func(fn func()) { f.pump <- fn }})
 	t.Cleanup(f.s.Win.Close)
 	f.settle(t, "the shell's first load", func() bool { return f.s.loaded })

@@ -80,14 +80,13 @@ type Config struct {
 	// Dispatch runs a function on the UI goroutine; nil means fyne.Do. Tests pass a pump,
 	// because Fyne's test driver runs fyne.Do callbacks on the calling goroutine.
 	Dispatch func(func())
-	// NewTicker starts the clock of the automatic sync every N hours: a channel that ticks
-	// every d and its stop. nil means time.NewTicker; tests pass one they tick by hand.
+	// NewTicker starts the shell's clocks (the automatic sync every N hours, the due jobs every
+	// DueEvery): a channel that ticks every d and its stop. nil means time.NewTicker; tests pass
+	// one they tick by hand.
 	NewTicker func(d time.Duration) (ticks <-chan time.Time, stop func())
 	// Scheduler is the scheduled jobs (the Schedules screen, "Save as scheduled job…" and the
 	// due runs while the app is open); nil leaves them out.
 	Scheduler Scheduler
-	// DueTicks, when set, replaces the DueEvery ticker of the due runs (tests send on it).
-	DueTicks <-chan time.Time
 }
 
 // Screen is one sidebar entry. The sidebar and the screens are built from the list returned by

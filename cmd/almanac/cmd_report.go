@@ -537,16 +537,7 @@ func printAppointments(out io.Writer, g reports.GatedAppointments) {
 }
 
 func filterText(f reports.AppointmentFilter) string {
-	var parts []string
-	if f.Status != "" {
-		parts = append(parts, "status "+f.Status)
-	}
-	if f.ServiceID != 0 {
-		parts = append(parts, fmt.Sprintf("service %d", f.ServiceID))
-	}
-	if f.ResourceID != 0 {
-		parts = append(parts, fmt.Sprintf("resource %d", f.ResourceID))
-	}
+	parts := f.Words()
 	if len(parts) == 0 {
 		return ""
 	}
