@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -95,37 +93,7 @@ func tableRows(t *testing.T, db *sql.DB, q string) []string {
 // visit moves with a completed appointment and moves back when it is deleted.
 func TestUpgradeFromV6BackfillsCustomerLifetime(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile(v6Fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v6.db")
-	if err := os.WriteFile(path, src, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v, tables int
-	old.QueryRow("PRAGMA user_version").Scan(&v)
-	old.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'rollup_customer_lifetime%'").Scan(&tables)
-	old.Close()
-	if v != 6 || tables != 0 {
-		t.Fatalf("fixture at version %d with %d lifetime tables, want a version-6 store without them", v, tables)
-	}
-
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if v, _ := st.SchemaVersion(ctx); v != LatestSchemaVersion() || v < 7 {
-		t.Fatalf("upgraded to %d, want %d", v, LatestSchemaVersion())
-	}
-	if err := st.CheckRollups(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openUpgraded(t, v6Fixture, 6, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'rollup_customer_lifetime%'")
 	const lifeQ = "SELECT customer_id, n, first_visit, last_visit FROM rollup_customer_lifetime WHERE n > 0 ORDER BY customer_id"
 	const bookedQ = "SELECT customer_id, n, last_start, NULL FROM rollup_customer_booked WHERE n > 0 ORDER BY customer_id"
 	wantLife, wantBooked := lifetimeFromRows(t, st.r)
@@ -139,7 +107,7 @@ func TestUpgradeFromV6BackfillsCustomerLifetime(t *testing.T) {
 	// The upgraded store's triggers keep them.
 	var id, customer int64
 	var last string
-	err = st.r.QueryRow(`SELECT a.id, a.customer_id, l.last_visit FROM appointments a JOIN rollup_customer_lifetime l USING (customer_id)
+	err := st.r.QueryRow(`SELECT a.id, a.customer_id, l.last_visit FROM appointments a JOIN rollup_customer_lifetime l USING (customer_id)
 		WHERE a.status = 'scheduled' AND l.n > 0 ORDER BY a.id LIMIT 1`).Scan(&id, &customer, &last)
 	if err != nil {
 		t.Fatal(err)

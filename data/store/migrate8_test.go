@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -67,37 +65,7 @@ func visitPrevRows(t *testing.T, db *sql.DB) []string {
 // later one's prev, and its delete restores the earlier one.
 func TestUpgradeFromV7BackfillsVisitPrev(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile(v7Fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v7.db")
-	if err := os.WriteFile(path, src, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v, cols int
-	old.QueryRow("PRAGMA user_version").Scan(&v)
-	old.QueryRow("SELECT COUNT(*) FROM pragma_table_info('rollup_customer_visit') WHERE name = 'prev'").Scan(&cols)
-	old.Close()
-	if v != 7 || cols != 0 {
-		t.Fatalf("fixture at version %d with %d prev columns, want a version-7 store without it", v, cols)
-	}
-
-	st, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if v, _ := st.SchemaVersion(ctx); v != LatestSchemaVersion() || v < 8 {
-		t.Fatalf("upgraded to %d, want %d", v, LatestSchemaVersion())
-	}
-	if err := st.CheckRollups(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openUpgraded(t, v7Fixture, 7, "SELECT COUNT(*) FROM pragma_table_info('rollup_customer_visit') WHERE name = 'prev'")
 	want := visitPrevFromRows(t, st.r)
 	got := visitPrevRows(t, st.r)
 	prevs := 0
@@ -114,7 +82,7 @@ func TestUpgradeFromV7BackfillsVisitPrev(t *testing.T) {
 	// visit day, then its delete.
 	var id, customer int64
 	var second, first string
-	err = st.r.QueryRow(`SELECT a.id, v.customer_id, v.local_date, v.prev FROM rollup_customer_visit v
+	err := st.r.QueryRow(`SELECT a.id, v.customer_id, v.local_date, v.prev FROM rollup_customer_visit v
 		JOIN appointments a ON a.customer_id = v.customer_id AND a.status = 'scheduled'
 		WHERE v.n > 0 AND v.prev IS NOT NULL AND v.prev < date(v.local_date, '-1 day') ORDER BY a.id LIMIT 1`).Scan(&id, &customer, &second, &first)
 	if err != nil {
