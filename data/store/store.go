@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/almanac-app/almanac/data"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
@@ -28,6 +29,11 @@ type Store struct {
 	w        *sql.DB
 	r        *sql.DB
 	readOnly bool // opened by OpenReadOnly: Write refuses with ErrReadOnly
+	counted  bool // migrated to store_generation: every Write bumps it (Snapshots)
+	setMu    sync.Mutex // one Snapshots set is begun at a time
+	// afterFirstBegin, when set (by tests only), runs between the first and the second begin of
+	// every attempt of Snapshots: a commit there is one landing between the begins.
+	afterFirstBegin func()
 }
 
 // migration is one schema step; after runs Go code in the same transaction.
@@ -98,6 +104,7 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 		w.Close()
 		return nil, classify(path, err)
 	}
+	s.counted = true
 	if err := s.recoverBulk(ctx); err != nil {
 		w.Close()
 		return nil, classify(path, err)
@@ -169,6 +176,10 @@ func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return classify(s.path, fmt.Errorf("begin write: %w", err))
 	}
 	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck // the original error matters more
+		return classify(s.path, err)
+	}
+	if err := s.bumpGeneration(ctx, tx); err != nil {
 		tx.Rollback() //nolint:errcheck // the original error matters more
 		return classify(s.path, err)
 	}
@@ -311,4 +322,16 @@ func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
 	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
 	return err
+}
+
+// bumpGeneration counts the write transaction tx in store_generation (see Snapshots), once the
+// store is migrated to it: the migrations before version 9 run without the table.
+func (s *Store) bumpGeneration(ctx context.Context, tx *sql.Tx) error {
+	if !s.counted {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE store_generation SET n = n + 1 WHERE id = 1"); err != nil {
+		return fmt.Errorf("count the commit: %w", err)
+	}
+	return nil
 }
