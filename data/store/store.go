@@ -28,8 +28,8 @@ type Store struct {
 	path     string
 	w        *sql.DB
 	r        *sql.DB
-	readOnly bool // opened by OpenReadOnly: Write refuses with ErrReadOnly
-	counted  bool // migrated to store_generation: every Write bumps it (Snapshots)
+	readOnly bool       // opened by OpenReadOnly: Write refuses with ErrReadOnly
+	counted  bool       // migrated to store_generation: every Write bumps it (Snapshots)
 	setMu    sync.Mutex // one Snapshots set is begun at a time
 	// afterFirstBegin, when set (by tests only), runs between the first and the second begin of
 	// every attempt of Snapshots: a commit there is one landing between the begins.
