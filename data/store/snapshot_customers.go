@@ -151,13 +151,16 @@ func (sn *Snapshot) CustomerContacts(ctx context.Context, ids []int64) (map[int6
 // last visit first, ties by id; revenue is their lifetime succeeded revenue in currency.
 // Customers who never visited are not listed. One range of rollup_customer_lifetime's last_visit
 // index; a customer's latest booked start is not after now exactly when none starts after now.
+// The small booked rollup is looked up first (CROSS JOIN keeps that order): a candidate with a
+// booking after now (a third of them at 1,000,000 appointments) then costs no lookup of the wide
+// customers row nor of the revenue.
 func (sn *Snapshot) LapsedCustomers(ctx context.Context, before string, now int64, currency string) ([]LapsedCustomer, error) {
 	const q = `SELECT c.id, c.name, c.email, c.phone, l.last_visit, l.n, COALESCE(r.cents, 0)
   FROM rollup_customer_lifetime l
-  JOIN customers c ON c.id = l.customer_id
   LEFT JOIN rollup_customer_booked b ON b.customer_id = l.customer_id
+  CROSS JOIN customers c ON c.id = l.customer_id
   LEFT JOIN rollup_customer_revenue_total r ON r.customer_id = l.customer_id AND r.currency = ?
- WHERE l.last_visit < ? AND c.status = 'active' AND (b.last_start IS NULL OR b.last_start <= ?)
+ WHERE l.last_visit < ? AND (b.last_start IS NULL OR b.last_start <= ?) AND c.status = 'active'
  ORDER BY l.last_visit DESC, c.id`
 	var out []LapsedCustomer
 	err := sn.each(ctx, q, []any{currency, before, now}, func(r *sql.Rows) error {
