@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -115,6 +116,7 @@ func TestSnapshotsSeeOneCommitWhileAWriterCommits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
+			var commits atomic.Int64
 			wg.Go(func() {
 				for i := 1; ; i++ {
 					select {
@@ -122,11 +124,12 @@ func TestSnapshotsSeeOneCommitWhileAWriterCommits(t *testing.T) {
 						return
 					default:
 						setValue(t, st, i)
+						commits.Add(1)
 					}
 				}
 			})
 			seen := map[string]bool{}
-			for range 200 {
+			for i := 0; i < 200 || commits.Load() < 100; i++ {
 				err := tc.reader.Snapshots(context.Background(), 2, func(sns []*Snapshot) error {
 					got, err := valuesOf(sns)
 					if err == nil && !allSame(got) {

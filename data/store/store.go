@@ -56,6 +56,7 @@ var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	3: reinstallRollups, // adds rollup_appt_service_resource
 	6: reinstallRollups, // adds rollup_appt_resource_minutes and rollup_revenue_resource
 	8: reinstallRollups, // adds rollup_customer_visit.prev
+	9: reinstallRollups, // adds the copies of rollup_customer_lifetime (rollup_copies.go)
 }
 
 var createsRollup = regexp.MustCompile(`CREATE TABLE (IF NOT EXISTS )?rollup_`)
