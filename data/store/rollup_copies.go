@@ -50,6 +50,23 @@ func copyTriggers() []rollupTrigger {
 	}
 }
 
+// addCopies adds the copied columns to rollup_customer_lifetime unless it has them (migration 9).
+func addCopies(ctx context.Context, tx *sql.Tx) error {
+	if ok, err := hasCopies(ctx, tx); err != nil || ok {
+		return err
+	}
+	for _, c := range lifetimeCopies {
+		typ := "TEXT"
+		if c.name == "booked_last_start" {
+			typ = "INTEGER"
+		}
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE rollup_customer_lifetime ADD COLUMN "+c.name+" "+typ); err != nil {
+			return fmt.Errorf("add the lifetime copy %s: %w", c.name, err)
+		}
+	}
+	return nil
+}
+
 // hasCopies reports whether the schema has the copied columns (version 9): the migrations before
 // it install triggers and rebuild without them.
 func hasCopies(ctx context.Context, tx *sql.Tx) (bool, error) {

@@ -77,6 +77,7 @@ func afterHook(version int, body string) func(ctx context.Context, tx *sql.Tx) e
 // kept the DDL of the indexes version 4 drops: that load is finished first.
 var beforeHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	4: finishBulkTx,
+	9: addCopies, // the copied columns of rollup_customer_lifetime, when missing
 }
 
 // Open opens (creating if needed) the store at path and applies pending migrations.

@@ -12,11 +12,9 @@ INSERT OR IGNORE INTO store_generation (id, n) VALUES (1, 0);
 -- appointments (rollup_customer_booked.last_start), so the list is one range of a covering index
 -- with no lookup of the customer or the booked rollup per candidate. Kept by triggers on
 -- customers, rollup_customer_lifetime and rollup_customer_booked in the same transaction as the
--- rows (data/store/rollup_copies.go), filled after every rebuild, checked by CheckRollups.
-ALTER TABLE rollup_customer_lifetime ADD COLUMN status TEXT;
-ALTER TABLE rollup_customer_lifetime ADD COLUMN name TEXT;
-ALTER TABLE rollup_customer_lifetime ADD COLUMN email TEXT;
-ALTER TABLE rollup_customer_lifetime ADD COLUMN phone TEXT;
-ALTER TABLE rollup_customer_lifetime ADD COLUMN booked_last_start INTEGER;
+-- rows (data/store/rollup_copies.go), filled after every rebuild, checked by CheckRollups. The
+-- columns (status, name, email, phone TEXT; booked_last_start INTEGER) are added by the
+-- migration's Go step before this SQL (addCopies), only when missing: a store left in bulk mode
+-- re-runs later migrations, and ALTER TABLE ADD COLUMN has no IF NOT EXISTS.
 DROP INDEX IF EXISTS rollup_customer_lifetime_last;
 CREATE INDEX IF NOT EXISTS rollup_customer_lifetime_lapsed ON rollup_customer_lifetime (last_visit, n, status, booked_last_start, name, email, phone);
