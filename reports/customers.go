@@ -71,31 +71,49 @@ type CustomerInsights struct {
 	TimeZone string `json:"-"`
 }
 
-// Customers computes customer insights for q from one snapshot when ents includes them.
+// Customers computes customer insights for q when ents includes them, from two snapshots of
+// one commit read in parallel: the period's counts and top list on one, the lapsed list on the
+// other (each about half the work).
 func (s *Service) Customers(ctx context.Context, ents license.Entitlements, q CustomerQuery) (CustomerInsights, error) {
 	if err := CheckReport(ents, ReportCustomers); err != nil {
 		return CustomerInsights{}, err
 	}
 	var out CustomerInsights
-	err := s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
-		t, from, to, days, _, err := s.reportBasis(ctx, sn, ents, q.Period)
+	err := s.store.Snapshots(ctx, 2, func(sns []*store.Snapshot) error {
+		t, from, to, days, _, err := s.reportBasis(ctx, sns[0], ents, q.Period)
 		if err != nil {
 			return err
 		}
-		out, err = s.customerInsights(ctx, sn, t, from, days, q)
+		out, err = s.customerInsights(ctx, sns, t, from, days, q)
 		out.To, out.TimeZone = to, t.TimeZone
 		return err
 	})
 	return out, err
 }
 
-// customerInsights reads and computes every field for the period from..from+days-1.
-func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t data.Tenant, from string, days int, q CustomerQuery) (CustomerInsights, error) {
-	to := addDays(from, days-1)
+// customerInsights reads and computes every field for the period from..from+days-1: the lapsed
+// list from sns[1] while the rest is read from sns[0].
+func (s *Service) customerInsights(ctx context.Context, sns []*store.Snapshot, t data.Tenant, from string, days int, q CustomerQuery) (CustomerInsights, error) {
 	out := CustomerInsights{PeriodDays: days, From: from, Currency: t.Currency, LapsedDays: q.LapsedDays}
 	if out.LapsedDays <= 0 {
 		out.LapsedDays = DefaultLapsedDays
 	}
+	var lapsed []LapsedCustomer
+	var lapsedErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lapsed, lapsedErr = lapsedCustomers(ctx, sns[1], t, s.now(), out.LapsedDays) // the lapsed_customers export's read too
+	}()
+	err := s.periodCustomers(ctx, sns[0], t, from, days, q, &out)
+	<-done
+	out.LapsedCustomers = lapsed
+	return out, cmp.Or(err, lapsedErr)
+}
+
+// periodCustomers fills the period's counts and top list.
+func (s *Service) periodCustomers(ctx context.Context, sn *store.Snapshot, t data.Tenant, from string, days int, q CustomerQuery, out *CustomerInsights) error {
+	to := addDays(from, days-1)
 	prevFrom := addDays(from, -days)
 	visible := retentionVisible(prevFrom, q.Window)
 	if !visible {
@@ -103,23 +121,20 @@ func (s *Service) customerInsights(ctx context.Context, sn *store.Snapshot, t da
 	}
 	c, err := sn.CustomerVisitCounts(ctx, prevFrom, from, to)
 	if err != nil {
-		return out, err
+		return err
 	}
-	visitCounts(&out, c, visible)
+	visitCounts(out, c, visible)
 	rev, err := sn.CustomerRevenueIn(ctx, from, to, t.Currency)
 	if err != nil {
-		return out, err
+		return err
 	}
 	rev = revenueLeaders(rev)
 	visits, err := sn.CustomerVisitsOf(ctx, slices.Collect(maps.Keys(rev)), from, to)
 	if err != nil {
-		return out, err
+		return err
 	}
-	if out.TopCustomers, err = nameTop(ctx, sn, topCustomers(rev, visits)); err != nil {
-		return out, err
-	}
-	out.LapsedCustomers, err = lapsedCustomers(ctx, sn, t, s.now(), out.LapsedDays) // the lapsed_customers export's read too
-	return out, err
+	out.TopCustomers, err = nameTop(ctx, sn, topCustomers(rev, visits))
+	return err
 }
 
 // visitCounts fills the counts of new, returning and visiting customers, the average visits and,

@@ -35,7 +35,7 @@ func rebuildRollups(ctx context.Context, tx *sql.Tx) error {
 			sc.agg[i] = nil // written: let the next scan reuse the memory
 		}
 	}
-	return nil
+	return fillCopies(ctx, tx)
 }
 
 // rollupTables reports which rollup tables exist.

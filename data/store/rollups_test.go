@@ -62,6 +62,11 @@ func TestRollupDefinitionsMatchSchema(t *testing.T) {
 			for _, c := range ru.sums {
 				want = append(want, col{c.name, sqlType(c), 0})
 			}
+			if ru.table == "rollup_customer_lifetime" {
+				for _, c := range lifetimeCopies {
+					want = append(want, col{c.name, map[bool]string{true: "INTEGER", false: "TEXT"}[c.name == "booked_last_start"], 0})
+				}
+			}
 			byName := func(a, b col) int { return strings.Compare(a.name, b.name) }
 			slices.SortFunc(got, byName)
 			slices.SortFunc(want, byName)
@@ -127,13 +132,19 @@ func rollupRows(t *testing.T, st *Store) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, ru := range rollups {
-		cols := strings.Join(names(ru.cols()), ", ")
+		cs := names(ru.cols())
+		if ru.table == "rollup_customer_lifetime" { // and its copies (rollup_copies.go)
+			for _, c := range lifetimeCopies {
+				cs = append(cs, c.name)
+			}
+		}
+		cols := strings.Join(cs, ", ")
 		keys := strings.Join(names(ru.keys), ", ")
 		rows, err := st.r.Query("SELECT " + cols + " FROM " + ru.table + " WHERE n <> 0 ORDER BY " + keys)
 		if err != nil {
 			t.Fatal(err)
 		}
-		vals := make([]any, len(ru.cols()))
+		vals := make([]any, len(cs))
 		ptrs := make([]any, len(vals))
 		for i := range vals {
 			ptrs[i] = &vals[i]
@@ -207,6 +218,11 @@ func randomWrites(t *testing.T, st *Store, rng *rand.Rand, round int) {
 			if err := w.Delete(entity, 1+rng.Int64N(30)); err != nil {
 				return err
 			}
+		}
+		// A customer's contact details and status change (copied into their lifetime row).
+		_, err = tx.Exec("UPDATE customers SET name = 'c' || ?1, email = 'e' || ?1, phone = 'p' || ?1, status = CASE WHEN ?1 % 3 = 0 THEN 'inactive' ELSE 'active' END WHERE id = 1 + ?1 % 3", round)
+		if err != nil {
+			return err
 		}
 		// A service change moves the revenue of the appointment's payments.
 		_, err = tx.Exec("UPDATE appointments SET service_id = 1 + (service_id % 3) WHERE id IN (SELECT appointment_id FROM payments WHERE id % 5 = ?)", round%5)
@@ -309,8 +325,8 @@ func TestInstallTriggersReplacesLegacyTriggers(t *testing.T) {
 	}
 	var n int
 	st.r.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'").Scan(&n)
-	if want := len(rollupTriggers()); n != want {
-		t.Fatalf("%d triggers installed, want the %d generated", n, want)
+	if want := len(rollupTriggers()) + len(copyTriggers()); n != want {
+		t.Fatalf("%d triggers installed, want the %d generated and the lifetime copies'", n, want)
 	}
 }
 

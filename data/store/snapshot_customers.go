@@ -149,16 +149,16 @@ func (sn *Snapshot) CustomerContacts(ctx context.Context, ids []int64) (map[int6
 // LapsedCustomers lists the active customers whose last visit is before the local date before
 // and who have no scheduled or confirmed appointment starting after now (Unix seconds), newest
 // last visit first, ties by id; revenue is their lifetime succeeded revenue in currency.
-// Customers who never visited are not listed. One range of rollup_customer_lifetime's last_visit
-// index; a customer's latest booked start is not after now exactly when none starts after now.
+// Customers who never visited are not listed. One range of rollup_customer_lifetime's covering
+// lapsed index, which holds the customer's status and contact details and their latest booked
+// start (copies, rollup_copies.go; none starts after now exactly when the latest does not); only
+// the revenue of a listed customer is looked up.
 func (sn *Snapshot) LapsedCustomers(ctx context.Context, before string, now int64, currency string) ([]LapsedCustomer, error) {
-	const q = `SELECT c.id, c.name, c.email, c.phone, l.last_visit, l.n, COALESCE(r.cents, 0)
-  FROM rollup_customer_lifetime l
-  JOIN customers c ON c.id = l.customer_id
-  LEFT JOIN rollup_customer_booked b ON b.customer_id = l.customer_id
+	const q = `SELECT l.customer_id, l.name, l.email, l.phone, l.last_visit, l.n, COALESCE(r.cents, 0)
+  FROM rollup_customer_lifetime l INDEXED BY rollup_customer_lifetime_lapsed
   LEFT JOIN rollup_customer_revenue_total r ON r.customer_id = l.customer_id AND r.currency = ?
- WHERE l.last_visit < ? AND c.status = 'active' AND (b.last_start IS NULL OR b.last_start <= ?)
- ORDER BY l.last_visit DESC, c.id`
+ WHERE l.last_visit < ? AND l.status = 'active' AND (l.booked_last_start IS NULL OR l.booked_last_start <= ?)
+ ORDER BY l.last_visit DESC, l.customer_id`
 	var out []LapsedCustomer
 	err := sn.each(ctx, q, []any{currency, before, now}, func(r *sql.Rows) error {
 		var c LapsedCustomer

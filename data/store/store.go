@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/almanac-app/almanac/data"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
@@ -27,7 +28,12 @@ type Store struct {
 	path     string
 	w        *sql.DB
 	r        *sql.DB
-	readOnly bool // opened by OpenReadOnly: Write refuses with ErrReadOnly
+	readOnly bool       // opened by OpenReadOnly: Write refuses with ErrReadOnly
+	counted  bool       // migrated to store_generation: every Write bumps it (Snapshots)
+	setMu    sync.Mutex // one Snapshots set is begun at a time
+	// afterFirstBegin, when set (by tests only), runs between the first and the second begin of
+	// every attempt of Snapshots: a commit there is one landing between the begins.
+	afterFirstBegin func()
 }
 
 // migration is one schema step; after runs Go code in the same transaction.
@@ -50,6 +56,7 @@ var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	3: reinstallRollups, // adds rollup_appt_service_resource
 	6: reinstallRollups, // adds rollup_appt_resource_minutes and rollup_revenue_resource
 	8: reinstallRollups, // adds rollup_customer_visit.prev
+	9: reinstallRollups, // adds the copies of rollup_customer_lifetime (rollup_copies.go)
 }
 
 var createsRollup = regexp.MustCompile(`CREATE TABLE (IF NOT EXISTS )?rollup_`)
@@ -70,6 +77,7 @@ func afterHook(version int, body string) func(ctx context.Context, tx *sql.Tx) e
 // kept the DDL of the indexes version 4 drops: that load is finished first.
 var beforeHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	4: finishBulkTx,
+	9: addCopies, // the copied columns of rollup_customer_lifetime, when missing
 }
 
 // Open opens (creating if needed) the store at path and applies pending migrations.
@@ -98,6 +106,7 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 		w.Close()
 		return nil, classify(path, err)
 	}
+	s.counted = true
 	if err := s.recoverBulk(ctx); err != nil {
 		w.Close()
 		return nil, classify(path, err)
@@ -169,6 +178,10 @@ func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return classify(s.path, fmt.Errorf("begin write: %w", err))
 	}
 	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck // the original error matters more
+		return classify(s.path, err)
+	}
+	if err := s.bumpGeneration(ctx, tx); err != nil {
 		tx.Rollback() //nolint:errcheck // the original error matters more
 		return classify(s.path, err)
 	}
@@ -311,4 +324,16 @@ func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
 	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
 	return err
+}
+
+// bumpGeneration counts the write transaction tx in store_generation (see Snapshots), once the
+// store is migrated to it: the migrations before version 9 run without the table.
+func (s *Store) bumpGeneration(ctx context.Context, tx *sql.Tx) error {
+	if !s.counted {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE store_generation SET n = n + 1 WHERE id = 1"); err != nil {
+		return fmt.Errorf("count the commit: %w", err)
+	}
+	return nil
 }

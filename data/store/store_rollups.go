@@ -258,7 +258,13 @@ func installTriggers(ctx context.Context, tx *sql.Tx) error {
 	if err := dropTriggers(ctx, tx); err != nil {
 		return err
 	}
-	for _, t := range rollupTriggers() {
+	ts := rollupTriggers()
+	if ok, err := hasCopies(ctx, tx); err != nil {
+		return err
+	} else if ok {
+		ts = append(ts, copyTriggers()...)
+	}
+	for _, t := range ts {
 		if _, err := tx.ExecContext(ctx, t.ddl); err != nil {
 			return fmt.Errorf("install rollup trigger %s: %w", t.name, err)
 		}
@@ -279,7 +285,7 @@ func dropTriggers(ctx context.Context, tx *sql.Tx) error {
 // triggerNames returns every trigger name a build of Almanac has installed.
 func triggerNames() []string {
 	out := append([]string(nil), legacyTriggerNames...)
-	for _, t := range rollupTriggers() {
+	for _, t := range append(rollupTriggers(), copyTriggers()...) {
 		out = append(out, t.name)
 	}
 	return out
@@ -308,8 +314,9 @@ func checkQuery(ru rollup) string {
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
 }
 
-// CheckRollups compares every rollup with a fresh computation from the raw rows and returns an
-// error naming the first table that disagrees. Zero-count rollup rows are ignored.
+// CheckRollups compares every rollup with a fresh computation from the raw rows, and the lifetime
+// rollup's copies with their sources, and returns an error naming the first table that
+// disagrees. Zero-count rollup rows are ignored.
 func (s *Store) CheckRollups(ctx context.Context) error {
 	return s.Read(ctx, func(tx *sql.Tx) error {
 		for _, ru := range rollups {
@@ -325,6 +332,13 @@ func (s *Store) CheckRollups(ctx context.Context) error {
 			if n != 0 {
 				return fmt.Errorf("rollup %s disagrees with the raw rows in %d rows (please report this bug)", ru.table, n)
 			}
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, checkCopiesQuery()).Scan(&n); err != nil {
+			return fmt.Errorf("check the copies of rollup_customer_lifetime: %w", err)
+		}
+		if n != 0 {
+			return fmt.Errorf("rollup rollup_customer_lifetime's copies disagree with the customers and bookings in %d rows (please report this bug)", n)
 		}
 		return nil
 	})

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copiesFromSources is each visiting customer's copies computed from customers and the
+// appointments themselves (not the booked rollup), as "id status name email phone booked" rows.
+func copiesFromSources(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	return queryRows(t, db, `SELECT c.id, c.status, c.name, c.email, c.phone,
+ (SELECT MAX(start_at) FROM appointments b WHERE b.customer_id = c.id AND b.status IN ('scheduled', 'confirmed'))
+ FROM customers c WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.status = 'completed') ORDER BY c.id`)
+}
+
+func copiesOfLifetime(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	return queryRows(t, db, "SELECT customer_id, status, name, email, phone, booked_last_start FROM rollup_customer_lifetime WHERE n > 0 ORDER BY customer_id")
+}
+
+func queryRows(t *testing.T, db *sql.DB, q string) string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out strings.Builder
+	for rows.Next() {
+		vals, ptrs := make([]any, len(cols)), make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(&out, vals...)
+	}
+	return out.String()
+}
+
+// TestUpgradeFillsLifetimeCopies: opening a version-7 store migrates it through version 9, which
+// fills every visiting customer's copies from the customers and their bookings.
+func TestUpgradeFillsLifetimeCopies(t *testing.T) {
+	src, err := os.ReadFile(v7Fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v7.db")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, want := copiesOfLifetime(t, st.r), copiesFromSources(t, st.r)
+	if strings.Count(want, "\n") < 3 || got != want {
+		t.Fatalf("lifetime copies after the upgrade\n got %s\nwant %s", got, want)
+	}
+	if err := st.CheckRollups(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLifetimeCopiesFollowWrites: a rename, a status change and a booking after now reach the
+// lifetime row in the same transaction, and a stale copy is reported by CheckRollups.
+func TestLifetimeCopiesFollowWrites(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpen(t)
+	_, _, c, _, _, _ := seedRows(t, st)
+	for _, q := range []string{
+		"UPDATE customers SET name = 'Renamed', email = 'r@example.com', phone = '+1 555', status = 'inactive' WHERE id = 3",
+		`INSERT INTO appointments (id, customer_id, service_id, resource_id, start_at, end_at, status, booked_at, price_cents, local_date, local_hour, updated_at)
+		 SELECT 40, customer_id, service_id, resource_id, start_at + 86400, end_at + 86400, 'scheduled', booked_at, price_cents, date(local_date, '+1 day'), local_hour, updated_at FROM appointments WHERE id = 4`,
+		"UPDATE appointments SET status = 'cancelled' WHERE id = 40",
+		"UPDATE customers SET status = 'active' WHERE id = 3",
+	} {
+		if err := st.Write(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(q); return err }); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if got, want := copiesOfLifetime(t, st.r), copiesFromSources(t, st.r); got != want {
+			t.Fatalf("after %s\n got %s\nwant %s", q, got, want)
+		}
+	}
+	if err := st.CheckRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.w.Exec("UPDATE rollup_customer_lifetime SET name = 'stale' WHERE customer_id = ?", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CheckRollups(ctx); err == nil || !strings.Contains(err.Error(), "copies") {
+		t.Fatalf("CheckRollups with a stale copy = %v, want the copies named", err)
+	}
+}
