@@ -365,7 +365,10 @@ func (e *xlsxEncoder) row(cells []cell) error {
 		if err != nil {
 			return err
 		}
-		e.vals[i] = cl
+		// A pointer into the reused cells: a Cell stored in an interface would be copied to
+		// the heap, one allocation per cell (13 million at a million appointments).
+		e.cells[i] = cl
+		e.vals[i] = &e.cells[i]
 	}
 	e.inSheet++
 	ref, err := excelize.CoordinatesToCellName(1, e.inSheet+1)
