@@ -8,8 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -122,5 +125,71 @@ func TestDirectZipMarksBigPartsZIP64(t *testing.T) {
 	defer g.Close()
 	if v, _ := g.GetCellValue("Sheet1", "B200"); v != "name 200" {
 		t.Errorf("B200 = %q after the patch", v)
+	}
+}
+
+// chunkCap is the capacity of a StreamWriter's in-memory chunk (-1 when its shape is unknown).
+func chunkCap(sw *excelize.StreamWriter) int {
+	buf := reflect.ValueOf(sw).Elem().FieldByName("rawData").FieldByName("buf")
+	if !buf.IsValid() {
+		return -1
+	}
+	return (*bytes.Buffer)(unsafe.Pointer(buf.UnsafeAddr())).Cap()
+}
+
+// TestReleaseChunkBuffer: a flushed sheet that went past excelize's 16 MB chunk keeps no chunk
+// buffer once released, and its rows are all in the workbook; a small sheet, whose rows are still
+// in the buffer, keeps them.
+func TestReleaseChunkBuffer(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	row := []any{strings.Repeat("x", 1000), 1.5}
+	write := func(sheet string, rows int) *excelize.StreamWriter {
+		if sheet != "Sheet1" {
+			if _, err := f.NewSheet(sheet); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sw, err := f.NewStreamWriter(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r := 1; r <= rows; r++ {
+			ref, _ := excelize.CoordinatesToCellName(1, r)
+			if err := sw.SetRow(ref, row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return sw
+	}
+	big, small := write("Sheet1", 20_000), write("Small", 10) // 20 MB of XML, and 10 KB
+	if c := chunkCap(big); c < 1<<20 {
+		t.Fatalf("before release the big sheet's chunk holds %d bytes; the writer's shape changed", c)
+	}
+	smallCap := chunkCap(small)
+	releaseChunkBuffer(big)
+	releaseChunkBuffer(small)
+	if c := chunkCap(big); c != 0 {
+		t.Errorf("after release the big sheet's chunk holds %d bytes", c)
+	}
+	if c := chunkCap(small); c != smallCap {
+		t.Errorf("the small sheet's chunk, which holds its rows, went from %d to %d bytes", smallCap, c)
+	}
+	path := filepath.Join(t.TempDir(), "released.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	for sheet, last := range map[string]string{"Sheet1": "B20000", "Small": "B10"} {
+		if v, _ := g.GetCellValue(sheet, last); v != "1.5" {
+			t.Errorf("%s!%s = %q after the release", sheet, last, v)
+		}
 	}
 }
