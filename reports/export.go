@@ -315,6 +315,9 @@ func (j *exportJob) run(ctx context.Context, sn *store.Snapshot) (ExportResult, 
 		return ExportResult{}, err
 	}
 	defer enc.close()
+	if x, ok := enc.(*xlsxEncoder); ok && j.req.wrap == nil {
+		x.file = out.tmp // the zip starts at the file's first byte: its ZIP64 patch can seek
+	}
 	n, err := j.stream(ctx, sn, enc)
 	if err != nil && ctx.Err() != nil {
 		return ExportResult{}, ctx.Err() // a cancel that surfaced as a failed write (the XLSX zip step)

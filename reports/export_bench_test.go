@@ -268,17 +268,25 @@ func bareCSV(b *testing.B, st *store.Store, q dsQuery, path string) int64 {
 // bareXLSX is the yardstick for XLSX: the same query and the same typed cells (numbers, serial
 // dates with one style, text ids, currency amounts) through a plain StreamWriter loop.
 func bareXLSX(b *testing.B, st *store.Store, q dsQuery, path string) {
+	if _, err := writeBareXLSX(st, q, path); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// writeBareXLSX is bareXLSX's loop; it returns the rows written.
+func writeBareXLSX(st *store.Store, q dsQuery, path string) (int64, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sw, err := f.NewStreamWriter("Sheet1")
 	if err != nil {
-		b.Fatal(err)
+		return 0, err
 	}
 	tf, df := "yyyy-mm-dd hh:mm", `"$"#,##0.00`
 	timeStyle, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &tf})
 	moneyStyle, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &df})
 	textStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 49})
 	loc, _ := time.LoadLocation("America/New_York")
+	r := 1
 	err = st.Read(context.Background(), func(tx *sql.Tx) error {
 		rows, err := tx.Query(q.sql, q.args...)
 		if err != nil {
@@ -289,7 +297,6 @@ func bareXLSX(b *testing.B, st *store.Store, q dsQuery, path string) {
 		var status, cname, sname, rname string
 		cur := "USD" // the tenant's currency, as the export adds it
 		vals := make([]any, 13)
-		r := 1
 		for rows.Next() {
 			if err := rows.Scan(&id, &start, &end, &status, &cust, &cname, &svc, &sname, &res, &rname, &price, &booked); err != nil {
 				return err
@@ -321,9 +328,7 @@ func bareXLSX(b *testing.B, st *store.Store, q dsQuery, path string) {
 	if err == nil {
 		err = f.SaveAs(path)
 	}
-	if err != nil {
-		b.Fatal(err)
-	}
+	return int64(r - 1), err
 }
 
 // bareSerial is the plain way to get an Excel serial: the wall clock via time.In per value.
