@@ -10,12 +10,12 @@ LDFLAGS := -X main.Version=$(VERSION)
 FYNE_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 TOOL_PKGS := xvfb imagemagick xdotool xclip iproute2 poppler-utils unzip
-BENCH_PKGS := sqlite3 time
+BENCH_PKGS := sqlite3 time x11-apps
 # The Windows build (mingw-w64 for cgo), its installers (NSIS, wixl), signing, and the wine test
 # (wine, wine64; jq, unzip and icoutils compare outputs and read the programs' resources).
 WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis wixl osslsigncode wine wine64 jq unzip icoutils openssl
 
-.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench lint package release clean fuzz \
+.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench bench-startup lint package release clean fuzz \
 	windows-deps windows windows-installer windows-sign test-windows test-windows-soak test-darwin-build docs-check
 
 # docs-check opens every report workbook in LibreOffice (not part of make test: a 100 MB install).
@@ -65,6 +65,11 @@ soak: deps
 
 bench: bench-deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# bench-startup times the real app's first frame and its dashboard's numbers on a 1M-appointment
+# demo tenant under Xvfb (.ci/startup-time says how; goals 1 s and 1.5 s). Not part of make test.
+bench-startup: bench-deps build
+	./.ci/startup-time ./$(BIN)
 
 # docs-check opens every report workbook in LibreOffice Calc and renders its pages with poppler
 # (about 100 MB of packages, so not part of `make test`); DOCS_UPDATE=1 also refreshes the

@@ -129,8 +129,14 @@ func (v *dashboardView) load() {
 	dr, mode := v.dr, v.compare
 	v.gen++
 	gen := v.gen
+	pre := v.s.takeDashboardPrefetch(w)
+	if pre.finished() && mode == "" {
+		v.cancel = func() {}
+		v.show(pre.res, pre.err) // in the frame that shows the screen: no hop through another goroutine
+		return
+	}
 	v.cancel = Run(v.s.Ctx(), func(ctx context.Context) (dashboardResult, error) {
-		res, err := loadDashboard(ctx, dr, ents, w)
+		res, err := pre.result(ctx, dr, ents, w)
 		if err == nil {
 			err = addDashboardComparison(ctx, dr, ents, w, mode, &res)
 		}
@@ -140,6 +146,63 @@ func (v *dashboardView) load() {
 			v.show(res, err)
 		}
 	})
+}
+
+// dashboardPrefetch is a Dashboard load started before the screen is built: the shell's first
+// load starts one as soon as it has read the license, off the UI goroutine, while the window is
+// still being created; the Dashboard built from that load waits for it instead of loading again.
+type dashboardPrefetch struct {
+	w    license.Window
+	done chan struct{} // closed when res and err are set
+	res  dashboardResult
+	err  error
+}
+
+func prefetchDashboard(ctx context.Context, dr DashboardReports, ents license.Entitlements, w license.Window) *dashboardPrefetch {
+	p := &dashboardPrefetch{w: w, done: make(chan struct{})}
+	Run(ctx, func(ctx context.Context) (struct{}, error) {
+		p.res, p.err = loadDashboard(ctx, dr, ents, w)
+		close(p.done)
+		return struct{}{}, nil
+	}, func(struct{}, error) {})
+	return p
+}
+
+// result is the prefetched load, or a new one when there is none (p is nil).
+func (p *dashboardPrefetch) result(ctx context.Context, dr DashboardReports, ents license.Entitlements, w license.Window) (dashboardResult, error) {
+	if p == nil {
+		return loadDashboard(ctx, dr, ents, w)
+	}
+	select {
+	case <-p.done:
+		return p.res, p.err
+	case <-ctx.Done():
+		return dashboardResult{}, ctx.Err()
+	}
+}
+
+// finished reports whether there is a prefetched load and it has finished (its res and err set).
+func (p *dashboardPrefetch) finished() bool {
+	if p == nil {
+		return false
+	}
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// takeDashboardPrefetch hands the Dashboard being built the first load's prefetch, if that was
+// computed for the same history window (the same day); it is taken once.
+func (s *Shell) takeDashboardPrefetch(w license.Window) *dashboardPrefetch {
+	p := s.prefetch
+	s.prefetch = nil
+	if p == nil || !p.w.Today.Equal(w.Today) || p.w.MaxDays != w.MaxDays || p.w.Unlimited != w.Unlimited {
+		return nil
+	}
+	return p
 }
 
 func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitlements, w license.Window) (dashboardResult, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/almanac-app/almanac/data"
 	datasync "github.com/almanac-app/almanac/data/sync"
 	"github.com/almanac-app/almanac/license"
+	"github.com/almanac-app/almanac/reports"
 )
 
 // Reports is what the UI asks of the reports layer: the header's tenant and what each screen
@@ -87,6 +88,9 @@ type Config struct {
 	// Scheduler is the scheduled jobs (the Schedules screen, "Save as scheduled job…" and the
 	// due runs while the app is open); nil leaves them out.
 	Scheduler Scheduler
+	// Window is the main window when the caller made it already (cmd/almanac makes it while
+	// the store opens, the two taking about as long); nil makes a new one.
+	Window fyne.Window
 }
 
 // Screen is one sidebar entry. The sidebar and the screens are built from the list returned by
@@ -137,6 +141,11 @@ type Shell struct {
 	loaded  bool // the first load of the tenant and license has been applied
 	loadSeq int  // the latest load; older results are dropped
 	shown   int  // the load on show
+	// selecting: Show is selecting its screen in the sidebar, whose OnSelected must not build
+	// the screen a second time.
+	selecting bool
+	// prefetch is the Dashboard's load the first shell load started (nil once taken).
+	prefetch *dashboardPrefetch
 
 	ctx     context.Context // the shell's lifetime: cancelled when the window closes
 	cancel  context.CancelFunc
@@ -176,7 +185,10 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 		parent = context.Background()
 	}
 	s.ctx, s.cancel = context.WithCancel(parent)
-	s.Win = app.NewWindow("Almanac")
+	s.Win = cfg.Window
+	if s.Win == nil {
+		s.Win = app.NewWindow("Almanac")
+	}
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.dataAsOf = widget.NewLabel("")
 	s.plan = widget.NewLabel("")
@@ -221,7 +233,11 @@ func (s *Shell) newNav() *widget.List {
 			row.Objects[1].(*widget.Label).SetText(sc.Title)
 			row.Objects[2].(*widget.Label).SetText(s.Badge(sc))
 		})
-	l.OnSelected = func(id widget.ListItemID) { s.Show(id) }
+	l.OnSelected = func(id widget.ListItemID) {
+		if !s.selecting {
+			s.Show(id)
+		}
+	}
 	return l
 }
 
@@ -230,7 +246,8 @@ func (s *Shell) newNav() *widget.List {
 // unlocks one, or a bare lock when no plan would.
 func (s *Shell) Badge(sc Screen) string {
 	features := license.ScreenFeatures(sc.ID)
-	if len(features) == 0 {
+	if len(features) == 0 || !s.loaded { // before the license is read, no lock is known
+
 		return ""
 	}
 	open, plan, ok := s.Entitlements().LowestUnlock(features)
@@ -256,7 +273,9 @@ func (s *Shell) Show(i int) {
 	s.content.Objects = []fyne.CanvasObject{s.screens[i].Build(s)}
 	s.content.Refresh()
 	if s.nav != nil {
+		s.selecting = true
 		s.nav.Select(i)
+		s.selecting = false
 	}
 }
 
@@ -301,8 +320,15 @@ func (s *Shell) Config() Config { return s.cfg }
 func (s *Shell) Refresh() {
 	s.loadSeq++
 	seq, r, lic, syncer := s.loadSeq, s.cfg.Reports, s.cfg.Licenses, s.cfg.Syncer
+	// The first load also starts the Dashboard's, while the window is still being made: the
+	// numbers are then ready about when the first frame is.
+	first, now, shellCtx := !s.loaded && seq == 1 && s.screens[s.current].ID == "dashboard", s.cfg.Now, s.Ctx()
 	Run(s.Ctx(), func(ctx context.Context) (shellState, error) {
-		return readShellState(ctx, r, lic, syncer)
+		st, err := readShellState(ctx, r, lic, syncer)
+		if first && err == nil {
+			st.dashboard = prefetchDashboard(shellCtx, r, st.ents, st.ents.Window(reports.Today(now(), st.tenant.Location())))
+		}
+		return st, err
 	}, func(st shellState, err error) {
 		if seq != s.loadSeq || errors.Is(err, context.Canceled) {
 			return // a newer load is on its way, or the window is closing
@@ -321,6 +347,8 @@ type shellState struct {
 	status license.Status
 	ents   license.Entitlements
 	saved  datasync.Settings // zero for the demo and without a Syncer
+	// dashboard is the Dashboard's load the first load started (nil otherwise).
+	dashboard *dashboardPrefetch
 }
 
 // readShellState reads the tenant, the license status and the tenant's sync settings (the
@@ -356,7 +384,9 @@ func (s *Shell) apply(st shellState) {
 	s.plan.SetText("Plan: " + st.ents.Plan().String())
 	s.setBanners(st.status)
 	s.nav.Refresh()
+	s.prefetch = st.dashboard // the Dashboard built now takes it
 	s.Show(s.current)
+	s.prefetch = nil
 	s.auto.arm(t, st.saved)
 }
 

@@ -101,7 +101,7 @@ func buildDemoThenOpen(a fyne.App, env *Env) {
 				msg.SetText("Could not build the demo tenant: " + err.Error())
 				return
 			}
-			showShell(a, env, st, t)
+			showShell(a, env, st, t, nil)
 			w.Close()
 		})
 	}()
@@ -115,12 +115,26 @@ var (
 	_ ui.Exporter         = (*reports.Service)(nil)
 )
 
+// openShell opens the store on another goroutine while the main window is made (the first
+// window starts the graphics driver, which takes longer than the store), then shows the shell.
 func openShell(a fyne.App, env *Env) error {
-	st, t, err := openStore(env)
-	if err != nil {
-		return err
+	type opened struct {
+		st  *store.Store
+		t   data.Tenant
+		err error
 	}
-	showShell(a, env, st, t)
+	done := make(chan opened, 1)
+	go func() {
+		st, t, err := openStore(env)
+		done <- opened{st, t, err}
+	}()
+	w := a.NewWindow("Almanac")
+	o := <-done
+	if o.err != nil {
+		w.Close()
+		return o.err
+	}
+	showShell(a, env, o.st, o.t, w)
 	return nil
 }
 
@@ -134,9 +148,10 @@ func openStore(env *Env) (*store.Store, data.Tenant, error) {
 	return st, t, nil
 }
 
-// showShell opens the main window over st. The shell and reports share one clock, and the
-// shell's work ends with the window (or a signal): the store closes once that work returned.
-func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant) {
+// showShell opens the main window over st, in win when it is made already (else a new one).
+// The shell and reports share one clock, and the shell's work ends with the window (or a
+// signal): the store closes once that work returned.
+func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant, win fyne.Window) {
 	zone := &tenantZone{}
 	zone.set(t)
 	// owns st: a sync or a switch may swap in another tenant's store
@@ -153,6 +168,7 @@ func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant) {
 		Now:      env.Now,
 		// the jobs: the Schedules screen, Save as scheduled job… and the due runs while open
 		Scheduler: newAppScheduler(env),
+		Window:    win,
 		OnClose: func() {
 			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
