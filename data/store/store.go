@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/almanac-app/almanac/data"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
@@ -28,7 +29,13 @@ type Store struct {
 	w        *sql.DB
 	r        *sql.DB
 	readOnly bool // opened by OpenReadOnly: Write refuses with ErrReadOnly
+	// snapMu lets one Snapshots call at a time take its connections, so two callers can never
+	// each hold part of the read pool while waiting for the rest.
+	snapMu sync.Mutex
 }
+
+// readConns is the size of the read pool; Snapshots takes at most this many transactions.
+const readConns = 4
 
 // migration is one schema step; after runs Go code in the same transaction.
 type migration struct {
@@ -107,7 +114,7 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(4)
+	r.SetMaxOpenConns(readConns)
 	s.r = r
 	return s, nil
 }
@@ -159,8 +166,15 @@ func (s *Store) Read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return classify(s.path, fn(tx))
 }
 
-// Write runs fn in one write transaction, committed only if fn returns nil.
+// Write runs fn in one write transaction, committed only if fn returns nil. The transaction also
+// bumps the commit generation (snapshot_set.go), so Snapshots can tell commits apart.
 func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.write(ctx, fn, true)
+}
+
+// write is Write; without bump the generation is left alone (migrations before the settings
+// table exists).
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error, bump bool) error {
 	if s.readOnly {
 		return &data.ReadOnlyError{Home: filepath.Dir(filepath.Dir(s.path)), Err: fmt.Errorf("store %s was opened read-only", s.path)}
 	}
@@ -171,6 +185,12 @@ func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		tx.Rollback() //nolint:errcheck // the original error matters more
 		return classify(s.path, err)
+	}
+	if bump {
+		if err := bumpGeneration(ctx, tx); err != nil {
+			tx.Rollback() //nolint:errcheck // the original error matters more
+			return classify(s.path, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return classify(s.path, fmt.Errorf("commit: %w", err))
@@ -288,7 +308,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		if m.version <= cur {
 			continue
 		}
-		if err := s.Write(ctx, func(tx *sql.Tx) error { return applyMigration(ctx, tx, m) }); err != nil {
+		// The settings table that holds the generation exists from version 2 on.
+		if err := s.write(ctx, func(tx *sql.Tx) error { return applyMigration(ctx, tx, m) }, m.version >= 2); err != nil {
 			return fmt.Errorf("migrate %s to version %d: %w", s.path, m.version, err)
 		}
 	}
