@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync/atomic"
 
 	"github.com/almanac-app/almanac/data/store"
@@ -22,6 +23,19 @@ const (
 type rowBatch struct {
 	cells []cell // batchRows rows of len(columns) cells
 	n     int    // rows filled
+}
+
+// streamAll writes every row: in key ranges on all of sns when the export is large enough and
+// its format allows (export_parallel.go), else on sns[0] alone.
+func (j *exportJob) streamAll(ctx context.Context, sns []*store.Snapshot, enc encoder, w io.Writer) (int64, error) {
+	ranges, err := j.splitRanges(ctx, sns, enc)
+	if err != nil {
+		return 0, err
+	}
+	if ranges != nil {
+		return j.streamRanges(ctx, sns, enc.(splitEncoder), w, ranges)
+	}
+	return j.stream(ctx, sns[0], enc)
 }
 
 // stream reads the dataset's rows and hands each to enc, checking ctx as it goes. The calling

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,52 @@ type ExportFilter struct {
 	ServiceID, ResourceID int64 // 0: any
 	Active                *bool
 	Loc                   *time.Location // the tenant's zone, for the instant range behind the dates; nil is UTC
+	// Range, when set, keeps only the rows whose dataset Key is in it (ExportRows only).
+	Range *KeyRange
+}
+
+// KeyRange is a half-open range [Lo, Hi) of a dataset's Key.
+type KeyRange struct{ Lo, Hi int64 }
+
+// ExportRanges splits the rows of the filter into at most n ranges of the dataset's Key, in
+// order, of about equal width between the smallest and largest key the filter's instant range
+// holds (two index seeks). Reading them one after the other gives exactly the rows of
+// ExportRows, in its order. It returns nil when the dataset has no Key or there are no rows.
+func (sn *Snapshot) ExportRanges(ctx context.Context, dataset string, f ExportFilter, n int) ([]KeyRange, error) {
+	d, err := datasetFiltered(dataset, f)
+	if err != nil || d.Key == "" || n < 1 {
+		return nil, err
+	}
+	var w sqlWhere
+	if d.Dates != nil {
+		lo, hi := instantBounds(f.From, f.To, f.Loc)
+		w.add(d.Dates.Instant+" >= ?", lo)
+		w.add(d.Dates.Instant+" < ?", hi)
+	}
+	var lo, hi sql.NullInt64
+	q := "SELECT MIN(" + d.Key + "), MAX(" + d.Key + ") FROM " + d.From + w.String()
+	if err := sn.tx.QueryRowContext(ctx, q, w.args...).Scan(&lo, &hi); err != nil {
+		return nil, fmt.Errorf("key range: %w", err)
+	}
+	if !lo.Valid {
+		return nil, nil
+	}
+	return splitKeys(lo.Int64, hi.Int64+1, n), nil
+}
+
+// splitKeys cuts [lo, hi) into at most n ranges of about equal width; the first starts at
+// math.MinInt64 and the last ends at math.MaxInt64, so together they hold every key.
+func splitKeys(lo, hi int64, n int) []KeyRange {
+	width := (hi - lo) / int64(n)
+	if width < 1 {
+		width, n = 1, int(hi-lo)
+	}
+	out := make([]KeyRange, 0, n)
+	for i := range n {
+		out = append(out, KeyRange{Lo: lo + int64(i)*width, Hi: lo + int64(i+1)*width})
+	}
+	out[0].Lo, out[n-1].Hi = math.MinInt64, math.MaxInt64
+	return out
 }
 
 // Cell is one value of an export row: an integer (ids, counts, money, instants, booleans), a
@@ -74,6 +121,9 @@ func (d *Dataset) check(f ExportFilter) error {
 	}
 	if d.Dates == nil && (f.From != "" || f.To != "") {
 		return fmt.Errorf("dataset %s has no date filter", d.Name)
+	}
+	if f.Range != nil && d.Key == "" {
+		return fmt.Errorf("dataset %s cannot be read in key ranges", d.Name)
 	}
 	for _, name := range []string{FilterStatus, FilterService, FilterResource, FilterActive} {
 		_, given := f.value(name)
@@ -316,8 +366,13 @@ func (w *sqlWhere) String() string {
 // sort), then each filter the dataset takes that has a value.
 func (d *Dataset) where(f ExportFilter) sqlWhere {
 	var w sqlWhere
+	r := f.Range
 	if d.Dates != nil {
 		lo, hi := instantBounds(f.From, f.To, f.Loc)
+		if r != nil && d.Key == d.Dates.Instant {
+			// One range on the instant, so SQLite walks its index over exactly this part.
+			lo, hi, r = max(lo, r.Lo), min(hi, r.Hi), nil
+		}
 		w.add(d.Dates.Instant+" >= ?", lo)
 		w.add(d.Dates.Instant+" < ?", hi)
 		if f.From != "" {
@@ -326,6 +381,10 @@ func (d *Dataset) where(f ExportFilter) sqlWhere {
 		if f.To != "" {
 			w.add("+"+d.Dates.LocalDate+" <= ?", f.To)
 		}
+	}
+	if r != nil {
+		w.add(d.Key+" >= ?", r.Lo)
+		w.add(d.Key+" < ?", r.Hi)
 	}
 	for _, flt := range d.Filters {
 		if v, ok := f.value(flt.Name); ok {
@@ -420,6 +479,9 @@ func (d *Dataset) countSQL(f ExportFilter) (string, []any) {
 
 // rollupFor is the first rollup whose column answers every filter given besides dates and status.
 func (d *Dataset) rollupFor(f ExportFilter) *CountRollup {
+	if f.Range != nil {
+		return nil // the rollups know days, not key ranges
+	}
 	for i := range d.Rollups {
 		r := &d.Rollups[i]
 		covered := true
