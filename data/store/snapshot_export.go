@@ -225,7 +225,63 @@ type ExportNames struct {
 
 type nameColumn struct {
 	at, id int // positions of the name and of its id
-	names  map[int64]string
+	names  *nameTable
+}
+
+// nameTable is one table's names by id: a slice indexed by id when the ids are dense enough
+// (a slice index costs a fraction of a map lookup, per row and name column), else a map.
+type nameTable struct {
+	dense []string // dense[id]; has[id] says whether the row exists
+	has   []bool
+	m     map[int64]string
+}
+
+// newNameTable indexes names, densely when the largest id is at most twice their number.
+func newNameTable(names map[int64]string) *nameTable {
+	var hi int64 = -1
+	for id := range names {
+		if id < 0 {
+			return &nameTable{m: names}
+		}
+		hi = max(hi, id)
+	}
+	if hi >= int64(2*len(names)+64) {
+		return &nameTable{m: names}
+	}
+	t := &nameTable{dense: make([]string, hi+1), has: make([]bool, hi+1)}
+	for id, n := range names {
+		t.dense[id], t.has[id] = n, true
+	}
+	return t
+}
+
+func (t *nameTable) get(id int64) (string, bool) {
+	if t.m != nil {
+		n, ok := t.m[id]
+		return n, ok
+	}
+	if id < 0 || id >= int64(len(t.dense)) || !t.has[id] {
+		return "", false
+	}
+	return t.dense[id], true
+}
+
+// Clean replaces every name by clean(name) once, so rows filled from them need no cleaning.
+func (m *ExportNames) Clean(clean func(string) string) {
+	seen := map[*nameTable]bool{}
+	for _, c := range m.cols {
+		t := c.names
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		for id, n := range t.m {
+			t.m[id] = clean(n)
+		}
+		for i, n := range t.dense {
+			t.dense[i] = clean(n)
+		}
+	}
 }
 
 // ExportNames reads the names the dataset's RoleName columns show, once, so rows need no join.
@@ -249,11 +305,13 @@ func (sn *Snapshot) ExportNames(ctx context.Context, dataset string, limit int) 
 			return nil, nil
 		}
 	}
-	byTable := map[string]map[int64]string{}
+	byTable := map[string]*nameTable{}
 	for _, t := range tables {
-		if byTable[t], err = sn.readNames(ctx, t); err != nil {
+		names, err := sn.readNames(ctx, t)
+		if err != nil {
 			return nil, err
 		}
+		byTable[t] = newNameTable(names)
 	}
 	m := &ExportNames{}
 	for i, c := range d.Columns {
@@ -297,7 +355,7 @@ func (sn *Snapshot) readNames(ctx context.Context, table string) (map[int64]stri
 func (m *ExportNames) Fill(row []Cell) {
 	for _, c := range m.cols {
 		id := row[c.id]
-		name, ok := c.names[id.Int]
+		name, ok := c.names.get(id.Int)
 		if id.Null || !ok {
 			row[c.at] = Cell{Null: true}
 			continue
@@ -495,4 +553,23 @@ func (d *Dataset) rollupFor(f ExportFilter) *CountRollup {
 		}
 	}
 	return nil
+}
+
+// scanCacheKiB is the page cache of a connection while an export scans: a one-pass scan reads
+// each page once, so the reader's usual 32 MiB would only hold memory (per connection).
+const scanCacheKiB = 2048
+
+// ScanCache shrinks the snapshot's page cache for a one-pass scan of many rows. The returned
+// func gives the connection back its cache size; call it before the snapshot ends.
+func (sn *Snapshot) ScanCache(ctx context.Context) (func(), error) {
+	var was int64
+	if err := sn.tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
+		return nil, fmt.Errorf("read cache size: %w", err)
+	}
+	if _, err := sn.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -scanCacheKiB)); err != nil {
+		return nil, fmt.Errorf("set cache size: %w", err)
+	}
+	return func() {
+		sn.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", was)) //nolint:errcheck // only memory is at stake
+	}, nil
 }
