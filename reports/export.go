@@ -87,9 +87,13 @@ type ExportRequest struct {
 	// holds, and once at the end with both equal to the rows written.
 	Progress func(done, total int64)
 
-	sheetRows  int                       // rows per XLSX sheet; 0 means Excel's maximum (tests shrink it)
-	namesLimit int                       // overrides maxPreloadNames when non-zero; negative joins names per row (tests)
-	wrap       func(io.Writer) io.Writer // wraps the file writer (tests inject failures)
+	sheetRows int // rows per XLSX sheet; 0 means Excel's maximum (tests shrink it)
+	// splitMinRows overrides splitMinRows when non-zero (negative: never split), splitRanges
+	// the number of key ranges (tests).
+	splitMinRows int64
+	splitRanges  int
+	namesLimit   int                       // overrides maxPreloadNames when non-zero; negative joins names per row (tests)
+	wrap         func(io.Writer) io.Writer // wraps the file writer (tests inject failures)
 }
 
 // ExportResult says what was written.
@@ -168,8 +172,8 @@ func (s *Service) Export(ctx context.Context, ents license.Entitlements, req Exp
 		return ExportResult{}, err
 	}
 	var res ExportResult
-	err = s.store.Snapshot(ctx, func(sn *store.Snapshot) error {
-		t, err := sn.Tenant(ctx)
+	err = s.store.Snapshots(ctx, readersFor(ds, req.Format), func(sns []*store.Snapshot) error {
+		t, err := sns[0].Tenant(ctx)
 		if err != nil {
 			return err
 		}
@@ -177,7 +181,7 @@ func (s *Service) Export(ctx context.Context, ents license.Entitlements, req Exp
 		if err != nil {
 			return err
 		}
-		res, err = job.run(ctx, sn)
+		res, err = job.run(ctx, sns)
 		return err
 	})
 	if err != nil {
@@ -296,8 +300,10 @@ func (j *exportJob) metadata(w license.Window, plan license.Plan) Metadata {
 	return m
 }
 
-// run counts the rows, opens the output and streams every row into it.
-func (j *exportJob) run(ctx context.Context, sn *store.Snapshot) (ExportResult, error) {
+// run counts the rows, opens the output and streams every row into it. sns see the same
+// commit; a large CSV or JSON export reads on all of them at once.
+func (j *exportJob) run(ctx context.Context, sns []*store.Snapshot) (ExportResult, error) {
+	sn := sns[0]
 	if err := j.count(ctx, sn); err != nil {
 		return ExportResult{}, err
 	}
@@ -318,7 +324,7 @@ func (j *exportJob) run(ctx context.Context, sn *store.Snapshot) (ExportResult, 
 	if x, ok := enc.(*xlsxEncoder); ok && j.req.wrap == nil {
 		x.file = out.tmp // the zip starts at the file's first byte: its ZIP64 patch can seek
 	}
-	n, err := j.stream(ctx, sn, enc)
+	n, err := j.streamAll(ctx, sns, enc, w)
 	if err != nil && ctx.Err() != nil {
 		return ExportResult{}, ctx.Err() // a cancel that surfaced as a failed write (the XLSX zip step)
 	}

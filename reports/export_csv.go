@@ -20,13 +20,14 @@ type csvEncoder struct {
 	cols    []exportColumn
 	clock   *zoneClock
 	bom     bool
-	rec     []string
-	buf     []byte // scratch for numbers and times; the record's strings point into it
+	rec     []string // the header
+	rows    *csvRows
 }
 
 func newCSVEncoder(w io.Writer, flusher interface{ Flush() error }, cols []exportColumn, loc *time.Location, bom bool) *csvEncoder {
-	return &csvEncoder{line: make([]byte, 0, 1024), raw: w, flusher: flusher, cols: cols, clock: newZoneClock(loc), bom: bom,
-		rec: make([]string, len(cols)), buf: make([]byte, 0, 512)}
+	clock := newZoneClock(loc)
+	return &csvEncoder{line: make([]byte, 0, 1024), raw: w, flusher: flusher, cols: cols, clock: clock, bom: bom,
+		rec: make([]string, len(cols)), rows: &csvRows{cols: cols, clock: clock}}
 }
 
 // utf8BOM makes Excel read the file as UTF-8; scripts prefer none, so it is opt-in.
@@ -59,24 +60,28 @@ func appendCSVRecord(b []byte, rec []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if !csvNeedsQuotes(f) {
-			b = append(b, f...)
-			continue
-		}
-		b = append(b, '"')
-		for {
-			j := strings.IndexByte(f, '"')
-			if j < 0 {
-				break
-			}
-			b = append(b, f[:j+1]...)
-			b = append(b, '"')
-			f = f[j+1:]
-		}
-		b = append(b, f...)
-		b = append(b, '"')
+		b = appendCSVField(b, f)
 	}
 	return append(b, '\r', '\n')
+}
+
+// appendCSVField appends one field, quoted when csvNeedsQuotes says so.
+func appendCSVField(b []byte, f string) []byte {
+	if !csvNeedsQuotes(f) {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	for {
+		j := strings.IndexByte(f, '"')
+		if j < 0 {
+			break
+		}
+		b = append(b, f[:j+1]...)
+		b = append(b, '"')
+		f = f[j+1:]
+	}
+	b = append(b, f...)
+	return append(b, '"')
 }
 
 // csvNeedsQuotes is encoding/csv's rule: delimiter, quote, CR or LF anywhere, a leading space,
@@ -93,48 +98,51 @@ func csvNeedsQuotes(f string) bool {
 }
 
 func (e *csvEncoder) row(cells []cell) error {
-	// Numbers and times are formatted into one scratch buffer; the strings viewing it are
-	// copied into the line before the next row reuses the buffer.
-	e.buf = e.buf[:0]
-	var spans [64][2]int32
-	for i, c := range e.cols {
+	e.line = e.rows.appendRow(e.line[:0], cells)
+	_, err := e.raw.Write(e.line)
+	return err
+}
+
+// csvRows encodes records as CSV lines; each goroutine that encodes needs its own (the zone
+// clock caches).
+type csvRows struct {
+	cols  []exportColumn
+	clock *zoneClock
+}
+
+func (e *csvEncoder) rowAppender() rowAppender {
+	return &csvRows{cols: e.cols, clock: newZoneClock(e.clock.loc)}
+}
+
+// separatorLen is 0: CSV records need nothing between them besides their own CRLF.
+func (e *csvEncoder) separatorLen() int { return 0 }
+
+// appendRow appends the record as one line. Numbers, instants and booleans never need quotes
+// (no comma, quote, line break or leading space), so they are appended as they are; text and
+// dates go through the quoting rule of appendCSVRecord.
+func (r *csvRows) appendRow(b []byte, cells []cell) []byte {
+	for i, c := range r.cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
 		v := &cells[i]
 		if v.Null {
-			e.rec[i] = ""
 			continue
 		}
 		switch c.kind {
 		case kindText, kindCode:
-			e.rec[i] = neutralize(v.Text)
-			continue
+			b = appendCSVField(b, neutralize(v.Text))
 		case kindDate:
-			e.rec[i] = v.Text
-			continue
+			b = appendCSVField(b, v.Text)
 		case kindTime:
-			start := len(e.buf)
-			e.buf = e.clock.appendRFC3339(e.buf, v.Int)
-			spans[i] = [2]int32{int32(start), int32(len(e.buf))}
+			b = r.clock.appendRFC3339(b, v.Int)
 		case kindBool:
-			e.rec[i] = strconv.FormatBool(v.Int != 0)
-			continue
+			b = strconv.AppendBool(b, v.Int != 0)
 		default: // kindInt, kindID, kindMoney: plain integers, never neutralised
-			start := len(e.buf)
-			e.buf = strconv.AppendInt(e.buf, v.Int, 10)
-			spans[i] = [2]int32{int32(start), int32(len(e.buf))}
-		}
-		e.rec[i] = ""
-	}
-	for i, c := range e.cols {
-		if cells[i].Null {
-			continue
-		}
-		switch c.kind {
-		case kindTime, kindInt, kindID, kindMoney:
-			sp := spans[i]
-			e.rec[i] = bytesString(e.buf[sp[0]:sp[1]])
+			b = strconv.AppendInt(b, v.Int, 10)
 		}
 	}
-	return e.write()
+	return append(b, '\r', '\n')
 }
 
 func (e *csvEncoder) end(int64) error { return e.flusher.Flush() }

@@ -94,6 +94,8 @@ type dataset struct {
 	param string
 	// feature is the license feature the dataset needs besides its format's ("" for none).
 	feature string
+	// nameCols marks the columns that show a name joined by id (filled from ExportNames).
+	nameCols []bool
 }
 
 // datasetFeatures are the datasets that belong to a gated feature: their rows are that
@@ -117,6 +119,7 @@ func exportDatasets() []dataset {
 			ds.filters = append(ds.filters, f.Name)
 		}
 		for _, c := range d.Columns {
+			ds.nameCols = append(ds.nameCols, c.Role == store.RoleName)
 			col := exportColumn{key: c.Key, title: c.Title, kind: kindOf(c.Role),
 				tenantCurrency: c.Role == store.RoleTenantCurrency, currencyCol: -1}
 			if c.Role == store.RoleMoney {

@@ -15,18 +15,20 @@ type jsonEncoder struct {
 	w       io.Writer
 	flusher interface{ Flush() error }
 	cols    []exportColumn
-	keys    [][]byte // `"key":` per column, encoded once
 	meta    Metadata
 	clock   *zoneClock
+	rows    *jsonRows
 	buf     []byte
 	first   bool
 }
 
 func newJSONEncoder(w io.Writer, flusher interface{ Flush() error }, cols []exportColumn, meta Metadata, loc *time.Location) *jsonEncoder {
-	e := &jsonEncoder{w: w, flusher: flusher, cols: cols, meta: meta, clock: newZoneClock(loc), buf: make([]byte, 0, 1024), first: true}
+	clock := newZoneClock(loc)
+	e := &jsonEncoder{w: w, flusher: flusher, cols: cols, meta: meta, clock: clock, buf: make([]byte, 0, 1024), first: true,
+		rows: &jsonRows{cols: cols, clock: clock}}
 	for _, c := range cols {
 		k := appendJSONString(nil, c.key)
-		e.keys = append(e.keys, append(k, ':'))
+		e.rows.keys = append(e.rows.keys, append(k, ':'))
 	}
 	return e
 }
@@ -42,17 +44,38 @@ func (e *jsonEncoder) begin() error {
 }
 
 func (e *jsonEncoder) row(cells []cell) error {
-	b := e.buf[:0]
-	if !e.first {
-		b = append(b, ',')
+	b := e.rows.appendRow(e.buf[:0], cells)
+	e.buf = b
+	if e.first {
+		b = b[1:] // no comma before the first record
 	}
 	e.first = false
-	b = append(b, "\n{"...)
-	for i, c := range e.cols {
+	_, err := e.w.Write(b)
+	return err
+}
+
+// jsonRows encodes records as `,\n{…}`; each goroutine that encodes needs its own (the zone
+// clock caches). The writer drops the comma of the file's first record.
+type jsonRows struct {
+	cols  []exportColumn
+	keys  [][]byte // `"key":` per column, encoded once
+	clock *zoneClock
+}
+
+func (e *jsonEncoder) rowAppender() rowAppender {
+	return &jsonRows{cols: e.cols, keys: e.rows.keys, clock: newZoneClock(e.clock.loc)}
+}
+
+// separatorLen is the comma that the first record of the file goes without.
+func (e *jsonEncoder) separatorLen() int { return 1 }
+
+func (r *jsonRows) appendRow(b []byte, cells []cell) []byte {
+	b = append(b, ",\n{"...)
+	for i, c := range r.cols {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, e.keys[i]...)
+		b = append(b, r.keys[i]...)
 		v := &cells[i]
 		if v.Null {
 			b = append(b, "null"...)
@@ -63,7 +86,7 @@ func (e *jsonEncoder) row(cells []cell) error {
 			b = appendJSONString(b, v.Text)
 		case kindTime:
 			b = append(b, '"')
-			b = e.clock.appendRFC3339(b, v.Int)
+			b = r.clock.appendRFC3339(b, v.Int)
 			b = append(b, '"')
 		case kindBool:
 			b = strconv.AppendBool(b, v.Int != 0)
@@ -71,10 +94,7 @@ func (e *jsonEncoder) row(cells []cell) error {
 			b = strconv.AppendInt(b, v.Int, 10)
 		}
 	}
-	b = append(b, '}')
-	e.buf = b
-	_, err := e.w.Write(b)
-	return err
+	return append(b, '}')
 }
 
 func (e *jsonEncoder) end(int64) error {

@@ -22,7 +22,11 @@ func loadExportNames(ctx context.Context, sn *store.Snapshot, dataset string, li
 	if limit < 0 {
 		return nil, nil
 	}
-	return sn.ExportNames(ctx, dataset, limit)
+	nm, err := sn.ExportNames(ctx, dataset, limit)
+	if nm != nil {
+		nm.Clean(cleanText) // once per name instead of once per row
+	}
+	return nm, err
 }
 
 func containsString(xs []string, s string) bool {

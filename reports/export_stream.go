@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync/atomic"
 
 	"github.com/almanac-app/almanac/data/store"
@@ -22,6 +23,26 @@ const (
 type rowBatch struct {
 	cells []cell // batchRows rows of len(columns) cells
 	n     int    // rows filled
+}
+
+// streamAll writes every row: in key ranges on all of sns when the export is large enough and
+// its format allows (export_parallel.go), else on sns[0] alone.
+func (j *exportJob) streamAll(ctx context.Context, sns []*store.Snapshot, enc encoder, w io.Writer) (int64, error) {
+	for _, sn := range sns {
+		restore, err := sn.ScanCache(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer restore()
+	}
+	ranges, err := j.splitRanges(ctx, sns, enc)
+	if err != nil {
+		return 0, err
+	}
+	if ranges != nil {
+		return j.streamRanges(ctx, sns, enc.(splitEncoder), w, ranges)
+	}
+	return j.stream(ctx, sns[0], enc)
 }
 
 // stream reads the dataset's rows and hands each to enc, checking ctx as it goes. The calling
@@ -86,11 +107,11 @@ func (j *exportJob) openRows(ctx context.Context, sn *store.Snapshot, joinNames 
 
 // completeRow is what the encoding goroutine does to a row before encoding it: fill the names
 // from nm (nil when the query joined them) and drop control characters from every text cell,
-// whichever the format.
+// whichever the format. The names in nm were cleaned once when loaded (loadExportNames).
 func (j *exportJob) completeRow(nm *store.ExportNames) func([]cell) {
 	var text []int
 	for i, c := range j.ds.columns {
-		if c.kind == kindText || c.kind == kindCode {
+		if (c.kind == kindText || c.kind == kindCode) && !(nm != nil && j.ds.nameCols[i]) {
 			text = append(text, i)
 		}
 	}

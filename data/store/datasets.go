@@ -110,6 +110,11 @@ type Dataset struct {
 	From    string // the table and its alias, e.g. "appointments a"
 	Joins   string // LEFT JOINs for derived columns, each matching at most one row per row of From
 	OrderBy string
+	// Key is OrderBy's leading column when it is an indexed integer (the instant the dates use,
+	// or the rowid), so rows with Key in [lo, hi) come before those in [hi, …): an export reads
+	// such ranges on several connections at once and writes them in order (ExportFilter.Range).
+	// "" for a dataset whose Joins would have to be computed again for every range.
+	Key     string
 	Columns []DatasetColumn
 	Dates   *DateFilter // nil: the dataset has no date filter
 	Filters []DatasetFilter
@@ -171,7 +176,7 @@ func (d *Dataset) ColumnIndex(key string) int {
 
 var datasets = []Dataset{
 	{
-		Name: DatasetAppointments, Title: "Appointments", From: "appointments a", OrderBy: "a.start_at, a.id",
+		Name: DatasetAppointments, Title: "Appointments", From: "appointments a", OrderBy: "a.start_at, a.id", Key: "a.start_at",
 		Dates: &DateFilter{Field: "appointment local start date", LocalDate: "a.local_date", Instant: "a.start_at"},
 		Filters: []DatasetFilter{
 			{Name: FilterStatus, Column: "+a.status"},
@@ -221,7 +226,7 @@ var datasets = []Dataset{
 		},
 	},
 	{
-		Name: DatasetResources, Title: "Resources", From: "resources", OrderBy: "id",
+		Name: DatasetResources, Title: "Resources", From: "resources", OrderBy: "id", Key: "id",
 		Filters: []DatasetFilter{{Name: FilterActive, Column: "active"}},
 		Columns: []DatasetColumn{
 			{Key: "id", Title: "ID", Role: RoleID, SQL: "id"},
@@ -231,7 +236,7 @@ var datasets = []Dataset{
 		},
 	},
 	{
-		Name: DatasetServices, Title: "Services", From: "services", OrderBy: "id",
+		Name: DatasetServices, Title: "Services", From: "services", OrderBy: "id", Key: "id",
 		Filters: []DatasetFilter{{Name: FilterActive, Column: "active"}},
 		Columns: []DatasetColumn{
 			{Key: "id", Title: "ID", Role: RoleID, SQL: "id"},
@@ -243,7 +248,7 @@ var datasets = []Dataset{
 		},
 	},
 	{
-		Name: DatasetPayments, Title: "Payments", From: "payments p", OrderBy: "p.created_at, p.id",
+		Name: DatasetPayments, Title: "Payments", From: "payments p", OrderBy: "p.created_at, p.id", Key: "p.created_at",
 		Dates:    &DateFilter{Field: "payment local created date", LocalDate: "p.created_local_date", Instant: "p.created_at"},
 		Filters:  []DatasetFilter{{Name: FilterStatus, Column: "+p.status"}},
 		Statuses: statusStrings(data.PaymentStatuses().All()),
@@ -260,7 +265,7 @@ var datasets = []Dataset{
 		},
 	},
 	{
-		Name: DatasetSubscriptions, Title: "Subscriptions", From: "subscriptions sub", OrderBy: "sub.id",
+		Name: DatasetSubscriptions, Title: "Subscriptions", From: "subscriptions sub", OrderBy: "sub.id", Key: "sub.id",
 		Filters:  []DatasetFilter{{Name: FilterStatus, Column: "sub.status"}},
 		Statuses: statusStrings(data.SubscriptionStatuses().All()),
 		Columns: []DatasetColumn{

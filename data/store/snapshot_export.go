@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,52 @@ type ExportFilter struct {
 	ServiceID, ResourceID int64 // 0: any
 	Active                *bool
 	Loc                   *time.Location // the tenant's zone, for the instant range behind the dates; nil is UTC
+	// Range, when set, keeps only the rows whose dataset Key is in it (ExportRows only).
+	Range *KeyRange
+}
+
+// KeyRange is a half-open range [Lo, Hi) of a dataset's Key.
+type KeyRange struct{ Lo, Hi int64 }
+
+// ExportRanges splits the rows of the filter into at most n ranges of the dataset's Key, in
+// order, of about equal width between the smallest and largest key the filter's instant range
+// holds (two index seeks). Reading them one after the other gives exactly the rows of
+// ExportRows, in its order. It returns nil when the dataset has no Key or there are no rows.
+func (sn *Snapshot) ExportRanges(ctx context.Context, dataset string, f ExportFilter, n int) ([]KeyRange, error) {
+	d, err := datasetFiltered(dataset, f)
+	if err != nil || d.Key == "" || n < 1 {
+		return nil, err
+	}
+	var w sqlWhere
+	if d.Dates != nil {
+		lo, hi := instantBounds(f.From, f.To, f.Loc)
+		w.add(d.Dates.Instant+" >= ?", lo)
+		w.add(d.Dates.Instant+" < ?", hi)
+	}
+	var lo, hi sql.NullInt64
+	q := "SELECT MIN(" + d.Key + "), MAX(" + d.Key + ") FROM " + d.From + w.String()
+	if err := sn.tx.QueryRowContext(ctx, q, w.args...).Scan(&lo, &hi); err != nil {
+		return nil, fmt.Errorf("key range: %w", err)
+	}
+	if !lo.Valid {
+		return nil, nil
+	}
+	return splitKeys(lo.Int64, hi.Int64+1, n), nil
+}
+
+// splitKeys cuts [lo, hi) into at most n ranges of about equal width; the first starts at
+// math.MinInt64 and the last ends at math.MaxInt64, so together they hold every key.
+func splitKeys(lo, hi int64, n int) []KeyRange {
+	width := (hi - lo) / int64(n)
+	if width < 1 {
+		width, n = 1, int(hi-lo)
+	}
+	out := make([]KeyRange, 0, n)
+	for i := range n {
+		out = append(out, KeyRange{Lo: lo + int64(i)*width, Hi: lo + int64(i+1)*width})
+	}
+	out[0].Lo, out[n-1].Hi = math.MinInt64, math.MaxInt64
+	return out
 }
 
 // Cell is one value of an export row: an integer (ids, counts, money, instants, booleans), a
@@ -74,6 +121,9 @@ func (d *Dataset) check(f ExportFilter) error {
 	}
 	if d.Dates == nil && (f.From != "" || f.To != "") {
 		return fmt.Errorf("dataset %s has no date filter", d.Name)
+	}
+	if f.Range != nil && d.Key == "" {
+		return fmt.Errorf("dataset %s cannot be read in key ranges", d.Name)
 	}
 	for _, name := range []string{FilterStatus, FilterService, FilterResource, FilterActive} {
 		_, given := f.value(name)
@@ -175,7 +225,63 @@ type ExportNames struct {
 
 type nameColumn struct {
 	at, id int // positions of the name and of its id
-	names  map[int64]string
+	names  *nameTable
+}
+
+// nameTable is one table's names by id: a slice indexed by id when the ids are dense enough
+// (a slice index costs a fraction of a map lookup, per row and name column), else a map.
+type nameTable struct {
+	dense []string // dense[id]; has[id] says whether the row exists
+	has   []bool
+	m     map[int64]string
+}
+
+// newNameTable indexes names, densely when the largest id is at most twice their number.
+func newNameTable(names map[int64]string) *nameTable {
+	var hi int64 = -1
+	for id := range names {
+		if id < 0 {
+			return &nameTable{m: names}
+		}
+		hi = max(hi, id)
+	}
+	if hi >= int64(2*len(names)+64) {
+		return &nameTable{m: names}
+	}
+	t := &nameTable{dense: make([]string, hi+1), has: make([]bool, hi+1)}
+	for id, n := range names {
+		t.dense[id], t.has[id] = n, true
+	}
+	return t
+}
+
+func (t *nameTable) get(id int64) (string, bool) {
+	if t.m != nil {
+		n, ok := t.m[id]
+		return n, ok
+	}
+	if id < 0 || id >= int64(len(t.dense)) || !t.has[id] {
+		return "", false
+	}
+	return t.dense[id], true
+}
+
+// Clean replaces every name by clean(name) once, so rows filled from them need no cleaning.
+func (m *ExportNames) Clean(clean func(string) string) {
+	seen := map[*nameTable]bool{}
+	for _, c := range m.cols {
+		t := c.names
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		for id, n := range t.m {
+			t.m[id] = clean(n)
+		}
+		for i, n := range t.dense {
+			t.dense[i] = clean(n)
+		}
+	}
 }
 
 // ExportNames reads the names the dataset's RoleName columns show, once, so rows need no join.
@@ -199,11 +305,13 @@ func (sn *Snapshot) ExportNames(ctx context.Context, dataset string, limit int) 
 			return nil, nil
 		}
 	}
-	byTable := map[string]map[int64]string{}
+	byTable := map[string]*nameTable{}
 	for _, t := range tables {
-		if byTable[t], err = sn.readNames(ctx, t); err != nil {
+		names, err := sn.readNames(ctx, t)
+		if err != nil {
 			return nil, err
 		}
+		byTable[t] = newNameTable(names)
 	}
 	m := &ExportNames{}
 	for i, c := range d.Columns {
@@ -247,7 +355,7 @@ func (sn *Snapshot) readNames(ctx context.Context, table string) (map[int64]stri
 func (m *ExportNames) Fill(row []Cell) {
 	for _, c := range m.cols {
 		id := row[c.id]
-		name, ok := c.names[id.Int]
+		name, ok := c.names.get(id.Int)
 		if id.Null || !ok {
 			row[c.at] = Cell{Null: true}
 			continue
@@ -316,8 +424,13 @@ func (w *sqlWhere) String() string {
 // sort), then each filter the dataset takes that has a value.
 func (d *Dataset) where(f ExportFilter) sqlWhere {
 	var w sqlWhere
+	r := f.Range
 	if d.Dates != nil {
 		lo, hi := instantBounds(f.From, f.To, f.Loc)
+		if r != nil && d.Key == d.Dates.Instant {
+			// One range on the instant, so SQLite walks its index over exactly this part.
+			lo, hi, r = max(lo, r.Lo), min(hi, r.Hi), nil
+		}
 		w.add(d.Dates.Instant+" >= ?", lo)
 		w.add(d.Dates.Instant+" < ?", hi)
 		if f.From != "" {
@@ -326,6 +439,10 @@ func (d *Dataset) where(f ExportFilter) sqlWhere {
 		if f.To != "" {
 			w.add("+"+d.Dates.LocalDate+" <= ?", f.To)
 		}
+	}
+	if r != nil {
+		w.add(d.Key+" >= ?", r.Lo)
+		w.add(d.Key+" < ?", r.Hi)
 	}
 	for _, flt := range d.Filters {
 		if v, ok := f.value(flt.Name); ok {
@@ -420,6 +537,9 @@ func (d *Dataset) countSQL(f ExportFilter) (string, []any) {
 
 // rollupFor is the first rollup whose column answers every filter given besides dates and status.
 func (d *Dataset) rollupFor(f ExportFilter) *CountRollup {
+	if f.Range != nil {
+		return nil // the rollups know days, not key ranges
+	}
 	for i := range d.Rollups {
 		r := &d.Rollups[i]
 		covered := true
@@ -433,4 +553,23 @@ func (d *Dataset) rollupFor(f ExportFilter) *CountRollup {
 		}
 	}
 	return nil
+}
+
+// scanCacheKiB is the page cache of a connection while an export scans: a one-pass scan reads
+// each page once, so the reader's usual 32 MiB would only hold memory (per connection).
+const scanCacheKiB = 2048
+
+// ScanCache shrinks the snapshot's page cache for a one-pass scan of many rows. The returned
+// func gives the connection back its cache size; call it before the snapshot ends.
+func (sn *Snapshot) ScanCache(ctx context.Context) (func(), error) {
+	var was int64
+	if err := sn.tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
+		return nil, fmt.Errorf("read cache size: %w", err)
+	}
+	if _, err := sn.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -scanCacheKiB)); err != nil {
+		return nil, fmt.Errorf("set cache size: %w", err)
+	}
+	return func() {
+		sn.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", was)) //nolint:errcheck // only memory is at stake
+	}, nil
 }

@@ -17,7 +17,7 @@ import (
 
 // maxSnapshots is the most read transactions one Snapshots call holds: the read pool's size, so
 // a set can always be completed once the single readers in flight finish.
-const maxSnapshots = 4
+const maxSnapshots = readConns
 
 // snapshotAttempts is how often Snapshots starts over before it gives fn one transaction n
 // times (still one commit, only not in parallel): commits landing between the begins of every

@@ -36,6 +36,9 @@ type Store struct {
 	afterFirstBegin func()
 }
 
+// readConns is the size of the read pool (Snapshots holds at most this many transactions).
+const readConns = 4
+
 // migration is one schema step; after runs Go code in the same transaction.
 type migration struct {
 	version int
@@ -116,7 +119,7 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(4)
+	r.SetMaxOpenConns(readConns)
 	s.r = r
 	return s, nil
 }

@@ -32,7 +32,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		s.w.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s.r.SetMaxOpenConns(4)
+	s.r.SetMaxOpenConns(readConns)
 	if err := s.checkReadable(ctx, home); err != nil {
 		s.Close()
 		return nil, err
