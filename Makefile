@@ -46,8 +46,9 @@ test-go:
 	$(GO) test -race -timeout 30m ./...
 
 # smoke is the journey: the real app under Xvfb, driven with xdotool from a first start on an
-# empty home through every screen, activation, an export, Analytics (Compare with, Save as PDF and
-# Excel, the Customers and Staff tabs), a sync with Cancel and resume, in both
+# empty home through every screen, activation, a scheduled job (saved, edited, deleted), an export,
+# Analytics (Compare with, Save as PDF and Excel, the Customers and Staff tabs), a sync with Cancel
+# and resume, the failed automatic sync's banner, in both
 # themes at 1280x800 and 1024x768 (.ci/journey says how). Its PNGs and logs stay in out/journey/
 # (JOURNEY_OUT) for CI artifacts; JOURNEY_SKIP lists the steps left out.
 smoke: build

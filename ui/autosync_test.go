@@ -450,3 +450,48 @@ func TestHeaderShowsUnrecordedFailure(t *testing.T) {
 		t.Errorf("header after the success %q", got)
 	}
 }
+
+// While an automatic sync runs, the header says so at once (a server that cannot be reached is
+// retried for seconds before the sync gives up: the window must not look idle meanwhile), and
+// the failure is in the header and the banner as soon as the sync returns.
+func TestAutoSyncHeaderSaysSyncingThenFails(t *testing.T) {
+	f := newAutoSyncer(true, 0)
+	f.unrecorded = true // a server that cannot be reached: nothing is saved
+	last := time.Now().Add(-time.Hour)
+	f.saved.LastAt, f.saved.LastOK = &last, true
+	f.fail(fmt.Errorf("GET /v1/tenant: %w", datasync.ErrServerUnavailable))
+	f.hold = make(chan struct{})
+	f.started = make(chan struct{}, 1)
+	s := autoShell(t, f, &fakeTickers{})
+	release := sync.OnceFunc(func() { close(f.hold) })
+	t.Cleanup(release) // before the window's close, which waits for the sync
+	select {
+	case <-f.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no automatic sync on open")
+	}
+	waitFor(t, "the header's Syncing…", func() bool { return strings.HasPrefix(s.dataAsOf.Text, "Syncing… · Synced today ") })
+	if len(s.autoBar.Objects) != 0 {
+		t.Errorf("a banner while the sync runs: %q", licText(s.autoBar))
+	}
+	s.Refresh() // a reload meanwhile (a license change) keeps it
+	settleShellLoad(t, s)
+	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Syncing… ·") {
+		t.Errorf("header after a reload during the sync %q", got)
+	}
+	release()
+	waitFor(t, "the failure banner", func() bool { return len(s.autoBar.Objects) != 0 })
+	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Sync failed today ") || !strings.Contains(got, ": the server could not be reached · synced ") {
+		t.Errorf("header with the banner %q", got)
+	}
+	settleAuto(t, s)
+	if got := s.dataAsOf.Text; !strings.HasPrefix(got, "Sync failed today ") {
+		t.Errorf("header after the reload %q", got)
+	}
+}
+
+// settleShellLoad waits until the shell's latest load is on show.
+func settleShellLoad(t *testing.T, s *Shell) {
+	t.Helper()
+	waitFor(t, "the shell's latest load", current(s))
+}

@@ -380,7 +380,7 @@ func (s *Shell) apply(st shellState) {
 	t := st.tenant
 	s.title.SetText(t.Name)
 	s.switcher.reload(t)
-	s.dataAsOf.SetText(Freshness(t, s.auto.withFailure(t.ID, st.saved), s.Now()))
+	s.showFreshness(t, st.saved)
 	s.plan.SetText("Plan: " + st.ents.Plan().String())
 	s.setBanners(st.status)
 	s.nav.Refresh()
@@ -388,6 +388,18 @@ func (s *Shell) apply(st shellState) {
 	s.Show(s.current)
 	s.prefetch = nil
 	s.auto.arm(t, st.saved)
+}
+
+// showFreshness sets the header's freshness line of tenant t from its saved sync settings,
+// with this session's last failure; while a sync runs it says so first ("Syncing… · Synced
+// today 09:15"): a server that cannot be reached is retried for seconds (data/sync's
+// RetryPolicy) before the sync gives up, and the window must not look idle meanwhile.
+func (s *Shell) showFreshness(t data.Tenant, saved datasync.Settings) {
+	text := Freshness(t, s.auto.withFailure(t.ID, saved), s.Now())
+	if s.syncView != nil && s.syncView.cancel != nil {
+		text = "Syncing… · " + text
+	}
+	s.dataAsOf.SetText(text)
 }
 
 // DataAsOf is the header's freshness line.

@@ -320,6 +320,7 @@ func (v *syncView) beginRun(req SyncRequest, auto bool) {
 			v.s.Do(func() { v.showProgress(p) })
 		})
 	}, v.finished)
+	v.s.showFreshness(v.s.Tenant(), v.s.auto.saved)
 }
 
 func (v *syncView) stop() {
@@ -370,6 +371,7 @@ func (v *syncView) finished(done SyncDone, err error) {
 	v.cancel = nil
 	v.setRunning(false)
 	v.s.auto.finished(v.auto, done.Result, err)
+	v.s.showFreshness(v.s.Tenant(), v.s.auto.saved) // at once: the reload below reads the home first
 	if q, ok := addTenantQuestion(err); ok && !v.req.Add && !v.auto {
 		for _, r := range v.rows {
 			r.detail.SetText("not started") // the server was only asked which business it holds
