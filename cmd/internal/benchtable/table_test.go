@@ -79,3 +79,13 @@ func TestWriteScaleGivesTheDashboardRatio(t *testing.T) {
 		}
 	}
 }
+
+func TestEnoughDisk(t *testing.T) {
+	if err := enoughDisk("/tmp/x", 10_000_000, 20<<30); err != nil {
+		t.Errorf("20 GB for 10M: %v", err)
+	}
+	err := enoughDisk("/tmp/x", 10_000_000, 5<<30)
+	if err == nil || !strings.Contains(err.Error(), "needs about 15 GB free under /tmp/x, which has 5.0 GB") {
+		t.Errorf("5 GB for 10M: %v", err)
+	}
+}
