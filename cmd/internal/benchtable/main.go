@@ -104,8 +104,7 @@ func mainErr(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	b := &bench{cfg: c, work: work, bin: filepath.Join(work, "bin"), log: os.Stderr, load: loadAverage()}
-	start := time.Now()
+	b := &bench{cfg: c, work: work, bin: filepath.Join(work, "bin"), log: os.Stderr, load: loadAverage(), start: time.Now()}
 	if err := b.build(ctx); err != nil {
 		return err
 	}
@@ -114,17 +113,18 @@ func mainErr(ctx context.Context, args []string) error {
 	} else {
 		err = b.table(ctx, os.Stdout)
 	}
-	fmt.Fprintf(b.log, "bench-table: done in %s\n", time.Since(start).Round(time.Second))
+	fmt.Fprintf(b.log, "bench-table: done in %s\n", time.Since(b.start).Round(time.Second))
 	return err
 }
 
 // bench is one run of the harness.
 type bench struct {
-	cfg  config
-	work string // scratch, removed at the end
-	bin  string // the built programs
-	log  io.Writer
-	load string // the load average when the run started
+	cfg   config
+	work  string // scratch, removed at the end
+	bin   string // the built programs
+	log   io.Writer
+	load  string    // the load average when the run started
+	start time.Time // when it started
 }
 
 // loadAverage is /proc/loadavg's three figures, or "" where there is none.
@@ -158,8 +158,8 @@ func (b *bench) build(ctx context.Context) error {
 // header says when, where and how the figures were taken.
 func (b *bench) header(w io.Writer, what string) {
 	host, _ := os.Hostname()
-	fmt.Fprintf(w, "%s, %s UTC, %s (%s/%s, %d CPUs, Go %s), %d round(s) per contender, medians.\n\n",
-		what, time.Now().UTC().Format("2006-01-02 15:04"), host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), b.cfg.rounds)
+	fmt.Fprintf(w, "%s, started %s UTC, %s (%s/%s, %d CPUs, Go %s), %d round(s) per contender, medians.\n\n",
+		what, b.start.UTC().Format("2006-01-02 15:04"), host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), b.cfg.rounds)
 	if b.load != "" {
 		fmt.Fprintf(w, "Load average at the start %s, at the end %s: on a shared machine other work runs beside these figures.\n\n", b.load, loadAverage())
 	}
