@@ -24,6 +24,9 @@ func (b *bench) table(ctx context.Context, w io.Writer) error {
 	add := func(r row) { rows = append(rows, r) }
 	for _, f := range []func(context.Context, tenant) (row, error){b.csvRow, b.xlsxRow, b.fullSyncRow, b.incrementalSyncRow, b.demoRow} {
 		r, err := f(ctx, t)
+		if err == nil {
+			err = ctx.Err()
+		}
 		if err != nil {
 			return err
 		}
@@ -31,6 +34,9 @@ func (b *bench) table(ctx context.Context, w io.Writer) error {
 	}
 	for _, rep := range reportsOf(t, time.Now()) {
 		add(b.reportRow(ctx, t, rep))
+	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: the rows measured so far are in the log
 	}
 	b.header(w, fmt.Sprintf("Issue 17's table at %d appointments", n))
 	writeTable(w, rows)
