@@ -15,7 +15,7 @@ BENCH_PKGS := sqlite3 time x11-apps
 # (wine, wine64; jq, unzip and icoutils compare outputs and read the programs' resources).
 WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis wixl osslsigncode wine wine64 jq unzip icoutils openssl
 
-.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench bench-startup lint package release clean fuzz \
+.PHONY: all deps bench-deps build run test test-go smoke screenshots soak bench bench-table bench-startup bench-scale lint package release clean fuzz \
 	windows-deps windows windows-installer windows-sign test-windows test-windows-soak test-darwin-build docs-check
 
 # docs-check opens every report workbook in LibreOffice (not part of make test: a 100 MB install).
@@ -66,6 +66,17 @@ soak: deps
 
 bench: bench-deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+	./.ci/bench-table
+
+# bench-table prints issue 17's table (docs/performance.md): whole processes beside their
+# references, medians of paired rounds; ALMANAC_BENCH_APPOINTMENTS (default 1000000).
+bench-table: bench-deps
+	./.ci/bench-table
+
+# bench-scale (not in make test): cost per row at 100k, 1M and 10M appointments
+# (ALMANAC_BENCH_SIZES); the 10M tenant takes minutes and several GB, cached between runs.
+bench-scale: bench-deps
+	./.ci/bench-table --scale
 
 # bench-startup times the real app's first frame and its dashboard's numbers on a 1M-appointment
 # demo tenant under Xvfb (.ci/startup-time says how; goals 1 s and 1.5 s). Not part of make test.
