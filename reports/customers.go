@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/almanac-app/almanac/data/store"
@@ -72,8 +73,8 @@ type CustomerInsights struct {
 }
 
 // Customers computes customer insights for q when ents includes them, from two snapshots of
-// one commit read in parallel: the period's counts and top list on one, the lapsed list on the
-// other (each about half the work).
+// one commit read in parallel: the period's counts on one, the lapsed list on the other, and
+// the period's revenue, in spans of days, on whichever is free first.
 func (s *Service) Customers(ctx context.Context, ents license.Entitlements, q CustomerQuery) (CustomerInsights, error) {
 	if err := CheckReport(ents, ReportCustomers); err != nil {
 		return CustomerInsights{}, err
@@ -91,28 +92,76 @@ func (s *Service) Customers(ctx context.Context, ents license.Entitlements, q Cu
 	return out, err
 }
 
-// customerInsights reads and computes every field for the period from..from+days-1: the lapsed
-// list from sns[1] while the rest is read from sns[0].
+// customerInsights reads and computes every field for the period from..from+days-1: the counts
+// from sns[0] and the lapsed list from sns[1], each then reading spans of the period's revenue
+// until none is left (the two reads first take different times, so this balances them).
 func (s *Service) customerInsights(ctx context.Context, sns []*store.Snapshot, t data.Tenant, from string, days int, q CustomerQuery) (CustomerInsights, error) {
 	out := CustomerInsights{PeriodDays: days, From: from, Currency: t.Currency, LapsedDays: q.LapsedDays}
 	if out.LapsedDays <= 0 {
 		out.LapsedDays = DefaultLapsedDays
 	}
+	spans := revenueSpans{from: from, days: days, t: t}
 	var lapsed []LapsedCustomer
-	var lapsedErr error
+	var later *store.CustomerSums
+	var otherErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		lapsed, lapsedErr = lapsedCustomers(ctx, sns[1], t, s.now(), out.LapsedDays) // the lapsed_customers export's read too
+		lapsed, otherErr = lapsedCustomers(ctx, sns[1], t, s.now(), out.LapsedDays) // the lapsed_customers export's read too
+		if otherErr == nil {
+			later, otherErr = spans.read(ctx, sns[1])
+		}
 	}()
-	err := s.periodCustomers(ctx, sns[0], t, from, days, q, &out)
+	err := s.periodCounts(ctx, sns[0], from, days, q, &out)
+	var rev *store.CustomerSums
+	if err == nil {
+		rev, err = spans.read(ctx, sns[0])
+	}
 	<-done
 	out.LapsedCustomers = lapsed
-	return out, cmp.Or(err, lapsedErr)
+	if err = cmp.Or(err, otherErr); err != nil {
+		return out, err
+	}
+	switch {
+	case rev == nil:
+		rev = later
+	case later != nil:
+		rev.Merge(later)
+	}
+	out.TopCustomers, err = periodTop(ctx, sns[0], rev, from, addDays(from, days-1))
+	return out, err
 }
 
-// periodCustomers fills the period's counts and top list.
-func (s *Service) periodCustomers(ctx context.Context, sn *store.Snapshot, t data.Tenant, from string, days int, q CustomerQuery, out *CustomerInsights) error {
+// revenueSpans hands out the period's days in spans, each to one reader of its revenue.
+type revenueSpans struct {
+	from string
+	days int
+	t    data.Tenant
+	next atomic.Int64 // the next span's index
+}
+
+// revenueSpanCount is how many spans a period's revenue is read in.
+const revenueSpanCount = 8
+
+// read sums the revenue of the spans sn takes until none is left (nil when it took none).
+func (r *revenueSpans) read(ctx context.Context, sn *store.Snapshot) (*store.CustomerSums, error) {
+	size := max(3, (r.days+revenueSpanCount-1)/revenueSpanCount)
+	var sums *store.CustomerSums
+	for {
+		start := int(r.next.Add(1)-1) * size
+		if start >= r.days {
+			return sums, nil
+		}
+		var err error
+		sums, err = sn.CustomerRevenueIn(ctx, sums, addDays(r.from, start), addDays(r.from, min(start+size, r.days)-1), r.t.Currency)
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// periodCounts fills the period's counts.
+func (s *Service) periodCounts(ctx context.Context, sn *store.Snapshot, from string, days int, q CustomerQuery, out *CustomerInsights) error {
 	to := addDays(from, days-1)
 	prevFrom := addDays(from, -days)
 	visible := retentionVisible(prevFrom, q.Window)
@@ -124,17 +173,17 @@ func (s *Service) periodCustomers(ctx context.Context, sn *store.Snapshot, t dat
 		return err
 	}
 	visitCounts(out, c, visible)
-	rev, err := sn.CustomerRevenueIn(ctx, from, to, t.Currency)
+	return nil
+}
+
+// periodTop is the top list of the period from..to with revenue rev.
+func periodTop(ctx context.Context, sn *store.Snapshot, rev *store.CustomerSums, from, to string) ([]TopCustomer, error) {
+	leaders := revenueLeaders(rev)
+	visits, err := sn.CustomerVisitsOf(ctx, slices.Collect(maps.Keys(leaders)), from, to)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rev = revenueLeaders(rev)
-	visits, err := sn.CustomerVisitsOf(ctx, slices.Collect(maps.Keys(rev)), from, to)
-	if err != nil {
-		return err
-	}
-	out.TopCustomers, err = nameTop(ctx, sn, topCustomers(rev, visits))
-	return err
+	return nameTop(ctx, sn, topCustomers(leaders, visits))
 }
 
 // visitCounts fills the counts of new, returning and visiting customers, the average visits and,
@@ -164,12 +213,12 @@ func retentionVisible(prevFrom string, w license.Window) bool {
 
 // revenueLeaders keeps the customers whose revenue is at least the TopCustomersLimit-th highest,
 // ties included: the only ones that can be in the top list, whose visits break its ties.
-func revenueLeaders(rev map[int64]int64) map[int64]int64 {
-	if len(rev) <= TopCustomersLimit {
-		return rev
+func revenueLeaders(rev *store.CustomerSums) map[int64]int64 {
+	if rev.Len() <= TopCustomersLimit {
+		return maps.Collect(rev.All())
 	}
 	var top []int64 // the TopCustomersLimit highest revenues, highest first
-	for _, c := range rev {
+	for _, c := range rev.All() {
 		if len(top) == TopCustomersLimit && c <= top[len(top)-1] {
 			continue
 		}
@@ -178,7 +227,7 @@ func revenueLeaders(rev map[int64]int64) map[int64]int64 {
 	}
 	least := top[len(top)-1]
 	out := make(map[int64]int64, TopCustomersLimit)
-	for id, c := range rev {
+	for id, c := range rev.All() {
 		if c >= least {
 			out[id] = c
 		}

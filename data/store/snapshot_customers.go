@@ -93,29 +93,29 @@ func (sn *Snapshot) CustomerVisitsOf(ctx context.Context, ids []int64, from, to 
 	return out, nil
 }
 
-// CustomerRevenueIn returns each customer's succeeded revenue in currency paid from from to to,
-// for the customers with a succeeded payment there (one range of the covering date index).
-func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, from, to, currency string) (map[int64]int64, error) {
+// CustomerRevenueIn adds each customer's succeeded revenue in currency paid from from to to into
+// sums (nil for new ones, summed in a slice indexed by id up to the largest customer id) and
+// returns them: the customers with a succeeded payment there (one range of the covering date index).
+func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, sums *CustomerSums, from, to, currency string) (*CustomerSums, error) {
 	const q = `SELECT customer_id, cents FROM rollup_customer_revenue
  WHERE local_date BETWEEN ? AND ? AND currency = ? AND n > 0`
-	out, err := sn.sumByCustomer(ctx, q, from, to, currency)
-	if err != nil {
+	if sums == nil {
+		var maxID int64
+		if err := sn.tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM customers").Scan(&maxID); err != nil {
+			return nil, fmt.Errorf("read customer revenue: %w", err)
+		}
+		sums = newCustomerSums(maxID)
+	}
+	if err := sn.each(ctx, q, []any{from, to, currency}, sums.scan); err != nil {
 		return nil, fmt.Errorf("read customer revenue: %w", err)
 	}
-	return out, nil
+	return sums, nil
 }
 
 // sumByCustomer sums the second column of q's rows per customer id (the first column).
 func (sn *Snapshot) sumByCustomer(ctx context.Context, q string, args ...any) (map[int64]int64, error) {
 	out := map[int64]int64{}
-	err := sn.each(ctx, q, args, func(r *sql.Rows) error {
-		var id, v int64
-		if err := r.Scan(&id, &v); err != nil {
-			return err
-		}
-		out[id] += v
-		return nil
-	})
+	err := sn.each(ctx, q, args, scanIDCounts(out))
 	return out, err
 }
 
