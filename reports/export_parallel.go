@@ -121,13 +121,7 @@ func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc
 	if err != nil {
 		return n, err
 	}
-	if err := enc.end(n); err != nil {
-		return n, err
-	}
-	if j.req.Progress != nil {
-		j.req.Progress(n, n)
-	}
-	return n, nil
+	return n, j.finish(enc, n)
 }
 
 // readRange reads the rows of one range, completes and encodes them, and sends them to out in

@@ -79,13 +79,7 @@ func (j *exportJob) stream(ctx context.Context, sn *store.Snapshot, enc encoder)
 	if err != nil {
 		return n, err
 	}
-	if err := enc.end(n); err != nil {
-		return n, err
-	}
-	if j.req.Progress != nil {
-		j.req.Progress(n, n)
-	}
-	return n, nil
+	return n, j.finish(enc, n)
 }
 
 // exportRows is what stream reads rows from: the store's query (*store.ExportRows) or a typed
@@ -197,4 +191,15 @@ func encodeBatches(enc encoder, ncol int, full <-chan *rowBatch, free chan<- *ro
 		free <- b
 	}
 	return err
+}
+
+// finish ends the encoder's output after its n rows and reports the last progress.
+func (j *exportJob) finish(enc encoder, n int64) error {
+	if err := enc.end(n); err != nil {
+		return err
+	}
+	if j.req.Progress != nil {
+		j.req.Progress(n, n)
+	}
+	return nil
 }
