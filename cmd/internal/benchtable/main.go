@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -43,7 +44,11 @@ type config struct {
 	rounds int   // ALMANAC_BENCH_ROUNDS
 	root   string
 	repo   string
+	only   map[string]bool // --only: the rows to measure; empty is all
 }
+
+// rowNames are the table's rows as --only names them.
+var rowNames = []string{"csv", "xlsx", "full-sync", "incremental-sync", "demo", "reports"}
 
 func parseConfig(args []string) (config, error) {
 	fs := flag.NewFlagSet("bench-table", flag.ContinueOnError)
@@ -51,10 +56,14 @@ func parseConfig(args []string) (config, error) {
 	fs.BoolVar(&c.scale, "scale", false, "cost per row at each of ALMANAC_BENCH_SIZES (default 100000,1000000,10000000) instead of the table")
 	fs.StringVar(&c.root, "cache", filepath.Join(os.TempDir(), "almanac-bench"), "the folder of the cached tenants and the scratch files")
 	fs.StringVar(&c.repo, "repo", ".", "the Almanac checkout to build")
+	only := fs.String("only", "", "measure only these rows, comma-separated: "+strings.Join(rowNames, ","))
 	if err := fs.Parse(args); err != nil {
 		return c, usageError{err}
 	}
 	var err error
+	if c.only, err = parseOnly(*only); err != nil {
+		return c, err
+	}
 	if c.n, err = envInt("ALMANAC_BENCH_APPOINTMENTS", 1_000_000); err != nil {
 		return c, err
 	}
@@ -78,6 +87,25 @@ func parseConfig(args []string) (config, error) {
 	}
 	return c, nil
 }
+
+// parseOnly reads --only's comma-separated row names.
+func parseOnly(v string) (map[string]bool, error) {
+	only := map[string]bool{}
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if !slices.Contains(rowNames, name) {
+			return nil, usageError{fmt.Errorf("--only %q: %q is not a row; use some of %s", v, name, strings.Join(rowNames, ","))}
+		}
+		only[name] = true
+	}
+	return only, nil
+}
+
+// wants says whether --only lets the row run.
+func (c config) wants(name string) bool { return len(c.only) == 0 || c.only[name] }
 
 func envInt(name string, def int) (int, error) {
 	v := os.Getenv(name)

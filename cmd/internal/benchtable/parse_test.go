@@ -68,3 +68,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseOnly(t *testing.T) {
+	c, err := parseConfig([]string{"--only", "csv, demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.wants("csv") || !c.wants("demo") || c.wants("xlsx") || c.wants("reports") {
+		t.Fatalf("--only csv,demo: wants %v", c.only)
+	}
+	if c, _ := parseConfig(nil); !c.wants("reports") {
+		t.Fatal("no --only: every row runs")
+	}
+	if _, err := parseConfig([]string{"--only", "csv,bogus"}); err == nil || !strings.Contains(err.Error(), `"bogus" is not a row`) {
+		t.Fatalf("--only bogus: err %v", err)
+	}
+}

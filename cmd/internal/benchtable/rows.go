@@ -22,7 +22,11 @@ func (b *bench) table(ctx context.Context, w io.Writer) error {
 	}
 	var rows []row
 	add := func(r row) { rows = append(rows, r) }
-	for _, f := range []func(context.Context, tenant) (row, error){b.csvRow, b.xlsxRow, b.fullSyncRow, b.incrementalSyncRow, b.demoRow} {
+	measures := []func(context.Context, tenant) (row, error){b.csvRow, b.xlsxRow, b.fullSyncRow, b.incrementalSyncRow, b.demoRow}
+	for i, f := range measures {
+		if !b.cfg.wants(rowNames[i]) {
+			continue
+		}
 		r, err := f(ctx, t)
 		if err == nil {
 			err = ctx.Err()
@@ -33,7 +37,9 @@ func (b *bench) table(ctx context.Context, w io.Writer) error {
 		add(r)
 	}
 	for _, rep := range reportsOf(t, time.Now()) {
-		add(b.reportRow(ctx, t, rep))
+		if b.cfg.wants("reports") {
+			add(b.reportRow(ctx, t, rep))
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err // interrupted: the rows measured so far are in the log
