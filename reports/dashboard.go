@@ -73,7 +73,7 @@ func (s *Service) dashboard(ctx context.Context, ents license.Entitlements) (Das
 			out.AllTimeFrom = w.Cutoff.Format(data.DateLayout)
 			allFrom = out.AllTimeFrom
 		}
-		tot, err := sn.DashboardTotals(ctx, first, last, allFrom, now)
+		tot, err := sn.DashboardTotals(ctx, first, last, allFrom, Today(now, t.Location()).Format(data.DateLayout), now)
 		if err != nil {
 			return fmt.Errorf("dashboard: %w", err)
 		}

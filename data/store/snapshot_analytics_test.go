@@ -289,7 +289,7 @@ func TestSnapshotRevenueByDayService(t *testing.T) {
 func TestSnapshotDashboardReads(t *testing.T) {
 	st := openSnapFixture(t)
 	snapRead(t, st, func(ctx context.Context, sn *Snapshot) error {
-		tot, err := sn.DashboardTotals(ctx, "2026-03-01", "2026-03-31", "2026-02-25", snapNow)
+		tot, err := sn.DashboardTotals(ctx, "2026-03-01", "2026-03-31", "2026-02-25", "2026-03-05", snapNow)
 		if err != nil {
 			return err
 		}

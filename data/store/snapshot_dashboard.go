@@ -30,8 +30,8 @@ type HourMinutes struct {
 }
 
 // DashboardTotals counts the month monthFrom..monthTo, everything from allFrom on, the active
-// resources and services, and the upcoming appointments as of now.
-func (sn *Snapshot) DashboardTotals(ctx context.Context, monthFrom, monthTo, allFrom string, now time.Time) (DashboardTotals, error) {
+// resources and services, and the upcoming appointments as of now, whose local date is today.
+func (sn *Snapshot) DashboardTotals(ctx context.Context, monthFrom, monthTo, allFrom, today string, now time.Time) (DashboardTotals, error) {
 	var t DashboardTotals
 	qs := []struct {
 		dst  *int64
@@ -42,8 +42,7 @@ func (sn *Snapshot) DashboardTotals(ctx context.Context, monthFrom, monthTo, all
 		{&t.ApptsSince, `SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date >= ?`, []any{allFrom}},
 		{&t.ActiveResources, `SELECT COUNT(*) FROM resources WHERE active = 1`, nil},
 		{&t.ActiveServices, `SELECT COUNT(*) FROM services WHERE active = 1`, nil},
-		// The start_at index makes this a range count, not a scan.
-		{&t.Upcoming, `SELECT COUNT(*) FROM appointments WHERE status IN ('scheduled', 'confirmed') AND start_at > ?`, []any{now.Unix()}},
+		{&t.Upcoming, upcomingSQL, []any{now.Unix(), now.Add(localDayBound).Unix(), today}},
 	}
 	for _, q := range qs {
 		if err := sn.tx.QueryRowContext(ctx, q.q, q.args...).Scan(q.dst); err != nil {
@@ -52,6 +51,20 @@ func (sn *Snapshot) DashboardTotals(ctx context.Context, monthFrom, monthTo, all
 	}
 	return t, nil
 }
+
+// upcomingSQL counts the scheduled and confirmed appointments that start after now: the rest of
+// today from the rows through the start_at index, the days after today from the daily rollup. So
+// it reads a day of rows and a row per later day, status and service, however many bookings the
+// future holds (counting them row by row took 0.6 s at 10M appointments).
+const upcomingSQL = `SELECT
+	(SELECT COUNT(*) FROM appointments WHERE start_at > ?1 AND start_at < ?2 AND local_date = ?3
+		AND status IN ('scheduled', 'confirmed'))
+	+ (SELECT COALESCE(SUM(n), 0) FROM rollup_appt_service WHERE local_date > ?3
+		AND status IN ('scheduled', 'confirmed'))`
+
+// localDayBound is longer than any local day (the longest today are 26 hours, where a zone's
+// offset moves back by 2): the rest of today's starts all fall within it of now.
+const localDayBound = 27 * time.Hour
 
 // ApptsByDay lists, from the daily rollup, the appointments and minutes of every local date
 // from from up to (not including) before that has any.
