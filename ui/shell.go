@@ -174,6 +174,7 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	TraceStart("shell: NewShell entered")
 	s := &Shell{App: app, cfg: cfg, jobs: &jobs{}}
 	for _, sc := range Screens() {
 		if sc.Shown == nil || sc.Shown(cfg) {
@@ -205,7 +206,7 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	// a fraction of the window moved with each screen's content.
 	navMin := canvas.NewRectangle(color.Transparent)
 	navMin.SetMinSize(fyne.NewSize(sidebarWidth, 0))
-	sidebar := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(navMin, s.nav))
+	sidebar := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(withPaintProbe(navMin, s.nav)...))
 	s.Win.SetContent(container.NewBorder(nil, nil, sidebar, nil, container.NewBorder(top, nil, nil, nil, s.content)))
 	s.Win.Resize(fyne.NewSize(defaultWindowWidth, defaultWindowHeight))
 	if cfg.Licenses != nil {
@@ -325,6 +326,7 @@ func (s *Shell) Refresh() {
 	first, now, shellCtx := !s.loaded && seq == 1 && s.screens[s.current].ID == "dashboard", s.cfg.Now, s.Ctx()
 	Run(s.Ctx(), func(ctx context.Context) (shellState, error) {
 		st, err := readShellState(ctx, r, lic, syncer)
+		TraceStart("shell: tenant and license read")
 		if first && err == nil {
 			st.dashboard = prefetchDashboard(shellCtx, r, st.ents, st.ents.Window(reports.Today(now(), st.tenant.Location())))
 		}
@@ -338,6 +340,7 @@ func (s *Shell) Refresh() {
 		}
 		s.shown = seq
 		s.apply(st)
+		TraceStart("shell: first load applied (header, badges, screen built)")
 	})
 }
 

@@ -49,9 +49,14 @@ func runApp(env *Env) (err error) {
 		return errNoDisplay
 	}
 	defer unreachableDisplay(&err)
+	ui.TraceStart("runApp entered")
 	a := app.NewWithID(appID)
+	ui.TraceStart("app created")
+	a.Lifecycle().SetOnStarted(func() { ui.TraceStart("event loop started (app.Run)") })
 	a.SetIcon(assets.Icon)
+	ui.TraceStart("icon set")
 	ui.ApplyThemePreference(a)
+	ui.TraceStart("theme applied (preferences read)")
 	if _, err := env.home().ActiveTenant(); errors.Is(err, data.ErrNoTenant) {
 		buildDemoThenOpen(a, env)
 	} else if err := openShell(a, env); err != nil {
@@ -126,10 +131,13 @@ func openShell(a fyne.App, env *Env) error {
 	done := make(chan opened, 1)
 	go func() {
 		st, t, err := openStore(env)
+		ui.TraceStart("store open (tenant row read)")
 		done <- opened{st, t, err}
 	}()
 	w := a.NewWindow("Almanac")
+	ui.TraceStart("window created")
 	o := <-done
+	ui.TraceStart("store waited for")
 	if o.err != nil {
 		w.Close()
 		return o.err
@@ -175,8 +183,10 @@ func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant, win fyne.Wi
 			}
 		},
 	})
+	ui.TraceStart("shell built, content set")
 	shell.Win.SetMaster()
 	shell.Win.Show()
+	ui.TraceStart("window shown (Show returned)")
 }
 
 // tenantZone is the active tenant's time zone, which license banners and dates use; it
