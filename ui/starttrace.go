@@ -97,3 +97,26 @@ func withPaintProbe(objs ...fyne.CanvasObject) []fyne.CanvasObject {
 	}
 	return objs
 }
+
+// WarmFonts loads the theme's regular and bold faces (and the fallbacks Fyne adds to them)
+// off the UI goroutine, so the first layout does not parse fonts while the window waits; the
+// returned channel closes when they are in Fyne's cache. Call it once the theme is set and
+// wait for it before building the first window's content: a face is then never loaded by two
+// goroutines at once. The text measured is ASCII, which the theme's faces hold.
+func WarmFonts() <-chan struct{} {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fyne.MeasureText("Almanac", 14, style)
+		}()
+	}
+	go func() {
+		wg.Wait()
+		TraceStart("fonts loaded (off the UI goroutine)")
+		close(done)
+	}()
+	return done
+}
