@@ -349,6 +349,8 @@ func (s *Shell) Refresh() {
 // FirstLoad is the shell's first load started before the shell itself: cmd/almanac starts it
 // as soon as the store is open, while the graphics driver starts on the UI goroutine, so the
 // tenant, the license and the Dashboard's numbers are read by the time the window can draw.
+// It is done once the numbers are in too: the shell shows all of it in one frame, or
+// "Loading…" until then.
 type FirstLoad struct {
 	ctx    context.Context // the shell's lifetime, adopted by NewShell
 	cancel context.CancelFunc
@@ -380,6 +382,11 @@ func StartFirstLoad(cfg Config) *FirstLoad {
 		TraceStart("shell: tenant and license read")
 		if err == nil && Screens()[0].ID == "dashboard" { // the screen the shell opens on; the shell's ctx outlives readCtx
 			st.dashboard = prefetchDashboard(ctx, r, st.ents, st.ents.Window(reports.Today(now(), st.tenant.Location())))
+			// applied with its numbers: a Dashboard of "…" cards first is laid out narrower
+			select {
+			case <-st.dashboard.done:
+			case <-ctx.Done():
+			}
 		}
 		fl.st, fl.err = st, err
 		close(fl.done)
