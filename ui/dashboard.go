@@ -162,6 +162,7 @@ func prefetchDashboard(ctx context.Context, dr DashboardReports, ents license.En
 	p := &dashboardPrefetch{w: w, done: make(chan struct{})}
 	Run(ctx, func(ctx context.Context) (struct{}, error) {
 		p.res, p.err = loadDashboard(ctx, dr, ents, w)
+		TraceStart("dashboard: prefetch done (numbers and chart rows)")
 		close(p.done)
 		return struct{}{}, nil
 	}, func(struct{}, error) {})
@@ -212,6 +213,7 @@ func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitl
 		return res, err
 	}
 	res.d = d
+	TraceStart("dashboard: Dashboard query done")
 	if !ents.Can(license.FeatureAnalyticsCharts).Allowed && !ents.Can(license.FeatureBusyHours).Allowed {
 		return res, nil
 	}
@@ -223,6 +225,7 @@ func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitl
 	if err != nil {
 		return res, err
 	}
+	TraceStart("dashboard: Appointments query (charts, busy hours) done")
 	a := g.AppointmentAnalytics
 	res.appts = &a
 	return res, nil
@@ -252,6 +255,7 @@ func (v *dashboardView) show(res dashboardResult, err error) {
 	if d.PeakBookingHour != nil {
 		v.hour.Value.SetText(fmt.Sprintf("%02d:00–%02d:59", *d.PeakBookingHour, *d.PeakBookingHour))
 	}
+	TraceStart("dashboard: numbers set")
 	v.status.SetText(fmt.Sprintf("This month is %s to %s, %s time.", license.FormatISODate(d.Period.StartDate), license.FormatISODate(d.Period.EndDate), d.Tenant.TimeZone))
 	v.showComparison(res)
 	v.busy.fill(res.appts)

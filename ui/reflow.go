@@ -198,6 +198,7 @@ func (c *chartView) rerender() {
 			log.Printf("render %s: %v", name, err)
 			return
 		}
+		TraceStart("chart shown: " + name)
 		c.show(png, name)
 	})
 }

@@ -91,6 +91,9 @@ type Config struct {
 	// Window is the main window when the caller made it already (cmd/almanac makes it while
 	// the store opens, the two taking about as long); nil makes a new one.
 	Window fyne.Window
+	// FirstLoad is the shell's first load when the caller started it already (StartFirstLoad,
+	// with this Config); nil starts it in NewShell.
+	FirstLoad *FirstLoad
 }
 
 // Screen is one sidebar entry. The sidebar and the screens are built from the list returned by
@@ -146,6 +149,8 @@ type Shell struct {
 	selecting bool
 	// prefetch is the Dashboard's load the first shell load started (nil once taken).
 	prefetch *dashboardPrefetch
+	// first is the first load started before the shell (Config.FirstLoad; nil once taken).
+	first *FirstLoad
 
 	ctx     context.Context // the shell's lifetime: cancelled when the window closes
 	cancel  context.CancelFunc
@@ -174,17 +179,18 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	TraceStart("shell: NewShell entered")
 	s := &Shell{App: app, cfg: cfg, jobs: &jobs{}}
 	for _, sc := range Screens() {
 		if sc.Shown == nil || sc.Shown(cfg) {
 			s.screens = append(s.screens, sc)
 		}
 	}
-	parent := cfg.Context
-	if parent == nil {
-		parent = context.Background()
+	if fl := cfg.FirstLoad; fl != nil { // its work is the shell's: cancelled and waited for with it
+		s.ctx, s.cancel, s.jobs, s.first = fl.ctx, fl.cancel, fl.jobs, fl
+	} else {
+		s.ctx, s.cancel = context.WithCancel(parentContext(cfg))
 	}
-	s.ctx, s.cancel = context.WithCancel(parent)
 	s.Win = cfg.Window
 	if s.Win == nil {
 		s.Win = app.NewWindow("Almanac")
@@ -205,7 +211,7 @@ func NewShell(app fyne.App, cfg Config) *Shell {
 	// a fraction of the window moved with each screen's content.
 	navMin := canvas.NewRectangle(color.Transparent)
 	navMin.SetMinSize(fyne.NewSize(sidebarWidth, 0))
-	sidebar := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(navMin, s.nav))
+	sidebar := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(withPaintProbe(navMin, s.nav)...))
 	s.Win.SetContent(container.NewBorder(nil, nil, sidebar, nil, container.NewBorder(top, nil, nil, nil, s.content)))
 	s.Win.Resize(fyne.NewSize(defaultWindowWidth, defaultWindowHeight))
 	if cfg.Licenses != nil {
@@ -319,26 +325,119 @@ func (s *Shell) Config() Config { return s.cfg }
 // banner and rebuilds the current screen. Call it on the UI goroutine.
 func (s *Shell) Refresh() {
 	s.loadSeq++
+	if fl := s.first; fl != nil {
+		s.first = nil
+		s.takeFirstLoad(fl, s.loadSeq)
+		return
+	}
 	seq, r, lic, syncer := s.loadSeq, s.cfg.Reports, s.cfg.Licenses, s.cfg.Syncer
 	// The first load also starts the Dashboard's, while the window is still being made: the
 	// numbers are then ready about when the first frame is.
 	first, now, shellCtx := !s.loaded && seq == 1 && s.screens[s.current].ID == "dashboard", s.cfg.Now, s.Ctx()
 	Run(s.Ctx(), func(ctx context.Context) (shellState, error) {
 		st, err := readShellState(ctx, r, lic, syncer)
+		TraceStart("shell: tenant and license read")
 		if first && err == nil {
 			st.dashboard = prefetchDashboard(shellCtx, r, st.ents, st.ents.Window(reports.Today(now(), st.tenant.Location())))
 		}
 		return st, err
 	}, func(st shellState, err error) {
-		if seq != s.loadSeq || errors.Is(err, context.Canceled) {
-			return // a newer load is on its way, or the window is closing
-		}
-		if err != nil {
-			log.Printf("read tenant: %v", err)
-		}
-		s.shown = seq
-		s.apply(st)
+		s.applyLoad(seq, st, err) // dropped when a newer load is on its way or the window closes
 	})
+}
+
+// FirstLoad is the shell's first load started before the shell itself: cmd/almanac starts it
+// as soon as the store is open, while the graphics driver starts on the UI goroutine, so the
+// tenant, the license and the Dashboard's numbers are read by the time the window can draw.
+// It is done once the numbers are in too: the shell shows all of it in one frame, or
+// "Loading…" until then.
+type FirstLoad struct {
+	ctx    context.Context // the shell's lifetime, adopted by NewShell
+	cancel context.CancelFunc
+	jobs   *jobs
+	done   chan struct{} // closed once st and err are set
+	st     shellState
+	err    error
+}
+
+// StartFirstLoad starts the first load of a shell over cfg off the UI goroutine: the tenant,
+// its license status and sync settings, then the Dashboard's numbers. Pass it to NewShell in
+// cfg.FirstLoad; the work is the shell's (cancelled when its window closes, waited for before
+// OnClose).
+func StartFirstLoad(cfg Config) *FirstLoad {
+	fl := &FirstLoad{jobs: &jobs{}, done: make(chan struct{})}
+	fl.ctx, fl.cancel = context.WithCancel(parentContext(cfg))
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	dispatch := cfg.Dispatch
+	if dispatch == nil {
+		dispatch = fyne.Do
+	}
+	ctx := context.WithValue(context.WithValue(fl.ctx, dispatchKey{}, dispatch), jobsKey{}, fl.jobs)
+	r, lic, syncer := cfg.Reports, cfg.Licenses, cfg.Syncer
+	Run(ctx, func(readCtx context.Context) (struct{}, error) {
+		st, err := readShellState(readCtx, r, lic, syncer)
+		TraceStart("shell: tenant and license read")
+		if err == nil && Screens()[0].ID == "dashboard" { // the screen the shell opens on; the shell's ctx outlives readCtx
+			st.dashboard = prefetchDashboard(ctx, r, st.ents, st.ents.Window(reports.Today(now(), st.tenant.Location())))
+			// applied with its numbers: a Dashboard of "…" cards first is laid out narrower
+			select {
+			case <-st.dashboard.done:
+			case <-ctx.Done():
+			}
+		}
+		fl.st, fl.err = st, err
+		close(fl.done)
+		return struct{}{}, nil
+	}, func(struct{}, error) {})
+	return fl
+}
+
+// takeFirstLoad applies the load started before the shell: now when it is in (the first frame
+// then shows the header and the screen), else once it is.
+func (s *Shell) takeFirstLoad(fl *FirstLoad, seq int) {
+	select {
+	case <-fl.done:
+		s.applyLoad(seq, fl.st, fl.err)
+		return
+	default:
+	}
+	Run(s.Ctx(), func(ctx context.Context) (struct{}, error) {
+		select {
+		case <-fl.done:
+			return struct{}{}, nil
+		case <-ctx.Done():
+			return struct{}{}, ctx.Err()
+		}
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			return // the window is closing
+		}
+		s.applyLoad(seq, fl.st, fl.err)
+	})
+}
+
+// applyLoad shows load seq's result unless a newer load is on its way or the window closes.
+func (s *Shell) applyLoad(seq int, st shellState, err error) {
+	if seq != s.loadSeq || errors.Is(err, context.Canceled) {
+		return
+	}
+	if err != nil {
+		log.Printf("read tenant: %v", err)
+	}
+	s.shown = seq
+	s.apply(st)
+	TraceStart("shell: first load applied (header, badges, screen built)")
+}
+
+// parentContext is the shell's parent context (Config.Context, else the background).
+func parentContext(cfg Config) context.Context {
+	if cfg.Context == nil {
+		return context.Background()
+	}
+	return cfg.Context
 }
 
 // shellState is what one load reads: the tenant, its license status and its sync settings.

@@ -49,16 +49,34 @@ func runApp(env *Env) (err error) {
 		return errNoDisplay
 	}
 	defer unreachableDisplay(&err)
+	ui.TraceStart("runApp entered")
 	a := app.NewWithID(appID)
+	ui.TraceStart("app created")
+	a.Lifecycle().SetOnStarted(func() { ui.TraceStart("event loop started (app.Run)") })
 	a.SetIcon(assets.Icon)
+	ui.TraceStart("icon set")
 	ui.ApplyThemePreference(a)
+	ui.TraceStart("theme applied (preferences read)")
+	quitOnSignal(a, env)
+	fonts := ui.WarmFonts()
 	if _, err := env.home().ActiveTenant(); errors.Is(err, data.ErrNoTenant) {
+		<-fonts
 		buildDemoThenOpen(a, env)
-	} else if err := openShell(a, env); err != nil {
+	} else if err := openShell(a, env, fonts); err != nil {
 		return err
 	}
 	a.Run()
 	return nil
+}
+
+// quitOnSignal quits the app when its context ends (SIGINT, SIGTERM): Fyne quits on those
+// signals itself only once its event loop runs, and main's handler swallows one that comes
+// during the start, which left the app running.
+func quitOnSignal(a fyne.App, env *Env) {
+	go func() {
+		<-env.ctx().Done()
+		fyne.Do(a.Quit)
+	}()
 }
 
 // unreachableDisplay turns GLFW's panic when DISPLAY names a display that is not there (an
@@ -116,25 +134,37 @@ var (
 )
 
 // openShell opens the store on another goroutine while the main window is made (the first
-// window starts the graphics driver, which takes longer than the store), then shows the shell.
-func openShell(a fyne.App, env *Env) error {
+// window starts the graphics driver, which takes longer than the store), and starts the
+// shell's first load there as soon as the store is open: the tenant, license and Dashboard
+// numbers are read while the driver starts. It then shows the shell once fonts are loaded.
+func openShell(a fyne.App, env *Env, fonts <-chan struct{}) error {
 	type opened struct {
-		st  *store.Store
-		t   data.Tenant
+		cfg ui.Config
 		err error
 	}
 	done := make(chan opened, 1)
 	go func() {
 		st, t, err := openStore(env)
-		done <- opened{st, t, err}
+		ui.TraceStart("store open (tenant row read)")
+		if err != nil {
+			done <- opened{err: err}
+			return
+		}
+		cfg := shellConfig(a, env, st, t)
+		cfg.FirstLoad = ui.StartFirstLoad(cfg)
+		done <- opened{cfg: cfg}
 	}()
 	w := a.NewWindow("Almanac")
+	ui.TraceStart("window created")
+	<-fonts
 	o := <-done
+	ui.TraceStart("store waited for")
 	if o.err != nil {
 		w.Close()
 		return o.err
 	}
-	showShell(a, env, o.st, o.t, w)
+	o.cfg.Window = w
+	showConfig(a, o.cfg)
 	return nil
 }
 
@@ -149,14 +179,20 @@ func openStore(env *Env) (*store.Store, data.Tenant, error) {
 }
 
 // showShell opens the main window over st, in win when it is made already (else a new one).
-// The shell and reports share one clock, and the shell's work ends with the window (or a
-// signal): the store closes once that work returned.
 func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant, win fyne.Window) {
+	cfg := shellConfig(a, env, st, t)
+	cfg.Window = win
+	showConfig(a, cfg)
+}
+
+// shellConfig wires a shell over st. The shell and reports share one clock, and the shell's
+// work ends with the window (or a signal): the store closes once that work returned.
+func shellConfig(a fyne.App, env *Env, st *store.Store, t data.Tenant) ui.Config {
 	zone := &tenantZone{}
 	zone.set(t)
 	// owns st: a sync or a switch may swap in another tenant's store
 	syncer := &appSyncer{env: env, st: st, zone: zone}
-	shell := ui.NewShell(a, ui.Config{
+	return ui.Config{
 		Reports:  reports.New(st, env.Now),
 		Licenses: env.licensesWithZone(zone.get),
 		Version:  Version,
@@ -168,15 +204,21 @@ func showShell(a fyne.App, env *Env, st *store.Store, t data.Tenant, win fyne.Wi
 		Now:      env.Now,
 		// the jobs: the Schedules screen, Save as scheduled job… and the due runs while open
 		Scheduler: newAppScheduler(env),
-		Window:    win,
 		OnClose: func() {
 			if err := syncer.Close(); err != nil {
 				log.Printf("close store: %v", err)
 			}
 		},
-	})
+	}
+}
+
+// showConfig builds the shell of cfg and shows its window; on the UI goroutine.
+func showConfig(a fyne.App, cfg ui.Config) {
+	shell := ui.NewShell(a, cfg)
+	ui.TraceStart("shell built, content set")
 	shell.Win.SetMaster()
 	shell.Win.Show()
+	ui.TraceStart("window shown (Show returned)")
 }
 
 // tenantZone is the active tenant's time zone, which license banners and dates use; it
