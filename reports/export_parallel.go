@@ -24,7 +24,7 @@ const (
 	splitMinRows = 20_000
 	// rowsPerRange sizes the ranges: small enough that a reader ahead of the writer holds only
 	// a range or so of encoded rows, large enough that starting a query per range costs nothing.
-	rowsPerRange = 8192
+	rowsPerRange = 4096
 	maxRanges    = 4096
 	// blockSize is how many encoded bytes a reader hands the writer at once, and rangeBlocks how
 	// many blocks a range may have waiting (a range bigger than that makes its reader wait).
@@ -34,7 +34,7 @@ const (
 	// one to come back, so a slow disk holds memory to a few ranges' bytes, not the file's. A
 	// reader waits only on its own blocks, and its ranges are written in its order, so the
 	// writer always holds the blocks it waits for.
-	readerBlocks = 32
+	readerBlocks = 16
 )
 
 // readersFor is how many read transactions an export of the dataset in the format takes: one for
