@@ -24,12 +24,17 @@ const (
 	splitMinRows = 20_000
 	// rowsPerRange sizes the ranges: small enough that a reader ahead of the writer holds only
 	// a range or so of encoded rows, large enough that starting a query per range costs nothing.
-	rowsPerRange = 8192
+	rowsPerRange = 4096
 	maxRanges    = 4096
 	// blockSize is how many encoded bytes a reader hands the writer at once, and rangeBlocks how
 	// many blocks a range may have waiting (a range bigger than that makes its reader wait).
 	blockSize   = 64 << 10
 	rangeBlocks = 128
+	// readerBlocks is how many blocks each reader owns: a reader ahead of the writer waits for
+	// one to come back, so a slow disk holds memory to a few ranges' bytes, not the file's. A
+	// reader waits only on its own blocks, and its ranges are written in its order, so the
+	// writer always holds the blocks it waits for.
+	readerBlocks = 16
 )
 
 // readersFor is how many read transactions an export of the dataset in the format takes: one for
@@ -53,10 +58,11 @@ type rowAppender interface {
 	appendRow(b []byte, row []cell) []byte
 }
 
-// block is a run of encoded records of one range.
+// block is a run of encoded records of one range, and the pool of its reader.
 type block struct {
 	b    []byte
 	rows int64
+	home chan []byte
 }
 
 // splitRanges is the key ranges to read in parallel, or nil when the export is read whole.
@@ -98,9 +104,12 @@ func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc
 	for i := range parts {
 		parts[i] = make(chan block, rangeBlocks)
 	}
-	free := make(chan []byte, len(sns)*rangeBlocks)
 	var wg sync.WaitGroup
 	for r, sn := range sns {
+		free := make(chan []byte, readerBlocks)
+		for range readerBlocks {
+			free <- make([]byte, 0, blockSize+4<<10)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -113,7 +122,7 @@ func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc
 			}
 		}()
 	}
-	n, err := j.writeRanges(ctx, parts, free, w, enc.separatorLen())
+	n, err := j.writeRanges(ctx, parts, w, enc.separatorLen())
 	if err != nil {
 		cancel(err)
 	}
@@ -125,7 +134,7 @@ func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc
 }
 
 // readRange reads the rows of one range, completes and encodes them, and sends them to out in
-// blocks; it closes out when the range is complete.
+// blocks taken from free (its reader's pool); it closes out when the range is complete.
 func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.KeyRange, nm *store.ExportNames, app rowAppender, out chan<- block, free chan []byte) error {
 	f := j.filter
 	f.Range = &r
@@ -149,7 +158,18 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 			return context.Cause(ctx)
 		}
 	}
-	cur := block{b: newBlock(free)}
+	next := func() (block, error) {
+		select {
+		case b := <-free:
+			return block{b: b[:0], home: free}, nil
+		case <-ctx.Done():
+			return block{}, context.Cause(ctx)
+		}
+	}
+	cur, err := next()
+	if err != nil {
+		return err
+	}
 	var seen int64
 	for rows.Next() {
 		if err := rows.Scan(row); err != nil {
@@ -162,7 +182,9 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 			if err := send(cur); err != nil {
 				return err
 			}
-			cur = block{b: newBlock(free)}
+			if cur, err = next(); err != nil {
+				return err
+			}
 		}
 		if seen++; seen%progressEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -173,28 +195,18 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read rows: %w", err)
 	}
-	if cur.rows > 0 {
-		if err := send(cur); err != nil {
-			return err
-		}
+	if cur.rows == 0 {
+		free <- cur.b // unused: back to the pool
+	} else if err := send(cur); err != nil {
+		return err
 	}
 	close(out)
 	return nil
 }
 
-// newBlock is a free block's buffer, emptied, or a new one.
-func newBlock(free chan []byte) []byte {
-	select {
-	case b := <-free:
-		return b[:0]
-	default:
-		return make([]byte, 0, blockSize+4<<10)
-	}
-}
-
 // writeRanges writes each range's blocks in order and hands their buffers back; the file's
 // first record loses its first sep bytes. It reports progress as the rows reach the file.
-func (j *exportJob) writeRanges(ctx context.Context, parts []chan block, free chan []byte, w io.Writer, sep int) (int64, error) {
+func (j *exportJob) writeRanges(ctx context.Context, parts []chan block, w io.Writer, sep int) (int64, error) {
 	var n, reported int64
 	for _, part := range parts {
 		for {
@@ -216,10 +228,7 @@ func (j *exportJob) writeRanges(ctx context.Context, parts []chan block, free ch
 				return n, err
 			}
 			n += b.rows
-			select {
-			case free <- b.b:
-			default:
-			}
+			b.home <- b.b // never blocks: the pool holds all its reader's blocks
 			if j.req.Progress != nil && n-reported >= progressEvery {
 				reported = n
 				j.req.Progress(n, max(n, j.meta.Count))

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/almanac-app/almanac/data/store"
@@ -407,4 +408,20 @@ func TestExportXLSXCurrencyFormatIsSafe(t *testing.T) {
 	if err != nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "#,##0.00" {
 		t.Fatalf("amount format %+v, %v; want #,##0.00 with no pasted code", st, err)
 	}
+}
+
+// FuzzCSVNeedsQuotes checks the quoting rule's fast byte loop against encoding/csv's rule
+// written out as that package writes it (delimiter, quote, CR or LF anywhere, a leading
+// space by unicode.IsSpace, or the field `\.`).
+func FuzzCSVNeedsQuotes(f *testing.F) {
+	for _, s := range []string{"", " lead", "\u00a0nbsp", "\u2003em", "a,b", `say "hi"`, "cr\r", "lf\n", `\.`, "plain", "\x85nel", "\tTab", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, _ := utf8.DecodeRuneInString(s)
+		want := s != "" && (s == `\.` || strings.ContainsAny(s, ",\"\r\n") || unicode.IsSpace(r))
+		if got := csvNeedsQuotes(s); got != want {
+			t.Fatalf("csvNeedsQuotes(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

@@ -22,6 +22,16 @@ func neutralize(s string) string {
 // a signed amount, which can call no function and reach no link).
 func formulaLike(s string) bool {
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // ASCII, most text: no decoding
+			switch c {
+			case ' ':
+				i++
+				continue
+			case '=', '+', '-', '@', '\t', '\r':
+				return !plainNumberish(s)
+			}
+			return false
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case isInvisibleLead(r):

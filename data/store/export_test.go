@@ -23,3 +23,16 @@ func StatusStrings[S ~string](statuses []S) []string { return statusStrings(stat
 
 // RollupForTest is the rollup d counts from for f (nil for the table itself).
 func (d *Dataset) RollupForTest(f ExportFilter) *CountRollup { return d.rollupFor(f) }
+
+// SortedForTest says whether the rows were read in rowid order and sorted, and whether such a
+// read was given up for one through the index (after Next).
+func (r *ExportRows) SortedForTest() (sorted, gaveUp bool) {
+	return r.sorted != nil && r.sorted.err == nil, r.gaveUp
+}
+
+// SetMaxSortedRowsForTest changes the rows a sorted range may hold until the test ends.
+func SetMaxSortedRowsForTest(t testing.TB, n int) {
+	saved := maxSortedRows
+	maxSortedRows = n
+	t.Cleanup(func() { maxSortedRows = saved })
+}

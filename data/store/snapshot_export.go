@@ -1,12 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/almanac-app/almanac/data"
@@ -24,6 +27,17 @@ type ExportFilter struct {
 	Loc                   *time.Location // the tenant's zone, for the instant range behind the dates; nil is UTC
 	// Range, when set, keeps only the rows whose dataset Key is in it (ExportRows only).
 	Range *KeyRange
+
+	ids *idSpan // set by ExportRows: read Range in rowid order over these ids
+}
+
+// idSpan is a closed range of rowids guessed to hold most rows of a key range, and the
+// positions of the Key and RowID columns in the dataset's rows. rest selects the range's other
+// rows (ids outside the span) instead of the span's.
+type idSpan struct {
+	lo, hi  int64
+	key, id int
+	rest    bool
 }
 
 // KeyRange is a half-open range [Lo, Hi) of a dataset's Key.
@@ -45,7 +59,9 @@ func (sn *Snapshot) ExportRanges(ctx context.Context, dataset string, f ExportFi
 		w.add(d.Dates.Instant+" < ?", hi)
 	}
 	var lo, hi sql.NullInt64
-	q := "SELECT MIN(" + d.Key + "), MAX(" + d.Key + ") FROM " + d.From + w.String()
+	// CAST: a key stored as a real number (SQLite keeps 1.5 in an INTEGER column) still gives
+	// integer bounds; the first and last ranges are open-ended, so every key is in a range.
+	q := "SELECT CAST(MIN(" + d.Key + ") AS INTEGER), CAST(MAX(" + d.Key + ") AS INTEGER) FROM " + d.From + w.String()
 	if err := sn.tx.QueryRowContext(ctx, q, w.args...).Scan(&lo, &hi); err != nil {
 		return nil, fmt.Errorf("key range: %w", err)
 	}
@@ -79,8 +95,9 @@ type Cell struct {
 }
 
 // Scan stores the driver's value: SQLite hands back int64, string or nil for dataset columns.
+// The other fields are cleared, so a reused cell holds nothing of its last value.
 func (c *Cell) Scan(src any) error {
-	c.Null = false
+	*c = Cell{}
 	switch v := src.(type) {
 	case nil:
 		c.Null = true
@@ -93,7 +110,6 @@ func (c *Cell) Scan(src any) error {
 	case float64:
 		c.Int = int64(v)
 	case bool:
-		c.Int = 0
 		if v {
 			c.Int = 1
 		}
@@ -166,10 +182,20 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 	if err != nil {
 		return nil, err
 	}
-	q, args := d.selectSQL(f, joinNames)
-	rows, err := sn.tx.QueryContext(ctx, q, args...)
+	if f.ids, err = sn.rangeIDs(ctx, d, f); err != nil {
+		return nil, err
+	}
+	query := func(f ExportFilter) (*sql.Rows, error) {
+		q, args := d.selectSQL(f, joinNames)
+		rows, err := sn.tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("query: %w", err)
+		}
+		return rows, nil
+	}
+	rows, err := query(f)
 	if err != nil {
-		return nil, fmt.Errorf("query: %w", err)
+		return nil, err
 	}
 	r := &ExportRows{rows: rows}
 	for i, c := range d.Columns {
@@ -178,7 +204,81 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 		}
 	}
 	r.dest = make([]any, len(r.scanned))
+	if f.ids != nil {
+		whole, rest := f, f
+		whole.ids = nil
+		rest.ids = &idSpan{lo: f.ids.lo, hi: f.ids.hi, rest: true}
+		r.sorted = &sortedRows{ncol: len(d.Columns), key: f.ids.key, id: f.ids.id, buf: sortBufs.Get().(*sortBuf),
+			rest: func() (*sql.Rows, error) { return query(rest) }, whole: func() (*sql.Rows, error) { return query(whole) }}
+		r.sorted.keyAt = slices.Index(r.scanned, f.ids.key)
+	}
 	return r, nil
+}
+
+// A key range of a dataset with a RowID is read mostly in rowid order and sorted in memory:
+// ids are given in booking order, which mostly follows the Key, so the range's rows lie mostly
+// between the ids of its first and last rows by Key. Those are read in table order, the few
+// others through the Key's index (the index holds the rowid, so only they cost a table seek),
+// and Go sorts them all by Key, then rowid, as the dataset's ORDER BY does. A row read through
+// the index costs a table seek; a row of the rowid scan outside the range costs one column read
+// and a comparison. SQLite's own sorter (ORDER BY over the rowid scan) costs as much as the
+// seeks it saves.
+// maxSortedRows bounds the rows a range holds in memory and the id span it reads; a larger
+// range is read through the index alone (a variable for the tests).
+var maxSortedRows = 1 << 15
+
+const (
+	// spanMargin widens the guessed span by 1/spanMargin of itself on each side, for the rows
+	// booked a little before the first or after the last.
+	spanMargin = 16
+)
+
+// rangeIDs guesses the rowid span of a Range of a dataset with a RowID from the ids of its first
+// and last rows by Key (two index seeks), or is nil to read the range through the index alone:
+// no such dataset or range, no rows, or ids that do not follow the Key (a span wider than
+// maxSortedRows).
+func (sn *Snapshot) rangeIDs(ctx context.Context, d *Dataset, f ExportFilter) (*idSpan, error) {
+	if f.Range == nil || d.RowID == "" || d.Dates == nil || d.Key != d.Dates.Instant {
+		return nil, nil
+	}
+	key, id := d.columnWithSQL(d.Key), d.columnWithSQL(d.RowID)
+	if key < 0 || id < 0 {
+		return nil, nil
+	}
+	lo, hi := instantBounds(f.From, f.To, f.Loc)
+	lo, hi = max(lo, f.Range.Lo), min(hi, f.Range.Hi)
+	edge := func(dir string) (sql.NullInt64, error) {
+		q := "SELECT " + d.RowID + " FROM " + d.From + " WHERE " + d.Key + " >= ? AND " + d.Key + " < ? ORDER BY " +
+			d.Key + " " + dir + ", " + d.RowID + " " + dir + " LIMIT 1"
+		var v sql.NullInt64
+		err := sn.tx.QueryRowContext(ctx, q, lo, hi).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		if err != nil {
+			return v, fmt.Errorf("measure key range: %w", err)
+		}
+		return v, nil
+	}
+	first, err := edge("ASC")
+	if err != nil || !first.Valid {
+		return nil, err
+	}
+	last, err := edge("DESC")
+	if err != nil || !last.Valid {
+		return nil, err
+	}
+	a, b := min(first.Int64, last.Int64), max(first.Int64, last.Int64)
+	if b-a >= int64(maxSortedRows) {
+		return nil, nil
+	}
+	m := (b - a) / spanMargin
+	return &idSpan{lo: a - m, hi: b + m, key: key, id: id}, nil
+}
+
+// columnWithSQL is the position of the column read as sql, or -1.
+func (d *Dataset) columnWithSQL(sql string) int {
+	return slices.IndexFunc(d.Columns, func(c DatasetColumn) bool { return c.SQL == sql })
 }
 
 // ExportSQL is the SELECT that ExportRows runs with the names joined, with its arguments, for
@@ -197,15 +297,161 @@ type ExportRows struct {
 	rows    *sql.Rows
 	scanned []int // the row positions the query fills, in SELECT order
 	dest    []any
+	sorted  *sortedRows // a range read in rowid order, sorted here; nil: rows come in order
+	gaveUp  bool        // a sorted read was given up for one through the index
 }
 
+// sortedRows holds a key range read as its id span in rowid order and the rest through the
+// index, and the order its rows go out in: by key, then rowid, as the dataset's ORDER BY.
+type sortedRows struct {
+	ncol, key, id int // cells per row; positions of the Key and RowID columns
+	keyAt         int // the Key's position in the scanned columns
+	buf           *sortBuf
+	n, next, cur  int // rows held, next to give, current
+	loaded        bool
+	odd           bool // a key that is not an integer: Go would not order it as SQLite does
+	err           error
+	// rest queries the range's rows outside the id span; whole, the range in order through the
+	// index (for a range too large to hold, or odd keys).
+	rest, whole func() (*sql.Rows, error)
+}
+
+// sortBuf is a range's rows, ncol cells each, and their order; buffers are reused by the next range.
+type sortBuf struct {
+	cells []Cell
+	order []int32
+}
+
+var sortBufs = sync.Pool{New: func() any { return new(sortBuf) }}
+
 // Next prepares the next row; false at the end or on an error (see Err).
-func (r *ExportRows) Next() bool { return r.rows.Next() }
+func (r *ExportRows) Next() bool {
+	s := r.sorted
+	if s == nil {
+		return r.rows.Next()
+	}
+	if !s.loaded {
+		s.loaded = true
+		if !s.load(r) && s.err == nil {
+			return r.readWhole()
+		}
+	}
+	if s.err != nil || s.next >= s.n {
+		return false
+	}
+	s.cur = int(s.buf.order[s.next])
+	s.next++
+	return true
+}
+
+// load reads the span's rows and the rest and sorts them; false when the range must be read
+// whole instead (too many rows, an odd key) or on an error (s.err).
+func (s *sortedRows) load(r *ExportRows) bool {
+	s.buf.cells, s.buf.order = s.buf.cells[:0], s.buf.order[:0]
+	if !s.fill(r, r.rows) {
+		return false
+	}
+	rest, err := s.rest()
+	if err != nil {
+		s.err = err
+		return false
+	}
+	ok := s.fill(r, rest)
+	if err := rest.Close(); err != nil && s.err == nil {
+		s.err = err
+	}
+	if !ok || s.err != nil {
+		return false
+	}
+	b, key, id, ncol := s.buf, s.key, s.id, s.ncol
+	slices.SortFunc(b.order, func(x, y int32) int {
+		cx, cy := b.cells[int(x)*ncol:], b.cells[int(y)*ncol:]
+		if c := cmp.Compare(cx[key].Int, cy[key].Int); c != 0 {
+			return c
+		}
+		return cmp.Compare(cx[id].Int, cy[id].Int)
+	})
+	return true
+}
+
+// fill appends the rows of rows to the buffer; false on an error (s.err), too many rows or an
+// odd key.
+func (s *sortedRows) fill(r *ExportRows, rows *sql.Rows) bool {
+	b := s.buf
+	k := keyScanner{odd: &s.odd}
+	for rows.Next() {
+		if s.n >= maxSortedRows {
+			return false
+		}
+		at := len(b.cells)
+		b.cells = slices.Grow(b.cells, s.ncol)[:at+s.ncol]
+		row := b.cells[at:]
+		for j, i := range r.scanned {
+			r.dest[j] = &row[i]
+		}
+		k.c = &row[s.key]
+		r.dest[s.keyAt] = &k
+		if err := rows.Scan(r.dest...); err != nil {
+			s.err = err
+			return false
+		}
+		if s.odd {
+			return false
+		}
+		b.order = append(b.order, int32(s.n))
+		s.n++
+	}
+	if err := rows.Err(); err != nil {
+		s.err = err
+		return false
+	}
+	return true
+}
+
+// keyScanner scans a Key cell and notes a value that is not an integer.
+type keyScanner struct {
+	c   *Cell
+	odd *bool
+}
+
+func (k *keyScanner) Scan(src any) error {
+	if _, ok := src.(int64); !ok {
+		*k.odd = true
+	}
+	return k.c.Scan(src)
+}
+
+// readWhole gives up the sorted read: the range is read through the index, in order.
+func (r *ExportRows) readWhole() bool {
+	s := r.sorted
+	r.sorted, r.gaveUp = nil, true
+	sortBufs.Put(s.buf)
+	r.rows.Close() //nolint:errcheck // read to the end or given up; the new query reports errors
+	rows, err := s.whole()
+	if err != nil {
+		r.sorted = &sortedRows{err: err, loaded: true}
+		return false
+	}
+	r.rows = rows
+	return r.rows.Next()
+}
 
 // Scan fills the current row's values into row, which has one Cell per dataset column: the
 // columns the query reads are set, the others (names left to ExportNames, the tenant's
 // currency) are not touched.
 func (r *ExportRows) Scan(row []Cell) error {
+	s := r.sorted
+	if s == nil {
+		return r.scanInto(row)
+	}
+	src := s.buf.cells[s.cur*s.ncol : (s.cur+1)*s.ncol]
+	for _, i := range r.scanned {
+		row[i] = src[i]
+	}
+	return nil
+}
+
+func (r *ExportRows) scanInto(row []Cell) error {
 	for k, i := range r.scanned {
 		r.dest[k] = &row[i]
 	}
@@ -213,10 +459,21 @@ func (r *ExportRows) Scan(row []Cell) error {
 }
 
 // Err is the error that ended the iteration, if any.
-func (r *ExportRows) Err() error { return r.rows.Err() }
+func (r *ExportRows) Err() error {
+	if r.sorted != nil && r.sorted.err != nil {
+		return r.sorted.err
+	}
+	return r.rows.Err()
+}
 
 // Close releases the query; it is safe to call more than once.
-func (r *ExportRows) Close() error { return r.rows.Close() }
+func (r *ExportRows) Close() error {
+	if s := r.sorted; s != nil && s.buf != nil {
+		sortBufs.Put(s.buf)
+		s.buf, s.err, s.n, s.loaded = nil, errors.New("rows are closed"), 0, true
+	}
+	return r.rows.Close()
+}
 
 // ExportNames holds the names a dataset's RoleName columns show, preloaded from the snapshot.
 type ExportNames struct {
@@ -427,12 +684,23 @@ func (d *Dataset) where(f ExportFilter) sqlWhere {
 	r := f.Range
 	if d.Dates != nil {
 		lo, hi := instantBounds(f.From, f.To, f.Loc)
-		if r != nil && d.Key == d.Dates.Instant {
+		instant := d.Dates.Instant
+		if r != nil && d.Key == instant {
 			// One range on the instant, so SQLite walks its index over exactly this part.
 			lo, hi, r = max(lo, r.Lo), min(hi, r.Hi), nil
+			switch {
+			case f.ids != nil && f.ids.rest:
+				// The rows outside the id span, through the index (the + keeps SQLite on it).
+				w.add("(+"+d.RowID+" < ? OR +"+d.RowID+" > ?)", f.ids.lo, f.ids.hi)
+			case f.ids != nil:
+				// The rows of the id span, in table order (the + keeps SQLite off the index).
+				w.add(d.RowID+" >= ?", f.ids.lo)
+				w.add(d.RowID+" <= ?", f.ids.hi)
+				instant = "+" + instant
+			}
 		}
-		w.add(d.Dates.Instant+" >= ?", lo)
-		w.add(d.Dates.Instant+" < ?", hi)
+		w.add(instant+" >= ?", lo)
+		w.add(instant+" < ?", hi)
 		if f.From != "" {
 			w.add("+"+d.Dates.LocalDate+" >= ?", f.From)
 		}
@@ -510,7 +778,11 @@ func (d *Dataset) selectSQL(f ExportFilter, joinNames bool) (string, []any) {
 	if d.Joins != "" {
 		q += " " + d.Joins
 	}
-	return q + w.String() + " ORDER BY " + d.OrderBy, w.args
+	order := d.OrderBy
+	if f.ids != nil && !f.ids.rest {
+		order = d.RowID // the table's own order; ExportRows sorts the range
+	}
+	return q + w.String() + " ORDER BY " + order, w.args
 }
 
 // countSQL counts the rows selectSQL gives, from the first rollup that covers the filters.
