@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,9 @@ what the server announced, and 256 MiB of free disk space; what was applied is k
 sync resumes from there. Progress goes to stderr; the summary to stdout.`
 
 func runSync(env *Env, args []string) error {
+	if stop := startCPUProfile(env); stop != nil {
+		defer stop()
+	}
 	fs := newFlags("sync", syncUsage)
 	server := fs.String("server", "", "the tenant server's URL, e.g. http://127.0.0.1:8417 (default: the saved one)")
 	tokenFile := fs.String("token-file", "", "read the server's access token from FILE")
@@ -99,6 +103,32 @@ func runSync(env *Env, args []string) error {
 	}
 	printSyncSummary(env, o.Server, res)
 	return nil
+}
+
+// startCPUProfile writes a CPU profile of the sync to $ALMANAC_CPUPROFILE when it is set
+// (docs/performance.md); it returns the function that ends it, or nil.
+func startCPUProfile(env *Env) func() {
+	path := os.Getenv("ALMANAC_CPUPROFILE")
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "almanac: warning: ALMANAC_CPUPROFILE: %v\n", err)
+		if f != nil {
+			f.Close()
+		}
+		return nil
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(env.Stderr, "almanac: warning: ALMANAC_CPUPROFILE: %v\n", err)
+		}
+	}
 }
 
 // syncToken picks the token: --token-file, --token - (stdin), --token VALUE (with a warning),

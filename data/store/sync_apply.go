@@ -263,37 +263,55 @@ var cascades = map[string][]struct{ table, column string }{
 	"resources": {{"appointments", "resource_id"}},
 }
 
+// deleteCascade deletes ids of entity, each after its cascades' children. The statements are
+// prepared once per page: preparing a DELETE compiles the table's rollup triggers, which costs
+// more than running it.
 func deleteCascade(ctx context.Context, tx *sql.Tx, entity string, ids []int64) (map[string]int64, error) {
 	n := map[string]int64{}
-	for _, id := range ids {
-		var one int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+entity+" WHERE id = ?", id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // never synced or already gone: tombstones may repeat
+	if len(ids) == 0 {
+		return n, nil
+	}
+	var stmts []*sql.Stmt
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
 		}
+	}()
+	prepare := func(q string) (*sql.Stmt, error) {
+		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
-			return nil, fmt.Errorf("delete %s %d: %w", entity, id, err)
+			return nil, fmt.Errorf("delete %s: %w", entity, err)
 		}
-		for _, c := range cascades[entity] {
-			k, err := execCount(ctx, tx, "DELETE FROM "+c.table+" WHERE "+c.column+" = ?", id)
+		stmts = append(stmts, st)
+		return st, nil
+	}
+	children := make([]*sql.Stmt, len(cascades[entity]))
+	for i, c := range cascades[entity] {
+		st, err := prepare("DELETE FROM " + c.table + " WHERE " + c.column + " = ?")
+		if err != nil {
+			return nil, err
+		}
+		children[i] = st
+	}
+	del, err := prepare("DELETE FROM " + entity + " WHERE id = ?")
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		// A missing id (never synced, or a repeated tombstone) deletes nothing: its children
+		// cannot exist either, since foreign keys hold.
+		for i, c := range cascades[entity] {
+			k, err := execCountStmt(ctx, children[i], []any{id})
 			if err != nil {
 				return nil, fmt.Errorf("delete %s of %s %d: %w", c.table, entity, id, err)
 			}
 			n[c.table] += k
 		}
-		k, err := execCount(ctx, tx, "DELETE FROM "+entity+" WHERE id = ?", id)
+		k, err := execCountStmt(ctx, del, []any{id})
 		if err != nil {
 			return nil, fmt.Errorf("delete %s %d: %w", entity, id, err)
 		}
 		n[entity] += k
 	}
 	return n, nil
-}
-
-func execCount(ctx context.Context, tx *sql.Tx, q string, args ...any) (int64, error) {
-	r, err := tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	return r.RowsAffected()
 }

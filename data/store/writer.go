@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,9 +16,11 @@ import (
 // It derives the local-date columns from the tenant's time zone. Call Flush before commit.
 //
 // Each batch is first inserted with ON CONFLICT DO NOTHING, which tells how many rows were new;
-// only when some already existed does a second statement update them, and only those whose
+// only when some already existed do further statements update them, and only those whose
 // values differ (so an unchanged row costs no index or rollup work). Loading a fresh store is
-// then one plain insert per batch.
+// then one plain insert per batch. A row whose changed columns no UPDATE OF trigger watches (a
+// price, a phone) is updated without setting the watched ones, so its rollup triggers do not
+// fire: SQLite fires such a trigger when the SET list names a watched column, even unchanged.
 type Writer struct {
 	ctx     context.Context
 	tx      *sql.Tx
@@ -36,6 +39,8 @@ type batch struct {
 	inserts map[int]*sql.Stmt // prepared inserts by row count
 	updates map[int]*sql.Stmt // prepared upserts by row count
 	reindex map[int]*sql.Stmt // prepared upserts of rows whose indexed columns changed, by row count
+	plain   map[int]*sql.Stmt // prepared upserts of rows whose only changes no trigger watches, by row count
+	split   colSplit
 }
 
 // indexedColumns lists, per table, the columns its secondary indexes cover
@@ -93,22 +98,59 @@ func insertSQL(table string, cols []string, rows int) string {
 	return b.String()
 }
 
-// upsertSQL updates the existing rows whose values differ; rows that match are left alone.
-// With indexed columns, it updates only the other columns of rows whose indexed columns are
-// unchanged, and reindexSQL takes the rows whose indexed columns changed.
-func upsertSQL(table string, cols []string, rows int) string {
-	indexed, other := splitIndexed(table, cols[1:])
-	if len(indexed) == 0 {
-		return conflictUpdate(table, cols, rows, other, "("+strings.Join(other, ", ")+") IS NOT ("+excluded(other)+")")
+// colSplit sorts a table's non-id columns for the update statements: indexed (covered by a
+// secondary index), watched (named by an UPDATE trigger, not indexed) and plain (the rest).
+type colSplit struct {
+	indexed, watched, plain []string
+}
+
+// splitColumns splits cols by table's secondary indexes and by the columns the UPDATE triggers
+// installed on it watch (watched: see updateWatched).
+func splitColumns(table string, cols, watched []string) colSplit {
+	var c colSplit
+	for _, col := range cols {
+		switch {
+		case slices.Contains(indexedColumns[table], col):
+			c.indexed = append(c.indexed, col)
+		case slices.Contains(watched, col):
+			c.watched = append(c.watched, col)
+		default:
+			c.plain = append(c.plain, col)
+		}
 	}
-	return conflictUpdate(table, cols, rows, other, "("+strings.Join(indexed, ", ")+") IS ("+excluded(indexed)+
-		") AND ("+strings.Join(other, ", ")+") IS NOT ("+excluded(other)+")")
+	return c
+}
+
+// same is "(cols) IS (excluded.cols)", or "true" without columns; differs is its negation.
+func same(cols []string) string {
+	if len(cols) == 0 {
+		return "true"
+	}
+	return "(" + strings.Join(cols, ", ") + ") IS (" + excluded(cols) + ")"
+}
+
+func differs(cols []string) string {
+	if len(cols) == 0 {
+		return "false"
+	}
+	return "(" + strings.Join(cols, ", ") + ") IS NOT (" + excluded(cols) + ")"
+}
+
+// upsertSQL updates the existing rows whose watched columns changed (but no indexed one), setting
+// the watched and plain columns. A row takes at most one of upsertSQL, plainSQL and reindexSQL.
+func upsertSQL(table string, cols []string, rows int, c colSplit) string {
+	return conflictUpdate(table, cols, rows, append(slices.Clone(c.watched), c.plain...), same(c.indexed)+" AND "+differs(c.watched))
+}
+
+// plainSQL updates only the plain columns of the existing rows whose indexed and watched columns
+// are unchanged and plain ones differ: no index entry is rewritten and no trigger fires.
+func plainSQL(table string, cols []string, rows int, c colSplit) string {
+	return conflictUpdate(table, cols, rows, c.plain, same(c.indexed)+" AND "+same(c.watched)+" AND "+differs(c.plain))
 }
 
 // reindexSQL updates every column of the existing rows whose indexed columns changed.
-func reindexSQL(table string, cols []string, rows int) string {
-	indexed, _ := splitIndexed(table, cols[1:])
-	return conflictUpdate(table, cols, rows, cols[1:], "("+strings.Join(indexed, ", ")+") IS NOT ("+excluded(indexed)+")")
+func reindexSQL(table string, cols []string, rows int, c colSplit) string {
+	return conflictUpdate(table, cols, rows, cols[1:], differs(c.indexed))
 }
 
 func conflictUpdate(table string, cols []string, rows int, set []string, where string) string {
@@ -121,23 +163,54 @@ func conflictUpdate(table string, cols []string, rows int, set []string, where s
 
 func excluded(cols []string) string { return "excluded." + strings.Join(cols, ", excluded.") }
 
-// splitIndexed splits cols into those table's secondary indexes cover and the rest.
-func splitIndexed(table string, cols []string) (indexed, other []string) {
-	for _, c := range cols {
-		if slices.Contains(indexedColumns[table], c) {
-			indexed = append(indexed, c)
-		} else {
-			other = append(other, c)
+// updateTrigger finds the event of a trigger: "UPDATE OF a, b ON t" or "UPDATE ON t", before
+// its body.
+var updateTrigger = regexp.MustCompile(`(?is)^CREATE\s+TRIGGER\s.*?\bUPDATE\s+(?:OF\s+(.+?)\s+)?ON\s+["\[]?(\w+)`)
+
+// updateWatched returns the columns of table that its installed UPDATE triggers watch; a
+// trigger on every update (no OF) watches all of cols.
+func updateWatched(ctx context.Context, tx *sql.Tx, table string, cols []string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", table)
+	if err != nil {
+		return nil, fmt.Errorf("read %s triggers: %w", table, err)
+	}
+	defer rows.Close()
+	var watched []string
+	for rows.Next() {
+		var ddl string
+		if err := rows.Scan(&ddl); err != nil {
+			return nil, fmt.Errorf("read %s triggers: %w", table, err)
+		}
+		if i := strings.Index(strings.ToUpper(ddl), " BEGIN"); i >= 0 {
+			ddl = ddl[:i]
+		}
+		m := updateTrigger.FindStringSubmatch(ddl)
+		if m == nil || !strings.EqualFold(m[2], table) {
+			continue
+		}
+		if m[1] == "" {
+			return slices.Clone(cols), rows.Close()
+		}
+		for _, c := range strings.Split(m[1], ",") {
+			c = strings.ToLower(strings.Trim(strings.TrimSpace(c), "\"`[]"))
+			if !slices.Contains(watched, c) {
+				watched = append(watched, c)
+			}
 		}
 	}
-	return indexed, other
+	return watched, rows.Err()
 }
 
 func (w *Writer) add(table string, vals ...any) error {
 	b := w.batches[table]
 	if b == nil {
-		b = &batch{table: table, cols: entityColumns[table], inserts: map[int]*sql.Stmt{}, updates: map[int]*sql.Stmt{},
-			reindex: map[int]*sql.Stmt{}}
+		cols := entityColumns[table]
+		watched, err := updateWatched(w.ctx, w.tx, table, cols[1:])
+		if err != nil {
+			return err
+		}
+		b = &batch{table: table, cols: cols, inserts: map[int]*sql.Stmt{}, updates: map[int]*sql.Stmt{},
+			reindex: map[int]*sql.Stmt{}, plain: map[int]*sql.Stmt{}, split: splitColumns(table, cols[1:], watched)}
 		w.batches[table] = b
 	}
 	b.args = append(b.args, vals...)
@@ -181,28 +254,34 @@ func (w *Writer) flushTable(table string) error {
 	return nil
 }
 
-// update applies the batch's rows that already existed: upsertSQL, then, for a table with
-// secondary indexes, reindexSQL. A row takes at most one of the two.
+// update applies the batch's rows that already existed: upsertSQL, plainSQL when the table
+// has plain columns, reindexSQL when it has indexed ones. A row takes at most one of them.
 func (w *Writer) update(b *batch) error {
-	up, err := w.stmt(b.updates, b.rows, func() string { return upsertSQL(b.table, b.cols, b.rows) })
-	if err != nil {
-		return err
+	c := b.split
+	steps := []struct {
+		cache map[int]*sql.Stmt
+		sql   func(string, []string, int, colSplit) string
+		use   bool
+	}{
+		{b.updates, upsertSQL, len(c.watched) > 0},
+		{b.plain, plainSQL, len(c.plain) > 0},
+		{b.reindex, reindexSQL, len(c.indexed) > 0},
 	}
-	changed, err := execCountStmt(w.ctx, up, b.args)
-	if err != nil {
-		return err
+	for _, s := range steps {
+		if !s.use {
+			continue
+		}
+		st, err := w.stmt(s.cache, b.rows, func() string { return s.sql(b.table, b.cols, b.rows, c) })
+		if err != nil {
+			return err
+		}
+		changed, err := execCountStmt(w.ctx, st, b.args)
+		if err != nil {
+			return err
+		}
+		w.changed[b.table] += changed
 	}
-	w.changed[b.table] += changed
-	if len(indexedColumns[b.table]) == 0 {
-		return nil
-	}
-	re, err := w.stmt(b.reindex, b.rows, func() string { return reindexSQL(b.table, b.cols, b.rows) })
-	if err != nil {
-		return err
-	}
-	changed, err = execCountStmt(w.ctx, re, b.args)
-	w.changed[b.table] += changed
-	return err
+	return nil
 }
 
 // stmt returns the statement prepared for rows rows, preparing q() the first time.
@@ -246,6 +325,9 @@ func (w *Writer) Close() {
 			st.Close()
 		}
 		for _, st := range b.reindex {
+			st.Close()
+		}
+		for _, st := range b.plain {
 			st.Close()
 		}
 	}

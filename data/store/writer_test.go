@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,3 +172,119 @@ func TestWriterReindexesChangedKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWriterFiresTriggersOnlyForWatchedChanges: a change to a column no UPDATE OF trigger
+// watches (a price) is written without firing the rollup triggers; a change to a watched one
+// (a status) fires them; the rollups stay right either way.
+func TestWriterFiresTriggersOnlyForWatchedChanges(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpen(t)
+	_, _, _, appt, _, _ := seedRows(t, st)
+	err := st.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE fired (n INTEGER NOT NULL); INSERT INTO fired VALUES (0);
+			CREATE TRIGGER count_status AFTER UPDATE OF status ON appointments BEGIN UPDATE fired SET n = n + 1; END`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(a data.Appointment) (fired int) {
+		t.Helper()
+		err := st.Write(ctx, func(tx *sql.Tx) error {
+			w, err := NewWriter(ctx, tx, mustLoc("America/New_York"))
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if err := w.PutAppointment(a); err != nil {
+				return err
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			if w.Changed("appointments") != 1 {
+				t.Errorf("changed %d rows, want 1", w.Changed("appointments"))
+			}
+			return tx.QueryRowContext(ctx, "SELECT n FROM fired").Scan(&fired)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fired
+	}
+	cheaper := appt
+	cheaper.PriceCents--
+	cheaper.UpdatedAt = appt.UpdatedAt.Add(time.Minute)
+	if n := put(cheaper); n != 0 {
+		t.Fatalf("a price change fired the status trigger %d times, want 0", n)
+	}
+	var price int64
+	st.r.QueryRow("SELECT price_cents FROM appointments WHERE id = ?", appt.ID).Scan(&price)
+	if price != cheaper.PriceCents {
+		t.Fatalf("stored price %d, want %d", price, cheaper.PriceCents)
+	}
+	cancelled := cheaper
+	cancelled.Status = data.StatusCancelled
+	if n := put(cancelled); n != 1 {
+		t.Fatalf("a status change fired the status trigger %d times, want 1", n)
+	}
+	if err := st.CheckRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUpdateWatchedReadsTriggers: the watched columns are those named by the table's UPDATE OF
+// triggers; a trigger on every update watches every column; other tables' triggers and other
+// events do not count.
+func TestUpdateWatchedReadsTriggers(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpen(t)
+	cols := []string{"a", "b", "c"}
+	watched := func(ddl string) (got []string) {
+		t.Helper()
+		err := st.Write(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, "CREATE TABLE t (id INTEGER PRIMARY KEY, a, b, c); CREATE TABLE u (id INTEGER PRIMARY KEY, a, b, c);"+ddl); err != nil {
+				return err
+			}
+			var err error
+			got, err = updateWatched(ctx, tx, "t", cols)
+			if err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if err != errRollback {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for _, c := range []struct {
+		ddl  string
+		want string
+	}{
+		{"", ""},
+		{"CREATE TRIGGER x AFTER UPDATE OF b ON t BEGIN SELECT 1; END", "b"},
+		{`CREATE TRIGGER x BEFORE UPDATE OF "c", a ON "t" WHEN OLD.b IS NOT NEW.b BEGIN UPDATE u SET b = 1; END`, "c,a"},
+		{"CREATE TRIGGER x AFTER UPDATE ON t BEGIN SELECT 1; END", "a,b,c"},
+		{"CREATE TRIGGER x AFTER INSERT ON t BEGIN UPDATE u SET a = 1; END; CREATE TRIGGER y AFTER UPDATE OF a ON u BEGIN SELECT 1; END", ""},
+	} {
+		if got := strings.Join(watched(c.ddl), ","); got != c.want {
+			t.Errorf("%s: watched %q, want %q", c.ddl, got, c.want)
+		}
+	}
+	got, err := func() (got []string, err error) {
+		err = st.Write(ctx, func(tx *sql.Tx) error {
+			got, err = updateWatched(ctx, tx, "appointments", Columns("appointments")[1:])
+			return err
+		})
+		return got, err
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, "status") || slices.Contains(got, "price_cents") || slices.Contains(got, "updated_at") {
+		t.Errorf("appointments: watched %v; want status among them, not price_cents or updated_at", got)
+	}
+}
+
+var errRollback = errors.New("rollback")
