@@ -10,18 +10,21 @@ import (
 	"testing"
 )
 
-// copiesFromSources is each visiting customer's copies computed from customers and the
-// appointments themselves (not the booked rollup), as "id status name email phone booked" rows.
+// copiesFromSources is each visiting customer's copies computed from customers, the
+// appointments and the payments themselves (not the booked and revenue rollups), as "id status
+// name email phone booked revenue" rows (revenue: succeeded payments in the tenant's currency).
 func copiesFromSources(t *testing.T, db *sql.DB) string {
 	t.Helper()
 	return queryRows(t, db, `SELECT c.id, c.status, c.name, c.email, c.phone,
- (SELECT MAX(start_at) FROM appointments b WHERE b.customer_id = c.id AND b.status IN ('scheduled', 'confirmed'))
+ (SELECT MAX(start_at) FROM appointments b WHERE b.customer_id = c.id AND b.status IN ('scheduled', 'confirmed')),
+ (SELECT COALESCE(SUM(amount_cents), 0) FROM payments p WHERE p.customer_id = c.id AND p.status = 'succeeded'
+   AND p.paid_local_date IS NOT NULL AND p.currency = (SELECT currency FROM tenant))
  FROM customers c WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.status = 'completed') ORDER BY c.id`)
 }
 
 func copiesOfLifetime(t *testing.T, db *sql.DB) string {
 	t.Helper()
-	return queryRows(t, db, "SELECT customer_id, status, name, email, phone, booked_last_start FROM rollup_customer_lifetime WHERE n > 0 ORDER BY customer_id")
+	return queryRows(t, db, "SELECT customer_id, status, name, email, phone, booked_last_start, COALESCE(revenue_cents, 0) FROM rollup_customer_lifetime WHERE n > 0 ORDER BY customer_id")
 }
 
 func queryRows(t *testing.T, db *sql.DB, q string) string {
@@ -71,8 +74,9 @@ func TestUpgradeFillsLifetimeCopies(t *testing.T) {
 	}
 }
 
-// TestLifetimeCopiesFollowWrites: a rename, a status change and a booking after now reach the
-// lifetime row in the same transaction, and a stale copy is reported by CheckRollups.
+// TestLifetimeCopiesFollowWrites: a rename, a status change, a booking after now, a payment in
+// the tenant's currency (and not one in another) and a change of the tenant's currency reach
+// the lifetime row in the same transaction, and a stale copy is reported by CheckRollups.
 func TestLifetimeCopiesFollowWrites(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpen(t)
@@ -83,6 +87,15 @@ func TestLifetimeCopiesFollowWrites(t *testing.T) {
 		 SELECT 40, customer_id, service_id, resource_id, start_at + 86400, end_at + 86400, 'scheduled', booked_at, price_cents, date(local_date, '+1 day'), local_hour, updated_at FROM appointments WHERE id = 4`,
 		"UPDATE appointments SET status = 'cancelled' WHERE id = 40",
 		"UPDATE customers SET status = 'active' WHERE id = 3",
+		`INSERT INTO payments (id, customer_id, appointment_id, amount_cents, currency, status, created_at, paid_at, created_local_date, paid_local_date, updated_at)
+		 SELECT 50, customer_id, appointment_id, 1200, 'USD', 'succeeded', created_at, paid_at, created_local_date, paid_local_date, updated_at FROM payments WHERE id = 5`,
+		`INSERT INTO payments (id, customer_id, appointment_id, amount_cents, currency, status, created_at, paid_at, created_local_date, paid_local_date, updated_at)
+		 SELECT 51, customer_id, appointment_id, 700, 'EUR', 'succeeded', created_at, paid_at, created_local_date, paid_local_date, updated_at FROM payments WHERE id = 5`,
+		"UPDATE payments SET status = 'refunded' WHERE id = 5",
+		"UPDATE tenant SET currency = 'EUR'",
+		"UPDATE payments SET amount_cents = 900 WHERE id = 51",
+		"UPDATE tenant SET currency = 'USD'",
+		"DELETE FROM payments WHERE id = 50",
 	} {
 		if err := st.Write(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(q); return err }); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -94,10 +107,15 @@ func TestLifetimeCopiesFollowWrites(t *testing.T) {
 	if err := st.CheckRollups(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.w.Exec("UPDATE rollup_customer_lifetime SET name = 'stale' WHERE customer_id = ?", c.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CheckRollups(ctx); err == nil || !strings.Contains(err.Error(), "copies") {
-		t.Fatalf("CheckRollups with a stale copy = %v, want the copies named", err)
+	for _, stale := range []string{"name = 'stale'", "revenue_cents = 1"} {
+		if _, err := st.w.Exec("UPDATE rollup_customer_lifetime SET "+stale+" WHERE customer_id = ?", c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CheckRollups(ctx); err == nil || !strings.Contains(err.Error(), "copies") {
+			t.Fatalf("CheckRollups with a stale copy (%s) = %v, want the copies named", stale, err)
+		}
+		if err := st.RebuildRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -119,10 +119,11 @@ var rollups = []rollup{
 	{table: "rollup_customer_visit", source: "appointments", filter: "{r}.status = 'completed'",
 		keys: []rollupCol{intCol("customer_id", "{r}.customer_id"), textCol("local_date", "{r}.local_date")},
 		sums: []rollupCol{count, previousOf("prev", textCol("local_date", "{r}.local_date"))}},
-	// Succeeded payments per customer, paid local date and currency.
+	// Succeeded payments per paid local date, currency and customer (version 10: by date first,
+	// the only order it is read in).
 	{table: "rollup_customer_revenue", source: "payments",
 		filter: "{r}.status = 'succeeded' AND {r}.paid_local_date IS NOT NULL",
-		keys:   []rollupCol{intCol("customer_id", "{r}.customer_id"), textCol("local_date", "{r}.paid_local_date"), textCol("currency", "{r}.currency")},
+		keys:   []rollupCol{textCol("local_date", "{r}.paid_local_date"), textCol("currency", "{r}.currency"), intCol("customer_id", "{r}.customer_id")},
 		sums:   []rollupCol{intCol("cents", "{r}.amount_cents"), count}},
 	// Version 6 (staff performance): per day x resource x status with the booked seconds, and
 	// succeeded revenue under the payment's appointment's resource.

@@ -95,7 +95,8 @@ func (sn *Snapshot) CustomerVisitsOf(ctx context.Context, ids []int64, from, to 
 
 // CustomerRevenueIn adds each customer's succeeded revenue in currency paid from from to to into
 // sums (nil for new ones, summed in a slice indexed by id up to the largest customer id) and
-// returns them: the customers with a succeeded payment there (one range of the covering date index).
+// returns them: the customers with a succeeded payment there (one range of the table, keyed by
+// date first).
 func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, sums *CustomerSums, from, to, currency string) (*CustomerSums, error) {
 	const q = `SELECT customer_id, cents FROM rollup_customer_revenue
  WHERE local_date BETWEEN ? AND ? AND currency = ? AND n > 0`
@@ -150,14 +151,16 @@ func (sn *Snapshot) CustomerContacts(ctx context.Context, ids []int64) (map[int6
 // and who have no scheduled or confirmed appointment starting after now (Unix seconds), newest
 // last visit first, ties by id; revenue is their lifetime succeeded revenue in currency.
 // Customers who never visited are not listed. One range of rollup_customer_lifetime's covering
-// lapsed index, which holds the customer's status and contact details and their latest booked
-// start (copies, rollup_copies.go; none starts after now exactly when the latest does not); only
-// the revenue of a listed customer is looked up.
+// lapsed index, read backwards in the list's order, which holds the customer's status and
+// contact details, their latest booked start (none starts after now exactly when the latest
+// does not) and their lifetime revenue in the tenant's currency (copies, rollup_copies.go); the
+// revenue of another currency is looked up per listed customer.
 func (sn *Snapshot) LapsedCustomers(ctx context.Context, before string, now int64, currency string) ([]LapsedCustomer, error) {
-	const q = `SELECT l.customer_id, l.name, l.email, l.phone, l.last_visit, l.n, COALESCE(r.cents, 0)
+	const q = `SELECT l.customer_id, l.name, l.email, l.phone, l.last_visit, l.n,
+       CASE WHEN ?1 IS (SELECT currency FROM tenant LIMIT 1) THEN COALESCE(l.revenue_cents, 0)
+            ELSE (SELECT COALESCE(SUM(r.cents), 0) FROM rollup_customer_revenue_total r WHERE r.customer_id = l.customer_id AND r.currency = ?1) END
   FROM rollup_customer_lifetime l INDEXED BY rollup_customer_lifetime_lapsed
-  LEFT JOIN rollup_customer_revenue_total r ON r.customer_id = l.customer_id AND r.currency = ?
- WHERE l.last_visit < ? AND l.status = 'active' AND (l.booked_last_start IS NULL OR l.booked_last_start <= ?)
+ WHERE l.last_visit < ?2 AND l.status = 'active' AND (l.booked_last_start IS NULL OR l.booked_last_start <= ?3)
  ORDER BY l.last_visit DESC, l.customer_id`
 	var out []LapsedCustomer
 	err := sn.each(ctx, q, []any{currency, before, now}, func(r *sql.Rows) error {

@@ -79,8 +79,9 @@ func afterHook(version int, body string) func(ctx context.Context, tx *sql.Tx) e
 // beforeHooks run Go steps before a version's SQL. A store left in bulk mode by an older build
 // kept the DDL of the indexes version 4 drops: that load is finished first.
 var beforeHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
-	4: finishBulkTx,
-	9: addCopies, // the copied columns of rollup_customer_lifetime, when missing
+	4:  finishBulkTx,
+	9:  addCopies, // the copied columns of rollup_customer_lifetime, when missing
+	10: addCopies, // and revenue_cents, added to them by version 10
 }
 
 // Open opens (creating if needed) the store at path and applies pending migrations.
