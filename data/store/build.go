@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/almanac-app/almanac/data"
@@ -13,6 +14,11 @@ import (
 // BuildFile writes a whole new store at path in one go: tenant t and the rows fill writes, loaded
 // in bulk into a scratch file beside path, flushed to disk, then renamed over path. An
 // interrupted build leaves the store at path untouched. The caller holds path's write lock.
+//
+// The rows are committed without indexes, triggers or journal; the file then turns to WAL so that
+// a read transaction can aggregate the rollups on one core while the writer builds the indexes
+// on the other (finishLoad), and back to a rollback journal before it is renamed, so the store
+// is the one file.
 func BuildFile(ctx context.Context, path string, t data.Tenant, fill func(w *Writer) error) error {
 	tmp := path + ".building"
 	removeDB(tmp)
@@ -21,25 +27,7 @@ func BuildFile(ctx context.Context, path string, t data.Tenant, fill func(w *Wri
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(t.TimeZone)
-	if err != nil {
-		st.Close()
-		return fmt.Errorf("tenant time zone %q: %w", t.TimeZone, err)
-	}
-	err = st.BulkWrite(ctx, func(tx *sql.Tx) error {
-		if err := PutTenant(ctx, tx, t); err != nil {
-			return err
-		}
-		w, err := NewWriter(ctx, tx, loc)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		if err := fill(w); err != nil {
-			return err
-		}
-		return w.Flush()
-	})
+	err = buildScratch(ctx, st, t, fill)
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -54,6 +42,170 @@ func BuildFile(ctx context.Context, path string, t data.Tenant, fill func(w *Wri
 	// store as of its last checkpoint (a cleanly closed store has everything checkpointed).
 	removeCompanions(path)
 	return os.Rename(tmp, path)
+}
+
+// buildScratch loads t and fill's rows into the new store st, then finishes the load.
+func buildScratch(ctx context.Context, st *Store, t data.Tenant, fill func(w *Writer) error) error {
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		return fmt.Errorf("tenant time zone %q: %w", t.TimeZone, err)
+	}
+	var indexes []string
+	err = st.commit(ctx, func(tx *sql.Tx) error {
+		if indexes, err = enterLoad(ctx, tx); err != nil {
+			return err
+		}
+		if err := PutTenant(ctx, tx, t); err != nil {
+			return err
+		}
+		w, err := NewWriter(ctx, tx, loc)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		if err := fill(w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+	if err != nil {
+		return err
+	}
+	if err := setJournal(ctx, st.w, "wal"); err != nil {
+		return err
+	}
+	// The index builds sort in memory up to the cache size; a smaller one keeps their sort runs
+	// and the cached pages from adding up with the rollups waiting in memory (peak RSS).
+	if _, err := st.w.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
+		return err
+	}
+	if err := st.Write(ctx, func(tx *sql.Tx) error { return finishLoad(ctx, tx, st.r, indexes) }); err != nil {
+		return err
+	}
+	if err := st.r.Close(); err != nil { // the readers go first: leaving WAL needs the file alone
+		return err
+	}
+	return setJournal(ctx, st.w, "delete")
+}
+
+// commit runs fn in one write transaction without bumping the store generation: the scratch
+// file's load counts as one write, the one finishing it.
+func (s *Store) commit(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(s.path, fmt.Errorf("begin write: %w", err))
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck // the original error matters more
+		return classify(s.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return classify(s.path, fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// setJournal switches the scratch file's journal mode outside any transaction.
+func setJournal(ctx context.Context, db *sql.DB, mode string) error {
+	var got string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = "+mode).Scan(&got); err != nil {
+		return fmt.Errorf("journal mode %s: %w", mode, err)
+	}
+	if !strings.EqualFold(got, mode) {
+		return fmt.Errorf("journal mode %s: the file stayed in %s", mode, got)
+	}
+	return nil
+}
+
+// enterLoad drops the rollup triggers and the entity tables' secondary indexes for a bulk load
+// and returns the indexes' DDL for finishLoad.
+func enterLoad(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	if err := dropTriggers(ctx, tx); err != nil {
+		return nil, err
+	}
+	return dropIndexes(ctx, tx)
+}
+
+// finishLoad ends a bulk load in tx: it recreates the indexes, rebuilds the rollups and
+// reinstalls the triggers. The rows must be committed and tx must not have changed them: a read
+// transaction from read (the same file) aggregates the rollups on another core while tx builds
+// the indexes, then tx writes what it aggregated.
+func finishLoad(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string) error {
+	later, err := aggregateBeside(ctx, tx, read, indexes)
+	if err != nil {
+		return err
+	}
+	if err := finishRollups(ctx, tx, later); err != nil {
+		return err
+	}
+	return installTriggers(ctx, tx)
+}
+
+// aggregateBeside builds the indexes in tx while a read transaction aggregates the rollups,
+// then writes them in tx; it returns the DDL of the rollups' indexes, still to be built.
+func aggregateBeside(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string) ([]string, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	tables := make(chan rollupTable, len(rollups))
+	done := make(chan error, 1)
+	go func() {
+		defer close(tables)
+		done <- aggregateRead(ctx, read, func(t rollupTable) error {
+			select {
+			case tables <- t:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	later, err := writeLoad(ctx, tx, indexes, tables)
+	cancel()
+	for range tables { // let the reader end before its transaction is left behind
+	}
+	if aerr := <-done; err == nil {
+		err = aerr
+	}
+	return later, err
+}
+
+// aggregateRead runs aggregateRollups in a read transaction of read. Its snapshot is taken
+// before the first table is handed on.
+func aggregateRead(ctx context.Context, read *sql.DB, emit func(rollupTable) error) error {
+	rtx, err := read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin the rollup scan: %w", err)
+	}
+	defer rtx.Rollback() //nolint:errcheck // a read transaction has nothing to keep
+	return aggregateRollups(ctx, rtx, emit)
+}
+
+// writeLoad builds the indexes, then writes the rollup tables as they arrive, without the
+// rollups' own indexes (dropRollupIndexes: their DDL is returned).
+func writeLoad(ctx context.Context, tx *sql.Tx, indexes []string, tables <-chan rollupTable) ([]string, error) {
+	if err := createIndexes(ctx, tx, indexes); err != nil {
+		return nil, err
+	}
+	later, err := dropRollupIndexes(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	for t := range tables {
+		if err := t.write(ctx, tx); err != nil {
+			return nil, fmt.Errorf("rebuild %s: %w", t.ru.table, err)
+		}
+	}
+	return later, ctx.Err()
+}
+
+// createIndexes runs the CREATE INDEX statements ddl.
+func createIndexes(ctx context.Context, tx *sql.Tx, ddl []string) error {
+	for _, q := range ddl {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("recreate index: %w", err)
+		}
+	}
+	return nil
 }
 
 // syncFile flushes a finished file to disk before it is renamed into place.

@@ -16,26 +16,55 @@ import (
 // this reads them twice. CheckRollups' GROUP BY (checkQuery) stays the independent computation it
 // is compared against.
 func rebuildRollups(ctx context.Context, tx *sql.Tx) error {
-	have, err := rollupTables(ctx, tx)
+	later, err := dropRollupIndexes(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if err := dropIncomplete(ctx, tx, have); err != nil {
+	err = aggregateRollups(ctx, tx, func(t rollupTable) error { return t.write(ctx, tx) })
+	if err != nil {
+		return err
+	}
+	return finishRollups(ctx, tx, later)
+}
+
+// dropRollupIndexes drops the rollup tables' secondary indexes before a refill and returns their
+// DDL for finishRollups: a table refilled in key order appends to its primary key, but would
+// insert at random into an index of another order; building the index after is one sort.
+func dropRollupIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	return dropIndexesWhere(ctx, tx, "tbl_name LIKE 'rollup_%'")
+}
+
+// finishRollups ends a refill: the copies first, then the indexes (one covers the copies).
+func finishRollups(ctx context.Context, tx *sql.Tx, indexes []string) error {
+	if err := fillCopies(ctx, tx); err != nil {
+		return err
+	}
+	return createIndexes(ctx, tx, indexes)
+}
+
+// aggregateRollups scans the raw rows of q (the writing transaction, or a read transaction of
+// the same rows) and hands each rollup's rows, in key order, to emit, one scan at a time.
+func aggregateRollups(ctx context.Context, q *sql.Tx, emit func(rollupTable) error) error {
+	have, err := rollupTables(ctx, q)
+	if err != nil {
+		return err
+	}
+	if err := dropIncomplete(ctx, q, have); err != nil {
 		return err
 	}
 	a := &rollupAgg{textIdx: map[string]int32{}}
 	for _, sc := range rollupScans(have) { // migration 2 rebuilds before migration 3 has created its rollup
-		if err := a.scan(ctx, tx, sc); err != nil {
+		if err := a.scan(ctx, q, sc); err != nil {
 			return fmt.Errorf("rebuild rollups of %s: %w", sc.source, err)
 		}
 		for i, ru := range sc.rollups {
-			if err := a.table(ru, sc.agg[i]).write(ctx, tx); err != nil {
+			if err := emit(a.table(ru, sc.agg[i])); err != nil {
 				return fmt.Errorf("rebuild %s: %w", ru.table, err)
 			}
-			sc.agg[i] = nil // written: let the next scan reuse the memory
+			sc.agg[i] = nil // handed on: let the next scan reuse the memory
 		}
 	}
-	return fillCopies(ctx, tx)
+	return nil
 }
 
 // rollupTables reports which rollup tables exist.
@@ -235,82 +264,99 @@ func (a *rollupAgg) beyond(c rollupCol, x, cur int64) bool {
 	return d > 0
 }
 
-// rollupTable is one rollup's rows ready to write: cols in primary-key order, then the sums.
+// rollupTable is one rollup's rows ready to write, sorted by primary key: compact (texts as
+// indexes into text, which is read-only once the table is made) so the rows of every rollup can
+// wait for the writer at once (finishLoad).
 type rollupTable struct {
-	table string
-	cols  []string
-	rows  [][]any
+	ru   rollup
+	text []string
+	rows []rollupRow
+}
+
+// rollupRow is one rollup row: its key, its sums, and a bit per sum that is NULL (a previous key
+// with no row before it).
+type rollupRow struct {
+	k    rollupKey
+	v    rollupSums
+	null uint8
 }
 
 // table turns m into ru's rows sorted by primary key, so the refill appends to the B-tree.
 func (a *rollupAgg) table(ru rollup, m map[rollupKey]rollupSums) rollupTable {
-	rows := make([][]any, 0, len(m))
+	rows := make([]rollupRow, 0, len(m))
 	for k, v := range m {
-		row := make([]any, 0, len(ru.keys)+len(ru.sums))
-		for x, c := range ru.keys {
-			if c.text {
-				row = append(row, a.text[k[x]])
-			} else {
-				row = append(row, k[x])
-			}
-		}
-		for x, c := range ru.sums {
-			if c.prev {
-				row = append(row, nil) // fillPrevious
-				continue
-			}
-			if c.text {
-				row = append(row, a.text[v[x]])
-			} else {
-				row = append(row, v[x])
-			}
-		}
-		rows = append(rows, row)
+		rows = append(rows, rollupRow{k: k, v: v})
 	}
-	slices.SortFunc(rows, compareRows)
-	fillPrevious(ru, rows)
-	return rollupTable{table: ru.table, cols: names(ru.cols()), rows: rows}
+	t := rollupTable{ru: ru, text: a.text, rows: rows}
+	slices.SortFunc(rows, func(x, y rollupRow) int { return t.compareKeys(x.k, y.k, len(ru.keys)) })
+	t.fillPrevious()
+	return t
 }
 
-// fillPrevious sets the previous-key values (previousOf) of rows sorted by key: the last key of
-// the row before when it shares the other keys, else NULL.
-func fillPrevious(ru rollup, rows [][]any) {
-	last := len(ru.keys) - 1
-	for x, c := range ru.sums {
-		if !c.prev {
-			continue
+// compareKeys compares the first n keys of x and y in the table's key order.
+func (t rollupTable) compareKeys(x, y rollupKey, n int) int {
+	for i, c := range t.ru.keys[:n] {
+		var d int
+		if c.text {
+			d = strings.Compare(t.text[x[i]], t.text[y[i]])
+		} else {
+			d = cmp.Compare(x[i], y[i])
 		}
-		for i := 1; i < len(rows); i++ {
-			if compareRows(rows[i-1][:last], rows[i][:last]) == 0 {
-				rows[i][len(ru.keys)+x] = rows[i-1][last]
-			}
-		}
-	}
-}
-
-func compareRows(x, y []any) int {
-	for i := range x {
-		var c int
-		switch xv := x[i].(type) {
-		case string:
-			c = strings.Compare(xv, y[i].(string))
-		case int64:
-			c = cmp.Compare(xv, y[i].(int64))
-		}
-		if c != 0 {
-			return c
+		if d != 0 {
+			return d
 		}
 	}
 	return 0
 }
 
+// fillPrevious sets the previous-key values (previousOf) of the sorted rows: the last key of
+// the row before when it shares the other keys, else NULL.
+func (t rollupTable) fillPrevious() {
+	last := len(t.ru.keys) - 1
+	for x, c := range t.ru.sums {
+		if !c.prev {
+			continue
+		}
+		for i := range t.rows {
+			if i > 0 && t.compareKeys(t.rows[i-1].k, t.rows[i].k, last) == 0 {
+				t.rows[i].v[x] = t.rows[i-1].k[last]
+			} else {
+				t.rows[i].null |= 1 << x
+			}
+		}
+	}
+}
+
+// appendRow appends r's values (keys, then sums) to args.
+func (t rollupTable) appendRow(args []any, r rollupRow) []any {
+	for x, c := range t.ru.keys {
+		args = append(args, t.value(c, r.k[x]))
+	}
+	for x, c := range t.ru.sums {
+		if r.null&(1<<x) != 0 {
+			args = append(args, nil)
+			continue
+		}
+		args = append(args, t.value(c, r.v[x]))
+	}
+	return args
+}
+
+// value is column c's SQL value for v.
+func (t rollupTable) value(c rollupCol, v int64) any {
+	if c.text {
+		return t.text[v]
+	}
+	return v
+}
+
 // write empties the table and inserts its rows, many per statement.
 func (t rollupTable) write(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.table); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.ru.table); err != nil {
 		return err
 	}
 	const per = 200
-	cols := t.cols
+	cols := names(t.ru.cols())
 	var full *sql.Stmt // the statement for a whole chunk, prepared once
 	defer func() {
 		if full != nil {
@@ -322,14 +368,14 @@ func (t rollupTable) write(ctx context.Context, tx *sql.Tx) error {
 		chunk := t.rows[start:min(start+per, len(t.rows))]
 		args = args[:0]
 		for _, r := range chunk {
-			args = append(args, r...)
+			args = t.appendRow(args, r)
 		}
 		var err error
 		switch {
 		case len(chunk) < per:
-			_, err = tx.ExecContext(ctx, insertSQL(t.table, cols, len(chunk)), args...)
+			_, err = tx.ExecContext(ctx, insertSQL(t.ru.table, cols, len(chunk)), args...)
 		case full == nil:
-			if full, err = tx.PrepareContext(ctx, insertSQL(t.table, cols, per)); err == nil {
+			if full, err = tx.PrepareContext(ctx, insertSQL(t.ru.table, cols, per)); err == nil {
 				_, err = full.ExecContext(ctx, args...)
 			}
 		default:

@@ -128,10 +128,12 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 func dsn(path string, writer, scratch bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
-	if scratch {
+	switch {
+	case scratch && writer:
 		q.Add("_pragma", "journal_mode(OFF)")
 		q.Add("_pragma", "synchronous(OFF)")
-	} else {
+	case scratch: // reads the rows the writer committed while it finishes the load (finishLoad)
+	default:
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
@@ -139,7 +141,6 @@ func dsn(path string, writer, scratch bool) string {
 	if writer {
 		q.Add("_pragma", "cache_size(-131072)") // 128 MiB: bulk loads touch many index pages
 		q.Add("_pragma", "temp_store(MEMORY)")  // statement journals of trigger/FK writes: no temp-file syscalls
-		q.Add("_pragma", "threads(2)")          // CREATE INDEX after a bulk load sorts on both cores
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
@@ -224,8 +225,14 @@ func (s *Store) BulkWrite(ctx context.Context, fn func(tx *sql.Tx) error) error 
 
 // dropIndexes drops the entity tables' secondary indexes and returns their DDL.
 func dropIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	return dropIndexesWhere(ctx, tx, "tbl_name NOT LIKE 'rollup_%'")
+}
+
+// dropIndexesWhere drops the secondary indexes whose sqlite_master row passes where (a constant
+// of this package) and returns their DDL.
+func dropIndexesWhere(ctx context.Context, tx *sql.Tx, where string) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT LIKE 'rollup_%' ORDER BY name`)
+		WHERE type = 'index' AND sql IS NOT NULL AND `+where+` ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list indexes: %w", err)
 	}
