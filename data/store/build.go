@@ -88,8 +88,9 @@ func buildScratch(ctx context.Context, st *Store, t data.Tenant, fill func(w *Wr
 	return setJournal(ctx, st.w, "delete")
 }
 
-// commit runs fn in one write transaction without bumping the store generation: the scratch
-// file's load counts as one write, the one finishing it.
+// commit runs fn in one write transaction, committed only if fn returns nil, without bumping
+// the store generation (Write does; a scratch file's load counts as one write, the one
+// finishing it).
 func (s *Store) commit(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

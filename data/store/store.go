@@ -178,22 +178,12 @@ func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.readOnly {
 		return &data.ReadOnlyError{Home: filepath.Dir(filepath.Dir(s.path)), Err: fmt.Errorf("store %s was opened read-only", s.path)}
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return classify(s.path, fmt.Errorf("begin write: %w", err))
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback() //nolint:errcheck // the original error matters more
-		return classify(s.path, err)
-	}
-	if err := s.bumpGeneration(ctx, tx); err != nil {
-		tx.Rollback() //nolint:errcheck // the original error matters more
-		return classify(s.path, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return classify(s.path, fmt.Errorf("commit: %w", err))
-	}
-	return nil
+	return s.commit(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.bumpGeneration(ctx, tx)
+	})
 }
 
 // BulkWrite is Write for loading many rows at once: rollup triggers and secondary indexes are

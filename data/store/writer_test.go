@@ -128,29 +128,7 @@ func TestWriterReindexesChangedKeys(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpen(t)
 	_, _, _, appt, _, _ := seedRows(t, st)
-	put := func(a data.Appointment) {
-		t.Helper()
-		err := st.Write(ctx, func(tx *sql.Tx) error {
-			w, err := NewWriter(ctx, tx, mustLoc("America/New_York"))
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			if err := w.PutAppointment(a); err != nil {
-				return err
-			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			if w.Changed("appointments") != 1 {
-				t.Errorf("changed %d rows, want 1", w.Changed("appointments"))
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	put := func(a data.Appointment) { putChanged(t, st, a, func(*sql.Tx) error { return nil }) }
 	moved := appt
 	moved.StartAt, moved.EndAt = appt.StartAt.Add(50*time.Hour), appt.EndAt.Add(50*time.Hour) // two days later, local date and hour change
 	put(moved)
@@ -190,26 +168,7 @@ func TestWriterFiresTriggersOnlyForWatchedChanges(t *testing.T) {
 	}
 	put := func(a data.Appointment) (fired int) {
 		t.Helper()
-		err := st.Write(ctx, func(tx *sql.Tx) error {
-			w, err := NewWriter(ctx, tx, mustLoc("America/New_York"))
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			if err := w.PutAppointment(a); err != nil {
-				return err
-			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			if w.Changed("appointments") != 1 {
-				t.Errorf("changed %d rows, want 1", w.Changed("appointments"))
-			}
-			return tx.QueryRowContext(ctx, "SELECT n FROM fired").Scan(&fired)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		putChanged(t, st, a, func(tx *sql.Tx) error { return tx.QueryRowContext(ctx, "SELECT n FROM fired").Scan(&fired) })
 		return fired
 	}
 	cheaper := appt
@@ -288,3 +247,30 @@ func TestUpdateWatchedReadsTriggers(t *testing.T) {
 }
 
 var errRollback = errors.New("rollback")
+
+// putChanged writes a through a Writer in one transaction, checks that it changed one row, and
+// runs after in the same transaction.
+func putChanged(t *testing.T, st *Store, a data.Appointment, after func(tx *sql.Tx) error) {
+	t.Helper()
+	ctx := context.Background()
+	err := st.Write(ctx, func(tx *sql.Tx) error {
+		w, err := NewWriter(ctx, tx, mustLoc("America/New_York"))
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		if err := w.PutAppointment(a); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if w.Changed("appointments") != 1 {
+			t.Errorf("changed %d rows, want 1", w.Changed("appointments"))
+		}
+		return after(tx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
