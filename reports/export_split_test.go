@@ -3,11 +3,9 @@ package reports
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/almanac-app/almanac/data/store"
@@ -105,31 +103,7 @@ func TestExportSplitCancelAndFailureLeaveNoFile(t *testing.T) {
 	_, svc := demoStore(t, 20000)
 	ents := planEnts(license.Internal)
 	for _, format := range []Format{FormatCSV, FormatJSON} {
-		t.Run("cancel/"+string(format), func(t *testing.T) {
-			dir := t.TempDir()
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			calls := 0
-			_, err := svc.Export(ctx, ents, ExportRequest{Dataset: DatasetAppointments, Format: format, Out: dir, splitMinRows: 1,
-				Progress: func(done, total int64) { calls++; cancel() }})
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err %v, want context.Canceled", err)
-			}
-			if calls == 0 {
-				t.Fatal("no progress reported")
-			}
-			assertEmpty(t, dir)
-		})
-		t.Run("write failure/"+string(format), func(t *testing.T) {
-			dir := t.TempDir()
-			req := ExportRequest{Dataset: DatasetAppointments, Format: format, Out: dir, splitMinRows: 1,
-				wrap: func(w io.Writer) io.Writer { return &failingWriter{w: w, after: 4000} }}
-			_, err := svc.Export(context.Background(), ents, req)
-			if err == nil || !strings.Contains(err.Error(), "injected") {
-				t.Fatalf("err %v, want the injected failure", err)
-			}
-			assertEmpty(t, dir)
-		})
+		cancelAndFailLeaveNoFile(t, svc, ents, format, 1)
 		t.Run("progress/"+string(format), func(t *testing.T) {
 			var last, total int64
 			calls := 0

@@ -998,35 +998,42 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 	return f.w.Write(p)
 }
 
+// cancelAndFailLeaveNoFile runs an appointments export in format cancelled at its first
+// progress and one whose writes fail, and checks each reports its cause and leaves no file;
+// splitMinRows is the request's (0: the default split).
+func cancelAndFailLeaveNoFile(t *testing.T, svc *Service, ents license.Entitlements, format Format, splitMinRows int64) {
+	t.Run("cancel/"+string(format), func(t *testing.T) {
+		dir := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		calls := 0
+		_, err := svc.Export(ctx, ents, ExportRequest{Dataset: DatasetAppointments, Format: format, Out: dir, splitMinRows: splitMinRows,
+			Progress: func(done, total int64) { calls++; cancel() }})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v, want context.Canceled", err)
+		}
+		if calls == 0 {
+			t.Fatal("no progress reported")
+		}
+		assertEmpty(t, dir)
+	})
+	t.Run("write failure/"+string(format), func(t *testing.T) {
+		dir := t.TempDir()
+		req := ExportRequest{Dataset: DatasetAppointments, Format: format, Out: dir, splitMinRows: splitMinRows,
+			wrap: func(w io.Writer) io.Writer { return &failingWriter{w: w, after: 4000} }}
+		_, err := svc.Export(context.Background(), ents, req)
+		if err == nil || !strings.Contains(err.Error(), "injected") {
+			t.Fatalf("err %v, want the injected failure", err)
+		}
+		assertEmpty(t, dir)
+	})
+}
+
 func TestExportCancelAndFailureLeaveNoFile(t *testing.T) {
 	_, svc := demoStore(t, 20000)
 	ents := planEnts(license.Enterprise)
 	for _, format := range Formats() {
-		t.Run("cancel/"+string(format), func(t *testing.T) {
-			dir := t.TempDir()
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			calls := 0
-			_, err := svc.Export(ctx, ents, ExportRequest{Dataset: DatasetAppointments, Format: format, Out: dir,
-				Progress: func(done, total int64) { calls++; cancel() }})
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err %v, want context.Canceled", err)
-			}
-			if calls == 0 {
-				t.Fatal("no progress reported")
-			}
-			assertEmpty(t, dir)
-		})
-		t.Run("write failure/"+string(format), func(t *testing.T) {
-			dir := t.TempDir()
-			req := ExportRequest{Dataset: DatasetAppointments, Format: format, Out: dir,
-				wrap: func(w io.Writer) io.Writer { return &failingWriter{w: w, after: 4000} }}
-			_, err := svc.Export(context.Background(), ents, req)
-			if err == nil || !strings.Contains(err.Error(), "injected") {
-				t.Fatalf("err %v, want the injected failure", err)
-			}
-			assertEmpty(t, dir)
-		})
+		cancelAndFailLeaveNoFile(t, svc, ents, format, 0)
 	}
 	t.Run("unwritable folder", func(t *testing.T) {
 		dir := t.TempDir()
