@@ -377,7 +377,8 @@ func TestDueTickerRunsDueJobOnce(t *testing.T) {
 	ticks <- licNow
 	f.settle(t, "the due run", func() bool { l, _ := sch.store.Log(); return len(l) == 1 })
 	ticks <- licNow
-	ticks <- licNow // received once the second RunDue has returned
+	ticks <- licNow // received once the second RunDue has returned; the third starts after
+	f.settle(t, "the third due run", func() bool { return sch.calls() >= 3 })
 	if n := sch.calls(); n != 3 {
 		t.Fatalf("%d due runs, want 3", n)
 	}
