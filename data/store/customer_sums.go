@@ -1,9 +1,6 @@
 package store
 
-import (
-	"database/sql"
-	"math/bits"
-)
+import "math/bits"
 
 // CustomerSums are sums per customer id. Customer ids are dense, so the sums live in a slice
 // indexed by id while the ids stay small against the number of sums added (no hashing per row),
@@ -111,14 +108,4 @@ func (s *CustomerSums) All() func(yield func(id, sum int64) bool) {
 			}
 		}
 	}
-}
-
-// scan adds an (id, value) row.
-func (s *CustomerSums) scan(r *sql.Rows) error {
-	var id, v int64
-	if err := r.Scan(&id, &v); err != nil {
-		return err
-	}
-	s.Add(id, v)
-	return nil
 }

@@ -259,11 +259,11 @@ func (sn *Snapshot) each(ctx context.Context, q string, args []any, fn func(*sql
 // scanIDCounts adds (id, n) rows into m.
 func scanIDCounts(m map[int64]int64) func(*sql.Rows) error {
 	return func(r *sql.Rows) error {
-		var id, n int64
+		var id, n intScan
 		if err := r.Scan(&id, &n); err != nil {
 			return err
 		}
-		m[id] += n
+		m[int64(id)] += int64(n)
 		return nil
 	}
 }

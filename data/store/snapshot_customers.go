@@ -96,9 +96,9 @@ func (sn *Snapshot) CustomerVisitsOf(ctx context.Context, ids []int64, from, to 
 // CustomerRevenueIn adds each customer's succeeded revenue in currency paid from from to to into
 // sums (nil for new ones, summed in a slice indexed by id up to the largest customer id) and
 // returns them: the customers with a succeeded payment there (one range of the table, keyed by
-// date first).
+// date first, read as one pairsFunc value).
 func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, sums *CustomerSums, from, to, currency string) (*CustomerSums, error) {
-	const q = `SELECT customer_id, cents FROM rollup_customer_revenue
+	const q = `SELECT ` + pairsFunc + `(customer_id, cents) FROM rollup_customer_revenue
  WHERE local_date BETWEEN ? AND ? AND currency = ? AND n > 0`
 	if sums == nil {
 		var maxID int64
@@ -107,7 +107,11 @@ func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, sums *CustomerSums, f
 		}
 		sums = newCustomerSums(maxID)
 	}
-	if err := sn.each(ctx, q, []any{from, to, currency}, sums.scan); err != nil {
+	var b []byte
+	if err := sn.tx.QueryRowContext(ctx, q, from, to, currency).Scan(&b); err != nil {
+		return nil, fmt.Errorf("read customer revenue: %w", err)
+	}
+	if err := eachPair(b, sums.Add); err != nil {
 		return nil, fmt.Errorf("read customer revenue: %w", err)
 	}
 	return sums, nil
