@@ -319,7 +319,14 @@ type sortedRows struct {
 // sortBuf is a range's rows, ncol cells each, and their order; buffers are reused by the next range.
 type sortBuf struct {
 	cells []Cell
-	order []int32
+	order []sortKey
+}
+
+// sortKey is a held row's Key and RowID beside its position: the sort compares values in one
+// small contiguous array instead of reaching into the rows' cells for every comparison.
+type sortKey struct {
+	key, id int64
+	at      int32
 }
 
 var sortBufs = sync.Pool{New: func() any { return new(sortBuf) }}
@@ -339,7 +346,7 @@ func (r *ExportRows) Next() bool {
 	if s.err != nil || s.next >= s.n {
 		return false
 	}
-	s.cur = int(s.buf.order[s.next])
+	s.cur = int(s.buf.order[s.next].at)
 	s.next++
 	return true
 }
@@ -363,13 +370,11 @@ func (s *sortedRows) load(r *ExportRows) bool {
 	if !ok || s.err != nil {
 		return false
 	}
-	b, key, id, ncol := s.buf, s.key, s.id, s.ncol
-	slices.SortFunc(b.order, func(x, y int32) int {
-		cx, cy := b.cells[int(x)*ncol:], b.cells[int(y)*ncol:]
-		if c := cmp.Compare(cx[key].Int, cy[key].Int); c != 0 {
+	slices.SortFunc(s.buf.order, func(x, y sortKey) int {
+		if c := cmp.Compare(x.key, y.key); c != 0 {
 			return c
 		}
-		return cmp.Compare(cx[id].Int, cy[id].Int)
+		return cmp.Compare(x.id, y.id)
 	})
 	return true
 }
@@ -398,7 +403,7 @@ func (s *sortedRows) fill(r *ExportRows, rows *sql.Rows) bool {
 		if s.odd {
 			return false
 		}
-		b.order = append(b.order, int32(s.n))
+		b.order = append(b.order, sortKey{key: row[s.key].Int, id: row[s.id].Int, at: int32(s.n)})
 		s.n++
 	}
 	if err := rows.Err(); err != nil {
