@@ -98,6 +98,7 @@ func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc
 	if err != nil {
 		return 0, err
 	}
+	j.preEncodeNames(enc, nm)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	parts := make([]chan block, len(ranges))
