@@ -201,6 +201,8 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 	for i, c := range d.Columns {
 		if c.SQL != "" || (joinNames && c.Role == RoleName) {
 			r.scanned = append(r.scanned, i)
+		} else {
+			r.unread = append(r.unread, i)
 		}
 	}
 	r.dest = make([]any, len(r.scanned))
@@ -296,6 +298,7 @@ func ExportSQL(dataset string, f ExportFilter) (string, []any, error) {
 type ExportRows struct {
 	rows    *sql.Rows
 	scanned []int // the row positions the query fills, in SELECT order
+	unread  []int // the others: held rows keep them zero (ScanHeld)
 	dest    []any
 	sorted  *sortedRows // a range read in rowid order, sorted here; nil: rows come in order
 	gaveUp  bool        // a sorted read was given up for one through the index
@@ -391,6 +394,9 @@ func (s *sortedRows) fill(r *ExportRows, rows *sql.Rows) bool {
 		at := len(b.cells)
 		b.cells = slices.Grow(b.cells, s.ncol)[:at+s.ncol]
 		row := b.cells[at:]
+		for _, i := range r.unread {
+			row[i] = Cell{} // a reused buffer holds an earlier range's values
+		}
 		for j, i := range r.scanned {
 			r.dest[j] = &row[i]
 		}
@@ -454,6 +460,17 @@ func (r *ExportRows) Scan(row []Cell) error {
 		row[i] = src[i]
 	}
 	return nil
+}
+
+// ScanHeld is Scan without the copy when the rows are held in memory (a sorted range): it
+// returns the held row itself, which the caller may change (its unread columns are zero) and
+// which is valid until the next Next. Otherwise it scans into row and returns it.
+func (r *ExportRows) ScanHeld(row []Cell) ([]Cell, error) {
+	s := r.sorted
+	if s == nil {
+		return row, r.scanInto(row)
+	}
+	return s.buf.cells[s.cur*s.ncol : (s.cur+1)*s.ncol : (s.cur+1)*s.ncol], nil
 }
 
 func (r *ExportRows) scanInto(row []Cell) error {
