@@ -147,6 +147,8 @@ func (r *csvRows) appendRow(b []byte, cells []cell) []byte {
 			b = r.clock.appendRFC3339(b, v.Int)
 		case kindBool:
 			b = strconv.AppendBool(b, v.Int != 0)
+		case kindEncoded:
+			b = append(b, v.Text...)
 		default: // kindInt, kindID, kindMoney: plain integers, never neutralised
 			b = strconv.AppendInt(b, v.Int, 10)
 		}
@@ -155,6 +157,15 @@ func (r *csvRows) appendRow(b []byte, cells []cell) []byte {
 }
 
 func (e *csvEncoder) end(int64) error { return e.flusher.Flush() }
+
+// encodeName is a name as appendRow writes a text field: neutralised, then quoted as needed.
+func (e *csvEncoder) encodeName(s string) string { return string(appendCSVField(nil, neutralize(s))) }
+
+// encodeNames makes the columns at cols take preloaded names encoded by encodeName.
+func (e *csvEncoder) encodeNames(cols []bool) {
+	e.cols = encodedColumns(e.cols, cols)
+	e.rows.cols = e.cols
+}
 
 // bytesString views b as a string without copying; valid only until b is next written.
 func bytesString(b []byte) string {

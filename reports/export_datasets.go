@@ -34,6 +34,10 @@ const (
 	kindDate              // a local calendar date, YYYY-MM-DD
 	kindTime              // an instant, Unix seconds UTC; shown in the tenant's zone
 	kindBool              // 0 or 1
+	// kindEncoded is text already in the format's encoding (a preloaded name, encoded once per
+	// export by the encoder's encodeName): appended as it is. Only an encoder's own column copy
+	// has it (preEncodeNames).
+	kindEncoded
 )
 
 // kindOf is how the formats write a column of the role.

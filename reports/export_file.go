@@ -38,7 +38,7 @@ func createOutput(out, defaultName string, overwrite bool) (*exportFile, error) 
 	if err != nil {
 		return nil, fmt.Errorf("cannot write in %s: %w (choose a folder you can write to)", dir, unwrapPath(err))
 	}
-	return &exportFile{dir: dir, name: name, overwrite: overwrite, tmp: tmp, buf: bufio.NewWriterSize(tmp, outputBuffer)}, nil
+	return &exportFile{dir: dir, name: name, overwrite: overwrite, tmp: tmp, buf: bufio.NewWriterSize(newWritebackFile(tmp), outputBuffer)}, nil
 }
 
 // createPart creates ".NAME.almanac-PID-RANDOM.part" in dir with mode 0666 less the umask, as any

@@ -90,6 +90,8 @@ func (r *jsonRows) appendRow(b []byte, cells []cell) []byte {
 			b = append(b, '"')
 		case kindBool:
 			b = strconv.AppendBool(b, v.Int != 0)
+		case kindEncoded:
+			b = append(b, v.Text...)
 		default:
 			b = strconv.AppendInt(b, v.Int, 10)
 		}
@@ -102,6 +104,15 @@ func (e *jsonEncoder) end(int64) error {
 		return err
 	}
 	return e.flusher.Flush()
+}
+
+// encodeName is a name as appendRow writes a text value: a JSON string.
+func (e *jsonEncoder) encodeName(s string) string { return string(appendJSONString(nil, s)) }
+
+// encodeNames makes the columns at cols take preloaded names encoded by encodeName.
+func (e *jsonEncoder) encodeNames(cols []bool) {
+	e.cols = encodedColumns(e.cols, cols)
+	e.rows.cols = e.cols
 }
 
 const hexDigits = "0123456789abcdef"

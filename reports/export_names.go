@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"slices"
 
 	"github.com/almanac-app/almanac/data/store"
 )
@@ -27,6 +28,35 @@ func loadExportNames(ctx context.Context, sn *store.Snapshot, dataset string, li
 		nm.Clean(cleanText) // once per name instead of once per row
 	}
 	return nm, err
+}
+
+// nameEncoder is an encoder that can write preloaded names it encoded once, instead of
+// encoding the same few names on every row (CSV and JSON).
+type nameEncoder interface {
+	encodeName(s string) string // the bytes the encoder writes for the text s
+	encodeNames(cols []bool)    // the columns marked true hold names encoded by encodeName
+}
+
+// preEncodeNames encodes nm's names once for enc when it can, so its rows append them as they
+// are. Call it before the encoder writes a row or hands out a rowAppender.
+func (j *exportJob) preEncodeNames(enc encoder, nm *store.ExportNames) {
+	ne, ok := enc.(nameEncoder)
+	if !ok || nm == nil {
+		return
+	}
+	nm.Clean(ne.encodeName)
+	ne.encodeNames(j.ds.nameCols)
+}
+
+// encodedColumns is a copy of cols whose columns marked in names are kindEncoded.
+func encodedColumns(cols []exportColumn, names []bool) []exportColumn {
+	out := slices.Clone(cols)
+	for i := range out {
+		if i < len(names) && names[i] {
+			out[i].kind = kindEncoded
+		}
+	}
+	return out
 }
 
 func containsString(xs []string, s string) bool {

@@ -98,6 +98,7 @@ func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc
 	if err != nil {
 		return 0, err
 	}
+	j.preEncodeNames(enc, nm)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	parts := make([]chan block, len(ranges))
@@ -144,9 +145,11 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 	}
 	defer rows.Close()
 	row := make([]cell, len(j.ds.columns))
+	var consts []int // the tenant currency columns: not read, the same on every row
 	for i, c := range j.ds.columns {
 		if c.tenantCurrency {
 			row[i].Text = j.tenant.Currency
+			consts = append(consts, i)
 		}
 	}
 	derive := j.completeRow(nm)
@@ -172,11 +175,15 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 	}
 	var seen int64
 	for rows.Next() {
-		if err := rows.Scan(row); err != nil {
+		cells, err := rows.ScanHeld(row)
+		if err != nil {
 			return fmt.Errorf("read row: %w", err)
 		}
-		derive(row)
-		cur.b = app.appendRow(cur.b, row)
+		for _, i := range consts {
+			cells[i] = row[i]
+		}
+		derive(cells)
+		cur.b = app.appendRow(cur.b, cells)
 		cur.rows++
 		if len(cur.b) >= blockSize {
 			if err := send(cur); err != nil {

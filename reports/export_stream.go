@@ -55,6 +55,7 @@ func (j *exportJob) stream(ctx context.Context, sn *store.Snapshot, enc encoder)
 	if err != nil {
 		return 0, err
 	}
+	j.preEncodeNames(enc, nm)
 	rows, err := j.openRows(ctx, sn, nm == nil)
 	if err != nil {
 		return 0, err

@@ -12,6 +12,11 @@ type zoneClock struct {
 	loc        *time.Location
 	start, end int64 // Unix seconds where off applies, end exclusive
 	off        int64
+	// The text appendRFC3339 last wrote for the date ("2026-03-08T") and the offset
+	// ("-04:00"): an export's instants mostly fall on the day and in the zone period before.
+	day, dayOff int64
+	dayText     []byte
+	offText     []byte
 }
 
 func newZoneClock(loc *time.Location) *zoneClock {
@@ -44,18 +49,35 @@ func (z *zoneClock) local(unix int64) int64 { return unix + z.offset(unix) }
 func (z *zoneClock) appendRFC3339(b []byte, unix int64) []byte {
 	off := z.offset(unix)
 	days, secs := divFloor(unix+off, 86400)
+	if z.dayText == nil || days != z.day || off != z.dayOff {
+		z.day, z.dayOff = days, off
+		z.dayText = appendDate(z.dayText[:0], days)
+		z.offText = appendOffset(z.offText[:0], off)
+	}
+	b = append(b, z.dayText...)
+	h, ms := secs/3600, secs%3600
+	b = append(b, twoDigits[2*h], twoDigits[2*h+1], ':', twoDigits[2*(ms/60)], twoDigits[2*(ms/60)+1], ':',
+		twoDigits[2*(ms%60)], twoDigits[2*(ms%60)+1])
+	return append(b, z.offText...)
+}
+
+// twoDigits is "00" to "99": the clock's hours, minutes and seconds without a division loop.
+const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+// appendDate appends the local date of days since 1970-01-01 and the T: 2026-03-08T.
+func appendDate(b []byte, days int64) []byte {
 	y, m, d := civil(days)
 	b = appendDigits(b, y, 4)
 	b = append(b, '-')
 	b = appendDigits(b, m, 2)
 	b = append(b, '-')
 	b = appendDigits(b, d, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, secs/3600, 2)
-	b = append(b, ':')
-	b = appendDigits(b, secs/60%60, 2)
-	b = append(b, ':')
-	b = appendDigits(b, secs%60, 2)
+	return append(b, 'T')
+}
+
+// appendOffset appends a UTC offset in seconds as RFC 3339 does: Z, or ±hh:mm.
+func appendOffset(b []byte, off int64) []byte {
 	if off == 0 {
 		return append(b, 'Z')
 	}

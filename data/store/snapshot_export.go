@@ -201,6 +201,8 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 	for i, c := range d.Columns {
 		if c.SQL != "" || (joinNames && c.Role == RoleName) {
 			r.scanned = append(r.scanned, i)
+		} else {
+			r.unread = append(r.unread, i)
 		}
 	}
 	r.dest = make([]any, len(r.scanned))
@@ -296,6 +298,7 @@ func ExportSQL(dataset string, f ExportFilter) (string, []any, error) {
 type ExportRows struct {
 	rows    *sql.Rows
 	scanned []int // the row positions the query fills, in SELECT order
+	unread  []int // the others: held rows keep them zero (ScanHeld)
 	dest    []any
 	sorted  *sortedRows // a range read in rowid order, sorted here; nil: rows come in order
 	gaveUp  bool        // a sorted read was given up for one through the index
@@ -319,7 +322,14 @@ type sortedRows struct {
 // sortBuf is a range's rows, ncol cells each, and their order; buffers are reused by the next range.
 type sortBuf struct {
 	cells []Cell
-	order []int32
+	order []sortKey
+}
+
+// sortKey is a held row's Key and RowID beside its position: the sort compares values in one
+// small contiguous array instead of reaching into the rows' cells for every comparison.
+type sortKey struct {
+	key, id int64
+	at      int32
 }
 
 var sortBufs = sync.Pool{New: func() any { return new(sortBuf) }}
@@ -339,7 +349,7 @@ func (r *ExportRows) Next() bool {
 	if s.err != nil || s.next >= s.n {
 		return false
 	}
-	s.cur = int(s.buf.order[s.next])
+	s.cur = int(s.buf.order[s.next].at)
 	s.next++
 	return true
 }
@@ -363,13 +373,11 @@ func (s *sortedRows) load(r *ExportRows) bool {
 	if !ok || s.err != nil {
 		return false
 	}
-	b, key, id, ncol := s.buf, s.key, s.id, s.ncol
-	slices.SortFunc(b.order, func(x, y int32) int {
-		cx, cy := b.cells[int(x)*ncol:], b.cells[int(y)*ncol:]
-		if c := cmp.Compare(cx[key].Int, cy[key].Int); c != 0 {
+	slices.SortFunc(s.buf.order, func(x, y sortKey) int {
+		if c := cmp.Compare(x.key, y.key); c != 0 {
 			return c
 		}
-		return cmp.Compare(cx[id].Int, cy[id].Int)
+		return cmp.Compare(x.id, y.id)
 	})
 	return true
 }
@@ -386,6 +394,9 @@ func (s *sortedRows) fill(r *ExportRows, rows *sql.Rows) bool {
 		at := len(b.cells)
 		b.cells = slices.Grow(b.cells, s.ncol)[:at+s.ncol]
 		row := b.cells[at:]
+		for _, i := range r.unread {
+			row[i] = Cell{} // a reused buffer holds an earlier range's values
+		}
 		for j, i := range r.scanned {
 			r.dest[j] = &row[i]
 		}
@@ -398,7 +409,7 @@ func (s *sortedRows) fill(r *ExportRows, rows *sql.Rows) bool {
 		if s.odd {
 			return false
 		}
-		b.order = append(b.order, int32(s.n))
+		b.order = append(b.order, sortKey{key: row[s.key].Int, id: row[s.id].Int, at: int32(s.n)})
 		s.n++
 	}
 	if err := rows.Err(); err != nil {
@@ -449,6 +460,17 @@ func (r *ExportRows) Scan(row []Cell) error {
 		row[i] = src[i]
 	}
 	return nil
+}
+
+// ScanHeld is Scan without the copy when the rows are held in memory (a sorted range): it
+// returns the held row itself, which the caller may change (its unread columns are zero) and
+// which is valid until the next Next. Otherwise it scans into row and returns it.
+func (r *ExportRows) ScanHeld(row []Cell) ([]Cell, error) {
+	s := r.sorted
+	if s == nil {
+		return row, r.scanInto(row)
+	}
+	return s.buf.cells[s.cur*s.ncol : (s.cur+1)*s.ncol : (s.cur+1)*s.ncol], nil
 }
 
 func (r *ExportRows) scanInto(row []Cell) error {

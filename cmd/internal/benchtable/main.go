@@ -48,7 +48,7 @@ type config struct {
 }
 
 // rowNames are the table's rows as --only names them.
-var rowNames = []string{"csv", "xlsx", "full-sync", "incremental-sync", "demo", "reports"}
+var rowNames = []string{"csv", "json", "xlsx", "full-sync", "incremental-sync", "demo", "reports"}
 
 func parseConfig(args []string) (config, error) {
 	fs := flag.NewFlagSet("bench-table", flag.ContinueOnError)

@@ -22,7 +22,7 @@ func (b *bench) table(ctx context.Context, w io.Writer) error {
 	}
 	var rows []row
 	add := func(r row) { rows = append(rows, r) }
-	measures := []func(context.Context, tenant) (row, error){b.csvRow, b.xlsxRow, b.fullSyncRow, b.incrementalSyncRow, b.demoRow}
+	measures := []func(context.Context, tenant) (row, error){b.csvRow, b.jsonRow, b.xlsxRow, b.fullSyncRow, b.incrementalSyncRow, b.demoRow}
 	for i, f := range measures {
 		if !b.cfg.wants(rowNames[i]) {
 			continue
@@ -77,23 +77,36 @@ func (b *bench) export(ctx context.Context, t tenant, format, out string) (usage
 }
 
 func (b *bench) csvRow(ctx context.Context, t tenant) (row, error) {
-	out := filepath.Join(b.work, "almanac.csv")
-	ref := filepath.Join(b.work, "sqlite3.csv")
+	return b.textExportRow(ctx, t, "csv", "CSV", []string{"sqlite3", "-readonly"}, ".headers on\n.mode csv\n",
+		"sqlite3 CLI `select * from appointments` to CSV")
+}
+
+// jsonRow is the JSON export beside `sqlite3 -json` over the same rows.
+func (b *bench) jsonRow(ctx context.Context, t tenant) (row, error) {
+	return b.textExportRow(ctx, t, "json", "JSON", []string{"sqlite3", "-readonly", "-json"}, "",
+		"sqlite3 CLI `-json` `select * from appointments`")
+}
+
+// textExportRow measures `almanac export appointments --format format` beside the sqlite3 CLI
+// (args, then the store) writing `select * from appointments` to a file after the dot-commands mode.
+func (b *bench) textExportRow(ctx context.Context, t tenant, format, title string, args []string, mode, refName string) (row, error) {
+	out := filepath.Join(b.work, "almanac."+format)
+	ref := filepath.Join(b.work, "sqlite3."+format)
 	var rows int64
 	a := func() (usage, error) {
-		u, n, err := b.export(ctx, t, "csv", out)
+		u, n, err := b.export(ctx, t, format, out)
 		rows = n
 		return u, err
 	}
 	r := func() (usage, error) {
-		u, _, err := run(ctx, job{name: "sqlite3 csv", args: []string{"sqlite3", "-readonly", t.store},
-			stdin: ".headers on\n.mode csv\n.output " + ref + "\nselect * from appointments;\n"})
+		u, _, err := run(ctx, job{name: "sqlite3 " + format, args: append(slices.Clone(args), t.store),
+			stdin: mode + ".output " + ref + "\nselect * from appointments;\n"})
 		os.Remove(ref)
 		return u, err
 	}
 	_, _ = a() // warm the page cache for both
-	sa, sr := paired(b.cfg.rounds, b.log, "CSV export", a, r)
-	return row{work: fmt.Sprintf("CSV export of appointments (%d rows)", rows), almanac: sa, refName: "sqlite3 CLI `select * from appointments` to CSV", ref: sr}, nil
+	sa, sr := paired(b.cfg.rounds, b.log, title+" export", a, r)
+	return row{work: fmt.Sprintf("%s export of appointments (%d rows)", title, rows), almanac: sa, refName: refName, ref: sr}, nil
 }
 
 func (b *bench) xlsxRow(ctx context.Context, t tenant) (row, error) {
