@@ -209,6 +209,30 @@ func rollupMove(ru rollup, from, to string) string {
 	return update + insert
 }
 
+// readsChanged is the condition that an update changed one of cols: "(OLD.a, OLD.b) IS NOT
+// (NEW.a, NEW.b)". SQLite fires an UPDATE OF trigger when the SET list names a column, even to
+// its old value.
+func readsChanged(cols []string) string {
+	if len(cols) == 1 {
+		return "OLD." + cols[0] + " IS NOT NEW." + cols[0]
+	}
+	return "(OLD." + strings.Join(cols, ", OLD.") + ") IS NOT (NEW." + strings.Join(cols, ", NEW.") + ")"
+}
+
+// changedOnly is ru for the update trigger: its statements also require that the update changed
+// a column ru reads. Taking a row out and adding it back unchanged leaves the rollup as it was
+// (sums cancel, a least/greatest value and a previous key are recomputed to the same), so an
+// update of other columns (a status change for a rollup without status) skips ru's statements.
+func changedOnly(ru rollup) rollup {
+	guard := readsChanged(ru.reads())
+	if ru.filter == "" {
+		ru.filter = guard
+	} else {
+		ru.filter = "(" + ru.filter + ") AND " + guard
+	}
+	return ru
+}
+
 // rollupTrigger is one generated trigger.
 type rollupTrigger struct{ name, ddl string }
 
@@ -219,11 +243,14 @@ type rollupTrigger struct{ name, ddl string }
 func rollupTriggers() []rollupTrigger {
 	var out []rollupTrigger
 	for _, src := range rollupSources() {
-		var add, sub strings.Builder
+		var add, sub, updSub, updAdd strings.Builder
 		var reads []string
 		for _, ru := range rollupsOf(src) {
 			add.WriteString(rollupAdd(ru, "NEW"))
 			sub.WriteString(rollupSub(ru, "OLD"))
+			moved := changedOnly(ru)
+			updSub.WriteString(rollupSub(moved, "OLD"))
+			updAdd.WriteString(rollupAdd(moved, "NEW"))
 			for _, c := range ru.reads() {
 				if !slices.Contains(reads, c) {
 					reads = append(reads, c)
@@ -236,7 +263,7 @@ func rollupTriggers() []rollupTrigger {
 			rollupTrigger{p + "_ins", "CREATE TRIGGER " + p + "_ins AFTER INSERT ON " + src + " BEGIN" + add.String() + "\nEND"},
 			rollupTrigger{p + "_del", "CREATE TRIGGER " + p + "_del AFTER DELETE ON " + src + " BEGIN" + sub.String() + "\nEND"},
 			rollupTrigger{p + "_upd", "CREATE TRIGGER " + p + "_upd AFTER UPDATE OF " + strings.Join(reads, ", ") + " ON " + src +
-				" BEGIN" + sub.String() + add.String() + "\nEND"})
+				" WHEN " + readsChanged(reads) + " BEGIN" + updSub.String() + updAdd.String() + "\nEND"})
 	}
 	for _, ru := range rollups {
 		li := ru.lookupKey()

@@ -274,3 +274,55 @@ func putChanged(t *testing.T, st *Store, a data.Appointment, after func(tx *sql.
 		t.Fatal(err)
 	}
 }
+
+// TestUpdateSkipsRollupsOfUnchangedColumns: the update trigger runs a rollup's statements only
+// when the update changed a column that rollup reads. A status change leaves the service x
+// resource rollup (no status in it) untouched and moves the per-status rollup; a resource
+// change moves both. The rollups stay right either way.
+func TestUpdateSkipsRollupsOfUnchangedColumns(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpen(t)
+	_, _, _, appt, _, _ := seedRows(t, st)
+	err := st.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO resources (id, name, kind, active, updated_at) VALUES (9, 'Bo', 'staff', 1, 0)"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE touched (tbl TEXT PRIMARY KEY, n INTEGER NOT NULL);
+			INSERT INTO touched VALUES ('sr', 0), ('status', 0);
+			CREATE TRIGGER touch_sr AFTER UPDATE ON rollup_appt_service_resource BEGIN UPDATE touched SET n = n + 1 WHERE tbl = 'sr'; END;
+			CREATE TRIGGER touch_status AFTER UPDATE ON rollup_appt_resource BEGIN UPDATE touched SET n = n + 1 WHERE tbl = 'status'; END`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(a data.Appointment) (sr, status int) {
+		t.Helper()
+		putChanged(t, st, a, func(tx *sql.Tx) error {
+			if err := tx.QueryRowContext(ctx, "SELECT n FROM touched WHERE tbl = 'sr'").Scan(&sr); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, "SELECT n FROM touched WHERE tbl = 'status'").Scan(&status); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "UPDATE touched SET n = 0")
+			return err
+		})
+		if err := st.CheckRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return sr, status
+	}
+	cancelled := appt
+	cancelled.Status = data.StatusCancelled
+	cancelled.UpdatedAt = appt.UpdatedAt.Add(time.Minute)
+	if sr, status := put(cancelled); sr != 0 || status == 0 {
+		t.Fatalf("a status change updated the service x resource rollup %d times (want 0) and the status one %d times (want some)", sr, status)
+	}
+	moved := cancelled
+	moved.ResourceID = 9
+	moved.UpdatedAt = cancelled.UpdatedAt.Add(time.Minute)
+	if sr, status := put(moved); sr == 0 || status == 0 {
+		t.Fatalf("a resource change updated the service x resource rollup %d times and the status one %d times, want some of each", sr, status)
+	}
+}
