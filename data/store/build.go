@@ -97,9 +97,9 @@ func finishScratch(ctx context.Context, st *Store, indexes []string) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	checked := checkForeignKeys(ctx, st.r, cancel)
-	err := st.Write(ctx, func(tx *sql.Tx) error { return finishLoad(ctx, tx, st.r, indexes) })
-	if cerr := checked(); cerr != nil { // a failed check stops finishLoad: its error says why
+	fk := &fkCheck{read: st.r, stop: cancel}
+	err := st.Write(ctx, func(tx *sql.Tx) error { return finishLoadThen(ctx, tx, st.r, indexes, fk.start) })
+	if cerr := fk.wait(); cerr != nil { // a failed check stops finishLoad: its error says why
 		err = cerr
 	}
 	if err != nil {
@@ -145,19 +145,36 @@ func foreignKeys(ctx context.Context, db *sql.DB, on bool) error {
 	return nil
 }
 
-// checkForeignKeys starts a check of every foreign key of the committed rows on a connection of
-// read, on its own goroutine; the function it returns waits for the outcome: nil, or an error
-// naming the first row whose parent is missing. A failed check calls stop (the build is lost).
-func checkForeignKeys(ctx context.Context, read *sql.DB, stop func()) func() error {
-	done := make(chan error, 1)
+// fkCheck checks every foreign key of the committed rows on a connection of read, on its own
+// goroutine, once the rollup scan has read them (finishLoadThen): on two cores it then shares the
+// second one with nothing, while the writer builds indexes on the first. A failed check calls
+// stop (the build is lost).
+type fkCheck struct {
+	read    *sql.DB
+	stop    func()
+	started bool
+	done    chan error
+}
+
+// start begins the check; it is called at most once, before finishLoadThen returns.
+func (c *fkCheck) start(ctx context.Context) {
+	c.started, c.done = true, make(chan error, 1)
 	go func() {
-		err := firstDangling(ctx, read)
+		err := firstDangling(ctx, c.read)
 		if err != nil {
-			stop()
+			c.stop()
 		}
-		done <- err
+		c.done <- err
 	}()
-	return func() error { return <-done }
+}
+
+// wait returns the check's outcome: nil, or an error naming the first row whose parent is
+// missing; nil when it never started (finishLoad failed before the scan ended).
+func (c *fkCheck) wait() error {
+	if !c.started {
+		return nil
+	}
+	return <-c.done
 }
 
 // firstDangling runs PRAGMA foreign_key_check and reports its first row as an error.
@@ -208,7 +225,13 @@ func enterLoad(ctx context.Context, tx *sql.Tx) ([]string, error) {
 // transaction from read (the same file) aggregates the rollups on another core while tx builds
 // the indexes, then tx writes what it aggregated.
 func finishLoad(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string) error {
-	later, err := aggregateBeside(ctx, tx, read, indexes)
+	return finishLoadThen(ctx, tx, read, indexes, nil)
+}
+
+// finishLoadThen is finishLoad calling scanned (when not nil) on the reading goroutine once the
+// rollup scan has ended well, before it returns.
+func finishLoadThen(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string, scanned func(context.Context)) error {
+	later, err := aggregateBeside(ctx, tx, read, indexes, scanned)
 	if err != nil {
 		return err
 	}
@@ -219,15 +242,16 @@ func finishLoad(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string)
 }
 
 // aggregateBeside builds the indexes in tx while a read transaction aggregates the rollups,
-// then writes them in tx; it returns the DDL of the rollups' indexes, still to be built.
-func aggregateBeside(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string) ([]string, error) {
+// then writes them in tx; it returns the DDL of the rollups' indexes, still to be built. scanned
+// (when not nil) is called once the scan has ended well, before aggregateBeside returns.
+func aggregateBeside(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string, scanned func(context.Context)) ([]string, error) {
+	outer := ctx // scanned's work outlives this function; cancel ends only the scan
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	tables := make(chan rollupTable, len(rollups))
 	done := make(chan error, 1)
 	go func() {
-		defer close(tables)
-		done <- aggregateRead(ctx, read, func(t rollupTable) error {
+		err := aggregateRead(ctx, read, func(t rollupTable) error {
 			select {
 			case tables <- t:
 				return nil
@@ -235,6 +259,11 @@ func aggregateBeside(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []st
 				return ctx.Err()
 			}
 		})
+		close(tables)
+		if err == nil && scanned != nil {
+			scanned(outer)
+		}
+		done <- err
 	}()
 	later, err := writeLoad(ctx, tx, indexes, tables)
 	cancel()
