@@ -59,6 +59,9 @@ func runDemo(env *Env, args []string) error {
 		return usageErr("demo: --timezone %q is not a time zone: use an IANA name such as America/New_York", *tz)
 	}
 	start := time.Now()
+	if stop := startCPUProfile(env); stop != nil {
+		defer stop()
+	}
 	t, err := buildDemo(env, o)
 	if errors.Is(err, demo.ErrActiveChanged) {
 		return fmt.Errorf("demo: %w", err)

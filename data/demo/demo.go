@@ -115,7 +115,7 @@ func buildDemoStore(ctx context.Context, h data.Home, o Options) (data.Tenant, e
 		return data.Tenant{}, fmt.Errorf("build demo tenant: %w", err)
 	}
 	t := Tenant(o)
-	err := store.BuildFile(ctx, final, t, func(w *store.Writer) error { return Generate(ctx, o, w) })
+	err := store.BuildFile(ctx, final, t, func(w *store.Writer) error { return generatePiped(ctx, o, w) })
 	if err != nil {
 		return data.Tenant{}, fmt.Errorf("build demo tenant: %w", err)
 	}

@@ -15,10 +15,16 @@ import (
 // in bulk into a scratch file beside path, flushed to disk, then renamed over path. An
 // interrupted build leaves the store at path untouched. The caller holds path's write lock.
 //
-// The rows are committed without indexes, triggers or journal; the file then turns to WAL so that
-// a read transaction can aggregate the rollups on one core while the writer builds the indexes
-// on the other (finishLoad), and back to a rollback journal before it is renamed, so the store
-// is the one file.
+// The rows are committed without indexes, triggers, journal or foreign-key enforcement; the file
+// then turns to WAL so that read transactions can aggregate the rollups and check the foreign
+// keys on one core while the writer builds the indexes on the other (finishLoad), and back to a
+// rollback journal before it is renamed, so the store is the one file. A row whose parent is
+// missing fails the build, as a commit with the keys enforced would; fill must not Delete (a
+// delete's ON DELETE action would not run).
+//
+// The keys are checked after the load, not per row: enforcing them looks each child row's
+// parents up while it is inserted, about a third of the load's CPU at 1M appointments, all of
+// it on the writer's core.
 func BuildFile(ctx context.Context, path string, t data.Tenant, fill func(w *Writer) error) error {
 	tmp := path + ".building"
 	removeDB(tmp)
@@ -51,6 +57,9 @@ func buildScratch(ctx context.Context, st *Store, t data.Tenant, fill func(w *Wr
 		return fmt.Errorf("tenant time zone %q: %w", t.TimeZone, err)
 	}
 	var indexes []string
+	if err := foreignKeys(ctx, st.w, false); err != nil {
+		return err
+	}
 	err = st.commit(ctx, func(tx *sql.Tx) error {
 		if indexes, err = enterLoad(ctx, tx); err != nil {
 			return err
@@ -62,6 +71,7 @@ func buildScratch(ctx context.Context, st *Store, t data.Tenant, fill func(w *Wr
 		if err != nil {
 			return err
 		}
+		w.unchecked = true
 		defer w.Close()
 		if err := fill(w); err != nil {
 			return err
@@ -71,6 +81,12 @@ func buildScratch(ctx context.Context, st *Store, t data.Tenant, fill func(w *Wr
 	if err != nil {
 		return err
 	}
+	return finishScratch(ctx, st, indexes)
+}
+
+// finishScratch finishes the load of the committed rows (finishLoad) while a reader checks their
+// foreign keys, and leaves the file alone in a rollback journal.
+func finishScratch(ctx context.Context, st *Store, indexes []string) error {
 	if err := setJournal(ctx, st.w, "wal"); err != nil {
 		return err
 	}
@@ -79,7 +95,17 @@ func buildScratch(ctx context.Context, st *Store, t data.Tenant, fill func(w *Wr
 	if _, err := st.w.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
 		return err
 	}
-	if err := st.Write(ctx, func(tx *sql.Tx) error { return finishLoad(ctx, tx, st.r, indexes) }); err != nil {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fk := &fkCheck{read: st.r, stop: cancel}
+	err := st.Write(ctx, func(tx *sql.Tx) error { return finishLoadThen(ctx, tx, st.r, indexes, fk.start) })
+	if cerr := fk.wait(); cerr != nil { // a failed check stops finishLoad: its error says why
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := foreignKeys(ctx, st.w, true); err != nil {
 		return err
 	}
 	if err := st.r.Close(); err != nil { // the readers go first: leaving WAL needs the file alone
@@ -104,6 +130,73 @@ func (s *Store) commit(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return classify(s.path, fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// foreignKeys turns the enforcement of foreign keys on or off for db's connection (one, outside
+// any transaction: SQLite ignores the pragma inside one).
+func foreignKeys(ctx context.Context, db *sql.DB, on bool) error {
+	q := "PRAGMA foreign_keys = OFF"
+	if on {
+		q = "PRAGMA foreign_keys = ON"
+	}
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("foreign keys: %w", err)
+	}
+	return nil
+}
+
+// fkCheck checks every foreign key of the committed rows on a connection of read, on its own
+// goroutine, once the rollup scan has read them (finishLoadThen): on two cores it then shares the
+// second one with nothing, while the writer builds indexes on the first. A failed check calls
+// stop (the build is lost).
+type fkCheck struct {
+	read    *sql.DB
+	stop    func()
+	started bool
+	done    chan error
+}
+
+// start begins the check; it is called at most once, before finishLoadThen returns.
+func (c *fkCheck) start(ctx context.Context) {
+	c.started, c.done = true, make(chan error, 1)
+	go func() {
+		err := firstDangling(ctx, c.read)
+		if err != nil {
+			c.stop()
+		}
+		c.done <- err
+	}()
+}
+
+// wait returns the check's outcome: nil, or an error naming the first row whose parent is
+// missing; nil when it never started (finishLoad failed before the scan ended).
+func (c *fkCheck) wait() error {
+	if !c.started {
+		return nil
+	}
+	return <-c.done
+}
+
+// firstDangling runs PRAGMA foreign_key_check and reports its first row as an error.
+func firstDangling(ctx context.Context, read *sql.DB) error {
+	rows, err := read.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("check the foreign keys: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("check the foreign keys: %w", err)
+		}
+		return nil
+	}
+	var table, parent string
+	var rowid sql.NullInt64
+	var fk int
+	if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+		return fmt.Errorf("check the foreign keys: %w", err)
+	}
+	return fmt.Errorf("%s row %d refers to a missing %s row: %w: FOREIGN KEY constraint failed", table, rowid.Int64, parent, data.ErrInvalid)
 }
 
 // setJournal switches the scratch file's journal mode outside any transaction.
@@ -132,7 +225,13 @@ func enterLoad(ctx context.Context, tx *sql.Tx) ([]string, error) {
 // transaction from read (the same file) aggregates the rollups on another core while tx builds
 // the indexes, then tx writes what it aggregated.
 func finishLoad(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string) error {
-	later, err := aggregateBeside(ctx, tx, read, indexes)
+	return finishLoadThen(ctx, tx, read, indexes, nil)
+}
+
+// finishLoadThen is finishLoad calling scanned (when not nil) on the reading goroutine once the
+// rollup scan has ended well, before it returns.
+func finishLoadThen(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string, scanned func(context.Context)) error {
+	later, err := aggregateBeside(ctx, tx, read, indexes, scanned)
 	if err != nil {
 		return err
 	}
@@ -143,15 +242,16 @@ func finishLoad(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string)
 }
 
 // aggregateBeside builds the indexes in tx while a read transaction aggregates the rollups,
-// then writes them in tx; it returns the DDL of the rollups' indexes, still to be built.
-func aggregateBeside(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string) ([]string, error) {
+// then writes them in tx; it returns the DDL of the rollups' indexes, still to be built. scanned
+// (when not nil) is called once the scan has ended well, before aggregateBeside returns.
+func aggregateBeside(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []string, scanned func(context.Context)) ([]string, error) {
+	outer := ctx // scanned's work outlives this function; cancel ends only the scan
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	tables := make(chan rollupTable, len(rollups))
 	done := make(chan error, 1)
 	go func() {
-		defer close(tables)
-		done <- aggregateRead(ctx, read, func(t rollupTable) error {
+		err := aggregateRead(ctx, read, func(t rollupTable) error {
 			select {
 			case tables <- t:
 				return nil
@@ -159,6 +259,11 @@ func aggregateBeside(ctx context.Context, tx *sql.Tx, read *sql.DB, indexes []st
 				return ctx.Err()
 			}
 		})
+		close(tables)
+		if err == nil && scanned != nil {
+			scanned(outer)
+		}
+		done <- err
 	}()
 	later, err := writeLoad(ctx, tx, indexes, tables)
 	cancel()

@@ -28,6 +28,9 @@ type Writer struct {
 	batches map[string]*batch
 	added   map[string]int64
 	changed map[string]int64
+	// unchecked: foreign keys are not enforced (BuildFile checks them after the load), so a
+	// Delete would skip its ON DELETE action and is refused.
+	unchecked bool
 }
 
 // batch collects rows for one multi-row insert.
@@ -395,6 +398,9 @@ func (w *Writer) PutSubscription(s data.Subscription) error {
 func (w *Writer) Delete(entity string, id int64) error {
 	if _, ok := entityColumns[entity]; !ok {
 		return fmt.Errorf("delete from %q: %w: unknown entity", entity, data.ErrInvalid)
+	}
+	if w.unchecked {
+		return fmt.Errorf("delete from %s while building a store: %w: a build only inserts", entity, data.ErrInvalid)
 	}
 	if err := w.Flush(); err != nil {
 		return err
