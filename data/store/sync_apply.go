@@ -92,8 +92,38 @@ func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 // from the rows and reinstalls the triggers, in one transaction. The pages are committed, so a
 // read transaction of the store's read pool aggregates the rollups on one core while the writer
 // builds the indexes on the other (finishLoad).
+//
+// Meanwhile the writer's cache is smaller, as in the demo build: the index builds sort in memory
+// up to the cache size, and their sort runs and cached pages would add up with the rollups
+// waiting in memory (peak RSS), for no speed.
 func (st *Store) FinishBulk(ctx context.Context) error {
-	return st.Write(ctx, func(tx *sql.Tx) error { return finishBulk(ctx, tx, st.r) })
+	restore, err := st.shrinkCache(ctx, finishCacheKiB)
+	if err != nil {
+		return err
+	}
+	err = st.Write(ctx, func(tx *sql.Tx) error { return finishBulk(ctx, tx, st.r) })
+	if rerr := restore(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// finishCacheKiB is the writer's cache while a bulk load is finished (buildScratch's too).
+const finishCacheKiB = 32768
+
+// shrinkCache sets the writer's cache to kib KiB and returns the function setting it back.
+func (st *Store) shrinkCache(ctx context.Context, kib int) (restore func() error, err error) {
+	var was int64
+	if err := st.w.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
+		return nil, fmt.Errorf("read the cache size: %w", err)
+	}
+	if _, err := st.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", kib)); err != nil {
+		return nil, fmt.Errorf("set the cache size: %w", err)
+	}
+	return func() error {
+		_, err := st.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", was))
+		return err
+	}, nil
 }
 
 // finishBulkTx ends bulk mode inside tx on one core: migration 4 finishes an old build's load
