@@ -108,24 +108,6 @@ func (st *Store) FinishBulk(ctx context.Context) error {
 	return err
 }
 
-// finishCacheKiB is the writer's cache while a bulk load is finished (buildScratch's too).
-const finishCacheKiB = 32768
-
-// shrinkCache sets the writer's cache to kib KiB and returns the function setting it back.
-func (st *Store) shrinkCache(ctx context.Context, kib int) (restore func() error, err error) {
-	var was int64
-	if err := st.w.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
-		return nil, fmt.Errorf("read the cache size: %w", err)
-	}
-	if _, err := st.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", kib)); err != nil {
-		return nil, fmt.Errorf("set the cache size: %w", err)
-	}
-	return func() error {
-		_, err := st.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", was))
-		return err
-	}, nil
-}
-
 // finishBulkTx ends bulk mode inside tx on one core: migration 4 finishes an old build's load
 // in its own transaction, whose changes a read connection would not see.
 func finishBulkTx(ctx context.Context, tx *sql.Tx) error { return finishBulk(ctx, tx, nil) }
