@@ -101,7 +101,14 @@ func (st *Store) FinishBulk(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = st.Write(ctx, func(tx *sql.Tx) error { return finishBulk(ctx, tx, st.r) })
+	// A connection of its own: the shared read pool may be held by the app's readers.
+	read, err := sql.Open("sqlite", dsn(st.path, false, false))
+	if err != nil {
+		restore() //nolint:errcheck // the open error matters more
+		return fmt.Errorf("open a reader of %s: %w", st.path, err)
+	}
+	defer read.Close()
+	err = st.Write(ctx, func(tx *sql.Tx) error { return finishBulk(ctx, tx, read) })
 	if rerr := restore(); err == nil {
 		err = rerr
 	}
