@@ -90,8 +90,8 @@ func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 
 // FinishBulk ends a bulk load (see PrepareSync): it recreates the indexes, rebuilds the rollups
 // from the rows and reinstalls the triggers, in one transaction. The pages are committed, so a
-// read transaction of the store's read pool aggregates the rollups on one core while the writer
-// builds the indexes on the other (finishLoad).
+// read transaction on a connection of its own aggregates the rollups on one core while the
+// writer builds the indexes on the other (finishLoad).
 //
 // Meanwhile the writer's cache is smaller, as in the demo build: the index builds sort in memory
 // up to the cache size, and their sort runs and cached pages would add up with the rollups
