@@ -112,3 +112,37 @@ func TestMigration4FinishesOldBulkLoad(t *testing.T) {
 		t.Fatalf("after migration 4: %d dropped indexes remain (want 0), %d kept (want 2), bulk marker %d (want 0)", dropped, kept, marker)
 	}
 }
+
+// TestFinishBulkTwoCores: FinishBulk ends a bulk load whose rows are committed (rollups from a
+// read connection beside the index builds), leaves no bulk state, and gives the writer its
+// cache back.
+func TestFinishBulkTwoCores(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpen(t)
+	var cacheBefore int64
+	st.w.QueryRow("PRAGMA cache_size").Scan(&cacheBefore)
+	err := st.Write(ctx, func(tx *sql.Tx) error {
+		if err := PutTenant(ctx, tx, testTenant()); err != nil {
+			return err
+		}
+		_, err := enterBulk(ctx, tx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedRows(t, st)
+	if err := st.FinishBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Verify(ctx); err != nil {
+		t.Fatalf("store after FinishBulk: %v", err)
+	}
+	var marker int
+	var cache int64
+	st.r.QueryRow("SELECT COUNT(*) FROM settings WHERE key = ?", bulkKey).Scan(&marker)
+	st.w.QueryRow("PRAGMA cache_size").Scan(&cache)
+	if marker != 0 || cache != cacheBefore {
+		t.Fatalf("bulk marker %d (want 0), writer cache %d (want %d)", marker, cache, cacheBefore)
+	}
+}

@@ -111,16 +111,17 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 		return nil, classify(path, err)
 	}
 	s.counted = true
-	if err := s.recoverBulk(ctx); err != nil {
-		w.Close()
-		return nil, classify(path, err)
-	}
 	r, err := sql.Open("sqlite", dsn(path, false, scratch))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(readConns)
+	if err := s.recoverBulk(ctx, r); err != nil {
+		r.Close()
+		w.Close()
+		return nil, classify(path, err)
+	}
 	s.r = r
 	return s, nil
 }

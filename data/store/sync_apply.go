@@ -89,14 +89,41 @@ func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 }
 
 // FinishBulk ends a bulk load (see PrepareSync): it recreates the indexes, rebuilds the rollups
-// from the rows and reinstalls the triggers, in one transaction.
+// from the rows and reinstalls the triggers, in one transaction. The pages are committed, so a
+// read transaction on a connection of its own aggregates the rollups on one core while the
+// writer builds the indexes on the other (finishLoad).
+//
+// Meanwhile the writer's cache is smaller, as in the demo build: the index builds sort in memory
+// up to the cache size, and their sort runs and cached pages would add up with the rollups
+// waiting in memory (peak RSS), for no speed.
 func (st *Store) FinishBulk(ctx context.Context) error {
-	return st.Write(ctx, func(tx *sql.Tx) error { return finishBulkTx(ctx, tx) })
+	restore, err := st.shrinkCache(ctx, finishCacheKiB)
+	if err != nil {
+		return err
+	}
+	// A connection of its own: the shared read pool may be held by the app's readers.
+	read, err := sql.Open("sqlite", dsn(st.path, false, false))
+	if err != nil {
+		restore() //nolint:errcheck // the open error matters more
+		return fmt.Errorf("open a reader of %s: %w", st.path, err)
+	}
+	defer read.Close()
+	err = st.Write(ctx, func(tx *sql.Tx) error { return finishBulk(ctx, tx, read) })
+	if rerr := restore(); err == nil {
+		err = rerr
+	}
+	return err
 }
 
-// finishBulkTx ends bulk mode inside tx. With no bulk state there is nothing to do: a store
-// opened after an interrupted load has already been finished by Open (see recoverBulk).
-func finishBulkTx(ctx context.Context, tx *sql.Tx) error {
+// finishBulkTx ends bulk mode inside tx on one core: migration 4 finishes an old build's load
+// in its own transaction, whose changes a read connection would not see.
+func finishBulkTx(ctx context.Context, tx *sql.Tx) error { return finishBulk(ctx, tx, nil) }
+
+// finishBulk ends bulk mode inside tx. With no bulk state there is nothing to do: a store
+// opened after an interrupted load has already been finished by Open (see recoverBulk). With
+// read (the same file; tx must not have changed the rows) the rollups are aggregated there
+// beside the index builds, else in tx after them. The bulk state goes in the same transaction.
+func finishBulk(ctx context.Context, tx *sql.Tx, read *sql.DB) error {
 	var ddl string
 	err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", bulkKey).Scan(&ddl)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -109,30 +136,39 @@ func finishBulkTx(ctx context.Context, tx *sql.Tx) error {
 	if err := json.Unmarshal([]byte(ddl), &indexes); err != nil {
 		return fmt.Errorf("bulk state is damaged: %v: %w", err, data.ErrNeedFullSync)
 	}
-	for _, q := range indexes {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("recreate index: %w", err)
-		}
+	if read != nil {
+		err = finishLoad(ctx, tx, read, indexes)
+	} else {
+		err = finishLoadTx(ctx, tx, indexes)
 	}
-	if err := rebuildRollups(ctx, tx); err != nil {
-		return err
-	}
-	if err := installTriggers(ctx, tx); err != nil {
+	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", bulkKey)
 	return err
 }
 
+// finishLoadTx is finishLoad within tx alone: the indexes, the rollups, the triggers.
+func finishLoadTx(ctx context.Context, tx *sql.Tx, indexes []string) error {
+	if err := createIndexes(ctx, tx, indexes); err != nil {
+		return err
+	}
+	if err := rebuildRollups(ctx, tx); err != nil {
+		return err
+	}
+	return installTriggers(ctx, tx)
+}
+
 // recoverBulk finishes a bulk load that was interrupted (a killed sync), so every opened store
 // has its indexes, triggers and rollups in agreement with its rows. A resumed sync then goes on
-// through the triggers: slower than bulk mode, always consistent.
-func (s *Store) recoverBulk(ctx context.Context) error {
+// through the triggers: slower than bulk mode, always consistent. The loaded pages are
+// committed, so read (the store's read pool) aggregates the rollups as in FinishBulk.
+func (s *Store) recoverBulk(ctx context.Context, read *sql.DB) error {
 	var n int
 	if err := s.w.QueryRowContext(ctx, "SELECT COUNT(*) FROM settings WHERE key = ?", bulkKey).Scan(&n); err != nil || n == 0 {
 		return err
 	}
-	if err := s.Write(ctx, func(tx *sql.Tx) error { return finishBulkTx(ctx, tx) }); err != nil {
+	if err := s.Write(ctx, func(tx *sql.Tx) error { return finishBulk(ctx, tx, read) }); err != nil {
 		return fmt.Errorf("finish an interrupted sync load in %s: %w", s.path, err)
 	}
 	return nil
