@@ -82,15 +82,18 @@ type Provenance struct {
 // appointments or revenue report was asked with a comparison.
 type Document struct {
 	Provenance
-	Tenant       data.Tenant
-	Paper        Paper
-	Dashboard    *Dashboard
-	Appointments *GatedAppointments
-	Revenue      *RevenueAnalytics
-	Customers    *CustomerInsights
-	Staff        *StaffReport
-	Comparison   *Comparison         // with DocumentRequest.Compare: the headline numbers compared
-	Compared     *DocumentComparison // with DocumentRequest.Compare: the comparison's days
+	Tenant    data.Tenant
+	Paper     Paper
+	Dashboard *Dashboard
+	// DashboardDays is the Dashboard's "Last 30 days" section (dashboard_days.go): nil when the
+	// plan includes none of it, or in a document made without it.
+	DashboardDays *GatedAppointments
+	Appointments  *GatedAppointments
+	Revenue       *RevenueAnalytics
+	Customers     *CustomerInsights
+	Staff         *StaffReport
+	Comparison    *Comparison         // with DocumentRequest.Compare: the headline numbers compared
+	Compared      *DocumentComparison // with DocumentRequest.Compare: the comparison's days
 }
 
 // reportsSet is how many of the document's reports are set (a renderable one has exactly one).

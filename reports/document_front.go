@@ -123,6 +123,7 @@ func (s *Service) fillReport(ctx context.Context, ents license.Entitlements, req
 		}
 		doc.Dashboard, doc.Report = &d, "Dashboard"
 		doc.Definitions = definitionsOf(dashboardFields, nil)
+		return s.fillDashboardDays(ctx, ents, doc)
 	case ReportAppointments:
 		g, err := s.Appointments(ctx, ents, req.Appointments)
 		if err != nil {

@@ -48,6 +48,7 @@ func (p *pdfDoc) dashboard(db Dashboard) {
 		{Label: "Peak booking hour", Value: hour, Note: "The local hour in which the most began."},
 	}, 4, 24)
 	p.caption(pdfMargin, p.cw, "Average duration, peak day and peak hour: "+since)
+	p.dashboardDays(p.d.DashboardDays)
 	p.notes(p.d.Locked)
 }
 
@@ -136,6 +137,24 @@ func (p *pdfDoc) lockedBlock(what, plan string) {
 
 // apptCharts draws page 1's charts: the daily lines by status, then by status and by service.
 func (p *pdfDoc) apptCharts(a AppointmentAnalytics) {
+	p.dailyStatusChart(a)
+	status := statusBars(a)
+	var svc []pdfBar
+	for _, s := range a.ByService[:min(pdfTopBars, len(a.ByService))] {
+		svc = append(svc, pdfBar{Label: s.Name, Value: float64(s.Count), Text: data.Thousands(s.Count), Color: pdfAccent})
+	}
+	const gap = 8.0
+	w := (p.cw - gap) / 2
+	p.room(7 + float64(max(len(status), len(svc)))*5.8 + 4)
+	y := p.f.GetY() + 4
+	y1 := p.barChart(pdfMargin, y, w, "By status", status)
+	y2 := p.barChart(pdfMargin+w+gap, y, w, topTitle("By service", len(svc), len(a.ByService)), svc)
+	p.f.SetXY(pdfMargin, max(y1, y2))
+}
+
+// dailyStatusChart draws the daily lines by status, full width (with the document's
+// comparison when it has one).
+func (p *pdfDoc) dailyStatusChart(a AppointmentAnalytics) {
 	dates := make([]string, len(a.DailyBreakdown))
 	var series []pdfSeries
 	for _, st := range data.AppointmentStatuses().All() {
@@ -162,22 +181,16 @@ func (p *pdfDoc) apptCharts(a AppointmentAnalytics) {
 	p.room(86)
 	y := p.f.GetY() + 2
 	p.lineChart(pdfMargin, y, p.cw, 82, title, dates, series, countLabel)
-	var status []pdfBar
+}
+
+// statusBars are the period's counts by status as bars, every status in its colour.
+func statusBars(a AppointmentAnalytics) []pdfBar {
+	var out []pdfBar
 	for _, st := range data.AppointmentStatuses().All() {
 		n := a.ByStatus[string(st)]
-		status = append(status, pdfBar{Label: StatusLabel(st), Value: float64(n), Text: data.Thousands(n), Color: StatusColor(st)})
+		out = append(out, pdfBar{Label: StatusLabel(st), Value: float64(n), Text: data.Thousands(n), Color: StatusColor(st)})
 	}
-	var svc []pdfBar
-	for _, s := range a.ByService[:min(pdfTopBars, len(a.ByService))] {
-		svc = append(svc, pdfBar{Label: s.Name, Value: float64(s.Count), Text: data.Thousands(s.Count), Color: pdfAccent})
-	}
-	const gap = 8.0
-	w := (p.cw - gap) / 2
-	p.room(7 + float64(max(len(status), len(svc)))*5.8 + 4)
-	y = p.f.GetY() + 4
-	y1 := p.barChart(pdfMargin, y, w, "By status", status)
-	y2 := p.barChart(pdfMargin+w+gap, y, w, topTitle("By service", len(svc), len(a.ByService)), svc)
-	p.f.SetXY(pdfMargin, max(y1, y2))
+	return out
 }
 
 // topTitle says when a chart shows only the first n of all.

@@ -229,7 +229,36 @@ func (b *reportBook) dashboard(d *Dashboard) error {
 	}
 	heading := []string{"Month: " + license.FormatISODate(d.Period.StartDate) + " – " + license.FormatISODate(d.Period.EndDate),
 		"Average duration and peaks: " + d.SinceNote()}
-	return b.summary(append(heading, b.contextLines()...), rows, b.d.Locked)
+	if err := b.summary(append(heading, b.contextLines()...), rows, b.d.Locked); err != nil {
+		return err
+	}
+	return b.dashboardDays(b.d.DashboardDays)
+}
+
+// dashboardDays adds the Dashboard's "Last 30 days" section the plan includes: the Charts
+// sheet (appointments per day by status, by status), the By day and By status tables they
+// draw, and Busy hours. Without the section nothing is added (the Summary's notes name the
+// plan that adds it).
+func (b *reportBook) dashboardDays(g *GatedAppointments) error {
+	if g == nil {
+		return nil
+	}
+	var tables []*bookTable
+	for _, t := range apptTables(g) {
+		if t.sheet == sheetByDay || t.sheet == sheetByStatus || t.sheet == sheetBusyHours {
+			tables = append(tables, t)
+		}
+	}
+	charts := apptCharts(tables)
+	if err := b.chartsSheet(len(charts)); err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := b.writeTable(t); err != nil {
+			return err
+		}
+	}
+	return b.addCharts(charts)
 }
 
 // periodHeading is the Summary's lines under the title for a period report.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -19,9 +18,6 @@ import (
 
 	"github.com/almanac-app/almanac/data"
 )
-
-// dashboardChartDays is the period of the dashboard's charts, clamped to the history window.
-const dashboardChartDays = 30
 
 // Definitions of the cards computed over past appointments; the load adds what they cover.
 const (
@@ -115,7 +111,7 @@ func newDashboard(s *Shell, dr DashboardReports) fyne.CanvasObject {
 	return container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Dashboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), save.root,
 		labeled("Compare with", compare), v.message, grid, v.status,
-		widget.NewLabelWithStyle("Last 30 days", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts, v.busy.view))
+		widget.NewLabelWithStyle(fmt.Sprintf("Last %d days", reports.DashboardChartDays), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), charts, v.busy.view))
 }
 
 // load computes the dashboard (with the comparison chosen) off the UI goroutine, cancelling a
@@ -214,14 +210,14 @@ func loadDashboard(ctx context.Context, ar DashboardReports, ents license.Entitl
 	}
 	res.d = d
 	TraceStart("dashboard: Dashboard query done")
-	if !ents.Can(license.FeatureAnalyticsCharts).Allowed && !ents.Can(license.FeatureBusyHours).Allowed {
+	if !reports.DashboardHasDays(ents) {
 		return res, nil
 	}
-	p, err := reports.ResolvePeriod(reports.PeriodRequest{Days: strconv.Itoa(dashboardChartDays)}, w, dashboardChartDays)
+	q, err := reports.DashboardDaysQuery(w)
 	if err != nil {
 		return res, err
 	}
-	g, err := ar.Appointments(ctx, ents, reports.AppointmentQuery{Period: p, Window: w})
+	g, err := ar.Appointments(ctx, ents, q)
 	if err != nil {
 		return res, err
 	}
