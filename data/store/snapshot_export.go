@@ -45,8 +45,11 @@ type KeyRange struct{ Lo, Hi int64 }
 
 // ExportRanges splits the rows of the filter into at most n ranges of the dataset's Key, in
 // order, of about equal width between the smallest and largest key the filter's instant range
-// holds (two index seeks). Reading them one after the other gives exactly the rows of
-// ExportRows, in its order. It returns nil when the dataset has no Key or there are no rows.
+// holds (two index seeks: MIN and MAX each in a subquery of its own, as SQLite seeks only a
+// lone MIN or MAX; together in one SELECT they walk every index entry of the range, 0.15 s at
+// 1M appointments before the readers start). Reading them one after the other gives exactly
+// the rows of ExportRows, in its order. It returns nil when the dataset has no Key or there
+// are no rows.
 func (sn *Snapshot) ExportRanges(ctx context.Context, dataset string, f ExportFilter, n int) ([]KeyRange, error) {
 	d, err := datasetFiltered(dataset, f)
 	if err != nil || d.Key == "" || n < 1 {
@@ -61,8 +64,9 @@ func (sn *Snapshot) ExportRanges(ctx context.Context, dataset string, f ExportFi
 	var lo, hi sql.NullInt64
 	// CAST: a key stored as a real number (SQLite keeps 1.5 in an INTEGER column) still gives
 	// integer bounds; the first and last ranges are open-ended, so every key is in a range.
-	q := "SELECT CAST(MIN(" + d.Key + ") AS INTEGER), CAST(MAX(" + d.Key + ") AS INTEGER) FROM " + d.From + w.String()
-	if err := sn.tx.QueryRowContext(ctx, q, w.args...).Scan(&lo, &hi); err != nil {
+	from := " FROM " + d.From + w.String()
+	q := "SELECT (SELECT CAST(MIN(" + d.Key + ") AS INTEGER)" + from + "), (SELECT CAST(MAX(" + d.Key + ") AS INTEGER)" + from + ")"
+	if err := sn.tx.QueryRowContext(ctx, q, append(slices.Clone(w.args), w.args...)...).Scan(&lo, &hi); err != nil {
 		return nil, fmt.Errorf("key range: %w", err)
 	}
 	if !lo.Valid {
