@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -43,7 +45,7 @@ func BenchmarkExportFloorProcess(b *testing.B) {
 	if m, ok := strings.CutSuffix(mode, "1"); ok {
 		mode, conns = m, 1
 	}
-	if mode != "scan" && mode != "append" {
+	if mode != "scan" && mode != "append" && mode != "raw" {
 		b.Fatalf("%s=%q: want scan, append, scan1 or append1", floorModeEnv, os.Getenv(floorModeEnv))
 	}
 	ctx := context.Background()
@@ -53,6 +55,14 @@ func BenchmarkExportFloorProcess(b *testing.B) {
 	}
 	defer st.Close()
 	for b.Loop() {
+		if mode == "raw" {
+			n, err := rawFloor(ctx, st, conns)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fmt.Printf("floor-rows %d\n", n)
+			continue
+		}
 		n, err := exportFloor(ctx, st, conns, mode == "append")
 		if err != nil {
 			b.Fatal(err)
@@ -139,4 +149,75 @@ func floorScan(ctx context.Context, tx *sql.Tx, q string, from, to int64, ncol i
 		}
 	}
 	return n, rows.Err()
+}
+
+// floorRawScan is floorScan below database/sql: the driver's own rows on the connection.
+func floorRawScan(ctx context.Context, conn *sql.Conn, q string, from, to int64, ncol int) (int64, error) {
+	var n int64
+	err := conn.Raw(func(dc any) error {
+		rows, err := dc.(driver.QueryerContext).QueryContext(ctx, q, []driver.NamedValue{{Ordinal: 1, Value: from}, {Ordinal: 2, Value: to}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cells := make([]Cell, ncol)
+		dest := make([]driver.Value, ncol)
+		for {
+			if err := rows.Next(dest); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			for i, v := range dest {
+				cells[i].Scan(v)
+			}
+			n++
+		}
+	})
+	return n, err
+}
+
+func rawFloor(ctx context.Context, st *Store, conns int) (int64, error) {
+	d := findDataset(DatasetAppointments)
+	var cols []string
+	for _, c := range d.Columns {
+		if c.SQL != "" {
+			cols = append(cols, c.SQL)
+		}
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.From + " WHERE " + d.RowID + " >= ? AND " + d.RowID + " < ? ORDER BY " + d.RowID
+	lo, hi := int64(1), int64(1000001)
+	counts, errs := make([]int64, conns), make([]error, conns)
+	var wg sync.WaitGroup
+	for i := range conns {
+		conn, err := st.r.Conn(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer conn.Close()
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		defer tx.Rollback()
+		from, to := lo+(hi-lo)*int64(i)/int64(conns), lo+(hi-lo)*int64(i+1)/int64(conns)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := from; k < to && errs[i] == nil; k += 4096 {
+				var n int64
+				n, errs[i] = floorRawScan(ctx, conn, q, k, min(k+4096, to), len(cols))
+				counts[i] += n
+			}
+		}()
+	}
+	wg.Wait()
+	var total int64
+	for i := range conns {
+		if errs[i] != nil {
+			return 0, errs[i]
+		}
+		total += counts[i]
+	}
+	return total, nil
 }

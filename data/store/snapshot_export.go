@@ -197,11 +197,7 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 		}
 		return rows, nil
 	}
-	rows, err := query(f)
-	if err != nil {
-		return nil, err
-	}
-	r := &ExportRows{rows: rows}
+	r := &ExportRows{}
 	for i, c := range d.Columns {
 		if c.SQL != "" || (joinNames && c.Role == RoleName) {
 			r.scanned = append(r.scanned, i)
@@ -217,8 +213,31 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 		r.sorted = &sortedRows{ncol: len(d.Columns), key: f.ids.key, id: f.ids.id, buf: sortBufs.Get().(*sortBuf),
 			rest: func() (*sql.Rows, error) { return query(rest) }, whole: func() (*sql.Rows, error) { return query(whole) }}
 		r.sorted.keyAt = slices.Index(r.scanned, f.ids.key)
+		if sn.conn != nil {
+			if r.sorted.raw, err = sn.rawRange(ctx, d, f, rest, joinNames); err != nil {
+				return nil, err
+			}
+			return r, nil // the queries run in the first Next
+		}
+	}
+	if r.rows, err = query(f); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// rawRange is the span's and the rest's queries of a sorted range, read on the snapshot's
+// connection (export_raw.go).
+func (sn *Snapshot) rawRange(ctx context.Context, d *Dataset, span, rest ExportFilter, joinNames bool) (*rawRange, error) {
+	rr := &rawRange{ctx: ctx, conn: sn.conn}
+	var err error
+	if rr.span, err = newRawQuery(d.selectSQL(span, joinNames)); err != nil {
+		return nil, err
+	}
+	if rr.rest, err = newRawQuery(d.selectSQL(rest, joinNames)); err != nil {
+		return nil, err
+	}
+	return rr, nil
 }
 
 // A key range of a dataset with a RowID is read mostly in rowid order and sorted in memory:
@@ -321,6 +340,9 @@ type sortedRows struct {
 	// rest queries the range's rows outside the id span; whole, the range in order through the
 	// index (for a range too large to hold, or odd keys).
 	rest, whole func() (*sql.Rows, error)
+	// raw, when set, reads the span and the rest on the snapshot's connection below
+	// database/sql (export_raw.go); ExportRows then leaves rows nil until a read of the whole.
+	raw *rawRange
 }
 
 // sortBuf is a range's rows, ncol cells each, and their order; buffers are reused by the next range.
@@ -362,6 +384,24 @@ func (r *ExportRows) Next() bool {
 // whole instead (too many rows, an odd key) or on an error (s.err).
 func (s *sortedRows) load(r *ExportRows) bool {
 	s.buf.cells, s.buf.order = s.buf.cells[:0], s.buf.order[:0]
+	if s.raw != nil {
+		if !s.loadRaw(r, s.raw) {
+			return false
+		}
+	} else if !s.loadRows(r) {
+		return false
+	}
+	slices.SortFunc(s.buf.order, func(x, y sortKey) int {
+		if c := cmp.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.id, y.id)
+	})
+	return true
+}
+
+// loadRows reads the span's rows (r.rows) and the rest through database/sql; false as load.
+func (s *sortedRows) loadRows(r *ExportRows) bool {
 	if !s.fill(r, r.rows) {
 		return false
 	}
@@ -374,16 +414,7 @@ func (s *sortedRows) load(r *ExportRows) bool {
 	if err := rest.Close(); err != nil && s.err == nil {
 		s.err = err
 	}
-	if !ok || s.err != nil {
-		return false
-	}
-	slices.SortFunc(s.buf.order, func(x, y sortKey) int {
-		if c := cmp.Compare(x.key, y.key); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.id, y.id)
-	})
-	return true
+	return ok && s.err == nil
 }
 
 // fill appends the rows of rows to the buffer; false on an error (s.err), too many rows or an
@@ -441,7 +472,9 @@ func (r *ExportRows) readWhole() bool {
 	s := r.sorted
 	r.sorted, r.gaveUp = nil, true
 	sortBufs.Put(s.buf)
-	r.rows.Close() //nolint:errcheck // read to the end or given up; the new query reports errors
+	if r.rows != nil {
+		r.rows.Close() //nolint:errcheck // read to the end or given up; the new query reports errors
+	}
 	rows, err := s.whole()
 	if err != nil {
 		r.sorted = &sortedRows{err: err, loaded: true}
@@ -489,6 +522,9 @@ func (r *ExportRows) Err() error {
 	if r.sorted != nil && r.sorted.err != nil {
 		return r.sorted.err
 	}
+	if r.rows == nil {
+		return nil // a range read on its connection (rawRange), which reports through sorted.err
+	}
 	return r.rows.Err()
 }
 
@@ -497,6 +533,9 @@ func (r *ExportRows) Close() error {
 	if s := r.sorted; s != nil && s.buf != nil {
 		sortBufs.Put(s.buf)
 		s.buf, s.err, s.n, s.loaded = nil, errors.New("rows are closed"), 0, true
+	}
+	if r.rows == nil {
+		return nil
 	}
 	return r.rows.Close()
 }
