@@ -550,62 +550,6 @@ type nameColumn struct {
 	names  *nameTable
 }
 
-// nameTable is one table's names by id: a slice indexed by id when the ids are dense enough
-// (a slice index costs a fraction of a map lookup, per row and name column), else a map.
-type nameTable struct {
-	dense []string // dense[id]; has[id] says whether the row exists
-	has   []bool
-	m     map[int64]string
-}
-
-// newNameTable indexes names, densely when the largest id is at most twice their number.
-func newNameTable(names map[int64]string) *nameTable {
-	var hi int64 = -1
-	for id := range names {
-		if id < 0 {
-			return &nameTable{m: names}
-		}
-		hi = max(hi, id)
-	}
-	if hi >= int64(2*len(names)+64) {
-		return &nameTable{m: names}
-	}
-	t := &nameTable{dense: make([]string, hi+1), has: make([]bool, hi+1)}
-	for id, n := range names {
-		t.dense[id], t.has[id] = n, true
-	}
-	return t
-}
-
-func (t *nameTable) get(id int64) (string, bool) {
-	if t.m != nil {
-		n, ok := t.m[id]
-		return n, ok
-	}
-	if id < 0 || id >= int64(len(t.dense)) || !t.has[id] {
-		return "", false
-	}
-	return t.dense[id], true
-}
-
-// Clean replaces every name by clean(name) once, so rows filled from them need no cleaning.
-func (m *ExportNames) Clean(clean func(string) string) {
-	seen := map[*nameTable]bool{}
-	for _, c := range m.cols {
-		t := c.names
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		for id, n := range t.m {
-			t.m[id] = clean(n)
-		}
-		for i, n := range t.dense {
-			t.dense[i] = clean(n)
-		}
-	}
-}
-
 // ExportNames reads the names the dataset's RoleName columns show, once, so rows need no join.
 // It returns nil when the dataset has none or a name table has more than limit rows (the rows
 // must then be read with joinNames).
