@@ -323,8 +323,9 @@ type ExportRows struct {
 	scanned []int // the row positions the query fills, in SELECT order
 	unread  []int // the others: held rows keep them zero (ScanHeld)
 	dest    []any
-	sorted  *sortedRows // a range read in rowid order, sorted here; nil: rows come in order
-	gaveUp  bool        // a sorted read was given up for one through the index
+	sorted  *sortedRows  // a range read in rowid order, sorted here; nil: rows come in order
+	gaveUp  bool         // a sorted read was given up for one through the index
+	names   *ExportNames // HoldNames: fill the held rows' names as they are loaded
 }
 
 // sortedRows holds a key range read as its id span in rowid order and the rest through the
@@ -390,6 +391,9 @@ func (s *sortedRows) load(r *ExportRows) bool {
 		}
 	} else if !s.loadRows(r) {
 		return false
+	}
+	if r.names != nil {
+		r.names.fillAll(s.buf.cells[:s.n*s.ncol], s.ncol)
 	}
 	slices.SortFunc(s.buf.order, func(x, y sortKey) int {
 		if c := cmp.Compare(x.key, y.key); c != 0 {
@@ -517,6 +521,16 @@ func (r *ExportRows) scanInto(row []Cell) error {
 	return r.rows.Scan(r.dest...)
 }
 
+// HoldNames makes a sorted range fill the name columns of its rows from nm as it loads them,
+// all in one pass in the order they were read (the names' lookups of consecutive rows then
+// overlap in memory, instead of one cache miss after another between rows' encodings). Call it
+// before the first Next; NamesFilled says whether the current row got its names so.
+func (r *ExportRows) HoldNames(nm *ExportNames) { r.names = nm }
+
+// NamesFilled reports whether the current row's names were filled by HoldNames's ExportNames;
+// if not, the caller fills them (ExportNames.Fill).
+func (r *ExportRows) NamesFilled() bool { return r.names != nil && r.sorted != nil }
+
 // Err is the error that ended the iteration, if any.
 func (r *ExportRows) Err() error {
 	if r.sorted != nil && r.sorted.err != nil {
@@ -627,6 +641,13 @@ func (m *ExportNames) Fill(row []Cell) {
 			continue
 		}
 		row[c.at] = Cell{Text: name}
+	}
+}
+
+// fillAll is Fill for each row of cells, ncol cells a row.
+func (m *ExportNames) fillAll(cells []Cell, ncol int) {
+	for at := 0; at+ncol <= len(cells); at += ncol {
+		m.Fill(cells[at : at+ncol : at+ncol])
 	}
 }
 
