@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +17,7 @@ import (
 // Environment of BenchmarkExportFloorProcess: the store to read, and what to do with the rows.
 const (
 	floorStoreEnv = "ALMANAC_BENCHREF_STORE"
-	floorModeEnv  = "ALMANAC_EXPORT_FLOOR" // scan (the default), append, or scan1 / append1 on one connection
+	floorModeEnv  = "ALMANAC_EXPORT_FLOOR" // scan (the default), append or raw; scan1, append1, raw1 on one connection
 )
 
 // BenchmarkExportFloorProcess is not a benchmark of its own: it is the floor of the fixed stack
@@ -24,13 +25,19 @@ const (
 // whole process beside `almanac export` and the sqlite3 CLI (docs/performance.md, "The floor of
 // the export"). It reads the columns the export reads (the appointments dataset's columns with
 // SQL; names come from memory) for every row, in rowid order (no sort), as two halves of the id
-// range on two read transactions of one commit (Store.Snapshots), one goroutine each, scanning
-// into the export's Cell, which implements sql.Scanner (no reflection). In mode "append" it also
-// appends every value to a buffer (integers in decimal, text as it is, commas and CRLF) that is
-// reset every 64 KiB and never written: the least an encoder does. "scan1" and "append1" do the
-// same on one connection. It skips unless ALMANAC_BENCHREF_STORE is set.
+// range on two read transactions of one commit (Store.Snapshots), one goroutine each:
 //
-//	ALMANAC_BENCHREF_STORE=STORE ALMANAC_EXPORT_FLOOR=scan go test -c -o /tmp/store.test ./data/store/ &&
+//   - scan: through database/sql, into the export's Cell, which implements sql.Scanner (no
+//     reflection);
+//   - append: scan, then every value appended to a buffer (integers in decimal, text as it is,
+//     commas and CRLF) that is reset every 64 KiB and never written: the least an encoder does;
+//   - raw: below database/sql, the driver's rows on the snapshot's connection (sql.Conn.Raw),
+//     each value stored into its Cell, as a sorted range of the export reads (export_raw.go).
+//
+// A mode ending in 1 (scan1, append1, raw1) reads every row on one connection. It prints
+// "floor-rows N" and skips unless ALMANAC_BENCHREF_STORE is set:
+//
+//	go test -c -o /tmp/store.test ./data/store/ && ALMANAC_BENCHREF_STORE=STORE ALMANAC_EXPORT_FLOOR=scan \
 //	  /usr/bin/time /tmp/store.test -test.run='^$' -test.bench='^BenchmarkExportFloorProcess$' -test.benchtime=1x
 func BenchmarkExportFloorProcess(b *testing.B) {
 	path := os.Getenv(floorStoreEnv)
@@ -46,7 +53,7 @@ func BenchmarkExportFloorProcess(b *testing.B) {
 		mode, conns = m, 1
 	}
 	if mode != "scan" && mode != "append" && mode != "raw" {
-		b.Fatalf("%s=%q: want scan, append, scan1 or append1", floorModeEnv, os.Getenv(floorModeEnv))
+		b.Fatalf("%s=%q: want scan, append or raw, each with an optional 1 (one connection)", floorModeEnv, os.Getenv(floorModeEnv))
 	}
 	ctx := context.Background()
 	st, err := OpenReadOnly(ctx, path)
@@ -55,15 +62,7 @@ func BenchmarkExportFloorProcess(b *testing.B) {
 	}
 	defer st.Close()
 	for b.Loop() {
-		if mode == "raw" {
-			n, err := rawFloor(ctx, st, conns)
-			if err != nil {
-				b.Fatal(err)
-			}
-			fmt.Printf("floor-rows %d\n", n)
-			continue
-		}
-		n, err := exportFloor(ctx, st, conns, mode == "append")
+		n, err := exportFloor(ctx, st, conns, mode)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,8 +71,8 @@ func BenchmarkExportFloorProcess(b *testing.B) {
 }
 
 // exportFloor reads every appointment's export columns as conns id ranges on conns snapshots of
-// one commit, appending them to a discarded buffer when encode is set; it returns the rows read.
-func exportFloor(ctx context.Context, st *Store, conns int, encode bool) (int64, error) {
+// one commit, in the mode; it returns the rows read.
+func exportFloor(ctx context.Context, st *Store, conns int, mode string) (int64, error) {
 	d := findDataset(DatasetAppointments)
 	var cols []string
 	for _, c := range d.Columns {
@@ -95,7 +94,11 @@ func exportFloor(ctx context.Context, st *Store, conns int, encode bool) (int64,
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				counts[i], errs[i] = floorScan(ctx, sn.tx, q, from, to, len(cols), encode)
+				if mode == "raw" {
+					counts[i], errs[i] = floorRawScan(ctx, sn.conn, q, from, to, len(cols))
+				} else {
+					counts[i], errs[i] = floorScan(ctx, sn.tx, q, from, to, len(cols), mode == "append")
+				}
 			}()
 		}
 		wg.Wait()
@@ -151,7 +154,7 @@ func floorScan(ctx context.Context, tx *sql.Tx, q string, from, to int64, ncol i
 	return n, rows.Err()
 }
 
-// floorRawScan is floorScan below database/sql: the driver's own rows on the connection.
+// floorRawScan is floorScan's scan below database/sql: the driver's rows on the connection.
 func floorRawScan(ctx context.Context, conn *sql.Conn, q string, from, to int64, ncol int) (int64, error) {
 	var n int64
 	err := conn.Raw(func(dc any) error {
@@ -163,61 +166,18 @@ func floorRawScan(ctx context.Context, conn *sql.Conn, q string, from, to int64,
 		cells := make([]Cell, ncol)
 		dest := make([]driver.Value, ncol)
 		for {
-			if err := rows.Next(dest); err == io.EOF {
+			if err := rows.Next(dest); errors.Is(err, io.EOF) {
 				return nil
 			} else if err != nil {
 				return err
 			}
 			for i, v := range dest {
-				cells[i].Scan(v)
+				if err := cells[i].Scan(v); err != nil {
+					return err
+				}
 			}
 			n++
 		}
 	})
 	return n, err
-}
-
-func rawFloor(ctx context.Context, st *Store, conns int) (int64, error) {
-	d := findDataset(DatasetAppointments)
-	var cols []string
-	for _, c := range d.Columns {
-		if c.SQL != "" {
-			cols = append(cols, c.SQL)
-		}
-	}
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.From + " WHERE " + d.RowID + " >= ? AND " + d.RowID + " < ? ORDER BY " + d.RowID
-	lo, hi := int64(1), int64(1000001)
-	counts, errs := make([]int64, conns), make([]error, conns)
-	var wg sync.WaitGroup
-	for i := range conns {
-		conn, err := st.r.Conn(ctx)
-		if err != nil {
-			return 0, err
-		}
-		defer conn.Close()
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return 0, err
-		}
-		defer tx.Rollback()
-		from, to := lo+(hi-lo)*int64(i)/int64(conns), lo+(hi-lo)*int64(i+1)/int64(conns)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := from; k < to && errs[i] == nil; k += 4096 {
-				var n int64
-				n, errs[i] = floorRawScan(ctx, conn, q, k, min(k+4096, to), len(cols))
-				counts[i] += n
-			}
-		}()
-	}
-	wg.Wait()
-	var total int64
-	for i := range conns {
-		if errs[i] != nil {
-			return 0, errs[i]
-		}
-		total += counts[i]
-	}
-	return total, nil
 }
