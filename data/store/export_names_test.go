@@ -10,7 +10,7 @@ import (
 // lookups while a name handed out before keeps its text.
 func TestNameTable(t *testing.T) {
 	long := strings.Repeat("é", 20) // 40 bytes: kept outside the entries
-	names := map[int64]string{0: "Ann", 1: "", 3: long, 4: strings.Repeat("x", inlineNameBytes), 5: "Zoë"}
+	names := map[int64]string{0: "Ann", 1: "", 3: long, 4: strings.Repeat("x", inlineNameBytes), 5: "Zoë", 6: strings.Repeat("y", inlineNameBytes+1)}
 	for _, tc := range []struct {
 		name  string
 		names map[int64]string

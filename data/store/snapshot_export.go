@@ -343,7 +343,8 @@ type sortedRows struct {
 	rest, whole func() (*sql.Rows, error)
 	// raw, when set, reads the span and the rest on the snapshot's connection below
 	// database/sql (export_raw.go); ExportRows then leaves rows nil until a read of the whole.
-	raw *rawRange
+	raw   *rawRange
+	words []words // per scanned column, its texts while few (export_raw.go)
 }
 
 // sortBuf is a range's rows, ncol cells each, and their order; buffers are reused by the next range.
