@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestNameTable looks up dense and sparse tables: names that fit an entry and longer ones, an
@@ -55,4 +56,27 @@ func withID(m map[int64]string, id int64, name string) map[int64]string {
 		out[k] = v
 	}
 	return out
+}
+
+// TestWordsIntern hands back the first copy of a text it has seen, for up to maxWords texts,
+// and any other text as it is.
+func TestWordsIntern(t *testing.T) {
+	var w words
+	first := strings.Clone("completed")
+	if got := w.intern(first); got != first {
+		t.Fatalf("intern(%q) = %q", first, got)
+	}
+	again := strings.Clone("completed")
+	if got := w.intern(again); got != "completed" || unsafe.StringData(got) != unsafe.StringData(first) {
+		t.Errorf("a repeated text was not handed back as its first copy")
+	}
+	for i := range 2 * maxWords {
+		s := strings.Repeat("s", i+1)
+		if got := w.intern(s); got != s {
+			t.Errorf("intern(%q) = %q", s, got)
+		}
+	}
+	if len(w.seen) != maxWords {
+		t.Errorf("%d texts interned, want at most %d", len(w.seen), maxWords)
+	}
 }
