@@ -144,6 +144,7 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 		return err
 	}
 	defer rows.Close()
+	rows.HoldNames(nm) // a sorted range fills its names as it loads them
 	row := make([]cell, len(j.ds.columns))
 	var consts []int // the tenant currency columns: not read, the same on every row
 	for i, c := range j.ds.columns {
@@ -152,7 +153,7 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 			consts = append(consts, i)
 		}
 	}
-	derive := j.completeRow(nm)
+	derive, clean := j.completeRow(nm), j.cleanRow(nm)
 	send := func(b block) error {
 		select {
 		case out <- b:
@@ -182,7 +183,11 @@ func (j *exportJob) readRange(ctx context.Context, sn *store.Snapshot, r store.K
 		for _, i := range consts {
 			cells[i] = row[i]
 		}
-		derive(cells)
+		if rows.NamesFilled() {
+			clean(cells)
+		} else {
+			derive(cells)
+		}
 		cur.b = app.appendRow(cur.b, cells)
 		cur.rows++
 		if len(cur.b) >= blockSize {

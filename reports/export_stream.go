@@ -104,6 +104,18 @@ func (j *exportJob) openRows(ctx context.Context, sn *store.Snapshot, joinNames 
 // from nm (nil when the query joined them) and drop control characters from every text cell,
 // whichever the format. The names in nm were cleaned once when loaded (loadExportNames).
 func (j *exportJob) completeRow(nm *store.ExportNames) func([]cell) {
+	clean := j.cleanRow(nm)
+	return func(row []cell) {
+		if nm != nil {
+			nm.Fill(row)
+		}
+		clean(row)
+	}
+}
+
+// cleanRow is completeRow for a row whose names from nm are already filled (or that has none):
+// it only drops control characters from the text cells that are not such names.
+func (j *exportJob) cleanRow(nm *store.ExportNames) func([]cell) {
 	var text []int
 	for i, c := range j.ds.columns {
 		if (c.kind == kindText || c.kind == kindCode) && !(nm != nil && j.ds.nameCols[i]) {
@@ -111,9 +123,6 @@ func (j *exportJob) completeRow(nm *store.ExportNames) func([]cell) {
 		}
 	}
 	return func(row []cell) {
-		if nm != nil {
-			nm.Fill(row)
-		}
 		for _, i := range text {
 			if !row[i].Null {
 				row[i].Text = cleanText(row[i].Text)

@@ -1168,6 +1168,14 @@ func TestZoneClockMatchesTimeFormat(t *testing.T) {
 			check(int64(seed>>34) - 1<<28) // about ±8.5 years around 1970 and beyond, unordered
 			check(1_700_000_000 + int64(seed>>40))
 		}
+		// An appointment's start, end and booking, row after row: two days alternate (the
+		// clock keeps the texts of two), across the DST changes of two years.
+		for u := int64(1_700_000_000); u < 1_700_000_000+2*365*86400; u += 2 * 3571 {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			check(u)
+			check(u + 1800)
+			check(u - 3600*int64(seed>>54))
+		}
 	}
 }
 

@@ -12,11 +12,19 @@ type zoneClock struct {
 	loc        *time.Location
 	start, end int64 // Unix seconds where off applies, end exclusive
 	off        int64
-	// The text appendRFC3339 last wrote for the date ("2026-03-08T") and the offset
-	// ("-04:00"): an export's instants mostly fall on the day and in the zone period before.
-	day, dayOff int64
-	dayText     []byte
-	offText     []byte
+	// The texts appendRFC3339 last wrote for two days: the date ("2026-03-08T") and the offset
+	// ("-04:00"). An export's instants mostly fall on a day of the row before, though not all on
+	// one: an appointment's start and end share its day, its booking instant has another, so a
+	// single day would be written again twice a row. days[last] is the one used last.
+	days [2]dayText
+	last int
+}
+
+// dayText is the text of a local date and UTC offset, as appendRFC3339 writes them.
+type dayText struct {
+	day, off int64
+	date     []byte
+	offText  []byte
 }
 
 func newZoneClock(loc *time.Location) *zoneClock {
@@ -49,16 +57,21 @@ func (z *zoneClock) local(unix int64) int64 { return unix + z.offset(unix) }
 func (z *zoneClock) appendRFC3339(b []byte, unix int64) []byte {
 	off := z.offset(unix)
 	days, secs := divFloor(unix+off, 86400)
-	if z.dayText == nil || days != z.day || off != z.dayOff {
-		z.day, z.dayOff = days, off
-		z.dayText = appendDate(z.dayText[:0], days)
-		z.offText = appendOffset(z.offText[:0], off)
+	d := &z.days[z.last]
+	if d.date == nil || d.day != days || d.off != off {
+		z.last = 1 - z.last // the other day, which becomes the last used
+		d = &z.days[z.last]
+		if d.date == nil || d.day != days || d.off != off {
+			d.day, d.off = days, off
+			d.date = appendDate(d.date[:0], days)
+			d.offText = appendOffset(d.offText[:0], off)
+		}
 	}
-	b = append(b, z.dayText...)
+	b = append(b, d.date...)
 	h, ms := secs/3600, secs%3600
 	b = append(b, twoDigits[2*h], twoDigits[2*h+1], ':', twoDigits[2*(ms/60)], twoDigits[2*(ms/60)+1], ':',
 		twoDigits[2*(ms%60)], twoDigits[2*(ms%60)+1])
-	return append(b, z.offText...)
+	return append(b, d.offText...)
 }
 
 // twoDigits is "00" to "99": the clock's hours, minutes and seconds without a division loop.

@@ -43,6 +43,9 @@ type exportFlags struct {
 }
 
 func runExport(env *Env, args []string) error {
+	if stop := startCPUProfile(env); stop != nil {
+		defer stop()
+	}
 	fs := newFlags("export", exportUsage)
 	var f exportFlags
 	fs.StringVar(&f.format, "format", "", "csv, json or xlsx (required)")

@@ -105,7 +105,7 @@ func runSync(env *Env, args []string) error {
 	return nil
 }
 
-// startCPUProfile writes a CPU profile of the sync or the demo build to $ALMANAC_CPUPROFILE when
+// startCPUProfile writes a CPU profile of the sync, the demo build or an export to $ALMANAC_CPUPROFILE when
 // it is set (docs/performance.md); it returns the function that ends it, or nil.
 func startCPUProfile(env *Env) func() {
 	path := os.Getenv("ALMANAC_CPUPROFILE")

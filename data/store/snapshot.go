@@ -12,6 +12,9 @@ import (
 // the only way reports and exports read the store; each returns typed values.
 type Snapshot struct {
 	tx *sql.Tx
+	// conn is the connection tx runs on, when Store.Snapshots begun it on one of its own; nil
+	// inside Store.Snapshot. An export's key range reads through it (rawRange).
+	conn *sql.Conn
 }
 
 // Snapshot runs fn with one read snapshot of the store.

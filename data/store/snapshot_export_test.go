@@ -67,7 +67,8 @@ func rangedRows(ctx context.Context, sn *store.Snapshot, d store.Dataset, f stor
 // read through the index: with the demo's ids (which follow the start times), with start times
 // moved so that many rows' ids lie outside their range's span, with ids that follow nothing, with
 // a key stored as a real number (read through the index instead), and with ranges larger than a
-// sorted read may hold.
+// sorted read may hold. Each read runs on a snapshot of Store.Snapshot (through database/sql)
+// and on one of Store.Snapshots (a sorted range read on its connection, below database/sql).
 func TestExportRangesInRowidOrder(t *testing.T) {
 	st := exportStore(t)
 	ctx := context.Background()
@@ -76,7 +77,7 @@ func TestExportRangesInRowidOrder(t *testing.T) {
 	check := func(t *testing.T) rangeReads {
 		t.Helper()
 		var all rangeReads
-		err := st.Snapshot(ctx, func(sn *store.Snapshot) error {
+		read := func(sn *store.Snapshot) error {
 			for _, name := range []string{store.DatasetAppointments, store.DatasetPayments} {
 				d, _ := store.DatasetByName(name)
 				for _, f := range filtersFor(d, loc) {
@@ -98,8 +99,11 @@ func TestExportRangesInRowidOrder(t *testing.T) {
 				}
 			}
 			return nil
-		})
-		if err != nil {
+		}
+		if err := st.Snapshot(ctx, read); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Snapshots(ctx, 1, func(sns []*store.Snapshot) error { return read(sns[0]) }); err != nil {
 			t.Fatal(err)
 		}
 		return all

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -31,14 +30,14 @@ func (s *Store) Snapshots(ctx context.Context, n int, fn func([]*Snapshot) error
 	if n < 1 || n > maxSnapshots {
 		return fmt.Errorf("read snapshots: %d asked, from 1 to %d can be held", n, maxSnapshots)
 	}
-	txs, err := s.beginSameCommit(ctx, n)
+	set, err := s.beginSameCommit(ctx, n)
 	if err != nil {
 		return classify(s.path, err)
 	}
-	defer rollbackAll(txs)
+	defer rollbackAll(set)
 	sns := make([]*Snapshot, n)
 	for i := range sns {
-		sns[i] = &Snapshot{tx: txs[min(i, len(txs)-1)]}
+		sns[i] = set[min(i, len(set)-1)]
 	}
 	return classify(s.path, fn(sns))
 }
@@ -46,7 +45,7 @@ func (s *Store) Snapshots(ctx context.Context, n int, fn func([]*Snapshot) error
 // beginSameCommit returns n read transactions of one commit, or one transaction when a commit
 // kept landing between the begins (see snapshotAttempts). One set is begun at a time: two
 // callers each holding part of the pool while waiting for the rest would wait forever.
-func (s *Store) beginSameCommit(ctx context.Context, n int) ([]*sql.Tx, error) {
+func (s *Store) beginSameCommit(ctx context.Context, n int) ([]*Snapshot, error) {
 	s.setMu.Lock()
 	defer s.setMu.Unlock()
 	for attempt := range snapshotAttempts {
@@ -66,18 +65,19 @@ func (s *Store) beginSameCommit(ctx context.Context, n int) ([]*sql.Tx, error) {
 }
 
 // beginSet begins n read transactions, fixing each one's commit by reading its generation, and
-// reports whether they all read the same one.
-func (s *Store) beginSet(ctx context.Context, n int) (txs []*sql.Tx, same bool, err error) {
+// reports whether they all read the same one. Each is begun on a connection of its own
+// (Snapshot.conn), which a range of an export reads through below database/sql (rawRange).
+func (s *Store) beginSet(ctx context.Context, n int) (txs []*Snapshot, same bool, err error) {
 	gens := make([]int64, 0, n)
 	for range n {
-		tx, err := s.r.BeginTx(ctx, nil)
+		sn, err := s.beginOnConn(ctx)
 		if err != nil {
 			rollbackAll(txs)
-			return nil, false, fmt.Errorf("begin read: %w", err)
+			return nil, false, err
 		}
-		txs = append(txs, tx)
+		txs = append(txs, sn)
 		var g int64
-		if err := tx.QueryRowContext(ctx, "SELECT n FROM store_generation WHERE id = 1").Scan(&g); err != nil {
+		if err := sn.tx.QueryRowContext(ctx, "SELECT n FROM store_generation WHERE id = 1").Scan(&g); err != nil {
 			rollbackAll(txs)
 			return nil, false, fmt.Errorf("read the commit generation: %w", err)
 		}
@@ -92,8 +92,24 @@ func (s *Store) beginSet(ctx context.Context, n int) (txs []*sql.Tx, same bool, 
 	return txs, true, nil
 }
 
-func rollbackAll(txs []*sql.Tx) {
-	for _, tx := range txs {
-		tx.Rollback() //nolint:errcheck // a read transaction has nothing to keep
+// beginOnConn begins a read transaction on a connection taken from the read pool for it.
+func (s *Store) beginOnConn(ctx context.Context) (*Snapshot, error) {
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin read: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin read: %w", err)
+	}
+	return &Snapshot{tx: tx, conn: conn}, nil
+}
+
+// rollbackAll ends the read transactions and gives their connections back to the pool.
+func rollbackAll(sns []*Snapshot) {
+	for _, sn := range sns {
+		sn.tx.Rollback() //nolint:errcheck // a read transaction has nothing to keep
+		sn.conn.Close()  //nolint:errcheck // back to the pool
 	}
 }
