@@ -34,6 +34,8 @@ type Store struct {
 	// afterFirstBegin, when set (by tests only), runs between the first and the second begin of
 	// every attempt of Snapshots: a commit there is one landing between the begins.
 	afterFirstBegin func()
+
+	bulkRefs bulkRefs // a sync's bulk load's parent ids, from PrepareSync to FinishBulk
 }
 
 // readConns is the size of the read pool (Snapshots holds at most this many transactions).

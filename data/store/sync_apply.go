@@ -15,6 +15,7 @@ import (
 // PrepareSync writes the server's tenant into st (refusing another tenant's store) and, for a
 // full sync, empties it first. It reports whether the sync loads in bulk mode (see enterBulk).
 func (st *Store) PrepareSync(ctx context.Context, remote data.Tenant, full bool) (t data.Tenant, bulk bool, err error) {
+	var known map[string]map[int64]struct{}
 	err = st.Write(ctx, func(tx *sql.Tx) error {
 		old, err := TenantTx(ctx, tx)
 		switch {
@@ -36,10 +37,18 @@ func (st *Store) PrepareSync(ctx context.Context, remote data.Tenant, full bool)
 		if bulk, err = enterBulk(ctx, tx); err != nil {
 			return err
 		}
+		if bulk {
+			if known, err = emptyParents(ctx, tx); err != nil {
+				return err
+			}
+		}
 		t = data.Tenant{ID: remote.ID, Name: remote.Name, TimeZone: remote.TimeZone, Currency: remote.Currency,
 			CanAcceptPayments: remote.CanAcceptPayments, LastSyncAt: t.LastSyncAt}
 		return PutTenant(ctx, tx, t)
 	})
+	if err == nil && bulk {
+		st.bulkRefs.begin(known)
+	}
 	return t, bulk, err
 }
 
@@ -97,6 +106,7 @@ func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 // up to the cache size, and their sort runs and cached pages would add up with the rollups
 // waiting in memory (peak RSS), for no speed.
 func (st *Store) FinishBulk(ctx context.Context) error {
+	st.bulkRefs.forget()
 	restore, err := st.shrinkCache(ctx, finishCacheKiB)
 	if err != nil {
 		return err
@@ -109,6 +119,9 @@ func (st *Store) FinishBulk(ctx context.Context) error {
 	}
 	defer read.Close()
 	err = st.Write(ctx, func(tx *sql.Tx) error { return finishBulk(ctx, tx, read) })
+	if err == nil {
+		st.bulkRefs.end()
+	}
 	if rerr := restore(); err == nil {
 		err = rerr
 	}
@@ -231,7 +244,13 @@ type Page struct {
 // ApplyPage writes one page and the entity's new cursor in one transaction and returns the
 // counts per entity (deletions cascade to children).
 func (st *Store) ApplyPage(ctx context.Context, loc *time.Location, pg *Page) (added, updated int64, deleted map[string]int64, err error) {
-	err = st.Write(ctx, func(tx *sql.Tx) error {
+	st.bulkRefs.mu.Lock()
+	defer st.bulkRefs.mu.Unlock()
+	write, checked := st.Write, st.checkedBulkPage(pg)
+	if checked {
+		write = st.writeUnenforced
+	}
+	err = write(ctx, func(tx *sql.Tx) error {
 		var cur string
 		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_cursors WHERE entity = ?", pg.Entity).Scan(&cur)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -240,7 +259,13 @@ func (st *Store) ApplyPage(ctx context.Context, loc *time.Location, pg *Page) (a
 		if cur != pg.From {
 			return ErrConcurrentSync
 		}
-		if added, err = writeRecords(ctx, tx, loc, pg); err != nil {
+		var pc parentCheck
+		if checked {
+			if pc, err = st.bulkRefs.forPage(ctx, tx, pg.Entity); err != nil {
+				return err
+			}
+		}
+		if added, err = writeRecords(ctx, tx, loc, pg, pc); err != nil {
 			return err
 		}
 		updated = int64(len(pg.IDs)) - added
@@ -255,11 +280,15 @@ func (st *Store) ApplyPage(ctx context.Context, loc *time.Location, pg *Page) (a
 		}
 		return nil
 	})
+	if err == nil && st.bulkRefs.on {
+		st.bulkRefs.committed(pg, checked, deleted)
+	}
 	return added, updated, deleted, err
 }
 
-// writeRecords upserts the page's records and returns how many were new.
-func writeRecords(ctx context.Context, tx *sql.Tx, loc *time.Location, pg *Page) (int64, error) {
+// writeRecords upserts the page's records and returns how many were new; with pc, each row's
+// references are checked against it (see bulkRefs).
+func writeRecords(ctx context.Context, tx *sql.Tx, loc *time.Location, pg *Page, pc parentCheck) (int64, error) {
 	if len(pg.IDs) == 0 {
 		return 0, nil
 	}
@@ -268,6 +297,7 @@ func writeRecords(ctx context.Context, tx *sql.Tx, loc *time.Location, pg *Page)
 		return 0, err
 	}
 	defer w.Close()
+	w.parents = pc
 	// Checked per statement, not at commit: a page holds one entity, its parents are already
 	// stored, and a failed commit would leave the connection inside the transaction.
 	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = OFF"); err != nil {

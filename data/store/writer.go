@@ -31,6 +31,9 @@ type Writer struct {
 	// unchecked: foreign keys are not enforced (BuildFile checks them after the load), so a
 	// Delete would skip its ON DELETE action and is refused.
 	unchecked bool
+	// parents, when set, holds the committed parent ids each row's references must be among
+	// (a sync's bulk load, with foreign keys not enforced: see bulkRefs).
+	parents parentCheck
 }
 
 // batch collects rows for one multi-row insert.
@@ -238,6 +241,11 @@ func (w *Writer) flushTable(table string) error {
 	b := w.batches[table]
 	if b == nil || b.rows == 0 {
 		return nil
+	}
+	if w.parents != nil {
+		if err := w.parents.check(table, b.cols, b.args); err != nil {
+			return err
+		}
 	}
 	ins, err := w.stmt(b.inserts, b.rows, func() string { return insertSQL(table, b.cols, b.rows) + " ON CONFLICT (id) DO NOTHING" })
 	if err != nil {
