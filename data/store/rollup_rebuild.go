@@ -34,9 +34,13 @@ func dropRollupIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return dropIndexesWhere(ctx, tx, "tbl_name LIKE 'rollup_%'")
 }
 
-// finishRollups ends a refill: the copies first, then the indexes (one covers the copies).
+// finishRollups ends a refill: the copies and the revenue digests first, then the indexes (one
+// covers the copies).
 func finishRollups(ctx context.Context, tx *sql.Tx, indexes []string) error {
 	if err := fillCopies(ctx, tx); err != nil {
+		return err
+	}
+	if err := rebuildDigests(ctx, tx); err != nil {
 		return err
 	}
 	return createIndexes(ctx, tx, indexes)

@@ -339,8 +339,8 @@ func TestInstallTriggersReplacesLegacyTriggers(t *testing.T) {
 	}
 	var n int
 	st.r.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'").Scan(&n)
-	if want := len(rollupTriggers()) + len(copyTriggers()); n != want {
-		t.Fatalf("%d triggers installed, want the %d generated and the lifetime copies'", n, want)
+	if want := len(rollupTriggers()) + len(copyTriggers()) + len(digestTriggers()); n != want {
+		t.Fatalf("%d triggers installed, want the %d generated, the lifetime copies' and the revenue digests'", n, want)
 	}
 }
 

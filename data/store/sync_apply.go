@@ -190,6 +190,9 @@ func emptyStore(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("empty %s: %w", ru.table, err)
 		}
 	}
+	if err := clearDigests(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sync_cursors"); err != nil {
 		return fmt.Errorf("reset sync cursors: %w", err)
 	}
@@ -229,9 +232,10 @@ type Page struct {
 }
 
 // ApplyPage writes one page and the entity's new cursor in one transaction and returns the
-// counts per entity (deletions cascade to children).
+// counts per entity (deletions cascade to children). The page's changes to the revenue digests
+// are left for the sync's last write (Store.write).
 func (st *Store) ApplyPage(ctx context.Context, loc *time.Location, pg *Page) (added, updated int64, deleted map[string]int64, err error) {
-	err = st.Write(ctx, func(tx *sql.Tx) error {
+	err = st.write(ctx, func(tx *sql.Tx) error {
 		var cur string
 		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_cursors WHERE entity = ?", pg.Entity).Scan(&cur)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -254,7 +258,7 @@ func (st *Store) ApplyPage(ctx context.Context, loc *time.Location, pg *Page) (a
 			return fmt.Errorf("save %s cursor: %w", pg.Entity, err)
 		}
 		return nil
-	})
+	}, false)
 	return added, updated, deleted, err
 }
 
