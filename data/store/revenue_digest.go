@@ -25,8 +25,9 @@ import (
 // customers (a merge, not a read of the whole day), or computed from the day's rows when it has
 // none yet. A sync's pages leave their changes pending (ApplyPage), so the sync's last write
 // applies them once. A rebuild of the rollups (bulk loads, the demo build, RebuildRollups)
-// recomputes every digest in one grouped pass (rebuildDigests); CheckRollups compares every
-// usable digest with the rows.
+// packs every digest from the rows it has just written, still in memory (writeDigests), and the
+// migration in one grouped pass (rebuildDigests); CheckRollups compares every usable digest with
+// the rows.
 const (
 	digestDay   = "digest_customer_revenue_day"
 	digestStale = "digest_customer_revenue_stale"
@@ -281,4 +282,48 @@ func shiftDate(d string, n int) string {
 		return d
 	}
 	return t.AddDate(0, 0, n).Format(data.DateLayout)
+}
+
+// writeDigests replaces every digest with the packed rows of t, digestSource's rebuilt rows in
+// key order (local_date, currency, customer_id), and drops the pending changes.
+func (t rollupTable) writeDigests(ctx context.Context, tx *sql.Tx) error {
+	if ok, err := hasDigests(ctx, tx); err != nil || !ok {
+		return err
+	}
+	if err := clearDigests(ctx, tx); err != nil {
+		return err
+	}
+	at := func(cs []rollupCol, name string) int {
+		return slices.IndexFunc(cs, func(c rollupCol) bool { return c.name == name })
+	}
+	date, cur, id := at(t.ru.keys, "local_date"), at(t.ru.keys, "currency"), at(t.ru.keys, "customer_id")
+	cents, n := at(t.ru.sums, "cents"), at(t.ru.sums, "n")
+	if date != 0 || cur != 1 || id != 2 || cents < 0 || n < 0 {
+		return fmt.Errorf("pack the revenue digests: %s is not keyed (local_date, currency, customer_id)", t.ru.table)
+	}
+	st, err := tx.PrepareContext(ctx, "INSERT INTO "+digestDay+" (local_date, currency, pairs) VALUES (?, ?, ?)")
+	if err != nil {
+		return fmt.Errorf("pack the revenue digests: %w", err)
+	}
+	defer st.Close()
+	var ps []digestPair
+	var buf []byte
+	for i, r := range t.rows {
+		if r.v[n] > 0 {
+			ps = append(ps, digestPair{r.k[id], r.v[cents]})
+		}
+		if i+1 < len(t.rows) && t.compareKeys(r.k, t.rows[i+1].k, 2) == 0 {
+			continue // the day goes on
+		}
+		if len(ps) > 0 {
+			if buf, err = appendDigest(buf[:0], ps); err != nil {
+				return fmt.Errorf("pack the revenue digests: %w", err)
+			}
+			if _, err := st.ExecContext(ctx, t.text[r.k[date]], t.text[r.k[cur]], buf); err != nil {
+				return fmt.Errorf("pack the revenue digests: %w", err)
+			}
+		}
+		ps = ps[:0]
+	}
+	return nil
 }

@@ -34,13 +34,9 @@ func dropRollupIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return dropIndexesWhere(ctx, tx, "tbl_name LIKE 'rollup_%'")
 }
 
-// finishRollups ends a refill: the copies and the revenue digests first, then the indexes (one
-// covers the copies).
+// finishRollups ends a refill: the copies first, then the indexes (one covers the copies).
 func finishRollups(ctx context.Context, tx *sql.Tx, indexes []string) error {
 	if err := fillCopies(ctx, tx); err != nil {
-		return err
-	}
-	if err := rebuildDigests(ctx, tx); err != nil {
 		return err
 	}
 	return createIndexes(ctx, tx, indexes)
@@ -354,7 +350,8 @@ func (t rollupTable) value(c rollupCol, v int64) any {
 	return v
 }
 
-// write empties the table and inserts its rows, many per statement.
+// write empties the table and inserts its rows, many per statement (and the revenue digests
+// of digestSource's, writeDigests).
 func (t rollupTable) write(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.ru.table); err != nil {
 		return err
@@ -388,6 +385,9 @@ func (t rollupTable) write(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return err
 		}
+	}
+	if t.ru.table == digestSource {
+		return t.writeDigests(ctx, tx)
 	}
 	return nil
 }

@@ -305,6 +305,9 @@ func TestRollupsTriggersRebuildAndCheckAgree(t *testing.T) {
 	if byBulk := rollupRows(t, bulk); !reflect.DeepEqual(byTriggers, byBulk) {
 		t.Fatalf("bulk load differs from the triggers:\ntriggers %v\nbulk     %v", byTriggers, byBulk)
 	}
+	if err := bulk.CheckRollups(ctx); err != nil { // the revenue digests packed by the rebuild too
+		t.Fatal(err)
+	}
 }
 
 // TestInstallTriggersReplacesLegacyTriggers: a store made by a build before the generated
