@@ -132,8 +132,13 @@ func refreshDigests(ctx context.Context, tx *sql.Tx) error {
 		}
 		return cmp.Compare(a.currency, b.currency)
 	})
+	sts, err := prepareDigestRefresh(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer sts.close()
 	for _, k := range keys {
-		if err := refreshDigest(ctx, tx, k, pending[k]); err != nil {
+		if err := sts.refresh(ctx, k, pending[k]); err != nil {
 			return fmt.Errorf("refresh the revenue digest of %s %s: %w", k.date, k.currency, err)
 		}
 	}
@@ -168,14 +173,46 @@ func pendingDigestChanges(ctx context.Context, tx *sql.Tx) (map[digestKey][]dige
 	return out, rows.Err()
 }
 
-// refreshDigest patches day k's digest with changes, computes it from the rows when it has none,
-// and deletes it when no pair is left.
-func refreshDigest(ctx context.Context, tx *sql.Tx, k digestKey, changes []digestChange) error {
+// digestRefresh holds the statements refreshing one day's digest, prepared once per refresh.
+type digestRefresh struct{ read, compute, del, update *sql.Stmt }
+
+func prepareDigestRefresh(ctx context.Context, tx *sql.Tx) (*digestRefresh, error) {
+	var r digestRefresh
+	for _, p := range []struct {
+		st **sql.Stmt
+		q  string
+	}{
+		{&r.read, "SELECT pairs FROM " + digestDay + " WHERE local_date = ? AND currency = ?"},
+		{&r.compute, "INSERT INTO " + digestDay + " (local_date, currency, pairs) SELECT local_date, currency, " + digestFunc + "(customer_id, cents)" +
+			" FROM " + digestSource + " WHERE local_date = ? AND currency = ? AND n > 0 GROUP BY local_date, currency"},
+		{&r.del, "DELETE FROM " + digestDay + " WHERE local_date = ? AND currency = ?"},
+		{&r.update, "UPDATE " + digestDay + " SET pairs = ? WHERE local_date = ? AND currency = ?"},
+	} {
+		st, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			r.close()
+			return nil, fmt.Errorf("refresh the revenue digests: %w", err)
+		}
+		*p.st = st
+	}
+	return &r, nil
+}
+
+func (r *digestRefresh) close() {
+	for _, st := range []*sql.Stmt{r.read, r.compute, r.del, r.update} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// refresh patches day k's digest with changes, computes it from the rows when it has none, and
+// deletes it when no pair is left.
+func (r *digestRefresh) refresh(ctx context.Context, k digestKey, changes []digestChange) error {
 	var old []byte
-	err := tx.QueryRowContext(ctx, "SELECT pairs FROM "+digestDay+" WHERE local_date = ? AND currency = ?", k.date, k.currency).Scan(&old)
+	err := r.read.QueryRowContext(ctx, k.date, k.currency).Scan(&old)
 	if errors.Is(err, sql.ErrNoRows) {
-		_, err = tx.ExecContext(ctx, "INSERT INTO "+digestDay+" (local_date, currency, pairs) SELECT local_date, currency, "+digestFunc+"(customer_id, cents)"+
-			" FROM "+digestSource+" WHERE local_date = ? AND currency = ? AND n > 0 GROUP BY local_date, currency", k.date, k.currency)
+		_, err = r.compute.ExecContext(ctx, k.date, k.currency)
 		return err
 	}
 	if err != nil {
@@ -186,10 +223,10 @@ func refreshDigest(ctx context.Context, tx *sql.Tx, k digestKey, changes []diges
 		return err
 	}
 	if len(b) == 0 {
-		_, err = tx.ExecContext(ctx, "DELETE FROM "+digestDay+" WHERE local_date = ? AND currency = ?", k.date, k.currency)
+		_, err = r.del.ExecContext(ctx, k.date, k.currency)
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "UPDATE "+digestDay+" SET pairs = ? WHERE local_date = ? AND currency = ?", b, k.date, k.currency)
+	_, err = r.update.ExecContext(ctx, b, k.date, k.currency)
 	return err
 }
 
