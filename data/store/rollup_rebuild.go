@@ -350,7 +350,8 @@ func (t rollupTable) value(c rollupCol, v int64) any {
 	return v
 }
 
-// write empties the table and inserts its rows, many per statement.
+// write empties the table and inserts its rows, many per statement (and the revenue digests
+// of digestSource's, writeDigests).
 func (t rollupTable) write(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.ru.table); err != nil {
 		return err
@@ -384,6 +385,9 @@ func (t rollupTable) write(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return err
 		}
+	}
+	if t.ru.table == digestSource {
+		return t.writeDigests(ctx, tx)
 	}
 	return nil
 }

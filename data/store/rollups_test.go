@@ -305,6 +305,9 @@ func TestRollupsTriggersRebuildAndCheckAgree(t *testing.T) {
 	if byBulk := rollupRows(t, bulk); !reflect.DeepEqual(byTriggers, byBulk) {
 		t.Fatalf("bulk load differs from the triggers:\ntriggers %v\nbulk     %v", byTriggers, byBulk)
 	}
+	if err := bulk.CheckRollups(ctx); err != nil { // the revenue digests packed by the rebuild too
+		t.Fatal(err)
+	}
 }
 
 // TestInstallTriggersReplacesLegacyTriggers: a store made by a build before the generated
@@ -339,8 +342,8 @@ func TestInstallTriggersReplacesLegacyTriggers(t *testing.T) {
 	}
 	var n int
 	st.r.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'").Scan(&n)
-	if want := len(rollupTriggers()) + len(copyTriggers()); n != want {
-		t.Fatalf("%d triggers installed, want the %d generated and the lifetime copies'", n, want)
+	if want := len(rollupTriggers()) + len(copyTriggers()) + len(digestTriggers()); n != want {
+		t.Fatalf("%d triggers installed, want the %d generated, the lifetime copies' and the revenue digests'", n, want)
 	}
 }
 

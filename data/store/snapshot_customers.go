@@ -95,8 +95,9 @@ func (sn *Snapshot) CustomerVisitsOf(ctx context.Context, ids []int64, from, to 
 
 // CustomerRevenueIn adds each customer's succeeded revenue in currency paid from from to to into
 // sums (nil for new ones, summed in a slice indexed by id up to the largest customer id) and
-// returns them: the customers with a succeeded payment there (one range of the table, keyed by
-// date first, read as one pairsFunc value).
+// returns them: the customers with a succeeded payment there. Each day is one row of its revenue
+// digest (revenue_digest.go) when it has a usable one; the days without are each span one range
+// of rollup_customer_revenue, keyed by date first, read as one pairsFunc value.
 func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, sums *CustomerSums, from, to, currency string) (*CustomerSums, error) {
 	const q = `SELECT ` + pairsFunc + `(customer_id, cents) FROM rollup_customer_revenue
  WHERE local_date BETWEEN ? AND ? AND currency = ? AND n > 0`
@@ -107,12 +108,18 @@ func (sn *Snapshot) CustomerRevenueIn(ctx context.Context, sums *CustomerSums, f
 		}
 		sums = newCustomerSums(maxID)
 	}
-	var b []byte
-	if err := sn.tx.QueryRowContext(ctx, q, from, to, currency).Scan(&b); err != nil {
+	gaps, err := revenueDigestsIn(ctx, sn.tx, from, to, currency, func(pairs []byte) error { return eachDigestPair(pairs, sums.Add) })
+	if err != nil {
 		return nil, fmt.Errorf("read customer revenue: %w", err)
 	}
-	if err := eachPair(b, sums.Add); err != nil {
-		return nil, fmt.Errorf("read customer revenue: %w", err)
+	for _, g := range gaps {
+		var b []byte
+		if err := sn.tx.QueryRowContext(ctx, q, g[0], g[1], currency).Scan(&b); err != nil {
+			return nil, fmt.Errorf("read customer revenue: %w", err)
+		}
+		if err := eachPair(b, sums.Add); err != nil {
+			return nil, fmt.Errorf("read customer revenue: %w", err)
+		}
 	}
 	return sums, nil
 }

@@ -30,6 +30,7 @@ type Store struct {
 	r        *sql.DB
 	readOnly bool       // opened by OpenReadOnly: Write refuses with ErrReadOnly
 	counted  bool       // migrated to store_generation: every Write bumps it (Snapshots)
+	digested bool       // migrated to the revenue digests: every Write refreshes them first
 	setMu    sync.Mutex // one Snapshots set is begun at a time
 	// afterFirstBegin, when set (by tests only), runs between the first and the second begin of
 	// every attempt of Snapshots: a commit there is one landing between the begins.
@@ -112,7 +113,7 @@ func open(ctx context.Context, path string, scratch bool) (*Store, error) {
 		w.Close()
 		return nil, classify(path, err)
 	}
-	s.counted = true
+	s.counted, s.digested = true, true
 	r, err := sql.Open("sqlite", dsn(path, false, scratch))
 	if err != nil {
 		w.Close()
@@ -176,14 +177,26 @@ func (s *Store) Read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return classify(s.path, fn(tx))
 }
 
-// Write runs fn in one write transaction, committed only if fn returns nil.
+// Write runs fn in one write transaction, committed only if fn returns nil. The revenue
+// digests' pending changes are applied before the commit (refreshDigests).
 func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.write(ctx, fn, true)
+}
+
+// write is Write, leaving the digests' pending changes for a later write unless refresh is set
+// (a sync's pages: its last write applies them all at once).
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error, refresh bool) error {
 	if s.readOnly {
 		return &data.ReadOnlyError{Home: filepath.Dir(filepath.Dir(s.path)), Err: fmt.Errorf("store %s was opened read-only", s.path)}
 	}
 	return s.commit(ctx, func(tx *sql.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
+		}
+		if refresh && s.digested {
+			if err := refreshDigests(ctx, tx); err != nil {
+				return err
+			}
 		}
 		return s.bumpGeneration(ctx, tx)
 	})

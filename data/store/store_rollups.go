@@ -291,6 +291,11 @@ func installTriggers(ctx context.Context, tx *sql.Tx) error {
 	} else if ok {
 		ts = append(ts, copyTriggers()...)
 	}
+	if ok, err := hasDigests(ctx, tx); err != nil {
+		return err
+	} else if ok {
+		ts = append(ts, digestTriggers()...)
+	}
 	for _, t := range ts {
 		if _, err := tx.ExecContext(ctx, t.ddl); err != nil {
 			return fmt.Errorf("install rollup trigger %s: %w", t.name, err)
@@ -312,7 +317,7 @@ func dropTriggers(ctx context.Context, tx *sql.Tx) error {
 // triggerNames returns every trigger name a build of Almanac has installed.
 func triggerNames() []string {
 	out := append([]string(nil), legacyTriggerNames...)
-	for _, t := range append(rollupTriggers(), copyTriggers()...) {
+	for _, t := range slices.Concat(rollupTriggers(), copyTriggers(), digestTriggers()) {
 		out = append(out, t.name)
 	}
 	return out
@@ -366,6 +371,13 @@ func (s *Store) CheckRollups(ctx context.Context) error {
 		}
 		if n != 0 {
 			return fmt.Errorf("rollup rollup_customer_lifetime's copies disagree with the customers and bookings in %d rows (please report this bug)", n)
+		}
+		n, err := checkDigests(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("check %s: %w", digestDay, err)
+		}
+		if n != 0 {
+			return fmt.Errorf("%s disagrees with %s in %d days (please report this bug)", digestDay, digestSource, n)
 		}
 		return nil
 	})

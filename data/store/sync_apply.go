@@ -203,6 +203,9 @@ func emptyStore(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("empty %s: %w", ru.table, err)
 		}
 	}
+	if err := clearDigests(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sync_cursors"); err != nil {
 		return fmt.Errorf("reset sync cursors: %w", err)
 	}
@@ -241,14 +244,21 @@ type Page struct {
 	Put    func(w *Writer) error
 }
 
+// pageWrite is a sync page's write: Write, leaving the revenue digests' pending changes for the
+// sync's last write.
+func (st *Store) pageWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return st.write(ctx, fn, false)
+}
+
 // ApplyPage writes one page and the entity's new cursor in one transaction and returns the
-// counts per entity (deletions cascade to children).
+// counts per entity (deletions cascade to children). The page's changes to the revenue digests
+// are left for the sync's last write (Store.write).
 func (st *Store) ApplyPage(ctx context.Context, loc *time.Location, pg *Page) (added, updated int64, deleted map[string]int64, err error) {
 	st.bulkRefs.mu.Lock()
 	defer st.bulkRefs.mu.Unlock()
-	write, checked := st.Write, st.checkedBulkPage(pg)
+	write, checked := st.pageWrite, st.checkedBulkPage(pg)
 	if checked {
-		write = st.writeUnenforced
+		write = st.writeUnenforced // a bulk load: no triggers, so no digest changes pending
 	}
 	err = write(ctx, func(tx *sql.Tx) error {
 		var cur string
