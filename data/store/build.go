@@ -92,7 +92,7 @@ func finishScratch(ctx context.Context, st *Store, indexes []string) error {
 	}
 	// The index builds sort in memory up to the cache size; a smaller one keeps their sort runs
 	// and the cached pages from adding up with the rollups waiting in memory (peak RSS).
-	if _, err := st.w.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
+	if _, err := st.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", finishCacheKiB)); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)

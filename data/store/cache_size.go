@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// finishCacheKiB is the writer's cache while a sync's bulk load is finished, as in buildScratch.
+// finishCacheKiB is the writer's cache while a bulk load is finished: a sync's (shrinkCache) and the demo build's (finishScratch).
 const finishCacheKiB = 32768
 
 // shrinkCache sets the writer's cache to kib KiB and returns the function setting it back.
