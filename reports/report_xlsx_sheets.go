@@ -45,6 +45,12 @@ func (b *reportBook) appointments(g *GatedAppointments) error {
 	tables := apptTables(g)
 	charts := apptCharts(tables)
 	tables, charts = b.withComparison(tables, charts)
+	return b.tablesAndCharts(tables, charts)
+}
+
+// tablesAndCharts writes the Charts sheet (when there are charts), each table on its sheet,
+// then the charts over them.
+func (b *reportBook) tablesAndCharts(tables []*bookTable, charts []bookChart) error {
 	if err := b.chartsSheet(len(charts)); err != nil {
 		return err
 	}
@@ -195,15 +201,7 @@ func (b *reportBook) revenue(r *RevenueAnalytics) error {
 	}
 	charts := revenueCharts(day, moneyNumFmt(b.currency))
 	tables, charts := b.withComparison([]*bookTable{day, svc}, charts)
-	if err := b.chartsSheet(len(charts)); err != nil {
-		return err
-	}
-	for _, t := range tables {
-		if err := b.writeTable(t); err != nil {
-			return err
-		}
-	}
-	return b.addCharts(charts)
+	return b.tablesAndCharts(tables, charts)
 }
 
 // dashboard lays out the dashboard: its numbers on the Summary sheet, then About.
@@ -250,15 +248,7 @@ func (b *reportBook) dashboardDays(g *GatedAppointments) error {
 		}
 	}
 	charts := apptCharts(tables)
-	if err := b.chartsSheet(len(charts)); err != nil {
-		return err
-	}
-	for _, t := range tables {
-		if err := b.writeTable(t); err != nil {
-			return err
-		}
-	}
-	return b.addCharts(charts)
+	return b.tablesAndCharts(tables, charts)
 }
 
 // periodHeading is the Summary's lines under the title for a period report.

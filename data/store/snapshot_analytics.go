@@ -243,17 +243,7 @@ func (sn *Snapshot) RevenueByDayService(ctx context.Context, from, to, currency 
 
 // each runs q and calls fn for every row.
 func (sn *Snapshot) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := sn.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(ctx, sn.tx, q, fn, args...)
 }
 
 // scanIDCounts adds (id, n) rows into m.

@@ -633,17 +633,7 @@ func (sn *Snapshot) readNames(ctx context.Context, table string) (map[int64]stri
 
 // Fill sets a row's name columns from the preloaded names; an id with no row gives NULL, as the
 // LEFT JOIN of ExportRows with joinNames does.
-func (m *ExportNames) Fill(row []Cell) {
-	for _, c := range m.cols {
-		id := row[c.id]
-		name, ok := c.names.get(id.Int)
-		if id.Null || !ok {
-			row[c.at] = Cell{Null: true}
-			continue
-		}
-		row[c.at] = Cell{Text: name}
-	}
-}
+func (m *ExportNames) Fill(row []Cell) { m.fillWarm(row) }
 
 // fillAll is Fill for each row of cells, ncol cells a row.
 func (m *ExportNames) fillAll(cells []Cell, ncol int) {
