@@ -166,7 +166,9 @@ func TestLicenseDatesInTenantZone(t *testing.T) {
 		return out.String()
 	}
 	// Expiring in five days, at an instant: the banner and the Expires line in New York time.
-	exp := now.Add(5*24*time.Hour + 3*time.Hour)
+	// Not on the hour: licStart is the current hour, and an expiry at midnight in the first
+	// zone (10:00 UTC, from a run in the 07:00 UTC hour) reads as a term signed as a date.
+	exp := now.Add(5*24*time.Hour + 3*time.Hour + 17*time.Minute)
 	out := show(licDevSign(t, func(p *license.Payload) { p.ExpiresAt = exp }))
 	wantAt := license.FormatDateTime(exp, mustZone("America/New_York"))
 	if !strings.Contains(out, "expires on "+wantAt) || !strings.Contains(out, "Expires:") || strings.Contains(out, " UTC") {
