@@ -92,8 +92,10 @@ type ExportRequest struct {
 	// the number of key ranges (tests).
 	splitMinRows int64
 	splitRanges  int
-	namesLimit   int                       // overrides maxPreloadNames when non-zero; negative joins names per row (tests)
-	wrap         func(io.Writer) io.Writer // wraps the file writer (tests inject failures)
+	// tableOrderMinRows overrides tableOrderMinRows when non-zero (negative: never) (tests).
+	tableOrderMinRows int64
+	namesLimit        int                       // overrides maxPreloadNames when non-zero; negative joins names per row (tests)
+	wrap              func(io.Writer) io.Writer // wraps the file writer (tests inject failures)
 }
 
 // ExportResult says what was written.
@@ -214,6 +216,10 @@ type exportJob struct {
 	meta   Metadata
 	notice *DaysNotice
 	typed  *typedRows // a typed dataset's rows, read at the start of run; nil for the others
+	// scratchDir is where a table-order export keeps its sort's scratch files: the output's
+	// folder, which must have room for the file anyway (export_table_order.go).
+	scratchDir   string
+	tableOrdered bool // the rows were read in table order and sorted (tests)
 }
 
 // plan resolves the period against the window and builds the query and the metadata.
@@ -312,6 +318,7 @@ func (j *exportJob) run(ctx context.Context, sns []*store.Snapshot) (ExportResul
 		return ExportResult{}, err
 	}
 	defer out.discard() // no-op once committed
+	j.scratchDir = out.dir
 	var w io.Writer = out.buf
 	if j.req.wrap != nil {
 		w = j.req.wrap(w)

@@ -91,14 +91,28 @@ func (j *exportJob) splitRanges(ctx context.Context, sns []*store.Snapshot, enc 
 // streamRanges is stream for a split export: readers on sns encode the ranges, the calling
 // goroutine writes them to w in order.
 func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc splitEncoder, w io.Writer, ranges []store.KeyRange) (int64, error) {
-	if err := enc.begin(); err != nil {
-		return 0, err
-	}
-	nm, err := loadExportNames(ctx, sns[0], j.ds.name, j.req.namesLimit)
+	nm, err := j.beginSplit(ctx, sns[0], enc)
 	if err != nil {
 		return 0, err
 	}
+	return j.encodeRanges(ctx, sns, enc, w, ranges, nm)
+}
+
+// beginSplit starts a split export's file and loads its names (nil: the queries join them).
+func (j *exportJob) beginSplit(ctx context.Context, sn *store.Snapshot, enc splitEncoder) (*store.ExportNames, error) {
+	if err := enc.begin(); err != nil {
+		return nil, err
+	}
+	nm, err := loadExportNames(ctx, sn, j.ds.name, j.req.namesLimit)
+	if err != nil {
+		return nil, err
+	}
 	j.preEncodeNames(enc, nm)
+	return nm, nil
+}
+
+// encodeRanges is streamRanges after beginSplit.
+func (j *exportJob) encodeRanges(ctx context.Context, sns []*store.Snapshot, enc splitEncoder, w io.Writer, ranges []store.KeyRange, nm *store.ExportNames) (int64, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	parts := make([]chan block, len(ranges))

@@ -39,10 +39,17 @@ func (j *exportJob) streamAll(ctx context.Context, sns []*store.Snapshot, enc en
 	if err != nil {
 		return 0, err
 	}
-	if ranges != nil {
-		return j.streamRanges(ctx, sns, enc.(splitEncoder), w, ranges)
+	if ranges == nil {
+		return j.stream(ctx, sns[0], enc)
 	}
-	return j.stream(ctx, sns[0], enc)
+	tableOrder, err := j.useTableOrder(ctx, sns[0])
+	if err != nil {
+		return 0, err
+	}
+	if tableOrder {
+		return j.streamTableOrder(ctx, sns, enc.(splitEncoder), w, ranges)
+	}
+	return j.streamRanges(ctx, sns, enc.(splitEncoder), w, ranges)
 }
 
 // stream reads the dataset's rows and hands each to enc, checking ctx as it goes. The calling

@@ -27,6 +27,10 @@ type ExportFilter struct {
 	Loc                   *time.Location // the tenant's zone, for the instant range behind the dates; nil is UTC
 	// Range, when set, keeps only the rows whose dataset Key is in it (ExportRows only).
 	Range *KeyRange
+	// IDs, when set, keeps only the rows whose RowID is in it and gives them in table (rowid)
+	// order, not the dataset's: the caller sorts them by Key, then RowID (ExportRows only;
+	// export_table_order.go).
+	IDs *KeyRange
 
 	ids *idSpan // set by ExportRows: read Range in rowid order over these ids
 }
@@ -145,6 +149,9 @@ func (d *Dataset) check(f ExportFilter) error {
 	if f.Range != nil && d.Key == "" {
 		return fmt.Errorf("dataset %s cannot be read in key ranges", d.Name)
 	}
+	if f.IDs != nil && (d.RowID == "" || f.Range != nil) {
+		return fmt.Errorf("dataset %s cannot be read in table order", d.Name)
+	}
 	for _, name := range []string{FilterStatus, FilterService, FilterResource, FilterActive} {
 		_, given := f.value(name)
 		if given && !slices.ContainsFunc(d.Filters, func(x DatasetFilter) bool { return x.Name == name }) {
@@ -197,7 +204,7 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 		}
 		return rows, nil
 	}
-	r := &ExportRows{}
+	r := &ExportRows{keyAt: -1}
 	for i, c := range d.Columns {
 		if c.SQL != "" || (joinNames && c.Role == RoleName) {
 			r.scanned = append(r.scanned, i)
@@ -206,6 +213,10 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 		}
 	}
 	r.dest = make([]any, len(r.scanned))
+	if f.IDs != nil {
+		r.keyAt = slices.Index(r.scanned, d.columnWithSQL(d.Key))
+		r.key.odd = &r.odd
+	}
 	if f.ids != nil {
 		whole, rest := f, f
 		whole.ids = nil
@@ -326,6 +337,11 @@ type ExportRows struct {
 	sorted  *sortedRows  // a range read in rowid order, sorted here; nil: rows come in order
 	gaveUp  bool         // a sorted read was given up for one through the index
 	names   *ExportNames // HoldNames: fill the held rows' names as they are loaded
+	// keyAt, for rows in table order (ExportFilter.IDs), is the Key's position in the scanned
+	// columns (else -1), and key notes a Key that is not an integer (OddKey).
+	keyAt int
+	key   keyScanner
+	odd   bool
 }
 
 // sortedRows holds a key range read as its id span in rowid order and the rest through the
@@ -519,8 +535,16 @@ func (r *ExportRows) scanInto(row []Cell) error {
 	for k, i := range r.scanned {
 		r.dest[k] = &row[i]
 	}
+	if r.keyAt >= 0 {
+		r.key.c = &row[r.scanned[r.keyAt]]
+		r.dest[r.keyAt] = &r.key
+	}
 	return r.rows.Scan(r.dest...)
 }
+
+// OddKey reports whether a row read in table order (ExportFilter.IDs) so far had a Key that is
+// not an integer: sorting such rows in Go would not give SQLite's order.
+func (r *ExportRows) OddKey() bool { return r.odd }
 
 // HoldNames makes a sorted range fill the name columns of its rows from nm as it loads them,
 // all in one pass in the order they were read (the names' lookups of consecutive rows then
@@ -720,6 +744,9 @@ func (d *Dataset) where(f ExportFilter) sqlWhere {
 				instant = "+" + instant
 			}
 		}
+		if f.IDs != nil {
+			instant = "+" + instant // the rowid range below is the one SQLite walks
+		}
 		w.add(instant+" >= ?", lo)
 		w.add(instant+" < ?", hi)
 		if f.From != "" {
@@ -733,9 +760,15 @@ func (d *Dataset) where(f ExportFilter) sqlWhere {
 		w.add(d.Key+" >= ?", r.Lo)
 		w.add(d.Key+" < ?", r.Hi)
 	}
+	plus := ""
+	if f.IDs != nil {
+		w.add(d.RowID+" >= ?", f.IDs.Lo)
+		w.add(d.RowID+" < ?", f.IDs.Hi)
+		plus = "+" // no index: the rows come in table order
+	}
 	for _, flt := range d.Filters {
 		if v, ok := f.value(flt.Name); ok {
-			w.add(flt.Column+" = ?", v)
+			w.add(plus+flt.Column+" = ?", v)
 		}
 	}
 	return w
@@ -800,8 +833,8 @@ func (d *Dataset) selectSQL(f ExportFilter, joinNames bool) (string, []any) {
 		q += " " + d.Joins
 	}
 	order := d.OrderBy
-	if f.ids != nil && !f.ids.rest {
-		order = d.RowID // the table's own order; ExportRows sorts the range
+	if (f.ids != nil && !f.ids.rest) || f.IDs != nil {
+		order = d.RowID // the table's own order; ExportRows or its caller sorts the rows
 	}
 	return q + w.String() + " ORDER BY " + order, w.args
 }
