@@ -240,11 +240,6 @@ func (j *exportJob) scanIDs(ctx context.Context, sn *store.Snapshot, ids store.K
 	key, id, _ := store.TableOrder(j.ds.name)
 	f := j.filter
 	f.IDs = &ids
-	rows, err := sn.ExportRows(ctx, j.ds.name, f, nm == nil)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	row := make([]cell, len(j.ds.columns))
 	for i, c := range j.ds.columns {
 		if c.tenantCurrency {
@@ -253,13 +248,7 @@ func (j *exportJob) scanIDs(ctx context.Context, sn *store.Snapshot, ids store.K
 	}
 	derive := j.completeRow(nm)
 	var seen int64
-	for rows.Next() {
-		if err := rows.Scan(row); err != nil {
-			return fmt.Errorf("read row: %w", err)
-		}
-		if rows.OddKey() {
-			return errTableOrder
-		}
+	err := sn.ScanTableOrder(ctx, j.ds.name, f, nm == nil, row, func() error {
 		derive(row)
 		if err := bw.add(row[key].Int, row[id].Int, app, row); err != nil {
 			return err
@@ -270,8 +259,12 @@ func (j *exportJob) scanIDs(ctx context.Context, sn *store.Snapshot, ids store.K
 			}
 			j.progressHalf(read.Add(progressEvery), 0)
 		}
+		return nil
+	})
+	if errors.Is(err, store.ErrOddKey) {
+		return errTableOrder
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("read rows: %w", err)
 	}
 	return bw.flushAll()

@@ -3,7 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"slices"
 )
 
 // A dataset ordered by an instant that its table is not stored by (appointments by start, kept
@@ -42,4 +46,85 @@ func (sn *Snapshot) ExportIDRanges(ctx context.Context, dataset string, n int) (
 		return nil, nil
 	}
 	return splitKeys(lo.Int64, hi.Int64+1, n), nil
+}
+
+// ErrOddKey is ScanTableOrder's answer to a Key that is not an integer: Go would not sort such
+// rows as SQLite's ORDER BY does, so the caller reads them in the dataset's order instead.
+var ErrOddKey = errors.New("a key that is not an integer")
+
+// ScanTableOrder reads the rows of f (whose IDs must be set) in table order into row, which has
+// one Cell per dataset column, and calls fn after each; the columns the query does not read
+// (names left to ExportNames when joinNames is false, the tenant's currency) are not touched.
+// On a snapshot of Store.Snapshots it reads on the connection below database/sql, as a sorted
+// range does (export_raw.go). It stops with ErrOddKey at a Key that is not an integer, and with
+// fn's error.
+func (sn *Snapshot) ScanTableOrder(ctx context.Context, dataset string, f ExportFilter, joinNames bool, row []Cell, fn func() error) error {
+	if f.IDs == nil {
+		return errors.New("ScanTableOrder needs an id range")
+	}
+	if sn.conn == nil {
+		return sn.scanTableOrderRows(ctx, dataset, f, joinNames, row, fn)
+	}
+	d, err := datasetFiltered(dataset, f)
+	if err != nil {
+		return err
+	}
+	q, err := newRawQuery(d.selectSQL(f, joinNames))
+	if err != nil {
+		return err
+	}
+	scanned := scannedColumns(d, joinNames)
+	keyAt := slices.Index(scanned, d.columnWithSQL(d.Key))
+	return sn.conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("the SQLite driver cannot run a query on its connection")
+		}
+		rows, err := qc.QueryContext(ctx, q.sql, q.args)
+		if err != nil {
+			return fmt.Errorf("query: %w", err)
+		}
+		defer rows.Close()
+		dest := make([]driver.Value, len(scanned))
+		for {
+			if err := rows.Next(dest); err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				return err
+			}
+			if _, ok := dest[keyAt].(int64); !ok {
+				return ErrOddKey
+			}
+			for j, i := range scanned {
+				if err := row[i].Scan(dest[j]); err != nil {
+					return fmt.Errorf("column %d: %w", j, err)
+				}
+			}
+			if err := fn(); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// scanTableOrderRows is ScanTableOrder through database/sql (a snapshot of Store.Snapshot).
+func (sn *Snapshot) scanTableOrderRows(ctx context.Context, dataset string, f ExportFilter, joinNames bool, row []Cell, fn func() error) error {
+	rows, err := sn.ExportRows(ctx, dataset, f, joinNames)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(row); err != nil {
+			return err
+		}
+		if rows.OddKey() {
+			return ErrOddKey
+		}
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -204,11 +204,9 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 		}
 		return rows, nil
 	}
-	r := &ExportRows{keyAt: -1}
-	for i, c := range d.Columns {
-		if c.SQL != "" || (joinNames && c.Role == RoleName) {
-			r.scanned = append(r.scanned, i)
-		} else {
+	r := &ExportRows{keyAt: -1, scanned: scannedColumns(d, joinNames)}
+	for i := range d.Columns {
+		if !slices.Contains(r.scanned, i) {
 			r.unread = append(r.unread, i)
 		}
 	}
@@ -235,6 +233,17 @@ func (sn *Snapshot) ExportRows(ctx context.Context, dataset string, f ExportFilt
 		return nil, err
 	}
 	return r, nil
+}
+
+// scannedColumns is the positions of the columns the dataset's query reads, in SELECT order.
+func scannedColumns(d *Dataset, joinNames bool) []int {
+	var out []int
+	for i, c := range d.Columns {
+		if c.SQL != "" || (joinNames && c.Role == RoleName) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // rawRange is the span's and the rest's queries of a sorted range, read on the snapshot's
