@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/almanac-app/almanac/data"
@@ -82,9 +83,10 @@ type ExportRequest struct {
 	Out        string
 	Overwrite  bool
 	AppVersion string // written into the metadata
-	// Progress, if set, is called from the export's goroutine every few thousand rows with the
-	// number read so far (at most a few batches ahead of the file) and the total the snapshot
-	// holds, and once at the end with both equal to the rows written.
+	// Progress, if set, is called from one of the export's goroutines at a time, every few
+	// thousand rows, with the number read so far (at most a few batches ahead of the file; half
+	// the rows read and half written, for an export sorted through scratch files) and the total
+	// the snapshot holds, and once at the end with both equal to the rows written.
 	Progress func(done, total int64)
 
 	sheetRows int // rows per XLSX sheet; 0 means Excel's maximum (tests shrink it)
@@ -220,6 +222,9 @@ type exportJob struct {
 	// folder, which must have room for the file anyway (export_table_order.go).
 	scratchDir   string
 	tableOrdered bool // the rows were read in table order and sorted (tests)
+	// progressMu serializes a table-order export's progress calls, progressDone the last one.
+	progressMu   sync.Mutex
+	progressDone int64
 }
 
 // plan resolves the period against the window and builds the query and the metadata.

@@ -36,7 +36,7 @@ const (
 	kindBool              // 0 or 1
 	// kindEncoded is text already in the format's encoding (a preloaded name, encoded once per
 	// export by the encoder's encodeName): appended as it is. Only an encoder's own column copy
-	// has it (preEncodeNames).
+	// has it (loadNames).
 	kindEncoded
 )
 

@@ -103,11 +103,10 @@ func (j *exportJob) beginSplit(ctx context.Context, sn *store.Snapshot, enc spli
 	if err := enc.begin(); err != nil {
 		return nil, err
 	}
-	nm, err := loadExportNames(ctx, sn, j.ds.name, j.req.namesLimit)
+	nm, err := j.loadNames(ctx, sn, enc)
 	if err != nil {
 		return nil, err
 	}
-	j.preEncodeNames(enc, nm)
 	return nm, nil
 }
 

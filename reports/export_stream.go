@@ -25,8 +25,9 @@ type rowBatch struct {
 	n     int    // rows filled
 }
 
-// streamAll writes every row: in key ranges on all of sns when the export is large enough and
-// its format allows (export_parallel.go), else on sns[0] alone.
+// streamAll writes every row: in table order, sorted through scratch files, for a large share of
+// a large table (export_table_order.go); in key ranges on all of sns when the export is large
+// enough and its format allows (export_parallel.go); else on sns[0] alone.
 func (j *exportJob) streamAll(ctx context.Context, sns []*store.Snapshot, enc encoder, w io.Writer) (int64, error) {
 	for _, sn := range sns {
 		restore, err := sn.ScanCache(ctx)
@@ -35,19 +36,19 @@ func (j *exportJob) streamAll(ctx context.Context, sns []*store.Snapshot, enc en
 		}
 		defer restore()
 	}
+	tableOrder, err := j.useTableOrder(ctx, sns[0])
+	if err != nil {
+		return 0, err
+	}
+	if tableOrder {
+		return j.streamTableOrder(ctx, sns, enc, w)
+	}
 	ranges, err := j.splitRanges(ctx, sns, enc)
 	if err != nil {
 		return 0, err
 	}
 	if ranges == nil {
 		return j.stream(ctx, sns[0], enc)
-	}
-	tableOrder, err := j.useTableOrder(ctx, sns[0])
-	if err != nil {
-		return 0, err
-	}
-	if tableOrder {
-		return j.streamTableOrder(ctx, sns, enc.(splitEncoder), w, ranges)
 	}
 	return j.streamRanges(ctx, sns, enc.(splitEncoder), w, ranges)
 }
@@ -58,11 +59,15 @@ func (j *exportJob) stream(ctx context.Context, sn *store.Snapshot, enc encoder)
 	if err := enc.begin(); err != nil {
 		return 0, err
 	}
-	nm, err := loadExportNames(ctx, sn, j.ds.name, j.req.namesLimit)
+	nm, err := j.loadNames(ctx, sn, enc)
 	if err != nil {
 		return 0, err
 	}
-	j.preEncodeNames(enc, nm)
+	return j.streamRows(ctx, sn, enc, nm)
+}
+
+// streamRows is stream after the encoder's start and the names (nil: the query joins them).
+func (j *exportJob) streamRows(ctx context.Context, sn *store.Snapshot, enc encoder, nm *store.ExportNames) (int64, error) {
 	rows, err := j.openRows(ctx, sn, nm == nil)
 	if err != nil {
 		return 0, err
@@ -109,7 +114,7 @@ func (j *exportJob) openRows(ctx context.Context, sn *store.Snapshot, joinNames 
 
 // completeRow is what the encoding goroutine does to a row before encoding it: fill the names
 // from nm (nil when the query joined them) and drop control characters from every text cell,
-// whichever the format. The names in nm were cleaned once when loaded (loadExportNames).
+// whichever the format. The names in nm were cleaned once when loaded (loadNames).
 func (j *exportJob) completeRow(nm *store.ExportNames) func([]cell) {
 	clean := j.cleanRow(nm)
 	return func(row []cell) {

@@ -162,10 +162,16 @@ func (bw *bucketWriter) flushAll() error {
 }
 
 // streamTableOrder is stream for a table-order export: readers on sns scan the table into
-// buckets, the calling goroutine sorts and writes the buckets in order. It falls back to the key
-// ranges when the rows cannot be sorted so (errTableOrder) before anything reaches w.
-func (j *exportJob) streamTableOrder(ctx context.Context, sns []*store.Snapshot, enc splitEncoder, w io.Writer, ranges []store.KeyRange) (int64, error) {
-	nm, err := j.beginSplit(ctx, sns[0], enc)
+// buckets, the calling goroutine sorts and writes the buckets in order. A format whose records
+// can be encoded apart (CSV, JSON) keeps them encoded in the buckets, as the file will hold them;
+// another (XLSX) keeps the rows' cells, and its encoder takes them in order. When the rows
+// cannot be sorted so (errTableOrder), it falls back, before anything reached the file, to the
+// key ranges or the single reader.
+func (j *exportJob) streamTableOrder(ctx context.Context, sns []*store.Snapshot, enc encoder, w io.Writer) (int64, error) {
+	if err := enc.begin(); err != nil {
+		return 0, err
+	}
+	nm, err := j.loadNames(ctx, sns[0], enc)
 	if err != nil {
 		return 0, err
 	}
@@ -173,21 +179,39 @@ func (j *exportJob) streamTableOrder(ctx context.Context, sns []*store.Snapshot,
 	if err != nil {
 		return 0, err
 	}
-	writers, err := j.scanBuckets(ctx, sns, enc, nm, bounds)
+	split, _ := enc.(splitEncoder)
+	writers, err := j.scanBuckets(ctx, sns, split, nm, bounds)
 	defer closeScratch(writers)
 	if errors.Is(err, errTableOrder) {
 		closeScratch(writers)
-		return j.encodeRanges(ctx, sns, enc, w, ranges, nm)
+		return j.fallBack(ctx, sns, enc, w, nm)
 	}
 	if err != nil {
 		return 0, err
 	}
 	j.tableOrdered = true
-	n, err := j.writeBuckets(ctx, writers, w, enc.separatorLen())
+	var n int64
+	if split != nil {
+		n, err = j.writeBuckets(ctx, writers, w, split.separatorLen())
+	} else {
+		n, err = j.encodeBuckets(ctx, writers, enc)
+	}
 	if err != nil {
 		return n, err
 	}
 	return n, j.finish(enc, n)
+}
+
+// fallBack is the rest of streamAll for an export whose table-order read was given up.
+func (j *exportJob) fallBack(ctx context.Context, sns []*store.Snapshot, enc encoder, w io.Writer, nm *store.ExportNames) (int64, error) {
+	ranges, err := j.splitRanges(ctx, sns, enc)
+	if err != nil {
+		return 0, err
+	}
+	if ranges == nil {
+		return j.streamRows(ctx, sns[0], enc, nm)
+	}
+	return j.encodeRanges(ctx, sns, enc.(splitEncoder), w, ranges, nm)
 }
 
 // closeScratch closes and removes the readers' scratch files; safe to call twice.
@@ -202,7 +226,8 @@ func closeScratch(writers []*bucketWriter) {
 }
 
 // scanBuckets runs one reader per snapshot over its share of the table's rowids.
-func (j *exportJob) scanBuckets(ctx context.Context, sns []*store.Snapshot, enc splitEncoder, nm *store.ExportNames, bounds []store.KeyRange) ([]*bucketWriter, error) {
+// split encodes the records when set; otherwise they hold the rows' cells (appendCells).
+func (j *exportJob) scanBuckets(ctx context.Context, sns []*store.Snapshot, split splitEncoder, nm *store.ExportNames, bounds []store.KeyRange) ([]*bucketWriter, error) {
 	ids, err := sns[0].ExportIDRanges(ctx, j.ds.name, len(sns))
 	if err != nil {
 		return nil, err
@@ -223,7 +248,11 @@ func (j *exportJob) scanBuckets(ctx context.Context, sns []*store.Snapshot, enc 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := j.scanIDs(ctx, sns[i], r, nm, enc.rowAppender(), writers[i], &read); err != nil {
+			var app rowAppender = cellAppender{}
+			if split != nil {
+				app = split.rowAppender()
+			}
+			if err := j.scanIDs(ctx, sns[i], r, nm, app, writers[i], &read); err != nil {
 				cancel(err)
 			}
 		}()
@@ -271,13 +300,19 @@ func (j *exportJob) scanIDs(ctx context.Context, sn *store.Snapshot, ids store.K
 }
 
 // progressHalf reports a table-order export's progress: reading the table is the first half of
-// the work, writing the sorted rows the second.
+// the work, writing the sorted rows the second. The readers call it at once, so it takes turns
+// and never reports less than it did.
 func (j *exportJob) progressHalf(read, written int64) {
 	if j.req.Progress == nil {
 		return
 	}
 	done := (min(read, j.meta.Count) + written) / 2
-	j.req.Progress(done, max(done, j.meta.Count))
+	j.progressMu.Lock()
+	defer j.progressMu.Unlock()
+	if done > j.progressDone {
+		j.progressDone = done
+		j.req.Progress(done, max(done, j.meta.Count))
+	}
 }
 
 // sortedBucket is one bucket read back from the scratch files, its records in the file's order.
@@ -293,17 +328,34 @@ type record struct {
 	off, end int
 }
 
-// writeBuckets reads back, sorts and writes each bucket in order; a second goroutine prepares
-// the next bucket while one is written. The file's first record loses its first sep bytes.
+// writeBuckets writes each bucket's records in order, as they are: the file's first record
+// loses its first sep bytes.
 func (j *exportJob) writeBuckets(ctx context.Context, writers []*bucketWriter, w io.Writer, sep int) (int64, error) {
+	first := true
+	return j.eachRecord(ctx, writers, func(rec []byte) error {
+		if first {
+			rec, first = rec[sep:], false
+		}
+		_, err := w.Write(rec)
+		return err
+	})
+}
+
+// eachRecord reads back and sorts each bucket in order and calls fn with each of its records
+// (valid until fn returns); a second goroutine prepares the next bucket while one is handed out.
+// It reports progress and checks ctx every few thousand records.
+func (j *exportJob) eachRecord(ctx context.Context, writers []*bucketWriter, fn func(rec []byte) error) (int64, error) {
 	nb := len(writers[0].runs)
 	ready := make(chan *sortedBucket, 1)
 	free := make(chan *sortedBucket, 2)
 	free <- new(sortedBucket)
 	free <- new(sortedBucket)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }() // the scratch files close after the last read
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		defer close(ready)
 		for i := range nb {
 			var sb *sortedBucket
@@ -326,11 +378,7 @@ func (j *exportJob) writeBuckets(ctx context.Context, writers []*bucketWriter, w
 			return n, sb.err
 		}
 		for _, r := range sb.recs {
-			out := sb.buf[r.off:r.end]
-			if n == 0 {
-				out = out[sep:]
-			}
-			if _, err := w.Write(out); err != nil {
+			if err := fn(sb.buf[r.off:r.end]); err != nil {
 				return n, err
 			}
 			if n++; n%progressEvery == 0 {
@@ -376,5 +424,74 @@ func (sb *sortedBucket) load(writers []*bucketWriter, i int) error {
 		}
 		return cmp.Compare(x.id, y.id)
 	})
+	return nil
+}
+
+// encodeBuckets is writeBuckets for an encoder that takes cells: each record's cells are decoded
+// and handed to enc in order.
+func (j *exportJob) encodeBuckets(ctx context.Context, writers []*bucketWriter, enc encoder) (int64, error) {
+	row := make([]cell, len(j.ds.columns))
+	return j.eachRecord(ctx, writers, func(rec []byte) error {
+		if err := decodeCells(rec, row); err != nil {
+			return err
+		}
+		return enc.row(row)
+	})
+}
+
+// cellAppender encodes a row's cells for a bucket record: per cell a tag (0 NULL, 1 integer,
+// 2 text), then the integer as a varint or the text's length and bytes.
+type cellAppender struct{}
+
+func (cellAppender) appendRow(b []byte, cells []cell) []byte {
+	for _, c := range cells {
+		switch {
+		case c.Null:
+			b = append(b, 0)
+		case c.Text != "":
+			b = append(b, 2)
+			b = binary.AppendUvarint(b, uint64(len(c.Text)))
+			b = append(b, c.Text...)
+		default:
+			b = append(b, 1)
+			b = binary.AppendVarint(b, c.Int)
+		}
+	}
+	return b
+}
+
+// errBadRecord is a bucket record that does not decode: the scratch file was changed.
+var errBadRecord = errors.New("the sort's scratch file was changed while the export ran")
+
+// decodeCells is cellAppender's inverse: it fills row, one cell per column, from b.
+func decodeCells(b []byte, row []cell) error {
+	for i := range row {
+		if len(b) == 0 {
+			return errBadRecord
+		}
+		tag := b[0]
+		b = b[1:]
+		switch tag {
+		case 0:
+			row[i] = cell{Null: true}
+		case 1:
+			v, n := binary.Varint(b)
+			if n <= 0 {
+				return errBadRecord
+			}
+			row[i], b = cell{Int: v}, b[n:]
+		case 2:
+			l, n := binary.Uvarint(b)
+			if n <= 0 || l > uint64(len(b)-n) {
+				return errBadRecord
+			}
+			row[i], b = cell{Text: string(b[n : n+int(l)])}, b[n+int(l):]
+		default:
+			return errBadRecord
+		}
+	}
+	if len(b) != 0 {
+		return errBadRecord
+	}
 	return nil
 }

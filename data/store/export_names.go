@@ -1,6 +1,9 @@
 package store
 
-import "unsafe"
+import (
+	"database/sql"
+	"unsafe"
+)
 
 // nameTable is one table's names by id: slices indexed by id when the ids are dense enough
 // (a slice index costs a fraction of a map lookup, per row and name column), else a map.
@@ -25,23 +28,38 @@ const (
 	nameMissing     = 0xFF
 )
 
-// newNameTable indexes names, densely when the largest id is at most twice their number.
+// newNameTable indexes names, densely when denseNames says so.
 func newNameTable(names map[int64]string) *nameTable {
-	var hi int64 = -1
+	var lo, hi sql.NullInt64
 	for id := range names {
-		if id < 0 {
-			return &nameTable{m: names}
+		if !lo.Valid || id < lo.Int64 {
+			lo = sql.NullInt64{Int64: id, Valid: true}
 		}
-		hi = max(hi, id)
+		if !hi.Valid || id > hi.Int64 {
+			hi = sql.NullInt64{Int64: id, Valid: true}
+		}
 	}
-	if hi >= int64(2*len(names)+64) {
+	n := denseNames(len(names), lo, hi)
+	if n < 0 {
 		return &nameTable{m: names}
 	}
-	t := newDenseTable(int(hi + 1))
-	for id, n := range names {
-		t.set(id, n)
+	t := newDenseTable(n)
+	for id, name := range names {
+		t.set(id, name)
 	}
 	return t
+}
+
+// denseNames is how many ids a dense table of count names with ids from lo to hi holds, or -1
+// when they belong in a map: a negative id, or a largest id more than twice their number.
+func denseNames(count int, lo, hi sql.NullInt64) int {
+	if !lo.Valid {
+		return 0
+	}
+	if lo.Int64 < 0 || hi.Int64 >= int64(2*count+64) {
+		return -1
+	}
+	return int(hi.Int64 + 1)
 }
 
 // newDenseTable is a dense table of n ids without names.

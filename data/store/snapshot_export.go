@@ -610,22 +610,20 @@ func (sn *Snapshot) ExportNames(ctx context.Context, dataset string, limit int) 
 	if len(tables) == 0 {
 		return nil, nil
 	}
+	byTable := map[string]*nameTable{}
 	for _, t := range tables {
 		var n int
-		if err := sn.tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
+		var lo, hi sql.NullInt64
+		if err := sn.tx.QueryRowContext(ctx, "SELECT COUNT(*), MIN(id), MAX(id) FROM "+t).Scan(&n, &lo, &hi); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t, err)
 		}
 		if n > limit {
 			return nil, nil
 		}
-	}
-	byTable := map[string]*nameTable{}
-	for _, t := range tables {
-		names, err := sn.readNames(ctx, t)
-		if err != nil {
+		var err error
+		if byTable[t], err = sn.readNames(ctx, t, denseNames(n, lo, hi)); err != nil {
 			return nil, err
 		}
-		byTable[t] = newNameTable(names)
 	}
 	m := &ExportNames{}
 	for i, c := range d.Columns {
@@ -646,22 +644,31 @@ func (d *Dataset) nameTables() []string {
 	return tables
 }
 
-func (sn *Snapshot) readNames(ctx context.Context, table string) (map[int64]string, error) {
+// readNames reads a table's names into a dense table of n ids (denseNames), or a map for n < 0.
+// Filled as they are read, a million names take their table's 33 MB, not a map's 100 MB first.
+func (sn *Snapshot) readNames(ctx context.Context, table string, n int) (*nameTable, error) {
 	rows, err := sn.tx.QueryContext(ctx, "SELECT id, name FROM "+table)
 	if err != nil {
 		return nil, fmt.Errorf("read %s names: %w", table, err)
 	}
 	defer rows.Close()
-	out := map[int64]string{}
+	t := &nameTable{m: map[int64]string{}}
+	if n >= 0 {
+		t = newDenseTable(n)
+	}
 	for rows.Next() {
 		var id int64
 		var name string
 		if err := rows.Scan(&id, &name); err != nil {
 			return nil, fmt.Errorf("read %s names: %w", table, err)
 		}
-		out[id] = name
+		if t.m != nil {
+			t.m[id] = name
+		} else {
+			t.set(id, name)
+		}
 	}
-	return out, rows.Err()
+	return t, rows.Err()
 }
 
 // Fill sets a row's name columns from the preloaded names; an id with no row gives NULL, as the
