@@ -3,7 +3,6 @@ package reports
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"flag"
 	"io"
 	"os"
@@ -86,14 +85,7 @@ func TestExportGoldenBytes(t *testing.T) {
 				for _, limit := range []int{0, -1} {
 					req := c.req
 					req.Format, req.Out, req.namesLimit = format, t.TempDir(), limit
-					res, err := c.svc.Export(context.Background(), ents, req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := os.ReadFile(res.Path)
-					if err != nil {
-						t.Fatal(err)
-					}
+					got := exportedBytes(t, c.svc, ents, req)
 					if *updateExportGolden && limit == 0 {
 						if err := os.WriteFile(filepath.Join(dir, name), got, 0o644); err != nil {
 							t.Fatal(err)

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/almanac-app/almanac/data/store"
@@ -41,14 +41,7 @@ func TestExportTableOrderBytesMatchGolden(t *testing.T) {
 						req := c.req
 						req.Format, req.Out = format, t.TempDir()
 						req.splitMinRows, req.tableOrderMinRows, req.namesLimit = 1, 1, limit
-						res, err := c.svc.Export(context.Background(), ents, req)
-						if err != nil {
-							t.Fatal(err)
-						}
-						got, err := os.ReadFile(res.Path)
-						if err != nil {
-							t.Fatal(err)
-						}
+						got := exportedBytes(t, c.svc, ents, req)
 						g, w := got, golden
 						if format == FormatXLSX {
 							g, w = zipParts(t, got), zipParts(t, golden)
@@ -63,6 +56,20 @@ func TestExportTableOrderBytesMatchGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// exportedBytes runs the export and returns its file.
+func exportedBytes(t *testing.T, svc *Service, ents license.Entitlements, req ExportRequest) []byte {
+	t.Helper()
+	res, err := svc.Export(context.Background(), ents, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // assertNoScratch fails when an export left anything but its file in dir.
