@@ -90,8 +90,8 @@ func finishScratch(ctx context.Context, st *Store, indexes []string) error {
 	if err := setJournal(ctx, st.w, "wal"); err != nil {
 		return err
 	}
-	// The index builds sort in memory up to the cache size; a smaller one keeps their sort runs
-	// and the cached pages from adding up with the rollups waiting in memory (peak RSS).
+	// A smaller cache keeps the cached pages from adding up with the rollups waiting in memory
+	// (peak RSS); the index builds sort in runs of their own size (sortOnDisk).
 	if _, err := st.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", finishCacheKiB)); err != nil {
 		return err
 	}
@@ -304,14 +304,22 @@ func writeLoad(ctx context.Context, tx *sql.Tx, indexes []string, tables <-chan 
 	return later, ctx.Err()
 }
 
-// createIndexes runs the CREATE INDEX statements ddl.
+// createIndexes runs the CREATE INDEX statements ddl, sorting their keys on disk (sortOnDisk).
 func createIndexes(ctx context.Context, tx *sql.Tx, ddl []string) error {
+	if len(ddl) == 0 {
+		return nil
+	}
+	restore, err := sortOnDisk(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for _, q := range ddl {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
+			restore() //nolint:errcheck // the build's error matters more
 			return fmt.Errorf("recreate index: %w", err)
 		}
 	}
-	return nil
+	return restore()
 }
 
 // syncFile flushes a finished file to disk before it is renamed into place.

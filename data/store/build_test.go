@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -102,4 +103,46 @@ func putAll(w *Writer, r data.Resource, s data.Service, c data.Customer, appts .
 		}
 	}
 	return nil
+}
+
+// TestCreateIndexesRestoresTheConnection: the index builds sort through a temporary file with a
+// small cache (sortOnDisk), and the writer's connection gets its own settings back after them,
+// whether the builds succeed or fail, so its later statement journals stay in memory.
+func TestCreateIndexesRestoresTheConnection(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	settings := func(tx *sql.Tx) (cache, temp int64) {
+		t.Helper()
+		if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&temp); err != nil {
+			t.Fatal(err)
+		}
+		return cache, temp
+	}
+	for _, q := range []string{"CREATE INDEX t_status ON appointments (status)", "CREATE INDEX t_bad ON no_such_table (x)"} {
+		err := st.Write(ctx, func(tx *sql.Tx) error {
+			cache, temp := settings(tx)
+			if temp != 2 {
+				t.Fatalf("the writer's temp_store is %d, want 2 (MEMORY)", temp)
+			}
+			ierr := createIndexes(ctx, tx, []string{q})
+			if c, tm := settings(tx); c != cache || tm != temp {
+				t.Errorf("after %q: cache_size %d, temp_store %d; want %d, %d", q, c, tm, cache, temp)
+			}
+			return ierr
+		})
+		if bad := strings.Contains(q, "no_such_table"); bad != (err != nil) {
+			t.Fatalf("%q: %v", q, err)
+		}
+	}
+	var n int
+	if err := st.w.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE name = 't_status'").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("t_status: %d rows, %v", n, err)
+	}
 }

@@ -102,9 +102,9 @@ func enterBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 // read transaction on a connection of its own aggregates the rollups on one core while the
 // writer builds the indexes on the other (finishLoad).
 //
-// Meanwhile the writer's cache is smaller, as in the demo build: the index builds sort in memory
-// up to the cache size, and their sort runs and cached pages would add up with the rollups
-// waiting in memory (peak RSS), for no speed.
+// Meanwhile the writer's cache is smaller, as in the demo build: its cached pages would add up
+// with the rollups waiting in memory (peak RSS), for no speed. The index builds sort in runs of
+// their own size (sortOnDisk).
 func (st *Store) FinishBulk(ctx context.Context) error {
 	st.bulkRefs.forget()
 	restore, err := st.shrinkCache(ctx, finishCacheKiB)
