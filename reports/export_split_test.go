@@ -30,15 +30,7 @@ func TestExportSplitBytesMatchOneReader(t *testing.T) {
 				}
 				export := func(req ExportRequest) []byte {
 					req.Format, req.Out = format, t.TempDir()
-					res, err := c.svc.Export(context.Background(), ents, req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					b, err := os.ReadFile(res.Path)
-					if err != nil {
-						t.Fatal(err)
-					}
-					return b
+					return exportedBytes(t, c.svc, ents, req)
 				}
 				whole := c.req
 				whole.splitMinRows = -1
