@@ -15,6 +15,15 @@ import (
 // per row instead, so memory stays bounded however large the tenant.
 const maxPreloadNames = 2_000_000
 
+// beginExport starts the export's file with enc.begin and loads its names (loadNames; nil: the
+// queries join them). Every export path calls it before enc writes a row.
+func (j *exportJob) beginExport(ctx context.Context, sn *store.Snapshot, enc encoder) (*store.ExportNames, error) {
+	if err := enc.begin(); err != nil {
+		return nil, err
+	}
+	return j.loadNames(ctx, sn, enc)
+}
+
 // loadNames reads the names the dataset's name columns show, from the export's snapshot, and
 // prepares them once for enc: cleaned of control characters and, when enc can, encoded as it
 // writes them, so its rows append them as they are (call it before the encoder writes a row or

@@ -91,26 +91,14 @@ func (j *exportJob) splitRanges(ctx context.Context, sns []*store.Snapshot, enc 
 // streamRanges is stream for a split export: readers on sns encode the ranges, the calling
 // goroutine writes them to w in order.
 func (j *exportJob) streamRanges(ctx context.Context, sns []*store.Snapshot, enc splitEncoder, w io.Writer, ranges []store.KeyRange) (int64, error) {
-	nm, err := j.beginSplit(ctx, sns[0], enc)
+	nm, err := j.beginExport(ctx, sns[0], enc)
 	if err != nil {
 		return 0, err
 	}
 	return j.encodeRanges(ctx, sns, enc, w, ranges, nm)
 }
 
-// beginSplit starts a split export's file and loads its names (nil: the queries join them).
-func (j *exportJob) beginSplit(ctx context.Context, sn *store.Snapshot, enc splitEncoder) (*store.ExportNames, error) {
-	if err := enc.begin(); err != nil {
-		return nil, err
-	}
-	nm, err := j.loadNames(ctx, sn, enc)
-	if err != nil {
-		return nil, err
-	}
-	return nm, nil
-}
-
-// encodeRanges is streamRanges after beginSplit.
+// encodeRanges is streamRanges after beginExport.
 func (j *exportJob) encodeRanges(ctx context.Context, sns []*store.Snapshot, enc splitEncoder, w io.Writer, ranges []store.KeyRange, nm *store.ExportNames) (int64, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -56,10 +56,7 @@ func (j *exportJob) streamAll(ctx context.Context, sns []*store.Snapshot, enc en
 // stream reads the dataset's rows and hands each to enc, checking ctx as it goes. The calling
 // goroutine reads (it owns the snapshot's transaction); a second one encodes.
 func (j *exportJob) stream(ctx context.Context, sn *store.Snapshot, enc encoder) (int64, error) {
-	if err := enc.begin(); err != nil {
-		return 0, err
-	}
-	nm, err := j.loadNames(ctx, sn, enc)
+	nm, err := j.beginExport(ctx, sn, enc)
 	if err != nil {
 		return 0, err
 	}

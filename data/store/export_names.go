@@ -28,28 +28,6 @@ const (
 	nameMissing     = 0xFF
 )
 
-// newNameTable indexes names, densely when denseNames says so.
-func newNameTable(names map[int64]string) *nameTable {
-	var lo, hi sql.NullInt64
-	for id := range names {
-		if !lo.Valid || id < lo.Int64 {
-			lo = sql.NullInt64{Int64: id, Valid: true}
-		}
-		if !hi.Valid || id > hi.Int64 {
-			hi = sql.NullInt64{Int64: id, Valid: true}
-		}
-	}
-	n := denseNames(len(names), lo, hi)
-	if n < 0 {
-		return &nameTable{m: names}
-	}
-	t := newDenseTable(n)
-	for id, name := range names {
-		t.set(id, name)
-	}
-	return t
-}
-
 // denseNames is how many ids a dense table of count names with ids from lo to hi holds, or -1
 // when they belong in a map: a negative id, or a largest id more than twice their number.
 func denseNames(count int, lo, hi sql.NullInt64) int {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"strings"
 	"testing"
 	"unsafe"
@@ -79,4 +80,27 @@ func TestWordsIntern(t *testing.T) {
 	if len(w.seen) != maxWords {
 		t.Errorf("%d texts interned, want at most %d", len(w.seen), maxWords)
 	}
+}
+
+// newNameTable indexes names as the store's loading does, densely when denseNames says so
+// (a test helper: the store builds its tables as it reads the rows).
+func newNameTable(names map[int64]string) *nameTable {
+	var lo, hi sql.NullInt64
+	for id := range names {
+		if !lo.Valid || id < lo.Int64 {
+			lo = sql.NullInt64{Int64: id, Valid: true}
+		}
+		if !hi.Valid || id > hi.Int64 {
+			hi = sql.NullInt64{Int64: id, Valid: true}
+		}
+	}
+	n := denseNames(len(names), lo, hi)
+	if n < 0 {
+		return &nameTable{m: names}
+	}
+	t := newDenseTable(n)
+	for id, name := range names {
+		t.set(id, name)
+	}
+	return t
 }

@@ -140,3 +140,37 @@ func TestExportRowsInTableOrder(t *testing.T) {
 		t.Error("a real key was not reported")
 	}
 }
+
+// TestTableOrderIDSpan: a dataset's id span is at least its row count, and exactly it while its ids
+// have no gaps; 0 for a dataset without a RowID.
+func TestTableOrderIDSpan(t *testing.T) {
+	st := exportStore(t)
+	ctx := context.Background()
+	err := st.Snapshot(ctx, func(sn *store.Snapshot) error {
+		for _, name := range []string{store.DatasetAppointments, store.DatasetPayments, store.DatasetCustomers} {
+			d, _ := store.DatasetByName(name)
+			span, err := sn.TableIDSpan(ctx, name)
+			if err != nil {
+				return err
+			}
+			if d.RowID == "" {
+				if span != 0 {
+					t.Errorf("%s: span %d without a RowID, want 0", name, span)
+				}
+				continue
+			}
+			var n, lo, hi int64
+			q := "SELECT COUNT(*), MIN(" + d.RowID + "), MAX(" + d.RowID + ") FROM " + d.From
+			if err := sn.TxForTest().QueryRowContext(ctx, q).Scan(&n, &lo, &hi); err != nil {
+				return err
+			}
+			if span != hi-lo+1 || span < n || n == 0 {
+				t.Errorf("%s: span %d for %d rows with ids %d to %d", name, span, n, lo, hi)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
