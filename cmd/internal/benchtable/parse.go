@@ -13,24 +13,33 @@ import (
 )
 
 // The programs the harness runs tell it three things on their output, each read by one parser
-// below: the bare-insert floor's time, a server's address, and an export's row count.
+// below: a floor process's times, a server's address, and an export's row count.
 
 // parseFloor reads the "floor-insert-seconds S" line BenchmarkSyncFloorProcess prints among the
 // test binary's other output.
-func parseFloor(out []byte) (time.Duration, error) {
+func parseFloor(out []byte) (time.Duration, error) { return parseSeconds(out, "floor-insert-seconds") }
+
+// parseSeconds reads the first "KEY S" line among a floor process's output: S seconds, with
+// anything after it on the line (a count in parentheses) ignored.
+func parseSeconds(out []byte, key string) (time.Duration, error) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
-		v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "floor-insert-seconds ")
+		v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), key+" ")
 		if !ok {
 			continue
 		}
-		s, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		f := strings.Fields(v)
+		var s float64
+		err := errors.New("no value")
+		if len(f) > 0 {
+			s, err = strconv.ParseFloat(f[0], 64)
+		}
 		if err != nil || math.IsNaN(s) || s <= 0 || s > 1e6 {
 			return 0, fmt.Errorf("floor process: %q is not a time in seconds", v)
 		}
 		return time.Duration(s * float64(time.Second)), nil
 	}
-	return 0, errors.New("floor process: no floor-insert-seconds line in its output")
+	return 0, fmt.Errorf("floor process: no %s line in its output", key)
 }
 
 // parseAddress finds the base URL in one line of a server's output: tenantd's "… serving on

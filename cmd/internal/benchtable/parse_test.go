@@ -20,6 +20,22 @@ func TestParseFloor(t *testing.T) {
 	}
 }
 
+func TestParseSeconds(t *testing.T) {
+	out := "incr-floor-store-apply-seconds 1.25\nincr-floor-store-commit-seconds 0.5 (4 transactions)\nincr-floor-store-total-seconds 2.0\n"
+	for key, want := range map[string]time.Duration{"incr-floor-store-apply-seconds": 1250 * time.Millisecond,
+		"incr-floor-store-commit-seconds": 500 * time.Millisecond, "incr-floor-store-total-seconds": 2 * time.Second} {
+		if d, err := parseSeconds([]byte(out), key); err != nil || d != want {
+			t.Errorf("parseSeconds(%s) = %v, %v; want %v", key, d, err, want)
+		}
+	}
+	if d, err := parseSeconds([]byte(out), "incr-floor-bare-total-seconds"); err == nil {
+		t.Errorf("parseSeconds of a missing key = %v, want an error", d)
+	}
+	if d, err := parseSeconds([]byte("k (4)\n"), "k"); err == nil {
+		t.Errorf("parseSeconds of a count alone = %v, want an error", d)
+	}
+}
+
 func TestParseAddress(t *testing.T) {
 	for line, want := range map[string]string{
 		`tenantd: tenant "maple" with 5000 appointments, 4100 payments, 800 customers built in 0.1s; serving on http://127.0.0.1:40123`: "http://127.0.0.1:40123",
@@ -57,6 +73,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if d, err := parseFloor([]byte(s)); err == nil && (d <= 0 || d > 1e6*time.Second) {
 			t.Errorf("parseFloor(%q) = %v", s, d)
+		}
+		if d, err := parseSeconds([]byte(s), "incr-floor-store-total-seconds"); err == nil && (d <= 0 || d > 1e6*time.Second) {
+			t.Errorf("parseSeconds(%q) = %v", s, d)
 		}
 		for _, line := range strings.Split(s, "\n") {
 			if url, ok := parseAddress(line); ok && (!strings.HasPrefix(url, "http://") || strings.ContainsAny(url[7:], " /\t\r\n")) {
