@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The programs the harness runs tell it three things on their output, each read by one parser
@@ -28,12 +29,8 @@ func parseSeconds(out []byte, key string) (time.Duration, error) {
 		if !ok {
 			continue
 		}
-		f := strings.Fields(v)
-		var s float64
-		err := errors.New("no value")
-		if len(f) > 0 {
-			s, err = strconv.ParseFloat(f[0], 64)
-		}
+		f := append(strings.Fields(v), "")
+		s, err := strconv.ParseFloat(f[0], 64)
 		if err != nil || math.IsNaN(s) || s <= 0 || s > 1e6 {
 			return 0, fmt.Errorf("floor process: %q is not a time in seconds", v)
 		}
@@ -56,7 +53,7 @@ func parseAddress(line string) (string, bool) {
 	}
 	host, port, ok := strings.Cut(hostPort, ":")
 	p, err := strconv.Atoi(port)
-	if !ok || host == "" || strings.ContainsAny(host, " /\t") || err != nil || p <= 0 || p > 65535 || strconv.Itoa(p) != port {
+	if !ok || host == "" || strings.IndexFunc(host, badHostRune) >= 0 || err != nil || p <= 0 || p > 65535 || strconv.Itoa(p) != port {
 		return "", false
 	}
 	return "http://" + host + ":" + port, true
@@ -75,3 +72,6 @@ func parseExportRows(out []byte) (int64, error) {
 	}
 	return *res.Rows, nil
 }
+
+// badHostRune is a rune no host name holds: a space of any kind, a control character or a slash.
+func badHostRune(r rune) bool { return r == '/' || unicode.IsSpace(r) || unicode.IsControl(r) }
